@@ -1,0 +1,145 @@
+"""The deployable components, declared once for the CDK app and the offline runtime.
+
+Each Lambda, Glue job and state machine is listed here with its code location and sizing; the
+CDK stacks create exactly these, and the offline runtime registers exactly these in moto.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Dict, Tuple
+
+from saleslens.config import Config
+
+
+@dataclass(frozen=True)
+class LambdaSpec:
+    key: str
+    module: str  # importable module under lambdas/, entry point `handler`
+    description: str
+    timeout_seconds: int = 60
+    memory_mb: int = 512
+
+
+@dataclass(frozen=True)
+class GlueJobSpec:
+    key: str
+    script: str  # path relative to the project root
+    description: str
+    timeout_minutes: int = 30
+    max_capacity: float = 1.0  # Python shell: 0.0625 or 1 DPU
+
+
+@dataclass(frozen=True)
+class StateMachineSpec:
+    key: str
+    definition: str  # ASL file relative to the project root
+    description: str
+    timeout_seconds: int
+
+
+LAMBDAS: Dict[str, LambdaSpec] = {
+    s.key: s
+    for s in (
+        LambdaSpec("validate-file", "lambdas.validate_file", "Identify the dataset of a landed file and check it against its contract", 60, 512),
+        LambdaSpec("check-quality", "lambdas.check_quality", "Read the conform report and apply the data-quality gate", 30, 256),
+        LambdaSpec("resolve-recipients", "lambdas.resolve_recipients", "List the report recipients active on the run date", 120, 1024),
+        LambdaSpec("render-report", "lambdas.render_report", "Render one recipient's report and email a link to it", 60, 1024),
+        LambdaSpec("summarise-run", "lambdas.summarise_run", "Count what a distribution run delivered and tell ops", 60, 512),
+        LambdaSpec("apply-views", "lambdas.apply_views", "Create or replace the Athena views on deploy", 600, 512),
+    )
+}
+
+GLUE_JOBS: Dict[str, GlueJobSpec] = {
+    s.key: s
+    for s in (
+        GlueJobSpec("conform", "glue_jobs/conform.py", "Validate rows against the contract and write clean Parquet and quarantine", 30, 1.0),
+    )
+}
+
+STATE_MACHINES: Dict[str, StateMachineSpec] = {
+    s.key: s
+    for s in (
+        StateMachineSpec("ingest", "step_functions/ingest.asl.json", "Validate, conform and quality-gate one landed file", 3600),
+        StateMachineSpec("distribute", "step_functions/distribute.asl.json", "Build role marts, render and deliver every recipient's report", 6 * 3600),
+    )
+}
+
+# Names of the other shared resources.
+OPS_TOPIC = "ops-alerts"
+DELIVERY_LEDGER_TABLE = "delivery-ledger"
+SES_CONFIGURATION_SET = "reports"
+
+
+def lambda_arn(cfg: Config, key: str, account: str, region: str) -> str:
+    return f"arn:aws:lambda:{region}:{account}:function:{cfg.name(key)}"
+
+
+def runtime_environment(cfg: Config, account: str, region: str) -> Dict[str, str]:
+    """Environment of every Lambda and Glue job: the same keys in AWS and offline."""
+    return {
+        "SALESLENS_STAGE": cfg.stage,
+        "LANDING_BUCKET": cfg.bucket_name("landing", account, region),
+        "CLEAN_BUCKET": cfg.bucket_name("clean", account, region),
+        "QUARANTINE_BUCKET": cfg.bucket_name("quarantine", account, region),
+        "CURATED_BUCKET": cfg.bucket_name("curated", account, region),
+        "REPORTS_BUCKET": cfg.bucket_name("reports", account, region),
+        "ATHENA_RESULTS_BUCKET": cfg.bucket_name("athena-results", account, region),
+        "GLUE_DATABASE": cfg.glue_database,
+        "ATHENA_WORKGROUP": cfg.athena_workgroup,
+        "SENDER_EMAIL": cfg.distribution.sender,
+        "SES_CONFIGURATION_SET": cfg.name(SES_CONFIGURATION_SET),
+        "DELIVERY_LEDGER_TABLE": cfg.name(DELIVERY_LEDGER_TABLE),
+        "REPORT_LINK_TTL_SECONDS": str(cfg.distribution.report_link_ttl_seconds),
+        "POWERTOOLS_SERVICE_NAME": cfg.project,
+        "POWERTOOLS_METRICS_NAMESPACE": "SalesLens",
+    }
+
+
+def definition_substitutions(
+    cfg: Config,
+    machine: str,
+    *,
+    account: str,
+    region: str,
+    lambda_arn_of: Callable[[str], str],
+    ops_topic_arn: str,
+    offline: bool,
+) -> Dict[str, str]:
+    """DefinitionSubstitutions for one ASL file.
+
+    The CDK app passes CloudFormation tokens for ARNs; the offline runtime passes moto's ARNs.
+    ``offline`` only switches what moto's interpreter cannot run (LOCAL_AWS.md): Distributed
+    Map child executions are EXPRESS in AWS and STANDARD offline.
+    """
+    if machine == "ingest":
+        return {
+            "ValidateFileFunctionArn": lambda_arn_of("validate-file"),
+            "ConformJobName": cfg.name("conform"),
+            "CheckQualityFunctionArn": lambda_arn_of("check-quality"),
+            "OpsTopicArn": ops_topic_arn,
+        }
+    if machine == "distribute":
+        return {
+            "ResolveRecipientsFunctionArn": lambda_arn_of("resolve-recipients"),
+            "RenderReportFunctionArn": lambda_arn_of("render-report"),
+            "SummariseRunFunctionArn": lambda_arn_of("summarise-run"),
+            "AthenaWorkgroup": cfg.athena_workgroup,
+            "GlueDatabase": cfg.glue_database,
+            "AthenaResultsBucket": cfg.bucket_name("athena-results", account, region),
+            "ReportsBucket": cfg.bucket_name("reports", account, region),
+            "OpsTopicArn": ops_topic_arn,
+            "MapExecutionType": "STANDARD" if offline else "EXPRESS",
+        }
+    raise KeyError(f"unknown state machine {machine!r}")
+
+
+def substitution_keys(machine: str) -> Tuple[str, ...]:
+    """The keys the substitutions above provide (used by contract tests)."""
+    from saleslens.config import load_config
+
+    cfg = load_config()
+    subs = definition_substitutions(
+        cfg, machine, account="0" * 12, region=cfg.region,
+        lambda_arn_of=lambda k: k, ops_topic_arn="t", offline=True,
+    )
+    return tuple(sorted(subs))

@@ -1,0 +1,142 @@
+"""The one configuration read by the CDK app and by the offline runtime.
+
+Resource names are derived here and nowhere else, so what `cdk deploy` creates and what the
+offline runtime provisions carry the same names. Python 3.9-safe: Glue jobs import it.
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, List
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_CONFIG = PROJECT_ROOT / "config" / "saleslens.json"
+
+# Lake zones, in data-flow order. Each becomes one bucket.
+ZONES = (
+    "landing",
+    "clean",
+    "curated",
+    "quarantine",
+    "reports",
+    "athena-results",
+    "access-logs",
+)
+
+# Role levels, bottom to top (KPI_CATALOGUE.md).
+ROLE_LEVELS = ("SR", "ASM", "RSM", "ZSM", "NH", "BUH", "CMO")
+
+
+class ConfigError(ValueError):
+    """The configuration file is missing a value or holds an invalid one."""
+
+
+@dataclass(frozen=True)
+class LakeConfig:
+    retain_data: bool = True
+    noncurrent_version_expiry_days: int = 90
+    landing_transition_to_ia_days: int = 30
+    reports_expiry_days: int = 400
+    athena_results_expiry_days: int = 30
+    access_logs_expiry_days: int = 365
+
+
+@dataclass(frozen=True)
+class AthenaConfig:
+    bytes_scanned_cutoff_per_query: int = 10 * 1024**3
+
+
+@dataclass(frozen=True)
+class DistributionConfig:
+    sender: str = "reports@saleslens.example.com"
+    report_link_ttl_seconds: int = 7 * 24 * 3600
+    cadences: List[str] = field(default_factory=lambda: ["daily", "fortnightly", "monthly"])
+
+
+@dataclass(frozen=True)
+class LogsConfig:
+    retention_days: int = 90
+
+
+@dataclass(frozen=True)
+class AlertsConfig:
+    ops_email: str = ""
+
+
+@dataclass(frozen=True)
+class Config:
+    project: str
+    stage: str
+    region: str
+    offline_account: str
+    lake: LakeConfig
+    athena: AthenaConfig
+    distribution: DistributionConfig
+    logs: LogsConfig
+    alerts: AlertsConfig
+
+    # -- names ---------------------------------------------------------------------------
+    @property
+    def prefix(self) -> str:
+        return f"{self.project}-{self.stage}"
+
+    def name(self, component: str) -> str:
+        """Name of a regional resource (function, job, state machine, table, topic)."""
+        return f"{self.prefix}-{component}"
+
+    def bucket_name(self, zone: str, account: str, region: str | None = None) -> str:
+        """Bucket names are global, so they carry account and region (may be CDK tokens)."""
+        if zone not in ZONES:
+            raise ConfigError(f"unknown lake zone {zone!r}; expected one of {', '.join(ZONES)}")
+        return f"{self.prefix}-{zone}-{account}-{region or self.region}"
+
+    @property
+    def glue_database(self) -> str:
+        return f"{self.project}_{self.stage}".replace("-", "_")
+
+    @property
+    def athena_workgroup(self) -> str:
+        return self.name("analytics")
+
+
+def _section(cls: type, raw: Dict[str, Any], key: str) -> Any:
+    values = raw.get(key, {})
+    if not isinstance(values, dict):
+        raise ConfigError(f"config section {key!r} must be an object")
+    known = set(cls.__dataclass_fields__)
+    unknown = set(values) - known
+    if unknown:
+        raise ConfigError(f"config section {key!r} has unknown keys: {', '.join(sorted(unknown))}")
+    return cls(**values)
+
+
+def load_config(path: str | os.PathLike[str] | None = None) -> Config:
+    """Load the config file (``SALESLENS_CONFIG`` or config/saleslens.json) and check it."""
+    path = Path(path or os.environ.get("SALESLENS_CONFIG") or DEFAULT_CONFIG)
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"config file not found: {path}") from exc
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"config file {path} is not valid JSON: {exc}") from exc
+    for key in ("project", "stage", "region", "offline_account"):
+        if not isinstance(raw.get(key), str) or not raw[key]:
+            raise ConfigError(f"config file {path}: {key!r} must be a non-empty string")
+    if not raw["offline_account"].isdigit() or len(raw["offline_account"]) != 12:
+        raise ConfigError("offline_account must be a 12-digit AWS account id")
+    cfg = Config(
+        project=raw["project"],
+        stage=raw["stage"],
+        region=raw["region"],
+        offline_account=raw["offline_account"],
+        lake=_section(LakeConfig, raw, "lake"),
+        athena=_section(AthenaConfig, raw, "athena"),
+        distribution=_section(DistributionConfig, raw, "distribution"),
+        logs=_section(LogsConfig, raw, "logs"),
+        alerts=_section(AlertsConfig, raw, "alerts"),
+    )
+    if "@" not in cfg.distribution.sender:
+        raise ConfigError("distribution.sender must be an email address")
+    return cfg

@@ -1,0 +1,49 @@
+"""Dataset contracts: each source dataset declared once.
+
+``DATASETS`` maps table name to contract; ``dataset_for_key`` identifies the dataset of a
+landing-zone object key.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Dict, Tuple
+
+from saleslens.contracts import erp, hr
+from saleslens.contracts.model import Column, Dataset, ForeignKey
+
+DATASETS: Dict[str, Dataset] = {
+    d.table: d
+    for d in (erp.CUSTOMERS, erp.PRIMARY_INVOICES, hr.POSITIONS, hr.ASSIGNMENTS)
+}
+
+# landing/<source>/<dataset>/dt=YYYY-MM-DD/<file>
+_LANDING_KEY = re.compile(r"^(?P<source>[a-z]+)/(?P<name>[a-z_]+)/dt=(?P<dt>\d{4}-\d{2}-\d{2})/(?P<file>[^/]+)$")
+
+
+class UnknownDatasetError(ValueError):
+    """A landed object's key does not name a declared dataset and partition date."""
+
+
+def dataset_for_key(key: str) -> Tuple[Dataset, date]:
+    """Return the contract and partition date of a landing-zone key, or raise UnknownDatasetError."""
+    m = _LANDING_KEY.match(key)
+    if not m:
+        raise UnknownDatasetError(
+            f"object key {key!r} does not match <source>/<dataset>/dt=YYYY-MM-DD/<file>"
+        )
+    table = f"{m['source']}_{m['name']}"
+    if table not in DATASETS:
+        raise UnknownDatasetError(f"object key {key!r}: no contract for dataset {table!r}")
+    try:
+        dt = date.fromisoformat(m["dt"])
+    except ValueError as exc:
+        raise UnknownDatasetError(f"object key {key!r}: invalid partition date {m['dt']!r}") from exc
+    return DATASETS[table], dt
+
+
+def landing_key(dataset: Dataset, dt: date) -> str:
+    return f"{dataset.landing_prefix()}dt={dt.isoformat()}/{dataset.file_pattern.format(dt=dt, source=dataset.source, name=dataset.name)}"
+
+
+__all__ = ["Column", "Dataset", "ForeignKey", "DATASETS", "UnknownDatasetError", "dataset_for_key", "landing_key"]
