@@ -143,3 +143,15 @@ def substitution_keys(machine: str) -> Tuple[str, ...]:
         lambda_arn_of=lambda k: k, ops_topic_arn="t", offline=True,
     )
     return tuple(sorted(subs))
+
+
+def glue_default_arguments(cfg: Config, account: str, region: str) -> Dict[str, str]:
+    """Job arguments every conform run gets (the state machine adds the per-file ones).
+
+    The CDK app adds Glue's own keys (--extra-py-files, library-set) on top.
+    """
+    return {
+        "--landing_bucket": cfg.bucket_name("landing", account, region),
+        "--clean_bucket": cfg.bucket_name("clean", account, region),
+        "--quarantine_bucket": cfg.bucket_name("quarantine", account, region),
+    }
