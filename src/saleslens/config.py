@@ -66,6 +66,26 @@ class AlertsConfig:
 
 
 @dataclass(frozen=True)
+class DeployConfig:
+    """AWS-only settings of the CDK app; the offline runtime ignores them.
+
+    Layer ARNs carry ``{region}`` (filled with the stack's region). Heavy dependencies
+    (awswrangler, pandas, pyarrow, Powertools) come from these AWS-managed layers, so the
+    function bundles stay small; bump the versions here, never in the stacks. Check a version
+    exists in the target region with ``aws lambda get-layer-version-by-arn --arn <arn>``.
+    """
+
+    lambda_log_level: str = "INFO"
+    aws_sdk_pandas_layer_arn: str = "arn:aws:lambda:{region}:336392948345:layer:AWSSDKPandas-Python311:31"
+    powertools_layer_arn: str = (
+        "arn:aws:lambda:{region}:017000801446:layer:AWSLambdaPowertoolsPythonV3-python311-x86_64:27"
+    )
+
+    def layer_arns(self, region: str) -> List[str]:
+        return [arn.format(region=region) for arn in (self.aws_sdk_pandas_layer_arn, self.powertools_layer_arn)]
+
+
+@dataclass(frozen=True)
 class Config:
     project: str
     stage: str
@@ -76,6 +96,7 @@ class Config:
     distribution: DistributionConfig
     logs: LogsConfig
     alerts: AlertsConfig
+    deploy: DeployConfig = field(default_factory=DeployConfig)
 
     # -- names ---------------------------------------------------------------------------
     @property
@@ -136,6 +157,7 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
         distribution=_section(DistributionConfig, raw, "distribution"),
         logs=_section(LogsConfig, raw, "logs"),
         alerts=_section(AlertsConfig, raw, "alerts"),
+        deploy=_section(DeployConfig, raw, "deploy"),
     )
     if "@" not in cfg.distribution.sender:
         raise ConfigError("distribution.sender must be an email address")

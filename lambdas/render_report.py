@@ -1,0 +1,58 @@
+"""RenderReport: one recipient's report, emailed once per (run date, cadence, employee)."""
+from __future__ import annotations
+
+import os
+from typing import Any, Dict, List
+
+from aws_lambda_powertools.utilities.idempotency import (
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+    idempotent_function,
+)
+
+from lambdas._runtime import client, env, logger, require, tracer
+from saleslens.delivery.deliver import deliver, mart_location, read_role_mart
+
+_ledger = DynamoDBPersistenceLayer(table_name=os.environ.get("DELIVERY_LEDGER_TABLE", "unset"))
+# The delivery ledger: a redrive or a second run for the same day and cadence sends nothing twice.
+_once = IdempotencyConfig(
+    event_key_jmespath="[run_date, cadence, recipient.employee_id]",
+    raise_on_no_idempotency_key=True,
+    expires_after_seconds=400 * 24 * 3600,
+)
+_marts: Dict[str, Dict[str, List[Dict[str, str]]]] = {}  # role-mart results, per warm container
+
+
+@idempotent_function(data_keyword_argument="request", persistence_store=_ledger, config=_once, key_prefix="render-report")
+def _deliver_once(request: Dict[str, Any]) -> Dict[str, Any]:
+    recipient = request["recipient"]
+    location = mart_location(request["marts"], recipient["role"])
+    if location not in _marts:
+        _marts[location] = read_role_mart(client("s3"), location)
+    return deliver(
+        client("s3"),
+        client("ses"),
+        recipient=recipient,
+        rows=_marts[location].get(recipient["position_id"], []),
+        run_date=request["run_date"],
+        cadence=request["cadence"],
+        run_id=request["run_id"],
+        reports_bucket=env("REPORTS_BUCKET"),
+        sender=env("SENDER_EMAIL"),
+        configuration_set=env("SES_CONFIGURATION_SET"),
+        link_ttl_seconds=int(env("REPORT_LINK_TTL_SECONDS")),
+    )
+
+
+@logger.inject_lambda_context(log_event=False)
+@tracer.capture_lambda_handler
+def handler(event: Dict[str, Any], context: Any) -> Dict[str, Any]:
+    require(event, ("run_date", "cadence", "run_id"))
+    recipient = event.get("recipient") or {}
+    require(recipient, ("employee_id", "email", "position_id", "role", "employee_name"))
+    # Only ids in logs: names and emails are personal data.
+    logger.append_keys(execution=event["run_id"], employee_id=recipient["employee_id"], position_id=recipient["position_id"])
+    _once.register_lambda_context(context)
+    result = _deliver_once(request=event)
+    logger.info("report delivered", extra={"status": result["status"], "report_key": result["report_key"]})
+    return result

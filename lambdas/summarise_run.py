@@ -1,0 +1,27 @@
+"""SummariseRun: count the reports and emails a distribution run produced."""
+from __future__ import annotations
+
+from typing import Any, Dict
+
+from lambdas._runtime import client, env, logger, metrics, require, tracer
+from saleslens.distribution.summary import summarise
+
+
+@logger.inject_lambda_context(log_event=False)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: Dict[str, Any], context: Any) -> Dict[str, Any]:
+    require(event, ("run_id", "run_date", "cadence"))
+    summary = summarise(
+        client("s3"),
+        env("REPORTS_BUCKET"),
+        run_id=event["run_id"],
+        run_date=event["run_date"],
+        cadence=event["cadence"],
+        recipient_count=int(event.get("recipient_count", 0)),
+    )
+    metrics.add_metric(name="ReportsWritten", unit="Count", value=summary["reports_written"])
+    metrics.add_metric(name="EmailsSent", unit="Count", value=summary["emails_sent"])
+    metrics.add_metric(name="Undelivered", unit="Count", value=summary["undelivered"])
+    logger.info("distribution summarised", extra=summary)
+    return summary

@@ -1,0 +1,17 @@
+"""ValidateFile: which dataset a landed object is, and whether its header honours the contract."""
+from __future__ import annotations
+
+from typing import Any, Dict
+
+from lambdas._runtime import client, logger, require, tracer
+from saleslens.ingest.validate import validate_landed_file
+
+
+@logger.inject_lambda_context(log_event=False)
+@tracer.capture_lambda_handler
+def handler(event: Dict[str, Any], context: Any) -> Dict[str, Any]:
+    require(event, ("bucket", "key", "run_id"))
+    logger.append_keys(execution=event["run_id"], object_key=event["key"])
+    landed = validate_landed_file(client("s3"), event["bucket"], event["key"])
+    logger.info("file accepted", extra=landed.as_dict())
+    return landed.as_dict()

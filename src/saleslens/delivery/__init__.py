@@ -1,0 +1,1 @@
+"""Delivery: put a report where its link points, email the link, remember it was sent."""

@@ -1,0 +1,269 @@
+"""Hook points in moto 5.2.5 (LOCAL_AWS.md). Each patch is installed once per process.
+
+The smoke test in tests/contract/test_offline_hooks.py fails loudly if a moto upgrade moves one.
+"""
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import os
+import runpy
+import sys
+import threading
+import traceback
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, List, Optional
+
+from saleslens.config import PROJECT_ROOT
+
+log = logging.getLogger("saleslens.offline")
+
+MOTO_VERSION = "5.2.5"
+
+
+class _Installed:
+    done = False
+    lock = threading.Lock()
+
+
+@dataclass
+class HookState:
+    """What the hooks route to; one per runtime (the patches read the current one)."""
+
+    environment: Dict[str, str] = field(default_factory=dict)
+    athena: Optional[Callable[[Any, Any], None]] = None  # (backend, execution) -> None
+    glue_failures: Dict[str, List[str]] = field(default_factory=dict)  # job -> queued error messages
+    lambda_faults: Dict[str, List[str]] = field(default_factory=dict)  # function -> queued error types
+    retry_waits: List[float] = field(default_factory=list)  # intervals the retrier asked for
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+STATE = HookState()
+
+
+@dataclass
+class LambdaContext:
+    """The attributes of the Lambda context object our handlers and Powertools use."""
+
+    function_name: str
+    memory_limit_in_mb: int
+    invoked_function_arn: str
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    function_version: str = "$LATEST"
+    log_group_name: str = ""
+    log_stream_name: str = ""
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 60_000
+
+
+def _ensure_importable() -> None:
+    root = str(PROJECT_ROOT)
+    if root not in sys.path:
+        sys.path.insert(0, root)
+
+
+def _invoke_handler(backend: Any, function_name: str, qualifier: Any, body: Any, headers: Any, response_headers: Dict[str, str]) -> bytes:
+    """LambdaSimpleBackend.invoke replacement: run the function's real handler in-process."""
+    fn = backend.get_function(function_name, qualifier)
+    name = fn.function_name
+    with STATE.lock:
+        queued = STATE.lambda_faults.get(name)
+        fault = queued.pop(0) if queued else None
+    if fault:
+        # An injected service-side failure, shaped as Lambda returns it.
+        response_headers["x-amz-function-error"] = "Unhandled"
+        return json.dumps({"errorType": fault, "errorMessage": f"injected {fault} for {name}"}).encode()
+    module_name, _, attr = fn.handler.rpartition(".")
+    _ensure_importable()
+    handler = getattr(importlib.import_module(module_name), attr)
+    event = json.loads(body) if body else {}
+    context = LambdaContext(
+        function_name=name,
+        memory_limit_in_mb=int(fn.memory_size or 128),
+        invoked_function_arn=fn.function_arn,
+        log_group_name=f"/aws/lambda/{name}",
+    )
+    try:
+        result = handler(event, context)
+    except Exception as exc:  # the handler failed: Step Functions matches errorType
+        response_headers["x-amz-function-error"] = "Unhandled"
+        return json.dumps(
+            {
+                "errorType": type(exc).__name__,
+                "errorMessage": str(exc),
+                "stackTrace": traceback.format_exception(type(exc), exc, exc.__traceback__)[-5:],
+            }
+        ).encode()
+    return json.dumps(result, default=str).encode()
+
+
+def _run_glue_script(job: Any, run: Any) -> None:
+    """Run the job's real script with the run's arguments as sys.argv, like Glue does."""
+    name = job.name
+    with STATE.lock:
+        queued = STATE.glue_failures.get(name)
+        injected = queued.pop(0) if queued else None
+    if injected:
+        run.status = "FAILED"
+        run.error_message = injected
+        return
+    script = job.command.get("ScriptLocation", "")
+    local = script.split("://", 1)[-1].split("/", 1)[-1] if "://" in script else script
+    path = PROJECT_ROOT / local
+    argv = [str(path)]
+    for key, value in (run.arguments or {}).items():
+        if key.startswith("--"):
+            argv += [key, str(value)]
+    _ensure_importable()
+    saved = sys.argv
+    try:
+        # runpy under a lock: sys.argv is process-global.
+        with _GLUE_LOCK:
+            sys.argv = argv
+            runpy.run_path(str(path), run_name="__main__")
+        run.status = "SUCCEEDED"
+    except SystemExit as exc:
+        run.status = "SUCCEEDED" if exc.code in (0, None) else "FAILED"
+        if run.status == "FAILED":
+            run.error_message = f"script exited with {exc.code}"
+    except Exception as exc:
+        run.status = "FAILED"
+        run.error_message = f"{type(exc).__name__}: {exc}"
+        log.warning("glue job %s failed: %s", name, run.error_message)
+    finally:
+        sys.argv = saved
+
+
+_GLUE_LOCK = threading.Lock()
+
+
+def install() -> None:
+    """Install every hook (idempotent)."""
+    with _Installed.lock:
+        if _Installed.done:
+            return
+        import moto
+
+        if moto.__version__ != MOTO_VERSION:
+            raise RuntimeError(
+                f"the offline runtime's hooks are written for moto {MOTO_VERSION}, found {moto.__version__}; "
+                "re-check every hook point in LOCAL_AWS.md before moving the pin"
+            )
+        _install_lambda()
+        _install_glue()
+        _install_athena()
+        _install_retry_sleep()
+        _Installed.done = True
+
+
+def _install_lambda() -> None:
+    from moto.awslambda_simple.models import LambdaSimpleBackend
+
+    def invoke(self: Any, function_name: str, qualifier: Any, body: Any, headers: Any, response_headers: Any) -> bytes:
+        return _invoke_handler(self, function_name, qualifier, body, headers, response_headers)
+
+    LambdaSimpleBackend.invoke = invoke
+
+
+def _install_glue() -> None:
+    from moto.glue import models as glue_models
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
+        state_task_service_glue as sfn_glue,
+    )
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.resource import (
+        ResourceCondition,
+    )
+
+    original_start = glue_models.GlueBackend.start_job_run
+
+    def start_job_run(self: Any, name: str, *args: Any, **kwargs: Any) -> str:
+        run_id = original_start(self, name, *args, **kwargs)
+        job = self.get_job(name)
+        run = next(r for r in job.job_runs if r.job_run_id == run_id)
+        _run_glue_script(job, run)
+        return run_id
+
+    glue_models.GlueBackend.start_job_run = start_job_run
+
+    original_as_dict = glue_models.FakeJobRun.as_dict
+
+    def as_dict(self: Any) -> Dict[str, Any]:
+        d = original_as_dict(self)
+        if getattr(self, "error_message", None):
+            d["ErrorMessage"] = self.error_message
+        return d
+
+    glue_models.FakeJobRun.as_dict = as_dict
+
+    # moto bug 1: .sync on Glue dereferences a callback endpoint that only exists when the
+    # WaitForTaskToken pattern is declared supported.
+    sfn_glue._SUPPORTED_INTEGRATION_PATTERNS.add(ResourceCondition.WaitForTaskToken)
+
+    # moto bug 2: the SUCCEEDED output carries datetimes; describe_execution cannot serialise them.
+    original_sync = sfn_glue.StateTaskServiceGlue._sync_to_start_job_run
+
+    def sync_to_start_job_run(self: Any, *args: Any, **kwargs: Any) -> Any:
+        resolver = original_sync(self, *args, **kwargs)
+
+        def json_safe_resolver() -> Any:
+            out = resolver()
+            return None if out is None else json.loads(json.dumps(out, default=str))
+
+        return json_safe_resolver
+
+    sfn_glue.StateTaskServiceGlue._sync_to_start_job_run = sync_to_start_job_run
+
+
+def _install_athena() -> None:
+    from moto.athena import models as athena_models
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task import state_task_factory
+
+    from saleslens.offline.sfn_athena import StateTaskServiceAthena
+
+    original_start = athena_models.AthenaBackend.start_query_execution
+
+    def start_query_execution(self: Any, query: str, context: Any, config: Any, workgroup: Any, execution_parameters: Any) -> str:
+        # The workgroup's enforced result location applies when the caller gives none (as in AWS).
+        wg = self.work_groups.get(workgroup)
+        if wg is not None and not (config or {}).get("OutputLocation"):
+            enforced = (wg.configuration or {}).get("ResultConfiguration", {}).get("OutputLocation")
+            if enforced:
+                config = dict(config or {}, OutputLocation=enforced)
+        exec_id = original_start(self, query, context, config, workgroup, execution_parameters)
+        execution = self.executions[exec_id]
+        if STATE.athena is None:
+            raise RuntimeError("no Athena engine registered with the offline runtime")
+        STATE.athena(self, execution)
+        return exec_id
+
+    athena_models.AthenaBackend.start_query_execution = start_query_execution
+
+    original_factory = state_task_factory.state_task_service_for
+
+    def state_task_service_for(service_name: str) -> Any:
+        if service_name == "athena":
+            return StateTaskServiceAthena()
+        return original_factory(service_name)
+
+    state_task_factory.state_task_service_for = state_task_service_for
+
+
+def _install_retry_sleep() -> None:
+    """Retries really sleep in moto; offline we record the interval and wait a token time."""
+    import time as _time
+
+    from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
+
+    class _RecordingClock:
+        def __getattr__(self, item: str) -> Any:
+            return getattr(_time, item)
+
+        @staticmethod
+        def sleep(seconds: float) -> None:
+            STATE.retry_waits.append(float(seconds))
+            _time.sleep(min(float(seconds), float(os.environ.get("SALESLENS_OFFLINE_MAX_RETRY_SLEEP", "0.01"))))
+
+    retrier_decl.time = _RecordingClock()

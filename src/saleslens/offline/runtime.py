@@ -1,0 +1,355 @@
+"""OfflineAws: start the embedded AWS, provision it from the one config, run the state machines.
+
+Provisioning mirrors the CDK app resource for resource (same names from saleslens.config and
+saleslens.components, same ASL files, same handlers and scripts); only what moto cannot host
+differs, and each such difference is named where it happens.
+"""
+from __future__ import annotations
+
+import io
+import json
+import logging
+import os
+import re
+import time
+import zipfile
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Dict, Iterator, List, Optional
+
+import boto3
+import requests
+
+from saleslens import components
+from saleslens.config import PROJECT_ROOT, ZONES, Config, load_config
+from saleslens.offline import hooks
+
+log = logging.getLogger("saleslens.offline")
+
+_PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9_]+)\}")
+_TERMINAL = {"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"}
+
+
+class OfflineError(RuntimeError):
+    """The embedded AWS could not be started or provisioned."""
+
+
+def substitute(definition: str, substitutions: Dict[str, str]) -> str:
+    """Resolve ${Name} placeholders as Step Functions' DefinitionSubstitutions does; none may remain."""
+    missing = sorted(set(_PLACEHOLDER.findall(definition)) - set(substitutions))
+    if missing:
+        raise OfflineError(f"no substitution for {', '.join(missing)}")
+    return _PLACEHOLDER.sub(lambda m: substitutions[m.group(1)], definition)
+
+
+@dataclass
+class ExecutionResult:
+    name: str
+    arn: str
+    machine: str
+    status: str
+    input: Dict[str, Any]
+    output: Optional[Dict[str, Any]]
+    error: Optional[str]
+    cause: Optional[str]
+
+
+class OfflineAws:
+    """Context manager: ``with OfflineAws() as aws: aws.ingest(bucket, key)``."""
+
+    def __init__(self, cfg: Optional[Config] = None) -> None:
+        self.cfg = cfg or load_config()
+        self.account = self.cfg.offline_account
+        self.region = self.cfg.region
+        self.endpoint = ""
+        self._server: Any = None
+        self._saved_env: Dict[str, Optional[str]] = {}
+        self.athena_engine: Any = None
+        self.state_machine_arns: Dict[str, str] = {}
+        self.ops_queue_url = ""
+        self.ops_topic_arn = ""
+
+    # -- lifecycle -----------------------------------------------------------------------
+    def __enter__(self) -> "OfflineAws":
+        self.start()
+        try:
+            self.provision()
+        except Exception:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        from moto.server import ThreadedMotoServer
+
+        hooks.install()
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self._server.start()
+        host, port = self._server.get_host_and_port()
+        self.endpoint = f"http://{host}:{port}"
+        env = {
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_SESSION_TOKEN": "testing",
+            "AWS_DEFAULT_REGION": self.region,
+            "AWS_REGION": self.region,
+            "AWS_ENDPOINT_URL": self.endpoint,
+            "MOTO_PORT": str(port),  # Step Functions' internal clients call localhost:$MOTO_PORT
+            "MOTO_ALLOW_NONEXISTENT_REGION": "true",
+            "POWERTOOLS_TRACE_DISABLED": "true",
+            **components.runtime_environment(self.cfg, self.account, self.region),
+        }
+        for key, value in env.items():
+            self._saved_env.setdefault(key, os.environ.get(key))
+            os.environ[key] = value
+        hooks.STATE.environment = env
+        resp = requests.post(
+            f"{self.endpoint}/moto-api/config",
+            json={"lambda": {"use_docker": False}, "stepfunctions": {"execute_state_machine": True}},
+            timeout=10,
+        )
+        if resp.status_code != 201 and resp.status_code != 200:
+            raise OfflineError(f"moto refused its configuration: {resp.status_code} {resp.text[:200]}")
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+        for key, value in self._saved_env.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        self._saved_env.clear()
+        hooks.STATE.athena = None
+
+    # -- clients -------------------------------------------------------------------------
+    def client(self, service: str) -> Any:
+        return boto3.client(service, endpoint_url=self.endpoint, region_name=self.region)
+
+    def bucket(self, zone: str) -> str:
+        return self.cfg.bucket_name(zone, self.account, self.region)
+
+    # -- provisioning --------------------------------------------------------------------
+    def provision(self) -> None:
+        from moto.glue.models import glue_backends
+
+        from saleslens.offline.duck_athena import DuckAthena
+
+        cfg = self.cfg
+        kms = self.client("kms")
+        key_arn = kms.create_key(Description=f"{cfg.prefix} lake key")["KeyMetadata"]["Arn"]
+        s3 = self.client("s3")
+        for zone in ZONES:
+            name = self.bucket(zone)
+            s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": self.region})
+            s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+            s3.put_public_access_block(
+                Bucket=name,
+                PublicAccessBlockConfiguration={k: True for k in ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")},
+            )
+            rule = {"SSEAlgorithm": "AES256"} if zone == "access-logs" else {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key_arn}
+            s3.put_bucket_encryption(
+                Bucket=name, ServerSideEncryptionConfiguration={"Rules": [{"ApplyServerSideEncryptionByDefault": rule}]}
+            )
+
+        sns, sqs = self.client("sns"), self.client("sqs")
+        self.ops_topic_arn = sns.create_topic(Name=cfg.name(components.OPS_TOPIC))["TopicArn"]
+        # Offline stand-in for the ops mailbox: a queue on the topic that tests and the CLI read.
+        self.ops_queue_url = sqs.create_queue(QueueName=cfg.name("ops-inbox"))["QueueUrl"]
+        queue_arn = sqs.get_queue_attributes(QueueUrl=self.ops_queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        sns.subscribe(TopicArn=self.ops_topic_arn, Protocol="sqs", Endpoint=queue_arn, Attributes={"RawMessageDelivery": "false"})
+
+        ddb = self.client("dynamodb")
+        table = cfg.name(components.DELIVERY_LEDGER_TABLE)
+        ddb.create_table(
+            TableName=table,
+            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        ddb.update_time_to_live(TableName=table, TimeToLiveSpecification={"Enabled": True, "AttributeName": "expiration"})
+
+        ses = self.client("ses")
+        ses.verify_email_identity(EmailAddress=cfg.distribution.sender)
+        ses.create_configuration_set(ConfigurationSet={"Name": cfg.name(components.SES_CONFIGURATION_SET)})
+
+        role_arn = self._role("execution")
+        env = components.runtime_environment(cfg, self.account, self.region)
+        lam = self.client("lambda")
+        stub = io.BytesIO()
+        with zipfile.ZipFile(stub, "w") as zf:  # moto needs a package; the hook runs lambdas/ instead
+            zf.writestr("README", "offline: handler runs from the project tree")
+        for spec in components.LAMBDAS.values():
+            lam.create_function(
+                FunctionName=cfg.name(spec.key),
+                Runtime="python3.11",
+                Role=role_arn,
+                Handler=f"{spec.module}.handler",
+                Code={"ZipFile": stub.getvalue()},
+                Timeout=spec.timeout_seconds,
+                MemorySize=spec.memory_mb,
+                Environment={"Variables": env},
+                Description=spec.description,
+            )
+
+        glue = self.client("glue")
+        for spec in components.GLUE_JOBS.values():
+            glue.create_job(
+                Name=cfg.name(spec.key),
+                Role=role_arn,
+                Command={"Name": "pythonshell", "ScriptLocation": f"s3://{cfg.prefix}-assets/{spec.script}", "PythonVersion": "3.9"},
+                DefaultArguments=components.glue_default_arguments(cfg, self.account, self.region),
+                ExecutionProperty={"MaxConcurrentRuns": 10},
+                MaxCapacity=spec.max_capacity,
+                Timeout=spec.timeout_minutes,
+                Description=spec.description,
+            )
+        self._provision_catalog(glue)
+
+        self.athena_engine = DuckAthena(glue_backends[self.account][self.region], s3)
+        hooks.STATE.athena = self.athena_engine
+        self.client("athena").create_work_group(
+            Name=cfg.athena_workgroup,
+            Configuration={
+                "ResultConfiguration": {"OutputLocation": f"s3://{self.bucket('athena-results')}/"},
+                "EnforceWorkGroupConfiguration": True,
+                "BytesScannedCutoffPerQuery": cfg.athena.bytes_scanned_cutoff_per_query,
+            },
+        )
+
+        sfn = self.client("stepfunctions")
+        for spec in components.STATE_MACHINES.values():
+            subs = components.definition_substitutions(
+                cfg, spec.key, account=self.account, region=self.region,
+                lambda_arn_of=lambda k: components.lambda_arn(cfg, k, self.account, self.region),
+                ops_topic_arn=self.ops_topic_arn, offline=True,
+            )
+            definition = substitute((PROJECT_ROOT / spec.definition).read_text(encoding="utf-8"), subs)
+            arn = sfn.create_state_machine(
+                name=cfg.name(spec.key), definition=definition, roleArn=self._role(f"sfn-{spec.key}"), type="STANDARD"
+            )["stateMachineArn"]
+            self.state_machine_arns[spec.key] = arn
+
+        self._apply_views()
+
+    def _role(self, name: str) -> str:
+        iam = self.client("iam")
+        trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": ["lambda.amazonaws.com", "glue.amazonaws.com", "states.amazonaws.com"]}, "Action": "sts:AssumeRole"}]}
+        role_name = self.cfg.name(name)
+        try:
+            return iam.get_role(RoleName=role_name)["Role"]["Arn"]
+        except iam.exceptions.NoSuchEntityException:
+            return iam.create_role(RoleName=role_name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+
+    def _provision_catalog(self, glue: Any) -> None:
+        from saleslens.contracts import DATASETS
+        from saleslens.contracts.ddl import glue_table_input
+
+        glue.create_database(DatabaseInput={"Name": self.cfg.glue_database})
+        for dataset in DATASETS.values():
+            location = f"s3://{self.bucket('clean')}/{dataset.clean_prefix()}"
+            glue.create_table(DatabaseName=self.cfg.glue_database, TableInput=glue_table_input(dataset, location))
+
+    def _apply_views(self) -> None:
+        """What the CDK custom resource does on deploy: run athena_sql/ through Athena."""
+        payload = {"RequestType": "Create", "ResourceProperties": {}}
+        resp = self.client("lambda").invoke(FunctionName=self.cfg.name("apply-views"), Payload=json.dumps(payload).encode())
+        body = json.loads(resp["Payload"].read() or b"{}")
+        if resp.get("FunctionError"):
+            raise OfflineError(f"applying the Athena views failed: {body.get('errorType')}: {body.get('errorMessage')}")
+
+    # -- running -------------------------------------------------------------------------
+    def start_execution(self, machine: str, name: str, payload: Dict[str, Any]) -> str:
+        sfn = self.client("stepfunctions")
+        return sfn.start_execution(
+            stateMachineArn=self.state_machine_arns[machine], name=name, input=json.dumps(payload)
+        )["executionArn"]
+
+    def wait(self, execution_arn: str, timeout: float = 300.0) -> ExecutionResult:
+        sfn = self.client("stepfunctions")
+        deadline = time.monotonic() + timeout
+        while True:
+            d = sfn.describe_execution(executionArn=execution_arn)
+            if d["status"] in _TERMINAL:
+                break
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"execution {execution_arn} still {d['status']} after {timeout:.0f}s")
+            time.sleep(0.05)
+        return ExecutionResult(
+            name=d["name"],
+            arn=execution_arn,
+            machine=d["stateMachineArn"].rsplit(":", 1)[-1],
+            status=d["status"],
+            input=json.loads(d.get("input") or "{}"),
+            output=json.loads(d["output"]) if d.get("output") else None,
+            error=d.get("error"),
+            cause=d.get("cause"),
+        )
+
+    def history(self, execution_arn: str) -> List[Dict[str, Any]]:
+        sfn = self.client("stepfunctions")
+        events: List[Dict[str, Any]] = []
+        kwargs: Dict[str, Any] = {"executionArn": execution_arn, "maxResults": 1000}
+        while True:
+            page = sfn.get_execution_history(**kwargs)
+            events += page["events"]
+            if not page.get("nextToken"):
+                return events
+            kwargs["nextToken"] = page["nextToken"]
+
+    def put_landing_file(self, key: str, body: bytes) -> Dict[str, Any]:
+        """Land a file and emit what the EventBridge rule would pass to the ingest machine."""
+        s3 = self.client("s3")
+        bucket = self.bucket("landing")
+        put = s3.put_object(Bucket=bucket, Key=key, Body=body)
+        return {"bucket": bucket, "key": key, "etag": put["ETag"].strip('"'), "size": len(body)}
+
+    def ingest(self, event: Dict[str, Any], name: Optional[str] = None) -> ExecutionResult:
+        name = name or ingest_execution_name(event["key"], event.get("etag", ""))
+        return self.wait(self.start_execution("ingest", name, event))
+
+    def distribute(self, run_date: date, cadence: str, name: Optional[str] = None) -> ExecutionResult:
+        name = name or f"{cadence}-{run_date.isoformat()}-{int(time.time() * 1000)}"
+        return self.wait(self.start_execution("distribute", name, {"run_date": run_date.isoformat(), "cadence": cadence}), timeout=900)
+
+    def ops_messages(self) -> List[Dict[str, Any]]:
+        """Drain the ops inbox: each SNS notification's subject, message and attributes."""
+        sqs = self.client("sqs")
+        out: List[Dict[str, Any]] = []
+        while True:
+            msgs = sqs.receive_message(QueueUrl=self.ops_queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0).get("Messages", [])
+            if not msgs:
+                return out
+            for m in msgs:
+                note = json.loads(m["Body"])
+                out.append({"subject": note.get("Subject"), "message": note.get("Message"), "attributes": note.get("MessageAttributes", {})})
+                sqs.delete_message(QueueUrl=self.ops_queue_url, ReceiptHandle=m["ReceiptHandle"])
+
+    def sent_emails(self) -> Iterator[Dict[str, Any]]:
+        from moto.ses.models import ses_backends
+
+        for msg in ses_backends[self.account][self.region].sent_messages:
+            raw = getattr(msg, "raw_data", None)
+            yield {"id": msg.id, "source": msg.source, "destinations": msg.destinations, "raw": raw}
+
+    def inject_glue_failures(self, job_key: str, *messages: str) -> None:
+        """The next len(messages) runs of the job fail with these messages (infrastructure faults)."""
+        with hooks.STATE.lock:
+            hooks.STATE.glue_failures.setdefault(self.cfg.name(job_key), []).extend(messages)
+
+    def inject_lambda_faults(self, function_key: str, *error_types: str) -> None:
+        """The next invocations of the function fail as the Lambda service would (e.g. throttling)."""
+        with hooks.STATE.lock:
+            hooks.STATE.lambda_faults.setdefault(self.cfg.name(function_key), []).extend(error_types)
+
+
+def ingest_execution_name(key: str, etag: str) -> str:
+    """Execution name from the object: the same delivery cannot run twice at once (80 chars max)."""
+    from saleslens.ingest.naming import execution_name_for
+
+    return execution_name_for(key, etag)

@@ -1,0 +1,1 @@
+"""Reports: one recipient's numbers rendered as a self-contained HTML page."""
