@@ -45,9 +45,10 @@ class RunRequest:
 def active_recipients(assignments: pa.Table, positions: pa.Table, run_date: date) -> List[Dict[str, Any]]:
     """One recipient per assignment active on run_date, ordered by role level then position."""
     d = pa.scalar(run_date, pa.date32())
-    active = pc.and_(
+    # Kleene logic: an open-ended assignment (valid_to null) is active, not unknown.
+    active = pc.and_kleene(
         pc.less_equal(assignments["valid_from"], d),
-        pc.or_(pc.is_null(assignments["valid_to"]), pc.greater_equal(assignments["valid_to"], d)),
+        pc.or_kleene(pc.is_null(assignments["valid_to"]), pc.greater_equal(assignments["valid_to"], d)),
     )
     current = assignments.filter(active)
     roles = {p: (r, n) for p, r, n in zip(positions["position_id"].to_pylist(), positions["role"].to_pylist(), positions["position_name"].to_pylist())}

@@ -43,6 +43,18 @@ class HookState:
 STATE = HookState()
 
 
+def reset_state(environment: Dict[str, str]) -> None:
+    """Forget the previous runtime's injected faults and recorded waits."""
+    with STATE.lock:
+        STATE.environment = dict(environment)
+        STATE.glue_failures.clear()
+        STATE.lambda_faults.clear()
+        STATE.retry_waits.clear()
+    # A new runtime is a new deployment: handlers cold-start, so no client keeps an old endpoint.
+    for name in [m for m in sys.modules if m == "lambdas" or m.startswith("lambdas.")]:
+        del sys.modules[name]
+
+
 @dataclass
 class LambdaContext:
     """The attributes of the Lambda context object our handlers and Powertools use."""

@@ -106,13 +106,15 @@ class OfflineAws:
         for key, value in env.items():
             self._saved_env.setdefault(key, os.environ.get(key))
             os.environ[key] = value
-        hooks.STATE.environment = env
+        hooks.reset_state(env)
+        # moto's backends are process-global: start every runtime from an empty account.
+        requests.post(f"{self.endpoint}/moto-api/reset", timeout=10).raise_for_status()
         resp = requests.post(
             f"{self.endpoint}/moto-api/config",
             json={"lambda": {"use_docker": False}, "stepfunctions": {"execute_state_machine": True}},
             timeout=10,
         )
-        if resp.status_code != 201 and resp.status_code != 200:
+        if resp.status_code not in (200, 201):
             raise OfflineError(f"moto refused its configuration: {resp.status_code} {resp.text[:200]}")
 
     def stop(self) -> None:
@@ -248,7 +250,7 @@ class OfflineAws:
 
     def _provision_catalog(self, glue: Any) -> None:
         from saleslens.contracts import DATASETS
-        from saleslens.contracts.ddl import glue_table_input
+        from saleslens.contracts.catalog import glue_table_input
 
         glue.create_database(DatabaseInput={"Name": self.cfg.glue_database})
         for dataset in DATASETS.values():

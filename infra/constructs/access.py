@@ -1,0 +1,105 @@
+"""ARNs derived from the config, and the least-privilege grants built on them.
+
+Lake buckets, the Glue catalog, the Athena workgroup and the state machines are referenced by
+the names ``saleslens.config`` gives them, not by cross-stack exports: consumer stacks stay
+decoupled from the lake stack's logical ids, and the policy a test reads is the policy AWS gets.
+Grants spell out exact actions (CDK's ``grant_read`` adds ``s3:GetObject*``, ``s3:List*``...);
+the only wildcards left are object keys, table names and child executions, each acknowledged
+next to its grant.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+from aws_cdk import Aws
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from saleslens.config import Config
+
+from infra.nag import acknowledge, wildcard_resource
+
+
+def bucket_name(cfg: Config, zone: str) -> str:
+    return cfg.bucket_name(zone, Aws.ACCOUNT_ID, Aws.REGION)
+
+
+def bucket_arn(cfg: Config, zone: str) -> str:
+    return f"arn:{Aws.PARTITION}:s3:::{bucket_name(cfg, zone)}"
+
+
+def objects_arn(cfg: Config, zone: str, key_pattern: str = "*") -> str:
+    return f"{bucket_arn(cfg, zone)}/{key_pattern}"
+
+
+def regional_arn(service: str, resource: str) -> str:
+    return f"arn:{Aws.PARTITION}:{service}:{Aws.REGION}:{Aws.ACCOUNT_ID}:{resource}"
+
+
+def glue_catalog_arns(cfg: Config) -> list:
+    """Catalog, database and every table in it (views created at deploy time included)."""
+    db = cfg.glue_database
+    return [regional_arn("glue", "catalog"), regional_arn("glue", f"database/{db}"),
+            regional_arn("glue", f"table/{db}/*")]
+
+
+def athena_workgroup_arn(cfg: Config) -> str:
+    return regional_arn("athena", f"workgroup/{cfg.athena_workgroup}")
+
+
+def state_machine_arn(name: str) -> str:
+    return regional_arn("states", f"stateMachine:{name}")
+
+
+def executions_arn(name: str) -> str:
+    return regional_arn("states", f"execution:{name}/*")
+
+
+READ = ("s3:GetObject",)
+WRITE = ("s3:PutObject", "s3:AbortMultipartUpload")
+DELETE = ("s3:DeleteObject",)
+LIST = ("s3:ListBucket", "s3:GetBucketLocation")
+# What Athena needs on its query-results location, on behalf of the caller.
+ATHENA_RESULTS_OBJECTS = ("s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts")
+ATHENA_RESULTS_BUCKET = ("s3:ListBucket", "s3:GetBucketLocation", "s3:ListBucketMultipartUploads")
+
+
+def grant_s3(role: iam.IRole, cfg: Config, zone: str, *, read: bool = False, write: bool = False,
+             delete: bool = False, reason: str) -> None:
+    """Object access to one lake zone; ``reason`` says why the key wildcard is needed."""
+    object_actions = (READ if read else ()) + (WRITE if write else ()) + (DELETE if delete else ())
+    if not object_actions:
+        raise ValueError("grant_s3 needs read, write or delete")
+    role.add_to_principal_policy(iam.PolicyStatement(actions=list(object_actions), resources=[objects_arn(cfg, zone)]))
+    if read or delete:
+        role.add_to_principal_policy(iam.PolicyStatement(actions=list(LIST), resources=[bucket_arn(cfg, zone)]))
+    acknowledge(role, wildcard_resource(role, objects_arn(cfg, zone)), reason)
+
+
+def grant_athena_results(role: iam.IRole, cfg: Config) -> None:
+    role.add_to_principal_policy(iam.PolicyStatement(
+        actions=list(ATHENA_RESULTS_OBJECTS), resources=[objects_arn(cfg, "athena-results")]))
+    role.add_to_principal_policy(iam.PolicyStatement(
+        actions=list(ATHENA_RESULTS_BUCKET), resources=[bucket_arn(cfg, "athena-results")]))
+    acknowledge(role, wildcard_resource(role, objects_arn(cfg, "athena-results")),
+                "Athena names each result object after its query id, unknown until the query runs")
+
+
+def grant_athena_queries(role: iam.IRole, cfg: Config) -> None:
+    role.add_to_principal_policy(iam.PolicyStatement(
+        actions=["athena:StartQueryExecution", "athena:GetQueryExecution", "athena:GetQueryResults",
+                 "athena:StopQueryExecution"],
+        resources=[athena_workgroup_arn(cfg)]))
+    grant_athena_results(role, cfg)
+
+
+def grant_glue_catalog(role: iam.IRole, cfg: Config, actions: Sequence[str]) -> None:
+    role.add_to_principal_policy(iam.PolicyStatement(actions=list(actions), resources=glue_catalog_arns(cfg)))
+    acknowledge(role, wildcard_resource(role, glue_catalog_arns(cfg)[2]),
+                "Queries read the contract tables and the views apply-views creates at deploy time; "
+                "scoped to the one SalesLens database")
+
+
+def grant_key(role: iam.IRole, key: kms.IKey, *, encrypt: bool) -> None:
+    """Use of the lake key without CDK's kms:GenerateDataKey*/ReEncrypt* wildcards."""
+    actions = ["kms:Decrypt"] + (["kms:Encrypt", "kms:GenerateDataKey"] if encrypt else [])
+    role.add_to_principal_policy(iam.PolicyStatement(actions=actions, resources=[key.key_arn]))

@@ -1,0 +1,61 @@
+"""Structured error handling in every ASL file: Retry, Catch and TimeoutSeconds on each Task."""
+from __future__ import annotations
+
+import json
+from typing import Dict, Iterator, Tuple
+
+import pytest
+
+from saleslens import components
+from saleslens.config import PROJECT_ROOT
+
+LAMBDA_TRANSIENT = {"Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException"}
+
+
+def _states(states: Dict[str, dict], inside_map: bool = False) -> Iterator[Tuple[str, dict, bool]]:
+    for name, state in states.items():
+        yield name, state, inside_map
+        processor = state.get("ItemProcessor") or state.get("Iterator")
+        if processor:
+            yield from _states(processor["States"], True)
+
+
+def _all(machine: str):
+    d = json.loads((PROJECT_ROOT / components.STATE_MACHINES[machine].definition).read_text())
+    return list(_states(d["States"]))
+
+
+CASES = [(m, n, s, inner) for m in sorted(components.STATE_MACHINES) for n, s, inner in _all(m) if s["Type"] == "Task"]
+
+
+@pytest.mark.parametrize("machine,name,state,inner", CASES, ids=[f"{c[0]}.{c[1]}" for c in CASES])
+def test_task_has_timeout_and_jittered_retry(machine, name, state, inner):
+    assert state.get("TimeoutSeconds"), f"{name} has no TimeoutSeconds"
+    assert state.get("Retry"), f"{name} has no Retry"
+    for r in state["Retry"]:
+        assert r.get("JitterStrategy") == "FULL" and r.get("MaxDelaySeconds"), f"{name}: retry without jitter/max delay"
+    if state["Resource"].endswith("lambda:invoke"):
+        errors = set().union(*(set(r["ErrorEquals"]) for r in state["Retry"]))
+        assert LAMBDA_TRANSIENT <= errors
+
+
+@pytest.mark.parametrize("machine,name,state,inner", CASES, ids=[f"{c[0]}.{c[1]}" for c in CASES])
+def test_task_catches_everything_outside_map_children(machine, name, state, inner):
+    if inner:
+        return  # a failed child fails its Map item; the Map's own Catch handles the run
+    catches = state.get("Catch") or []
+    assert any("States.ALL" in c["ErrorEquals"] for c in catches), f"{name} has no catch-all"
+
+
+@pytest.mark.parametrize("machine", sorted(components.STATE_MACHINES))
+def test_every_failure_path_notifies_ops_then_fails_by_name(machine):
+    d = json.loads((PROJECT_ROOT / components.STATE_MACHINES[machine].definition).read_text())
+    states = d["States"]
+    records = {n: s for n, s in states.items() if n.startswith("Record") and n.endswith("Failure")}
+    assert records
+    for name, s in records.items():
+        assert s["Next"] == "NotifyOpsOfFailure"
+        assert s["Parameters"]["error_name"].endswith("Failed")
+        assert {"state", "execution.$", "error.$", "cause.$", "input.$"} <= set(s["Parameters"])
+    assert states["NotifyOpsOfFailure"]["Resource"] == "arn:aws:states:::sns:publish"
+    assert states["FailRun"] == {**states["FailRun"], "Type": "Fail", "ErrorPath": "$.failure.error_name"}
