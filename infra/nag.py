@@ -13,7 +13,9 @@ from the very ARN string the policy uses, so an acknowledgement cannot drift fro
 from __future__ import annotations
 
 import json
-from typing import Any
+import re
+from typing import Any, List, Tuple
+
 
 from aws_cdk import Acknowledgment, App, Stack, Validations
 from cdk_nag import AwsSolutionsChecks
@@ -26,6 +28,16 @@ def add_nag(app: App) -> None:
 
 def acknowledge(scope: IConstruct, finding_id: str, reason: str) -> None:
     Validations.of(scope).acknowledge(Acknowledgment(id=finding_id, reason=reason))
+
+
+def acknowledge_cdk_singleton(stack: Stack, id_prefix: str, finding_id: str, reason: str) -> None:
+    """Acknowledge a finding on a function aws-cdk-lib creates once per stack (found by id prefix,
+    e.g. ``BucketNotificationsHandler``); fails if there is none, so no acknowledgement goes stale."""
+    matches = [c for c in stack.node.children if c.node.id.startswith(id_prefix)]
+    if not matches:
+        raise LookupError(f"{stack.node.path} has no construct whose id starts with {id_prefix!r}")
+    for construct in matches:
+        acknowledge(construct, finding_id, reason)
 
 
 def flatten_reference(node: Any) -> str:
@@ -57,3 +69,15 @@ def wildcard_resource(scope: IConstruct, arn: str) -> str:
 
 def wildcard_action(action: str) -> str:
     return f"AwsSolutions-IAM5[Action::{action}]"
+
+
+def acknowledgements(root: IConstruct) -> List[Tuple[str, str, str]]:
+    """Every acknowledgement under ``root``: (construct path, finding id, reason)."""
+    key = Validations.ACKNOWLEDGED_RULES_METADATA_KEY
+    found = []
+    for construct in root.node.find_all():
+        for entry in construct.node.metadata:
+            if entry.type == key and entry.data:
+                for qualified_id, reason in dict(entry.data).items():
+                    found.append((construct.node.path, re.sub(r"^annotation::", "", qualified_id, flags=re.I), reason))
+    return found

@@ -9,7 +9,7 @@ from lambdas._runtime import env, logger
 from saleslens.views import apply_views, load_views, views_hash
 
 
-@logger.inject_lambda_context(log_event=False)
+@logger.inject_lambda_context(log_event=False, clear_state=True)
 def handler(event: Dict[str, Any], context: Any) -> Dict[str, Any]:
     views = load_views()
     physical_id = f"athena-views-{env('GLUE_DATABASE')}"

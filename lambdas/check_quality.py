@@ -7,7 +7,7 @@ from lambdas._runtime import client, env, logger, metrics, require, tracer
 from saleslens.ingest.quality import QualityThresholds, gate_and_publish
 
 
-@logger.inject_lambda_context(log_event=False)
+@logger.inject_lambda_context(log_event=False, clear_state=True)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: Dict[str, Any], context: Any) -> Dict[str, Any]:

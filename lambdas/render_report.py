@@ -44,7 +44,7 @@ def _deliver_once(request: Dict[str, Any]) -> Dict[str, Any]:
     )
 
 
-@logger.inject_lambda_context(log_event=False)
+@logger.inject_lambda_context(log_event=False, clear_state=True)
 @tracer.capture_lambda_handler
 def handler(event: Dict[str, Any], context: Any) -> Dict[str, Any]:
     require(event, ("run_date", "cadence", "run_id"))

@@ -11,7 +11,7 @@ from saleslens.distribution.recipients import RunRequest, active_recipients, rol
 from saleslens.hr_snapshots import read_snapshot
 
 
-@logger.inject_lambda_context(log_event=False)
+@logger.inject_lambda_context(log_event=False, clear_state=True)
 @tracer.capture_lambda_handler
 def handler(event: Dict[str, Any], context: Any) -> Dict[str, Any]:
     require(event, ("run_date", "cadence", "run_id"))

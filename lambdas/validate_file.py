@@ -7,7 +7,7 @@ from lambdas._runtime import client, logger, require, tracer
 from saleslens.ingest.validate import validate_landed_file
 
 
-@logger.inject_lambda_context(log_event=False)
+@logger.inject_lambda_context(log_event=False, clear_state=True)
 @tracer.capture_lambda_handler
 def handler(event: Dict[str, Any], context: Any) -> Dict[str, Any]:
     require(event, ("bucket", "key", "run_id"))

@@ -70,9 +70,14 @@ def grant_s3(role: iam.IRole, cfg: Config, zone: str, *, read: bool = False, wri
     if not object_actions:
         raise ValueError("grant_s3 needs read, write or delete")
     role.add_to_principal_policy(iam.PolicyStatement(actions=list(object_actions), resources=[objects_arn(cfg, zone)]))
-    if read or delete:
+    if read:  # without ListBucket a missing key reads as AccessDenied, not NoSuchKey
         role.add_to_principal_policy(iam.PolicyStatement(actions=list(LIST), resources=[bucket_arn(cfg, zone)]))
     acknowledge(role, wildcard_resource(role, objects_arn(cfg, zone)), reason)
+
+
+def grant_list(role: iam.IRole, cfg: Config, zone: str) -> None:
+    """Listing one lake zone (counting what a run wrote), without reading any object."""
+    role.add_to_principal_policy(iam.PolicyStatement(actions=list(LIST), resources=[bucket_arn(cfg, zone)]))
 
 
 def grant_athena_results(role: iam.IRole, cfg: Config) -> None:
@@ -84,19 +89,21 @@ def grant_athena_results(role: iam.IRole, cfg: Config) -> None:
                 "Athena names each result object after its query id, unknown until the query runs")
 
 
-def grant_athena_queries(role: iam.IRole, cfg: Config) -> None:
+ATHENA_QUERY = ("athena:StartQueryExecution", "athena:GetQueryExecution", "athena:GetQueryResults",
+                "athena:StopQueryExecution")
+
+
+def grant_athena_queries(role: iam.IRole, cfg: Config, *, extra_actions: Sequence[str] = ()) -> None:
+    """Run queries in the SalesLens workgroup and use its result location."""
     role.add_to_principal_policy(iam.PolicyStatement(
-        actions=["athena:StartQueryExecution", "athena:GetQueryExecution", "athena:GetQueryResults",
-                 "athena:StopQueryExecution"],
-        resources=[athena_workgroup_arn(cfg)]))
+        actions=[*ATHENA_QUERY, *extra_actions], resources=[athena_workgroup_arn(cfg)]))
     grant_athena_results(role, cfg)
 
 
-def grant_glue_catalog(role: iam.IRole, cfg: Config, actions: Sequence[str]) -> None:
+def grant_glue_catalog(role: iam.IRole, cfg: Config, actions: Sequence[str], *, reason: str) -> None:
+    """Catalog actions on the SalesLens database and its tables; ``reason`` justifies ``table/<db>/*``."""
     role.add_to_principal_policy(iam.PolicyStatement(actions=list(actions), resources=glue_catalog_arns(cfg)))
-    acknowledge(role, wildcard_resource(role, glue_catalog_arns(cfg)[2]),
-                "Queries read the contract tables and the views apply-views creates at deploy time; "
-                "scoped to the one SalesLens database")
+    acknowledge(role, wildcard_resource(role, glue_catalog_arns(cfg)[2]), reason)
 
 
 def grant_key(role: iam.IRole, key: kms.IKey, *, encrypt: bool) -> None:

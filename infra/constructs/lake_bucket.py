@@ -7,13 +7,15 @@ from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
-from saleslens.config import Config
+from saleslens.config import ZONES, Config
 
 from infra.constructs.access import bucket_name
 
 
 class LakeBucket(Construct):
     """Private, versioned, TLS-only bucket named ``cfg.bucket_name(zone, ...)``.
+
+    A ``zone`` outside ``config.ZONES`` (the deploy-only artifacts bucket) gets a generated name.
 
     ``key`` given: SSE-KMS with the lake key (bucket keys on, to cut KMS calls). ``key`` None:
     SSE-S3, which only the access-logs bucket uses because S3 server access logging cannot
@@ -42,7 +44,7 @@ class LakeBucket(Construct):
         self.bucket = s3.Bucket(
             self,
             "Bucket",
-            bucket_name=bucket_name(cfg, zone),
+            bucket_name=bucket_name(cfg, zone) if zone in ZONES else None,
             encryption=s3.BucketEncryption.KMS if key else s3.BucketEncryption.S3_MANAGED,
             encryption_key=key,
             bucket_key_enabled=True if key else None,

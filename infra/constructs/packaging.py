@@ -199,10 +199,10 @@ def library_wheel(build_root: Path = BUILD_ROOT) -> Path:
     return wheel
 
 
-def sql_hash() -> str:
+def sql_hash(root: Path = SQL_ROOT) -> str:
     """sha256 of every athena_sql/**/*.sql (path and content): changes re-run the views."""
     h = hashlib.sha256()
-    for path in sorted(SQL_ROOT.rglob("*.sql")):
-        h.update(path.relative_to(SQL_ROOT).as_posix().encode("utf-8") + b"\0")
+    for path in sorted(root.rglob("*.sql")):
+        h.update(path.relative_to(root).as_posix().encode("utf-8") + b"\0")
         h.update(hashlib.sha256(path.read_bytes()).digest())
     return h.hexdigest()

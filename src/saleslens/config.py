@@ -80,6 +80,12 @@ class DeployConfig:
     powertools_layer_arn: str = (
         "arn:aws:lambda:{region}:017000801446:layer:AWSLambdaPowertoolsPythonV3-python311-x86_64:27"
     )
+    # Files landing together run conform in parallel; beyond this Glue throttles (and the ASL retries).
+    glue_max_concurrent_runs: int = 20
+    # Landing events EventBridge cannot deliver to the ingest state machine: retries, then a DLQ.
+    event_retry_attempts: int = 8
+    event_max_age_hours: int = 24
+    event_dlq_retention_days: int = 14
 
     def layer_arns(self, region: str) -> List[str]:
         return [arn.format(region=region) for arn in (self.aws_sdk_pandas_layer_arn, self.powertools_layer_arn)]

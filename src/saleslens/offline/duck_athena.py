@@ -20,7 +20,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import sqlglot
 
-log = logging.getLogger("saleslens.offline.athena")
+log = logging.getLogger("saleslens_offline.athena")
 
 _ATHENA_TYPES = {
     "BIGINT": "bigint",
@@ -74,9 +74,8 @@ class DuckAthena:
             self._register_tables(database)
         result = None
         for statement in transpile(sql):
-            rel = self._con.execute(statement)
-            if rel.description is not None and not statement.lstrip().upper().startswith(("CREATE", "DROP")):
-                result = rel.fetch_arrow_table()
+            rel = self._con.sql(statement)  # None for DDL, a relation for a query
+            result = rel.to_arrow_table() if rel is not None else None
         return result
 
     def _register_tables(self, database: str) -> None:

@@ -18,7 +18,7 @@ from typing import Any, Callable, Dict, List, Optional
 
 from saleslens.config import PROJECT_ROOT
 
-log = logging.getLogger("saleslens.offline")
+log = logging.getLogger("saleslens_offline")
 
 MOTO_VERSION = "5.2.5"
 
@@ -152,6 +152,15 @@ def _run_glue_script(job: Any, run: Any) -> None:
 _GLUE_LOCK = threading.Lock()
 
 
+def sync_without_task_token(self: Any, env: Any, sync_resolver: Any, timeout_seconds: Any, callback_endpoint: Any, heartbeat_endpoint: Any) -> Any:
+    """StateTaskServiceCallback._eval_sync for .sync tasks: poll the resolver, no token listener."""
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_callback import (
+        StateTaskServiceCallback,
+    )
+
+    return StateTaskServiceCallback._eval_sync(self, env, sync_resolver, timeout_seconds, None, heartbeat_endpoint)
+
+
 def install() -> None:
     """Install every hook (idempotent)."""
     with _Installed.lock:
@@ -213,6 +222,9 @@ def _install_glue() -> None:
     # moto bug 1: .sync on Glue dereferences a callback endpoint that only exists when the
     # WaitForTaskToken pattern is declared supported.
     sfn_glue._SUPPORTED_INTEGRATION_PATTERNS.add(ResourceCondition.WaitForTaskToken)
+    # ...but then .sync also listens on that endpoint, which is interrupted after the first
+    # attempt and reads as a timeout on a Retry's second attempt. Poll the job run only.
+    sfn_glue.StateTaskServiceGlue._eval_sync = sync_without_task_token
 
     # moto bug 2: the SUCCEEDED output carries datetimes; describe_execution cannot serialise them.
     original_sync = sfn_glue.StateTaskServiceGlue._sync_to_start_job_run
@@ -252,6 +264,21 @@ def _install_athena() -> None:
         return exec_id
 
     athena_models.AthenaBackend.start_query_execution = start_query_execution
+
+    # moto never reports why a query failed; Athena does (Status.StateChangeReason).
+    from moto.athena import responses as athena_responses
+
+    original_get = athena_responses.AthenaResponse.get_query_execution
+
+    def get_query_execution(self: Any) -> str:
+        body = json.loads(original_get(self))
+        execution = self.athena_backend.get_query_execution(body["QueryExecution"]["QueryExecutionId"])
+        reason = getattr(execution, "state_change_reason", None)
+        if reason:
+            body["QueryExecution"]["Status"]["StateChangeReason"] = reason
+        return json.dumps(body)
+
+    athena_responses.AthenaResponse.get_query_execution = get_query_execution
 
     original_factory = state_task_factory.state_task_service_for
 

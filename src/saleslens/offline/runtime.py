@@ -24,7 +24,7 @@ from saleslens import components
 from saleslens.config import PROJECT_ROOT, ZONES, Config, load_config
 from saleslens.offline import hooks
 
-log = logging.getLogger("saleslens.offline")
+log = logging.getLogger("saleslens_offline")
 
 _PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9_]+)\}")
 _TERMINAL = {"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"}

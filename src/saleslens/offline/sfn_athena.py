@@ -44,6 +44,10 @@ class StateTaskServiceAthena(StateTaskServiceCallback):
     def __init__(self) -> None:
         super().__init__(supported_integration_patterns=_PATTERNS)
 
+    def _eval_sync(self, env: Any, sync_resolver: Any, timeout_seconds: Any, callback_endpoint: Any, heartbeat_endpoint: Any) -> Any:
+        # .sync polls the query; listening for a task token would read as a timeout on retries.
+        return super()._eval_sync(env, sync_resolver, timeout_seconds, None, heartbeat_endpoint)
+
     def _get_supported_parameters(self) -> Optional[Set[str]]:
         return _PARAMS if self.resource.api_action.lower() == "startqueryexecution" else None
 

@@ -1,0 +1,70 @@
+"""The SalesLens CDK app: ``python -m infra.app`` (what cdk.json runs).
+
+Stacks, in dependency order: lake (key, buckets, catalog, workgroup) -> ops (alert topic) ->
+ingestion and distribution. Everything is named from ``load_config()`` and sized from the
+``saleslens.components`` registry. cdk-nag AwsSolutions runs on every synth.
+
+Context: ``-c destroyData=true`` makes data resources (buckets, key, ledger, log groups)
+DESTROY instead of RETAIN, for throwaway environments.
+"""
+from __future__ import annotations
+
+import json
+import os
+from typing import Any, Dict, Mapping, Optional
+
+from aws_cdk import App, Environment, RemovalPolicy
+from saleslens.config import Config, load_config
+
+from infra import PROJECT_ROOT
+from infra.nag import add_nag
+from infra.stacks.distribution import DistributionStack
+from infra.stacks.ingestion import IngestionStack
+from infra.stacks.lake import LakeStack
+from infra.stacks.ops import OpsStack
+
+DESTROY_DATA = "destroyData"
+
+
+def cdk_json_context() -> Dict[str, Any]:
+    """The feature flags of cdk.json, so tests and ``python -m infra.app`` synthesise what the CLI does."""
+    return json.loads((PROJECT_ROOT / "cdk.json").read_text(encoding="utf-8")).get("context", {})
+
+
+def removal_policy(app: App) -> RemovalPolicy:
+    """RETAIN, unless the app runs with ``-c destroyData=true`` (a string from the CLI, a bool in tests)."""
+    value = app.node.try_get_context(DESTROY_DATA)
+    return RemovalPolicy.DESTROY if value is True or str(value).lower() == "true" else RemovalPolicy.RETAIN
+
+
+def build_app(context: Optional[Mapping[str, Any]] = None, outdir: Optional[str] = None,
+              cfg: Optional[Config] = None) -> App:
+    app = App(context={**cdk_json_context(), **(context or {})}, outdir=outdir)
+    cfg = cfg or load_config()
+    removal = removal_policy(app)
+    env = Environment(account=os.environ.get("CDK_DEFAULT_ACCOUNT"), region=cfg.region)
+
+    lake = LakeStack(app, cfg.name("lake"), cfg=cfg, removal_policy=removal, env=env,
+                     description="SalesLens lake: KMS key, zone buckets, Glue catalog, Athena workgroup")
+    ops = OpsStack(app, cfg.name("ops"), cfg=cfg, key=lake.key, env=env,
+                   description="SalesLens ops alert topic")
+    ingestion = IngestionStack(app, cfg.name("ingestion"), cfg=cfg, key=lake.key, ops_topic=ops.topic,
+                               removal_policy=removal, env=env,
+                               description="SalesLens ingestion: landing events, validate/conform/quality-gate")
+    distribution = DistributionStack(app, cfg.name("distribution"), cfg=cfg, key=lake.key, ops_topic=ops.topic,
+                                     removal_policy=removal, env=env,
+                                     description="SalesLens distribution: role marts, reports, email, ledger")
+    # Buckets, tables and the workgroup are referenced by their config names, not exports.
+    for stack in (ingestion, distribution):
+        stack.add_stack_dependency(lake)
+        stack.add_stack_dependency(ops)
+    add_nag(app)
+    return app
+
+
+def main() -> None:
+    build_app().synth()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,100 @@
+"""A SalesLens Lambda function, created from its entry in ``components.LAMBDAS``."""
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+
+from aws_cdk import Aws, Duration, RemovalPolicy
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from constructs import Construct
+from saleslens import components
+from saleslens.components import LambdaSpec
+from saleslens.config import Config
+
+from infra.constructs.log_groups import encrypted_log_group
+from infra.nag import acknowledge
+
+RUNTIME = lambda_.Runtime.PYTHON_3_11
+
+
+def handler_of(spec: LambdaSpec) -> str:
+    return f"{spec.module}.handler"
+
+
+def function_environment(cfg: Config) -> Mapping[str, str]:
+    """The registry's runtime environment (same keys offline) plus the AWS-only log level."""
+    env = dict(components.runtime_environment(cfg, Aws.ACCOUNT_ID, Aws.REGION))
+    env["POWERTOOLS_LOG_LEVEL"] = cfg.deploy.lambda_log_level
+    return env
+
+
+class SalesLensFunction(Construct):
+    """Function named ``cfg.name(spec.key)``: Python 3.11, X-Ray active, its own KMS log group.
+
+    Its role starts with nothing but writing to that log group (no AWSLambdaBasicExecutionRole);
+    the stack grants each function exactly what it touches.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        cfg: Config,
+        spec: LambdaSpec,
+        code: lambda_.Code,
+        layers: Sequence[lambda_.ILayerVersion],
+        key: kms.IKey,
+        removal_policy: RemovalPolicy,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        name = cfg.name(spec.key)
+        self.spec = spec
+        self.log_group = encrypted_log_group(
+            self, "Logs", cfg=cfg, name=f"/aws/lambda/{name}", key=key, removal_policy=removal_policy)
+        self.role = iam.Role(
+            self,
+            "Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"{name}: {spec.description}",
+        )
+        self.role.add_to_principal_policy(iam.PolicyStatement(
+            actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+            resources=[self.log_group.log_group_arn],
+        ))
+        self.function = lambda_.Function(
+            self,
+            "Function",
+            function_name=name,
+            description=spec.description,
+            runtime=RUNTIME,
+            architecture=lambda_.Architecture.X86_64,  # the layers in config.deploy are x86_64
+            handler=handler_of(spec),
+            code=code,
+            layers=list(layers),
+            memory_size=spec.memory_mb,
+            timeout=Duration.seconds(spec.timeout_seconds),
+            environment=dict(function_environment(cfg)),
+            tracing=lambda_.Tracing.ACTIVE,
+            log_group=self.log_group,
+            role=self.role,
+        )
+        acknowledge(self, "AwsSolutions-IAM5[Resource::*]",
+                    "X-Ray PutTraceSegments/PutTelemetryRecords have no resource-level permissions")
+        acknowledge(self, "AwsSolutions-L1",
+                    "Python 3.11 is pinned: the AWSSDKPandas and Powertools layers in config.deploy are "
+                    "built for it, and the shared library stays 3.9-safe for Glue")
+
+    @property
+    def function_arn(self) -> str:
+        return self.function.function_arn
+
+
+def managed_layers(scope: Construct, cfg: Config) -> list:
+    """AWS SDK for pandas and Powertools layers (versions in config.deploy)."""
+    pandas_arn, powertools_arn = cfg.deploy.layer_arns(Aws.REGION)
+    return [
+        lambda_.LayerVersion.from_layer_version_arn(scope, "AwsSdkPandasLayer", pandas_arn),
+        lambda_.LayerVersion.from_layer_version_arn(scope, "PowertoolsLayer", powertools_arn),
+    ]

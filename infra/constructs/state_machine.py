@@ -1,0 +1,84 @@
+"""A state machine whose definition is one of the ASL files in ``step_functions/``.
+
+The file is read and inlined (``DefinitionBody.from_string``), so the deployed definition is the
+file the offline runtime executes, with only the ``${...}`` placeholders substituted by
+CloudFormation from ``components.definition_substitutions``.
+"""
+from __future__ import annotations
+
+import re
+from typing import Mapping, Set
+
+from aws_cdk import RemovalPolicy
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_stepfunctions as sfn
+from constructs import Construct
+from saleslens.components import StateMachineSpec
+from saleslens.config import Config
+
+from infra import PROJECT_ROOT
+from infra.constructs.log_groups import encrypted_log_group
+from infra.nag import acknowledge
+
+_PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9_]+)\}")
+
+
+def read_definition(spec: StateMachineSpec) -> str:
+    return (PROJECT_ROOT / spec.definition).read_text(encoding="utf-8")
+
+
+def placeholders(definition: str) -> Set[str]:
+    return set(_PLACEHOLDER.findall(definition))
+
+
+class StateMachineFromFile(Construct):
+    """STANDARD state machine ``cfg.name(spec.key)``: logs ALL (with data) to a KMS log group,
+    X-Ray tracing on, and a role that holds only what the stack grants (plus the log delivery
+    and X-Ray permissions Step Functions itself requires)."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        cfg: Config,
+        spec: StateMachineSpec,
+        substitutions: Mapping[str, str],
+        key: kms.IKey,
+        removal_policy: RemovalPolicy,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.name = cfg.name(spec.key)
+        definition = read_definition(spec)
+        missing = placeholders(definition) - set(substitutions)
+        if missing:
+            raise ValueError(f"{spec.definition}: no substitution for {', '.join(sorted(missing))}")
+        self.role = iam.Role(
+            self,
+            "Role",
+            assumed_by=iam.ServicePrincipal("states.amazonaws.com"),
+            description=f"{self.name}: {spec.description}",
+        )
+        self.log_group = encrypted_log_group(
+            self, "Logs", cfg=cfg, name=f"/aws/vendedlogs/states/{self.name}", key=key,
+            removal_policy=removal_policy,
+        )
+        self.state_machine = sfn.StateMachine(
+            self,
+            "StateMachine",
+            state_machine_name=self.name,
+            state_machine_type=sfn.StateMachineType.STANDARD,
+            definition_body=sfn.DefinitionBody.from_string(definition),
+            definition_substitutions=dict(substitutions),
+            role=self.role,
+            logs=sfn.LogOptions(destination=self.log_group, level=sfn.LogLevel.ALL, include_execution_data=True),
+            tracing_enabled=True,
+        )
+        acknowledge(self.role, "AwsSolutions-IAM5[Resource::*]",
+                    "CloudWatch Logs log-delivery and X-Ray actions Step Functions needs have no "
+                    "resource-level permissions")
+
+    @property
+    def state_machine_arn(self) -> str:
+        return self.state_machine.state_machine_arn

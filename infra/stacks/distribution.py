@@ -1,0 +1,191 @@
+"""DistributionStack: recipients -> role marts (Athena) -> render and deliver -> summary to ops.
+
+Also the delivery ledger, SES sending setup, and the deploy-time custom resource that creates
+the Athena views of athena_sql/.
+"""
+from __future__ import annotations
+
+from aws_cdk import Aws, CustomResource, RemovalPolicy, Stack
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_ses as ses
+from aws_cdk import aws_sns as sns
+from aws_cdk import custom_resources as cr
+from constructs import Construct
+from saleslens import components
+from saleslens.config import Config
+
+from infra.constructs.access import (
+    executions_arn,
+    grant_athena_queries,
+    grant_glue_catalog,
+    grant_key,
+    grant_list,
+    grant_s3,
+    objects_arn,
+    regional_arn,
+    state_machine_arn,
+)
+from infra.constructs.log_groups import encrypted_log_group
+from infra.constructs.packaging import lambda_code, sql_hash
+from infra.constructs.python_function import SalesLensFunction, managed_layers
+from infra.constructs.state_machine import StateMachineFromFile
+from infra.nag import acknowledge, wildcard_resource
+
+DISTRIBUTION_FUNCTIONS = ("resolve-recipients", "render-report", "summarise-run", "apply-views")
+GLUE_READ = ("glue:GetDatabase", "glue:GetTable", "glue:GetTables", "glue:GetPartition", "glue:GetPartitions")
+GLUE_VIEWS = ("glue:GetDatabase", "glue:GetTable", "glue:GetTables", "glue:CreateTable", "glue:UpdateTable",
+              "glue:DeleteTable")
+# Powertools idempotency (the delivery ledger) reads, claims, completes and releases records.
+LEDGER_ACTIONS = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem")
+
+
+class DistributionStack(Stack):
+    def __init__(self, scope: Construct, construct_id: str, *, cfg: Config, key: kms.IKey, ops_topic: sns.ITopic,
+                 removal_policy: RemovalPolicy, **kwargs) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        self.cfg = cfg
+        code = lambda_code()
+        layers = managed_layers(self, cfg)
+        self.functions = {
+            k: SalesLensFunction(self, _pascal(k), cfg=cfg, spec=components.LAMBDAS[k], code=code, layers=layers,
+                                 key=key, removal_policy=removal_policy)
+            for k in DISTRIBUTION_FUNCTIONS
+        }
+
+        self.ledger = dynamodb.Table(
+            self,
+            "DeliveryLedger",
+            table_name=cfg.name(components.DELIVERY_LEDGER_TABLE),
+            partition_key=dynamodb.Attribute(name="id", type=dynamodb.AttributeType.STRING),
+            time_to_live_attribute="expiration",
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True),
+            encryption=dynamodb.TableEncryption.CUSTOMER_MANAGED,
+            encryption_key=key,
+            removal_policy=removal_policy,
+        )
+        self.configuration_set = ses.ConfigurationSet(
+            self,
+            "ReportsConfigurationSet",
+            configuration_set_name=cfg.name(components.SES_CONFIGURATION_SET),
+            tls_policy=ses.ConfigurationSetTlsPolicy.REQUIRE,
+            reputation_metrics=True,
+            sending_enabled=True,
+        )
+        self.sender = ses.EmailIdentity(
+            self,
+            "SenderIdentity",
+            identity=ses.Identity.email(cfg.distribution.sender),
+            configuration_set=self.configuration_set,
+        )
+
+        self._grant_functions(key)
+        self.distribute = self._state_machine(key, ops_topic, removal_policy)
+        self.views = self._views_custom_resource(key, removal_policy)
+
+    def _grant_functions(self, key: kms.IKey) -> None:
+        cfg, fns = self.cfg, self.functions
+        resolve = fns["resolve-recipients"].role
+        grant_s3(resolve, cfg, "clean", read=True,
+                 reason="Lists and reads the HR snapshot partition in force on the run date")
+        grant_s3(resolve, cfg, "reports", write=True, reason="Writes the run's recipients file under runs/<run id>/")
+        grant_key(resolve, key, encrypt=True)
+
+        render = fns["render-report"].role
+        grant_s3(render, cfg, "athena-results", read=True,
+                 reason="Reads the role mart result its run's query wrote, named after the query id")
+        grant_s3(render, cfg, "reports", read=True, write=True,
+                 reason="Writes each recipient's report and receipt, and signs the link with read access")
+        grant_key(render, key, encrypt=True)
+        render.add_to_principal_policy(iam.PolicyStatement(
+            actions=["ses:SendRawEmail"],
+            resources=[regional_arn("ses", f"identity/{cfg.distribution.sender}"),
+                       regional_arn("ses", f"configuration-set/{cfg.name(components.SES_CONFIGURATION_SET)}")],
+        ))
+        render.add_to_principal_policy(iam.PolicyStatement(
+            actions=list(LEDGER_ACTIONS), resources=[self.ledger.table_arn]))
+
+        grant_list(fns["summarise-run"].role, cfg, "reports")
+
+        views = fns["apply-views"].role
+        grant_athena_queries(views, cfg, extra_actions=["athena:GetWorkGroup"])  # awswrangler reads the workgroup
+        grant_glue_catalog(views, cfg, GLUE_VIEWS,
+                           reason="Creates and replaces one view per athena_sql file; names come from the SQL files")
+        grant_key(views, key, encrypt=True)
+
+    def _state_machine(self, key: kms.IKey, ops_topic: sns.ITopic, removal_policy: RemovalPolicy) -> StateMachineFromFile:
+        cfg = self.cfg
+        spec = components.STATE_MACHINES["distribute"]
+        machine = StateMachineFromFile(
+            self, "Distribute", cfg=cfg, spec=spec,
+            substitutions=components.definition_substitutions(
+                cfg, "distribute", account=Aws.ACCOUNT_ID, region=Aws.REGION,
+                lambda_arn_of=lambda k: self.functions[k].function_arn,
+                ops_topic_arn=ops_topic.topic_arn, offline=False,
+            ),
+            key=key, removal_policy=removal_policy,
+        )
+        role = machine.role
+        role.add_to_principal_policy(iam.PolicyStatement(
+            actions=["lambda:InvokeFunction"],
+            resources=[self.functions[k].function_arn for k in ("resolve-recipients", "render-report", "summarise-run")],
+        ))
+        # Distributed Map: the machine starts child executions of itself and watches them. ARNs are
+        # built from the name, as the machine's own ARN would make its role depend on it.
+        role.add_to_principal_policy(iam.PolicyStatement(
+            actions=["states:StartExecution"], resources=[state_machine_arn(machine.name)]))
+        role.add_to_principal_policy(iam.PolicyStatement(
+            actions=["states:DescribeExecution", "states:StopExecution"], resources=[executions_arn(machine.name)]))
+        acknowledge(role, wildcard_resource(role, executions_arn(machine.name)),
+                    "Distributed Map child executions are named at run time; scoped to this machine")
+        role.add_to_principal_policy(iam.PolicyStatement(
+            actions=["s3:GetObject"], resources=[objects_arn(cfg, "reports")]))
+        acknowledge(role, wildcard_resource(role, objects_arn(cfg, "reports")),
+                    "The ItemReader reads the recipients file whose key the run's first state returns")
+        grant_athena_queries(role, cfg)
+        grant_glue_catalog(role, cfg, GLUE_READ,
+                           reason="Role-mart queries read the contract tables and the views created at deploy time")
+        for zone in ("clean", "curated"):
+            grant_s3(role, cfg, zone, read=True, reason="Athena reads the tables' Parquet on the caller's behalf")
+        grant_key(role, key, encrypt=True)
+        role.add_to_principal_policy(iam.PolicyStatement(actions=["sns:Publish"], resources=[ops_topic.topic_arn]))
+        return machine
+
+    def _views_custom_resource(self, key: kms.IKey, removal_policy: RemovalPolicy) -> CustomResource:
+        """Runs apply-views at deploy; a change to any athena_sql/**/*.sql changes SqlHash and re-runs it."""
+        handler = self.functions["apply-views"].function
+        provider_role = iam.Role(
+            self, "ApplyViewsProviderRole", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description="Custom-resource framework of the Athena views: invokes apply-views",
+        )
+        provider_logs = encrypted_log_group(
+            self, "ApplyViewsProviderLogs", cfg=self.cfg, name=f"/aws/lambda/{self.cfg.name('apply-views-provider')}",
+            key=key, removal_policy=removal_policy,
+        )
+        provider_role.add_to_principal_policy(iam.PolicyStatement(
+            actions=["logs:CreateLogStream", "logs:PutLogEvents"], resources=[provider_logs.log_group_arn]))
+        provider = cr.Provider(
+            self,
+            "ApplyViewsProvider",
+            on_event_handler=handler,
+            framework_on_event_role=provider_role,
+            provider_function_name=self.cfg.name("apply-views-provider"),
+            log_group=provider_logs,
+        )
+        acknowledge(provider_role, wildcard_resource(provider_role, f"{handler.function_arn}:*"),
+                    "The CDK provider framework may invoke any version of apply-views (grantInvoke)")
+        return CustomResource(
+            self,
+            "AthenaViews",
+            service_token=provider.service_token,
+            resource_type="Custom::AthenaViews",
+            properties={"SqlHash": sql_hash()},
+            removal_policy=removal_policy,
+        )
+
+
+def _pascal(key: str) -> str:
+    return "".join(part.capitalize() for part in key.split("-"))

@@ -1,0 +1,68 @@
+"""One synthesis of the CDK app per test session (per xdist worker), shared by every infra test."""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, Iterator, Tuple
+
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+
+import pytest  # noqa: E402
+from aws_cdk import App, Stack  # noqa: E402
+from aws_cdk.assertions import Template  # noqa: E402
+from saleslens.config import Config, load_config  # noqa: E402
+
+from infra.app import DESTROY_DATA, build_app, cdk_json_context, removal_policy  # noqa: E402
+from infra.stacks.lake import LakeStack  # noqa: E402
+
+STACKS = ("lake", "ops", "ingestion", "distribution")
+
+
+@dataclass
+class Synth:
+    app: App
+    outdir: Path
+    cfg: Config
+    _templates: Dict[str, Template] = field(default_factory=dict)
+
+    def stack(self, key: str) -> Stack:
+        return self.app.node.find_child(self.cfg.name(key))
+
+    def json(self, key: str) -> Dict[str, Any]:
+        return json.loads((self.outdir / f"{self.cfg.name(key)}.template.json").read_text())
+
+    def template(self, key: str) -> Template:
+        if key not in self._templates:
+            self._templates[key] = Template.from_json(self.json(key))
+        return self._templates[key]
+
+    def resources(self, cfn_type: str, stacks: Tuple[str, ...] = STACKS) -> Iterator[Tuple[str, str, Dict[str, Any]]]:
+        """(stack key, logical id, resource) of every resource of ``cfn_type``."""
+        for key in stacks:
+            for logical_id, resource in self.json(key)["Resources"].items():
+                if resource["Type"] == cfn_type:
+                    yield key, logical_id, resource
+
+
+@pytest.fixture(scope="session")
+def cfg() -> Config:
+    return load_config()
+
+
+@pytest.fixture(scope="session")
+def synth(tmp_path_factory: pytest.TempPathFactory, cfg: Config) -> Synth:
+    outdir = tmp_path_factory.mktemp("cdk.out")
+    app = build_app(outdir=str(outdir), cfg=cfg)
+    app.synth()
+    return Synth(app=app, outdir=outdir, cfg=cfg)
+
+
+@pytest.fixture(scope="session")
+def destroy_lake(tmp_path_factory: pytest.TempPathFactory, cfg: Config) -> Template:
+    """The lake stack of an app run with ``-c destroyData=true`` (only the lake: no bundling)."""
+    app = App(context={**cdk_json_context(), DESTROY_DATA: "true"},
+              outdir=str(tmp_path_factory.mktemp("cdk.out.destroy")))
+    stack = LakeStack(app, cfg.name("lake"), cfg=cfg, removal_policy=removal_policy(app))
+    return Template.from_stack(stack)

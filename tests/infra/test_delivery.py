@@ -1,0 +1,116 @@
+"""Delivery resources: ledger, SES, ops topic, the Athena-views custom resource and function grants."""
+from __future__ import annotations
+
+from typing import Any, Dict, Set, Tuple
+
+import pytest
+from aws_cdk.assertions import Match
+from saleslens import components
+
+from infra.constructs.packaging import sql_hash
+from tests.infra.cfn import as_list, flat, policy_statements
+
+pytestmark = pytest.mark.infra
+
+
+def ledger(synth) -> Dict[str, Any]:
+    (_, _, table), = synth.resources("AWS::DynamoDB::Table", ("distribution",))
+    assert table["Properties"]["TableName"] == synth.cfg.name(components.DELIVERY_LEDGER_TABLE)
+    return table
+
+
+def test_ledger_has_the_powertools_idempotency_key(synth):
+    props = ledger(synth)["Properties"]
+    assert props["KeySchema"] == [{"AttributeName": "id", "KeyType": "HASH"}]
+    assert props["AttributeDefinitions"] == [{"AttributeName": "id", "AttributeType": "S"}]
+
+
+def test_ledger_has_point_in_time_recovery(synth):
+    assert ledger(synth)["Properties"]["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+
+
+def test_ledger_expires_records_on_the_expiration_attribute(synth):
+    assert ledger(synth)["Properties"]["TimeToLiveSpecification"] == {"AttributeName": "expiration", "Enabled": True}
+
+
+def test_ledger_is_on_demand_and_encrypted_with_the_lake_key(synth):
+    props = ledger(synth)["Properties"]
+    assert props["BillingMode"] == "PAY_PER_REQUEST"
+    assert props["SSESpecification"]["SSEEnabled"] is True and props["SSESpecification"]["SSEType"] == "KMS"
+    assert "lake" in flat(props["SSESpecification"]["KMSMasterKeyId"])
+
+
+def test_ledger_is_retained_by_default(synth):
+    assert (ledger(synth)["DeletionPolicy"], ledger(synth)["UpdateReplacePolicy"]) == ("Retain", "Retain")
+
+
+def test_ses_configuration_set_requires_tls(synth):
+    synth.template("distribution").has_resource_properties("AWS::SES::ConfigurationSet", {
+        "Name": synth.cfg.name(components.SES_CONFIGURATION_SET),
+        "DeliveryOptions": {"TlsPolicy": "REQUIRE"},
+    })
+
+
+def test_sender_identity_is_the_configured_sender(synth):
+    synth.template("distribution").has_resource_properties("AWS::SES::EmailIdentity", {
+        "EmailIdentity": synth.cfg.distribution.sender,
+    })
+
+
+def test_ops_topic_is_kms_encrypted(synth):
+    synth.template("ops").has_resource_properties("AWS::SNS::Topic", {
+        "TopicName": synth.cfg.name(components.OPS_TOPIC), "KmsMasterKeyId": Match.any_value()})
+
+
+def test_ops_topic_denies_publishing_without_tls(synth):
+    synth.template("ops").has_resource_properties("AWS::SNS::TopicPolicy", {"PolicyDocument": {
+        "Statement": Match.array_with([Match.object_like({
+            "Effect": "Deny", "Condition": {"Bool": {"aws:SecureTransport": "false"}}})])}})
+
+
+def test_ops_email_is_subscribed(synth):
+    synth.template("ops").has_resource_properties("AWS::SNS::Subscription", {
+        "Protocol": "email", "Endpoint": synth.cfg.alerts.ops_email})
+
+
+def test_views_custom_resource_carries_the_sql_hash(synth):
+    synth.template("distribution").has_resource_properties("Custom::AthenaViews", {"SqlHash": sql_hash()})
+
+
+def function_grants(synth, key: str) -> Set[Tuple[str, str]]:
+    template = synth.json("distribution")
+    (fn_id,) = [lid for lid, r in template["Resources"].items() if r["Type"] == "AWS::Lambda::Function"
+                and r["Properties"].get("FunctionName") == synth.cfg.name(key)]
+    role_id = template["Resources"][fn_id]["Properties"]["Role"]["Fn::GetAtt"][0]
+    return {(a, flat(r)) for st in policy_statements(template, role_id) if st["Effect"] == "Allow"
+            for a in as_list(st["Action"]) for r in as_list(st["Resource"])}
+
+
+def objects(synth, zone: str) -> str:
+    return f"arn:<AWS::Partition>:s3:::{synth.cfg.bucket_name(zone, '<AWS::AccountId>', '<AWS::Region>')}/*"
+
+
+def test_render_report_reads_results_writes_reports_and_sends_through_the_configuration_set(synth):
+    grants = function_grants(synth, "render-report")
+    ses = "arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>"
+    assert {
+        ("s3:GetObject", objects(synth, "athena-results")),
+        ("s3:PutObject", objects(synth, "reports")),
+        ("ses:SendRawEmail", f"{ses}:identity/{synth.cfg.distribution.sender}"),
+        ("ses:SendRawEmail", f"{ses}:configuration-set/{synth.cfg.name(components.SES_CONFIGURATION_SET)}"),
+    } <= grants
+    assert {a for a, _ in grants if a.startswith("dynamodb:")} == {
+        "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}
+
+
+def test_resolve_recipients_reads_clean_and_writes_reports_only(synth):
+    s3 = {(a, r) for a, r in function_grants(synth, "resolve-recipients") if a.startswith("s3:") and r.endswith("/*")}
+    assert s3 == {("s3:GetObject", objects(synth, "clean")), ("s3:PutObject", objects(synth, "reports")),
+                  ("s3:AbortMultipartUpload", objects(synth, "reports"))}
+
+
+def test_apply_views_writes_the_catalog_of_the_saleslens_database_only(synth):
+    glue = {r for a, r in function_grants(synth, "apply-views") if a == "glue:CreateTable"}
+    db = synth.cfg.glue_database
+    arn = "arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>"
+    assert glue == {f"{arn}:catalog", f"{arn}:database/{db}", f"{arn}:table/{db}/*"}
