@@ -1,7 +1,7 @@
 """cdk-nag (3.x) on every synth, and the acknowledgements that go with it.
 
 cdk-nag 3 is a CDK policy-validation plugin: any unacknowledged finding fails synthesis and is
-written to ``cdk.out/policy-validation-report.json``. Acknowledgements use CDK's own
+written to ``cdk.out/validation-report.json``. Acknowledgements use CDK's own
 ``Validations.of(scope).acknowledge`` with exact finding ids (``RuleId`` or
 ``RuleId[FindingId]``); they apply to the construct and everything below it, so each one is
 placed on the narrowest construct that owns the finding.
@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import re
 from typing import Any, List, Tuple
-
 
 from aws_cdk import Acknowledgment, App, Stack, Validations
 from cdk_nag import AwsSolutionsChecks

@@ -13,9 +13,8 @@ from infra.constructs.access import bucket_name
 
 
 class LakeBucket(Construct):
-    """Private, versioned, TLS-only bucket named ``cfg.bucket_name(zone, ...)``.
-
-    A ``zone`` outside ``config.ZONES`` (the deploy-only artifacts bucket) gets a generated name.
+    """Private, versioned, TLS-only bucket named ``cfg.bucket_name(zone, ...)`` (a ``zone`` outside
+    ``config.ZONES``, i.e. the deploy-only artifacts bucket, gets a generated name).
 
     ``key`` given: SSE-KMS with the lake key (bucket keys on, to cut KMS calls). ``key`` None:
     SSE-S3, which only the access-logs bucket uses because S3 server access logging cannot

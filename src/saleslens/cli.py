@@ -14,9 +14,21 @@ import typer
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="SalesLens: sales-performance analytics on AWS.")
 
 
+@app.callback()
+def _root() -> None:
+    """SalesLens: sales-performance analytics on AWS."""
+
+
 def _quiet_logs() -> None:
+    # The handlers run in this process offline: keep their JSON logs and EMF metrics off the
+    # terminal (they are what CloudWatch receives in AWS), and moto's own tracebacks too.
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
     logging.basicConfig(level=logging.WARNING)
+    logging.getLogger("moto").setLevel(logging.CRITICAL)
+    import warnings
+
+    warnings.filterwarnings("ignore", message="No application metrics to publish")
 
 
 def _parse_date(value: Optional[str], default: date) -> date:
@@ -52,6 +64,32 @@ def demo(
     failed = [l for l in summary.ingest if l.status != "SUCCEEDED"]
     if summary.distribution.get("status") != "SUCCEEDED" or failed:
         raise typer.Exit(code=1)
+
+
+@app.command()
+def generate(
+    out: Path = typer.Option(Path("landing"), help="Folder to write the landing-zone files into."),
+    scale: str = typer.Option("tiny", help="tiny, small (or a scale the generator declares)."),
+    start: Optional[str] = typer.Option(None, help="First business date (YYYY-MM-DD); default 2024-04-01."),
+    days: int = typer.Option(1, min=1, help="Number of days of daily files."),
+    seed: int = typer.Option(7, help="Seed; the same arguments give byte-identical files."),
+    dirt: bool = typer.Option(True, help="Plant the defects listed in manifest.json."),
+) -> None:
+    """Write generated source files under OUT/<source>/<dataset>/dt=.../ plus manifest.json."""
+    from dataclasses import asdict
+
+    from saleslens.generate import DEFAULT_START
+    from saleslens.generate import generate as make
+
+    data = make(scale=scale, start=_parse_date(start, DEFAULT_START), days=days, seed=seed, dirt=dirt)
+    for key, body in data.files.items():
+        target = out / key
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(body)
+    (out / "manifest.json").write_text(json.dumps([asdict(d) for d in data.manifest], indent=2))
+    typer.echo(f"wrote {len(data.files)} files and {len(data.manifest)} planted defects under {out}")
+    for role, counts in data.org.items():
+        typer.echo(f"  {role:<4} " + ", ".join(f"{k} {v}" for k, v in counts.items()))
 
 
 def _print_summary(summary) -> None:  # type: ignore[no-untyped-def]

@@ -24,3 +24,14 @@ def policy_statements(template_json: Dict[str, Any], role_logical_id: str) -> Li
 
 def as_list(value: Any) -> List[Any]:
     return value if isinstance(value, list) else [value]
+
+
+def resolved(value: Any) -> Any:
+    """A CloudFormation value with every intrinsic flattened to a string (see ``flat``)."""
+    if isinstance(value, dict):
+        if len(value) == 1 and next(iter(value)).startswith(("Fn::", "Ref")):
+            return flat(value)
+        return {k: resolved(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [resolved(v) for v in value]
+    return value

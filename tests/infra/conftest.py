@@ -5,14 +5,17 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterator, Tuple
+from typing import Any, Dict, Iterator, List, Tuple
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 import pytest  # noqa: E402
-from aws_cdk import App, Stack  # noqa: E402
+from aws_cdk import App, Stack, Validations  # noqa: E402
 from aws_cdk.assertions import Template  # noqa: E402
+from cdk_nag import AwsSolutionsChecks  # noqa: E402
 from saleslens.config import Config, load_config  # noqa: E402
+
+import infra.nag  # noqa: E402
 
 from infra.app import DESTROY_DATA, build_app, cdk_json_context, removal_policy  # noqa: E402
 from infra.stacks.lake import LakeStack  # noqa: E402
@@ -25,6 +28,10 @@ class Synth:
     app: App
     outdir: Path
     cfg: Config
+    # What cdk-nag finds with no acknowledgement applied: (finding id, construct path).
+    unacknowledged_findings: List[Tuple[str, str]]
+    # Every acknowledgement the app makes: (construct path, finding id).
+    acknowledgements: List[Tuple[str, str]]
     _templates: Dict[str, Template] = field(default_factory=dict)
 
     def stack(self, key: str) -> Stack:
@@ -51,12 +58,42 @@ def cfg() -> Config:
     return load_config()
 
 
+class _DeferredAcknowledgements:
+    """Stands in for aws_cdk.Validations in infra.nag while the app is built: plugins register as
+    usual, acknowledgements are recorded, so cdk-nag can first be run with none of them applied."""
+
+    recorded: List[Tuple[Any, Any]] = []
+
+    def __init__(self, scope: Any) -> None:
+        self._scope = scope
+
+    @classmethod
+    def of(cls, scope: Any) -> "_DeferredAcknowledgements":
+        return cls(scope)
+
+    def acknowledge(self, *rules: Any) -> None:
+        self.recorded.extend((self._scope, rule) for rule in rules)
+
+    def add_plugins(self, *plugins: Any) -> None:
+        Validations.of(self._scope).add_plugins(*plugins)
+
+
 @pytest.fixture(scope="session")
 def synth(tmp_path_factory: pytest.TempPathFactory, cfg: Config) -> Synth:
+    """The app, built once; cdk-nag run bare on its tree; then the acknowledgements applied and
+    the app synthesised, as ``cdk synth`` does (nag runs again as a validation plugin)."""
     outdir = tmp_path_factory.mktemp("cdk.out")
-    app = build_app(outdir=str(outdir), cfg=cfg)
+    _DeferredAcknowledgements.recorded = []
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(infra.nag, "Validations", _DeferredAcknowledgements)
+        app = build_app(outdir=str(outdir), cfg=cfg)
+    report = AwsSolutionsChecks().validate_scope(app)
+    findings = [(v.rule_name, r.construct_path) for v in report.violations for r in v.violating_resources]
+    for scope, rule in _DeferredAcknowledgements.recorded:
+        Validations.of(scope).acknowledge(rule)
     app.synth()
-    return Synth(app=app, outdir=outdir, cfg=cfg)
+    acknowledged = [(scope.node.path, rule.id) for scope, rule in _DeferredAcknowledgements.recorded]
+    return Synth(app=app, outdir=outdir, cfg=cfg, unacknowledged_findings=findings, acknowledgements=acknowledged)
 
 
 @pytest.fixture(scope="session")

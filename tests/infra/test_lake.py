@@ -1,14 +1,16 @@
 """LakeStack: key, zone buckets, Glue catalog, Athena workgroup (and the buckets of other stacks)."""
 from __future__ import annotations
 
+import json
 from typing import Any, Dict, Tuple
 
 import pytest
 from aws_cdk.assertions import Match
 from saleslens.config import ZONES
 from saleslens.contracts import DATASETS
+from saleslens.contracts.catalog import glue_table_input
 
-from tests.infra.cfn import flat
+from tests.infra.cfn import flat, resolved
 
 pytestmark = pytest.mark.infra
 
@@ -148,6 +150,16 @@ def test_glue_database_is_named_from_config(synth):
 
 def glue_tables(synth):
     return {r["Properties"]["TableInput"]["Name"]: r["Properties"] for _, _, r in synth.resources("AWS::Glue::Table", ("lake",))}
+
+
+def test_glue_tables_are_the_library_table_inputs_the_offline_runtime_uses(synth):
+    clean_id = zone_buckets(synth)["clean"][0]
+    for name, table in glue_tables(synth).items():
+        dataset = DATASETS[name]
+        expected = glue_table_input(dataset, f"s3://<{clean_id}>/{dataset.clean_prefix()}")
+        # flattening shows the projection's ${dt} (a literal inside Fn::Join) as <dt>
+        assert json.dumps(resolved(table["TableInput"]), sort_keys=True) == json.dumps(
+            expected, sort_keys=True).replace("${dt}", "<dt>")
 
 
 def test_one_glue_table_per_dataset_contract(synth):

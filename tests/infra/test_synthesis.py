@@ -2,15 +2,11 @@
 from __future__ import annotations
 
 import json
-from typing import List, Tuple
 
 import pytest
 from aws_cdk.assertions import Annotations, Match
-from cdk_nag import AwsSolutionsChecks
 from cfnlint.api import ManualArgs, lint
 
-import infra.nag
-from infra.app import build_app
 from tests.infra.conftest import STACKS
 
 pytestmark = pytest.mark.infra
@@ -44,35 +40,18 @@ def test_template_passes_cfn_lint(synth, key):
     assert [str(m) for m in matches] == []
 
 
-class _RecordingValidations:
-    """Stands in for aws_cdk.Validations in infra.nag: records acknowledgements, applies none."""
-
-    recorded: List[Tuple[str, str]] = []
-
-    def __init__(self, scope):
-        self._scope = scope
-
-    @classmethod
-    def of(cls, scope):
-        return cls(scope)
-
-    def acknowledge(self, *rules):
-        self.recorded.extend((self._scope.node.path, rule.id) for rule in rules)
-
-    def add_plugins(self, *plugins):
-        pass
-
-
-def test_every_acknowledgement_matches_a_finding(tmp_path, cfg, monkeypatch):
-    """No stale acknowledgement: each one, with nothing acknowledged, has a finding at or below it."""
-    _RecordingValidations.recorded = []
-    monkeypatch.setattr(infra.nag, "Validations", _RecordingValidations)
-    app = build_app(outdir=str(tmp_path), cfg=cfg)
-    report = AwsSolutionsChecks().validate_scope(app)
-    findings = [(v.rule_name, r.construct_path) for v in report.violations for r in v.violating_resources]
-    stale = [(path, finding_id) for path, finding_id in _RecordingValidations.recorded
-             if finding_id.startswith("AwsSolutions-")
-             and not any(rule == finding_id and (found == path or found.startswith(path + "/"))
-                         for rule, found in findings)]
-    assert _RecordingValidations.recorded
+def test_every_acknowledgement_matches_a_finding(synth):
+    """No stale acknowledgement: each one has a finding, at or below its construct, when none is applied."""
+    nag_acknowledgements = [(p, i) for p, i in synth.acknowledgements if i.startswith("AwsSolutions-")]
+    stale = [(path, finding_id) for path, finding_id in nag_acknowledgements
+             if not any(rule == finding_id and (found == path or found.startswith(path + "/"))
+                        for rule, found in synth.unacknowledged_findings)]
+    assert nag_acknowledgements
     assert stale == []
+
+
+def test_every_finding_is_acknowledged(synth):
+    unmatched = [(rule, found) for rule, found in synth.unacknowledged_findings
+                 if not any(rule == finding_id and (found == path or found.startswith(path + "/"))
+                            for path, finding_id in synth.acknowledgements)]
+    assert unmatched == []

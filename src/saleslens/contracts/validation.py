@@ -575,9 +575,9 @@ def _parse(column: Column, raw: Any) -> Tuple[Any, Any, Any]:
     """(typed values, mask of values meeting the type rule, numbers for range checks or None)."""
     target = arrow_type(column)
     if column.type == "date":
-        # Fast path: Arrow's date parser accepts exactly YYYY-MM-DD naming a real day (0001-9999),
-        # which is our rule, so a clean column needs no regex.
-        # Arrow also takes year 0000, which Python and Athena cannot hold: checked on the minimum.
+        # Fast path: Arrow's date parser accepts exactly YYYY-MM-DD naming a real day, our rule,
+        # except that it also takes year 0000 (which Python and Athena cannot hold). So a clean
+        # column needs no regex, only a look at its minimum.
         try:
             typed = pc.cast(raw, target)
             first = pc.min(pc.cast(typed, pa.int32())).as_py()

@@ -25,7 +25,11 @@ CITIES = {
     "NP": ("Kathmandu", "Pokhara", "Lalitpur", "Biratnagar", "Birgunj"),
 }
 
-ZONE_NAMES = ("West", "North", "South", "East", "Central", "North-East", "South-West", "Island", "Himalaya")
+ZONE_NAMES = {
+    "IN": ("West", "North", "South", "East", "Central", "North-East", "South-West"),
+    "LK": ("Sri Lanka",),
+    "NP": ("Nepal",),
+}
 
 # Stockist trading names: "<surname><suffix>"; some suffixes carry a comma, as real ones do.
 STOCKIST_SUFFIXES = (
