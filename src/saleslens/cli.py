@@ -26,6 +26,8 @@ def _quiet_logs() -> None:
     os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
     logging.basicConfig(level=logging.WARNING)
     logging.getLogger("moto").setLevel(logging.CRITICAL)
+    # moto's Step Functions workers share small connection pools; their overflow is harmless.
+    logging.getLogger("urllib3.connectionpool").setLevel(logging.ERROR)
     import warnings
 
     warnings.filterwarnings("ignore", message="No application metrics to publish")

@@ -125,7 +125,6 @@ def definition_substitutions(
             "SummariseRunFunctionArn": lambda_arn_of("summarise-run"),
             "AthenaWorkgroup": cfg.athena_workgroup,
             "GlueDatabase": cfg.glue_database,
-            "AthenaResultsBucket": cfg.bucket_name("athena-results", account, region),
             "ReportsBucket": cfg.bucket_name("reports", account, region),
             "OpsTopicArn": ops_topic_arn,
             "MapExecutionType": "STANDARD" if offline else "EXPRESS",

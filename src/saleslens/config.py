@@ -35,7 +35,6 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class LakeConfig:
-    retain_data: bool = True
     noncurrent_version_expiry_days: int = 90
     landing_transition_to_ia_days: int = 30
     reports_expiry_days: int = 400

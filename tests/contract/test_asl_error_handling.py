@@ -7,7 +7,7 @@ from typing import Dict, Iterator, Tuple
 import pytest
 
 from saleslens import components
-from saleslens.config import PROJECT_ROOT
+from saleslens.config import PROJECT_ROOT, load_config
 
 LAMBDA_TRANSIENT = {"Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException"}
 
@@ -59,3 +59,25 @@ def test_every_failure_path_notifies_ops_then_fails_by_name(machine):
         assert {"state", "execution.$", "error.$", "cause.$", "input.$"} <= set(s["Parameters"])
     assert states["NotifyOpsOfFailure"]["Resource"] == "arn:aws:states:::sns:publish"
     assert states["FailRun"] == {**states["FailRun"], "Type": "Fail", "ErrorPath": "$.failure.error_name"}
+
+
+def test_task_timeouts_outlast_the_work_they_wait_for():
+    """A Task must not time out before its function or job does, or the real error is lost."""
+    functions = {components.lambda_arn(load_config(), k, "123456789012", "ap-south-1"): s for k, s in components.LAMBDAS.items()}
+    cfg = load_config()
+    for machine in components.STATE_MACHINES:
+        text = (PROJECT_ROOT / components.STATE_MACHINES[machine].definition).read_text()
+        subs = components.definition_substitutions(
+            cfg, machine, account="123456789012", region="ap-south-1",
+            lambda_arn_of=lambda k: components.lambda_arn(cfg, k, "123456789012", "ap-south-1"),
+            ops_topic_arn="arn:aws:sns:ap-south-1:123456789012:t", offline=False)
+        from saleslens.offline.runtime import substitute
+
+        for name, state, _ in _states(json.loads(substitute(text, subs))["States"]):
+            if state.get("Type") != "Task":
+                continue
+            fn = (state.get("Parameters") or {}).get("FunctionName")
+            if fn in functions:
+                assert state["TimeoutSeconds"] > functions[fn].timeout_seconds, name
+            if state["Resource"].startswith("arn:aws:states:::glue:"):
+                assert state["TimeoutSeconds"] > components.GLUE_JOBS["conform"].timeout_minutes * 60, name

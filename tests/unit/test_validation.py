@@ -449,3 +449,9 @@ def test_jsonl_drift_and_empty():
         conform_bytes(JSONL, b'{"id": "EV01", "qty": 3}\n')
     with pytest.raises(EmptyFileError):
         conform_bytes(JSONL, b"")
+
+
+def test_last_line_without_newline_and_trailing_blank_lines():
+    assert conform_bytes(INVOICES, (INV_HEADER + "\n" + GOOD_1).encode()).rows_clean == 1
+    result = conform_bytes(INVOICES, (INV_HEADER + "\r\n" + GOOD_1 + "\r\n\r\n\r\n").encode())
+    assert (result.rows_in, result.rows_clean) == (1, 1)

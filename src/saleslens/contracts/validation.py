@@ -13,7 +13,13 @@ Outcome of each input row (``rows_in == rows_clean + rows_quarantined + rows_ded
   of the same file. The first occurrence is kept.
 - clean: everything else, typed (int64, float64, decimal128, date32, timestamp[ms], bool, string).
 A record whose fields are all empty (a blank line, or a line of bare commas) carries no data and
-is not a row: it is skipped and not counted.
+is not a row: it is skipped and not counted. An empty field is a null. Values are not trimmed.
+
+Type rules (what "type:<column>" means) are written as full-match regexes next to ``_type_rule``;
+where a cheaper Arrow operation gives the same answer it is used first, and tests hold both
+paths to the same verdicts. CSV is UTF-8 with a header row (a leading byte-order mark is
+skipped; columns may come in any order). JSON lines go through Arrow when every value is a JSON
+string, and line by line otherwise (numbers, booleans, blank or broken lines).
 
 Whole-file problems raise instead (nothing from the file loads): ``EmptyFileError``,
 ``EncodingError`` (not UTF-8), ``SchemaDriftError`` (columns missing, unexpected or repeated),
@@ -578,23 +584,29 @@ def _parse(column: Column, raw: Any) -> Tuple[Any, Any, Any]:
         # Fast path: Arrow's date parser accepts exactly YYYY-MM-DD naming a real day, our rule,
         # except that it also takes year 0000 (which Python and Athena cannot hold). So a clean
         # column needs no regex, only a look at its minimum.
-        try:
-            typed = pc.cast(raw, target)
-            first = pc.min(pc.cast(typed, pa.int32())).as_py()
-            if first is None or first >= _DAY_ONE:
-                return typed, _all_true(raw), None
-        except pa.ArrowInvalid:
-            pass
-        ok = pc.and_(pc.match_substring_regex(raw, _DATE_RE), _real_day(raw))
+        typed = _cast_dates(raw, target)
+        if typed is not None:
+            return typed, _all_true(raw), None
+        ok = pc.match_substring_regex(raw, _DATE_RE)
+        # Shape alone usually suffices; the per-row calendar check runs only if a shapely
+        # value is not a real day (2023-02-29, 0000-01-01).
+        typed = _cast_dates(pc.if_else(ok, raw, _PLACEHOLDER["date"]), target)
+        if typed is not None:
+            return typed, ok, None
+        ok = pc.and_(ok, _real_day(raw))
     elif column.type == "int64":
         # Fast path: plain digits (no sign) of length <= 18 satisfy the regex; only the other
         # rows (negatives, junk) go through the regex.
         quick = pc.and_(pc.ascii_is_decimal(raw), pc.less_equal(pc.utf8_length(raw), _MAX_INT_DIGITS))
         ok = _matches(raw, _INT_RE, quick)
+    elif column.type == "timestamp":
+        ok = pc.match_substring_regex(raw, _TIMESTAMP_RE)
+        typed = _cast_dates(pc.if_else(ok, raw, _PLACEHOLDER["timestamp"]), target)
+        if typed is not None:
+            return typed, ok, None
+        ok = pc.and_(ok, _real_day(pc.utf8_slice_codeunits(raw, 0, 10)))
     else:
         ok = pc.match_substring_regex(raw, _type_rule(column)[0])
-        if column.type == "timestamp":
-            ok = pc.and_(ok, _real_day(pc.utf8_slice_codeunits(raw, 0, 10)))
     every = pc.all(ok).as_py() is not False
     fill = "0" if column.decimal else _PLACEHOLDER[column.type]
     source = raw if every else pc.if_else(ok, raw, fill)
@@ -612,6 +624,17 @@ def _parse(column: Column, raw: Any) -> Tuple[Any, Any, Any]:
 # through double is exact: the unscaled integer is below 1e15 < 2**53 and a parsed double is
 # within half a unit in its last place, so rounding value * 10**scale gives it back exactly.
 _EXACT_DECIMAL_DIGITS = 15
+
+
+def _cast_dates(text: Any, target: pa.DataType) -> Any:
+    """Dates cast from text, or None if any is not a real day from 0001-01-01 on."""
+    try:
+        typed = pc.cast(text, target)
+    except pa.ArrowInvalid:
+        return None
+    days = pc.cast(typed if target == pa.date32() else pc.cast(typed, pa.date32()), pa.int32())
+    first = pc.min(days).as_py()
+    return typed if first is None or first >= _DAY_ONE else None
 
 
 def _decimal_from_float(numbers: Any, precision: int, scale: int) -> pa.Array:
@@ -683,13 +706,15 @@ def conform_bytes(dataset: Dataset, data: bytes) -> ConformResult:
 
     schema = clean_schema(dataset)
     clean = pa.table([r.typed for r in results], schema=schema) if table.num_rows else schema.empty_table()
-    if valid is not None:
-        clean = clean.filter(pa.array(valid))
+    keep = valid
     first = _first_occurrence([r.key_codes for r in results if r.key_codes is not None], valid)
     rows_deduplicated = 0
-    if first is not None:
+    if first is not None:  # repeats among the valid rows: drop them in the same filter pass
         rows_deduplicated = int((~first).sum())
-        clean = clean.filter(pa.array(first))
+        keep = np.ones(table.num_rows, bool) if valid is None else valid.copy()
+        keep[np.flatnonzero(keep)[~first]] = False
+    if keep is not None:
+        clean = clean.filter(pa.array(keep))
 
     bad_idx = np.flatnonzero(~valid) if valid is not None else np.zeros(0, np.int64)
     rejects = _rejects(dataset, table, lines, raw.malformed, checks, bad_idx)

@@ -250,12 +250,14 @@ def _install_athena() -> None:
     original_start = athena_models.AthenaBackend.start_query_execution
 
     def start_query_execution(self: Any, query: str, context: Any, config: Any, workgroup: Any, execution_parameters: Any) -> str:
-        # The workgroup's enforced result location applies when the caller gives none (as in AWS).
+        # As in AWS: an enforcing workgroup's result location overrides the caller's, and a
+        # workgroup's location applies when the caller gives none.
         wg = self.work_groups.get(workgroup)
-        if wg is not None and not (config or {}).get("OutputLocation"):
-            enforced = (wg.configuration or {}).get("ResultConfiguration", {}).get("OutputLocation")
-            if enforced:
-                config = dict(config or {}, OutputLocation=enforced)
+        if wg is not None:
+            wg_config = wg.configuration or {}
+            location = wg_config.get("ResultConfiguration", {}).get("OutputLocation")
+            if location and (wg_config.get("EnforceWorkGroupConfiguration") or not (config or {}).get("OutputLocation")):
+                config = dict(config or {}, OutputLocation=location)
         exec_id = original_start(self, query, context, config, workgroup, execution_parameters)
         execution = self.executions[exec_id]
         if STATE.athena is None:
