@@ -40,8 +40,10 @@ class StateMachineSpec:
 LAMBDAS: Dict[str, LambdaSpec] = {
     s.key: s
     for s in (
+        LambdaSpec("start-ingest", "lambdas.start_ingest", "Start one ingest execution per landed object, named after the object", 60, 256),
         LambdaSpec("validate-file", "lambdas.validate_file", "Identify the dataset of a landed file and check it against its contract", 60, 512),
-        LambdaSpec("check-quality", "lambdas.check_quality", "Read the conform report and apply the data-quality gate", 30, 256),
+        LambdaSpec("quarantine-file", "lambdas.quarantine_file", "Set a rejected file aside whole, with its reason", 60, 256),
+        LambdaSpec("check-quality", "lambdas.check_quality", "Apply the data-quality gate to a conform run and publish its partition", 30, 256),
         LambdaSpec("resolve-recipients", "lambdas.resolve_recipients", "List the report recipients active on the run date", 120, 1024),
         LambdaSpec("render-report", "lambdas.render_report", "Render one recipient's report and email a link to it", 60, 1024),
         LambdaSpec("summarise-run", "lambdas.summarise_run", "Count what a distribution run delivered and tell ops", 60, 512),
@@ -67,6 +69,9 @@ STATE_MACHINES: Dict[str, StateMachineSpec] = {
 # Names of the other shared resources.
 OPS_TOPIC = "ops-alerts"
 DELIVERY_LEDGER_TABLE = "delivery-ledger"
+RUN_LEDGER_TABLE = "run-ledger"
+INGEST_QUEUE = "ingest-events"  # landing events, buffered for the start-ingest function
+EVENT_BUS = "default"  # where PartitionPublished events go (curation listens there)
 SES_CONFIGURATION_SET = "reports"
 
 
@@ -74,8 +79,14 @@ def lambda_arn(cfg: Config, key: str, account: str, region: str) -> str:
     return f"arn:aws:lambda:{region}:{account}:function:{cfg.name(key)}"
 
 
+def state_machine_arn(cfg: Config, key: str, account: str, region: str) -> str:
+    return f"arn:aws:states:{region}:{account}:stateMachine:{cfg.name(key)}"
+
+
 def runtime_environment(cfg: Config, account: str, region: str) -> Dict[str, str]:
     """Environment of every Lambda and Glue job: the same keys in AWS and offline."""
+    import json
+
     return {
         "SALESLENS_STAGE": cfg.stage,
         "LANDING_BUCKET": cfg.bucket_name("landing", account, region),
@@ -89,6 +100,11 @@ def runtime_environment(cfg: Config, account: str, region: str) -> Dict[str, str
         "SENDER_EMAIL": cfg.distribution.sender,
         "SES_CONFIGURATION_SET": cfg.name(SES_CONFIGURATION_SET),
         "DELIVERY_LEDGER_TABLE": cfg.name(DELIVERY_LEDGER_TABLE),
+        "RUN_LEDGER_TABLE": cfg.name(RUN_LEDGER_TABLE),
+        "INGEST_STATE_MACHINE_ARN": state_machine_arn(cfg, "ingest", account, region),
+        "LEDGER_TTL_DAYS": str(cfg.ingest.ledger_ttl_days),
+        "LATE_AFTER_DAYS": str(cfg.ingest.late_after_days),
+        "QUALITY_THRESHOLDS": json.dumps(cfg.ingest.quality, sort_keys=True),
         "REPORT_LINK_TTL_SECONDS": str(cfg.distribution.report_link_ttl_seconds),
         "POWERTOOLS_SERVICE_NAME": cfg.project,
         "POWERTOOLS_METRICS_NAMESPACE": "SalesLens",
@@ -113,9 +129,12 @@ def definition_substitutions(
     """
     if machine == "ingest":
         return {
+            "RunLedgerTable": cfg.name(RUN_LEDGER_TABLE),
             "ValidateFileFunctionArn": lambda_arn_of("validate-file"),
+            "QuarantineFileFunctionArn": lambda_arn_of("quarantine-file"),
             "ConformJobName": cfg.name("conform"),
             "CheckQualityFunctionArn": lambda_arn_of("check-quality"),
+            "EventBusName": EVENT_BUS,
             "OpsTopicArn": ops_topic_arn,
         }
     if machine == "distribute":

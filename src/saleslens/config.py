@@ -65,6 +65,37 @@ class AlertsConfig:
 
 
 @dataclass(frozen=True)
+class QualityThresholds:
+    """Data-quality gate of one dataset; a breach stops the run before the partition is published."""
+
+    max_quarantined_share: float = 0.25  # of rows_in
+    # Row count against the median of the last `history_runs` published runs of the dataset,
+    # checked once `min_history` runs exist: below min_row_ratio x median (a partial extract) or
+    # above max_row_ratio x median (a doubled one) is a breach.
+    min_row_ratio: float = 0.2
+    max_row_ratio: float = 5.0
+    history_runs: int = 14
+    min_history: int = 5
+
+
+@dataclass(frozen=True)
+class IngestConfig:
+    ledger_ttl_days: int = 400
+    # A file whose partition date is older than this many days before it landed is late: its
+    # partition is rewritten and the marts reading the dataset are recorded as stale.
+    late_after_days: int = 1
+    quality: Dict[str, Any] = field(default_factory=dict)  # {"default": {...}, "datasets": {name: {...}}}
+
+    def thresholds(self, dataset: str) -> QualityThresholds:
+        merged = dict(self.quality.get("default", {}))
+        merged.update(self.quality.get("datasets", {}).get(dataset, {}))
+        try:
+            return QualityThresholds(**merged)
+        except TypeError as exc:
+            raise ConfigError(f"ingest.quality for {dataset}: {exc}") from exc
+
+
+@dataclass(frozen=True)
 class DeployConfig:
     """AWS-only settings of the CDK app; the offline runtime ignores them.
 
@@ -102,6 +133,7 @@ class Config:
     logs: LogsConfig
     alerts: AlertsConfig
     deploy: DeployConfig = field(default_factory=DeployConfig)
+    ingest: IngestConfig = field(default_factory=IngestConfig)
 
     # -- names ---------------------------------------------------------------------------
     @property
@@ -163,7 +195,15 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
         logs=_section(LogsConfig, raw, "logs"),
         alerts=_section(AlertsConfig, raw, "alerts"),
         deploy=_section(DeployConfig, raw, "deploy"),
+        ingest=_section(IngestConfig, raw, "ingest"),
     )
     if "@" not in cfg.distribution.sender:
         raise ConfigError("distribution.sender must be an email address")
+    from saleslens.contracts import DATASETS  # late: contracts read ROLE_LEVELS from here
+
+    unknown = set(cfg.ingest.quality.get("datasets", {})) - set(DATASETS)
+    if unknown:
+        raise ConfigError(f"ingest.quality names unknown datasets: {', '.join(sorted(unknown))}")
+    for table in DATASETS:
+        cfg.ingest.thresholds(table)  # every dataset's merged thresholds must be valid
     return cfg

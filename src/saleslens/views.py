@@ -9,7 +9,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, List, Optional
+from typing import Callable, Dict, List, Optional, Set
 
 from saleslens.config import PROJECT_ROOT
 
@@ -50,6 +50,25 @@ def load_views(root: Optional[Path] = None) -> List[View]:
                 raise ViewDefinitionError(f"{path}: views in {layer}/ are named {_PREFIX[layer]}*")
             views.append(View(path.stem, layer, path, sql.strip().rstrip(";")))
     return views
+
+
+def dependent_marts(table: str, views: Optional[List[View]] = None) -> List[str]:
+    """Marts that read `table`, directly or through other views (what a late file makes stale)."""
+    import sqlglot
+    from sqlglot import exp
+
+    views = views if views is not None else load_views()
+    reads: Dict[str, Set[str]] = {}
+    for v in views:
+        tree = sqlglot.parse_one(v.sql, read="athena")
+        ctes = {c.alias for c in tree.find_all(exp.CTE)}
+        reads[v.name] = {t.name for t in tree.find_all(exp.Table) if t.name not in ctes and t.name != v.name}
+    stale: Set[str] = set()
+    frontier = {table}
+    while frontier:
+        frontier = {name for name, sources in reads.items() if sources & frontier} - stale
+        stale |= frontier
+    return sorted(n for n in stale if n.startswith(_PREFIX["marts"]))
 
 
 def views_hash(views: List[View]) -> str:

@@ -6,7 +6,8 @@ import pytest
 
 from saleslens.ingest.errors import DataQualityError
 from saleslens.ingest.naming import clean_key, execution_name_for, staging_key
-from saleslens.ingest.quality import QualityThresholds, evaluate
+from saleslens.config import QualityThresholds
+from saleslens.ingest.quality import evaluate
 
 
 def _report(rows_in, clean, quarantined, dedup):

@@ -304,12 +304,14 @@ def test_line_numbers_exact_when_read_in_parallel_pieces(monkeypatch):
     for i, text in bad.items():
         rows[i] = text  # rows[i] sits on line i + 2
     rows[1500] = rows[1500].replace("SKU00001", "SKU1")
+    rows[1800] = rows[10]  # a repeat of line 12, on line 1802
     result = conform_bytes(INVOICES, csv_bytes(INV_HEADER, *rows))
     assert [(line, rule) for line, rule, _ in rejects(result)] == [
         (139, "malformed_row"), (1002, "malformed_row"), (1003, "malformed_row"),
         (1502, "pattern:sku"), (2001, "malformed_row"),
     ]
-    assert (result.rows_in, result.rows_clean, result.rows_quarantined) == (2000, 1995, 5)
+    assert (result.rows_in, result.rows_clean, result.rows_quarantined, result.rows_deduplicated) == (2000, 1994, 5, 1)
+    assert "INV000000001801" not in result.clean["invoice_no"].to_pylist()
 
 
 # -- duplicates ----------------------------------------------------------------------------------
@@ -455,3 +457,16 @@ def test_last_line_without_newline_and_trailing_blank_lines():
     assert conform_bytes(INVOICES, (INV_HEADER + "\n" + GOOD_1).encode()).rows_clean == 1
     result = conform_bytes(INVOICES, (INV_HEADER + "\r\n" + GOOD_1 + "\r\n\r\n\r\n").encode())
     assert (result.rows_in, result.rows_clean) == (1, 1)
+
+
+def test_many_rejects_and_duplicates():
+    # More than a thousand dropped rows takes the filter path rather than slicing around them.
+    rows = []
+    for i in range(1, 3001):
+        sku = "SKU00001" if i % 3 == 0 else "BAD"  # 2000 bad rows, 1000 good
+        rows.append(f"INV{i:012d},1,2024-01-05,STK00001,{sku},1,0,1.00,0.00")
+    rows += [rows[2]] * 1100  # line 4 repeated 1100 times
+    result = conform_bytes(INVOICES, csv_bytes(INV_HEADER, *rows))
+    assert (result.rows_in, result.rows_clean, result.rows_quarantined, result.rows_deduplicated) == (4100, 1000, 2000, 1100)
+    assert result.rejects["source_line"].to_pylist()[:3] == [2, 3, 5]
+    assert result.clean["invoice_no"].to_pylist()[:2] == ["INV000000000003", "INV000000000006"]

@@ -581,20 +581,12 @@ def _parse(column: Column, raw: Any) -> Tuple[Any, Any, Any]:
     """(typed values, mask of values meeting the type rule, numbers for range checks or None)."""
     target = arrow_type(column)
     if column.type == "date":
-        # Fast path: Arrow's date parser accepts exactly YYYY-MM-DD naming a real day, our rule,
-        # except that it also takes year 0000 (which Python and Athena cannot hold). So a clean
-        # column needs no regex, only a look at its minimum.
-        typed = _cast_dates(raw, target)
-        if typed is not None:
-            return typed, _all_true(raw), None
-        ok = pc.match_substring_regex(raw, _DATE_RE)
-        # Shape alone usually suffices; the per-row calendar check runs only if a shapely
-        # value is not a real day (2023-02-29, 0000-01-01).
-        typed = _cast_dates(pc.if_else(ok, raw, _PLACEHOLDER["date"]), target)
-        if typed is not None:
-            return typed, ok, None
-        ok = pc.and_(ok, _real_day(raw))
-    elif column.type == "int64":
+        # Chunk by chunk (the reader's blocks), so only a chunk holding a bad value pays for
+        # the regex; each chunk tries the fast path first.
+        pairs = [_parse_dates(chunk, target) for chunk in _chunks(raw)]
+        return (pa.chunked_array([t for t, _ in pairs], target),
+                pa.chunked_array([o for _, o in pairs], pa.bool_()), None)
+    if column.type == "int64":
         # Fast path: plain digits (no sign) of length <= 18 satisfy the regex; only the other
         # rows (negatives, junk) go through the regex.
         quick = pc.and_(pc.ascii_is_decimal(raw), pc.less_equal(pc.utf8_length(raw), _MAX_INT_DIGITS))
@@ -620,10 +612,25 @@ def _parse(column: Column, raw: Any) -> Tuple[Any, Any, Any]:
     return typed, ok, None
 
 
-# Arrow's string->decimal cast is ~4x slower than string->double. For precision <= 15 going
-# through double is exact: the unscaled integer is below 1e15 < 2**53 and a parsed double is
-# within half a unit in its last place, so rounding value * 10**scale gives it back exactly.
-_EXACT_DECIMAL_DIGITS = 15
+def _parse_dates(text: pa.Array, target: pa.DataType) -> Tuple[pa.Array, pa.Array]:
+    # Fast path: Arrow's date parser accepts exactly YYYY-MM-DD naming a real day, our rule,
+    # except that it also takes year 0000 (which Python and Athena cannot hold). So a clean
+    # chunk needs no regex, only a look at its minimum.
+    typed = _cast_dates(text, target)
+    if typed is not None:
+        return typed, _all_true(text)
+    ok = pc.match_substring_regex(text, _DATE_RE)
+    # Shape alone usually suffices; the per-row calendar check runs only if a well-shaped
+    # value is not a real day (2023-02-29, 0000-01-01).
+    typed = _cast_dates(pc.if_else(ok, text, _PLACEHOLDER["date"]), target)
+    if typed is None:
+        ok = pc.and_(ok, _real_day(text))
+        typed = pc.cast(pc.if_else(ok, text, _PLACEHOLDER["date"]), target)
+    return typed, ok
+
+
+def _chunks(values: Any) -> List[pa.Array]:
+    return list(values.chunks) if isinstance(values, pa.ChunkedArray) else [values]
 
 
 def _cast_dates(text: Any, target: pa.DataType) -> Any:
@@ -635,6 +642,12 @@ def _cast_dates(text: Any, target: pa.DataType) -> Any:
     days = pc.cast(typed if target == pa.date32() else pc.cast(typed, pa.date32()), pa.int32())
     first = pc.min(days).as_py()
     return typed if first is None or first >= _DAY_ONE else None
+
+
+# Arrow's string->decimal cast is ~4x slower than string->double. For precision <= 15 going
+# through double is exact: the unscaled integer is below 1e15 < 2**53 and a parsed double is
+# within half a unit in its last place, so rounding value * 10**scale gives it back exactly.
+_EXACT_DECIMAL_DIGITS = 15
 
 
 def _decimal_from_float(numbers: Any, precision: int, scale: int) -> pa.Array:
@@ -695,8 +708,8 @@ def conform_bytes(dataset: Dataset, data: bytes) -> ConformResult:
     empties = {name: pc.equal(table[name], "") for name in dataset.column_names}
     blank = _all(list(empties.values()))
     if blank is not None and pc.any(blank).as_py():  # blank lines and bare-comma lines: no data
-        keep = pc.invert(blank)
-        table, lines = table.filter(keep), lines[_to_numpy(keep)]
+        keep = ~_to_numpy(blank)
+        table, lines = _filter(table, keep), lines[keep]
         empties = {name: pc.equal(table[name], "") for name in dataset.column_names}
 
     results = _check_columns_parallel(dataset, table, empties)
@@ -714,7 +727,7 @@ def conform_bytes(dataset: Dataset, data: bytes) -> ConformResult:
         keep = np.ones(table.num_rows, bool) if valid is None else valid.copy()
         keep[np.flatnonzero(keep)[~first]] = False
     if keep is not None:
-        clean = clean.filter(pa.array(keep))
+        clean = _filter(clean, keep)
 
     bad_idx = np.flatnonzero(~valid) if valid is not None else np.zeros(0, np.int64)
     rejects = _rejects(dataset, table, lines, raw.malformed, checks, bad_idx)
@@ -730,24 +743,69 @@ def conform_bytes(dataset: Dataset, data: bytes) -> ConformResult:
 
 def _check_columns_parallel(dataset: Dataset, table: pa.Table, empties: Dict[str, Any]) -> List[_ColumnResult]:
     """Check every column; columns are independent, so big files check them on parallel threads
-    (Arrow compute releases the GIL). Key columns also get their dictionary codes for dedupe."""
-    def one(column: Column) -> _ColumnResult:
+    (Arrow compute releases the GIL). Key columns also get their dictionary codes for dedupe:
+    a text key from its raw values as a task of its own, a typed key from its typed values."""
+    def check(i: int) -> Any:
+        column = dataset.columns[i]
         result = _check_column(column, table[column.name], empties[column.name])
-        if column.name in dataset.key:
+        if column.name in dataset.key and column.type != "string":
             result.key_codes = _key_codes(result.typed)
         return result
 
+    def codes(i: int) -> Any:
+        return _key_codes(table[dataset.columns[i].name])
+
+    n = len(dataset.columns)
+    text_keys = [i for i, c in enumerate(dataset.columns) if c.name in dataset.key and c.type == "string"]
+    tasks = [(check, i, _cost(dataset.columns[i])) for i in range(n)] + [(codes, i, 2) for i in text_keys]
+    tasks.sort(key=lambda t: -t[2])  # costliest first so the threads finish together
+    out = _run(tasks, _workers(table.nbytes) if table.num_rows >= _PARALLEL_ROWS else 1)
+    results = [out[(check, i)] for i in range(n)]
+    for i in text_keys:
+        results[i].key_codes = out[(codes, i)]
+    return results
+
+
+def _run(tasks: List[Tuple[Callable[[int], Any], int, int]], workers: int) -> Dict[Tuple[Any, int], Any]:
+    if workers == 1:
+        return {(fn, i): fn(i) for fn, i, _ in tasks}
+    with ThreadPoolExecutor(workers) as pool:
+        futures = {(fn, i): pool.submit(fn, i) for fn, i, _ in tasks}
+        return {k: f.result() for k, f in futures.items()}
+
+
+_FEW_ROWS = 1024  # dropping or picking this many rows or fewer is done with zero-copy slices
+
+
+def _filter(table: pa.Table, keep: np.ndarray) -> pa.Table:
+    """Rows where keep is True. A few dropped rows (the usual dirty file) cost zero-copy slices
+    around them, not a copy of the table; many are filtered one column per thread."""
+    drop = np.flatnonzero(~keep)
+    if len(drop) <= _FEW_ROWS:
+        starts = np.concatenate([[0], drop + 1])
+        ends = np.concatenate([drop, [table.num_rows]])
+        parts = [table.slice(int(a), int(b - a)) for a, b in zip(starts, ends) if b > a]
+        return pa.concat_tables(parts) if parts else table.slice(0, 0)
+    mask = pa.array(keep)
     workers = _workers(table.nbytes) if table.num_rows >= _PARALLEL_ROWS else 1
     if workers == 1:
-        return [one(c) for c in dataset.columns]
-    # Costliest columns first so the threads finish together.
-    order = sorted(range(len(dataset.columns)), key=lambda i: -_cost(dataset.columns[i]))
+        return table.filter(mask)
     with ThreadPoolExecutor(workers) as pool:
-        done = dict(zip(order, pool.map(lambda i: one(dataset.columns[i]), order)))
-    return [done[i] for i in range(len(dataset.columns))]
+        columns = list(pool.map(lambda col: pc.filter(col, mask), table.columns))
+    return pa.table(columns, schema=table.schema)
+
+
+def _pick(table: pa.Table, rows: np.ndarray) -> pa.Table:
+    """table.take(rows); a few rows as slices (take on a chunked table concatenates chunks)."""
+    if len(rows) == 0:
+        return table.slice(0, 0)
+    if len(rows) <= _FEW_ROWS:
+        return pa.concat_tables([table.slice(int(i), 1) for i in rows]).combine_chunks()
+    return table.take(pa.array(rows))
 
 
 def _cost(column: Column) -> int:
+    """Rough relative cost of checking a column: regexes and decimal parsing dominate."""
     return 2 * bool(column.decimal) + bool(column.pattern) + (column.type == "float64")
 
 
@@ -821,7 +879,7 @@ def _rejects(
     parts: List[pa.Table] = []
     if len(bad_idx):
         take = pa.array(bad_idx)
-        bad_raw = table.take(take)
+        bad_raw = _pick(table, bad_idx)
         rule = pa.nulls(len(bad_idx), pa.string())
         reason = pa.nulls(len(bad_idx), pa.string())
         # Walk the checks from last to first so that the first failing rule wins.

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Dict, List, Union
+from typing import Dict, List, Tuple, Union
 
 from saleslens.contracts import DATASETS, landing_key
 from saleslens.generate.datasets import DAILY, MASTERS
@@ -50,9 +50,10 @@ def generate(
     return Generated(files=files, manifest=manifest, org=world.org_summary())
 
 
-def generate_day(world: World, day: date, dirt: bool = True) -> List[tuple]:
-    """[(table, file bytes, defects)] of the daily datasets of one day: independent of other days."""
-    out = []
+def generate_day(world: World, day: date, dirt: bool = True) -> List[Tuple[str, bytes, List[Defect]]]:
+    """[(table, file bytes, defects)] of the daily datasets of one day: independent of other days,
+    so a caller may fan days out over processes."""
+    out: List[Tuple[str, bytes, List[Defect]]] = []
     for table, make in DAILY.items():
         rows = make(world, day)
         if dirt and table == "erp_primary_invoices":

@@ -6,17 +6,15 @@ partition or the new one, never half of either.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from typing import Any, Dict
+import statistics
+from datetime import date
+from typing import Any, Dict, List, Optional
 
+from saleslens.config import QualityThresholds
 from saleslens.contracts import DATASETS
 from saleslens.ingest.errors import ConformReportMissingError, DataQualityError
 from saleslens.ingest.naming import clean_key, report_key
-
-
-@dataclass(frozen=True)
-class QualityThresholds:
-    max_quarantined_share: float = 0.25  # of rows_in
+from saleslens.views import dependent_marts
 
 
 def read_report(s3: Any, clean_bucket: str, dataset: str, partition_date: str, run_id: str) -> Dict[str, Any]:
@@ -27,26 +25,62 @@ def read_report(s3: Any, clean_bucket: str, dataset: str, partition_date: str, r
         raise ConformReportMissingError(f"no conform report at s3://{clean_bucket}/{key}") from exc
 
 
-def evaluate(report: Dict[str, Any], thresholds: QualityThresholds) -> None:
+def evaluate(report: Dict[str, Any], thresholds: QualityThresholds, history: Optional[List[int]] = None) -> None:
+    """Raise DataQualityError naming the first breached rule; `history` is trailing rows_clean."""
+    where = f"{report['dataset']} dt={report['partition_date']}"
     rows_in = int(report["rows_in"])
     accounted = int(report["rows_clean"]) + int(report["rows_quarantined"]) + int(report["rows_deduplicated"])
     if accounted != rows_in:
-        raise DataQualityError(f"row accounting broken: in={rows_in} but clean+quarantined+deduplicated={accounted}")
+        raise DataQualityError(f"{where}: row accounting broken: in={rows_in} but clean+quarantined+deduplicated={accounted}")
     if rows_in and int(report["rows_quarantined"]) / rows_in > thresholds.max_quarantined_share:
         share = int(report["rows_quarantined"]) / rows_in
         raise DataQualityError(
-            f"{report['dataset']} dt={report['partition_date']}: {share:.1%} of rows quarantined "
-            f"(limit {thresholds.max_quarantined_share:.0%}); partition not published, see {report.get('quarantine')}"
+            f"{where}: {share:.1%} of rows quarantined (limit {thresholds.max_quarantined_share:.0%}); "
+            f"partition not published, see {report.get('quarantine')}"
         )
+    history = (history or [])[: thresholds.history_runs]
+    if len(history) >= thresholds.min_history:
+        median = statistics.median(history)
+        clean = int(report["rows_clean"])
+        if median > 0 and not (thresholds.min_row_ratio * median <= clean <= thresholds.max_row_ratio * median):
+            raise DataQualityError(
+                f"{where}: {clean} clean rows against a median of {median:g} over the last {len(history)} "
+                f"published runs (allowed {thresholds.min_row_ratio:g}x to {thresholds.max_row_ratio:g}x); partition not published"
+            )
+
+
+def is_late(partition_date: str, received_at: Optional[str], late_after_days: int) -> bool:
+    """A file is late when its partition date is older than `late_after_days` before it landed."""
+    if not received_at:
+        return False
+    received = date.fromisoformat(received_at[:10])
+    return (received - date.fromisoformat(partition_date)).days > late_after_days
 
 
 def gate_and_publish(
-    s3: Any, *, clean_bucket: str, dataset: str, partition_date: str, run_id: str, thresholds: QualityThresholds
+    s3: Any,
+    *,
+    clean_bucket: str,
+    dataset: str,
+    partition_date: str,
+    run_id: str,
+    thresholds: QualityThresholds,
+    history: Optional[List[int]] = None,
+    received_at: Optional[str] = None,
+    late_after_days: int = 1,
 ) -> Dict[str, Any]:
     report = read_report(s3, clean_bucket, dataset, partition_date, run_id)
-    evaluate(report, thresholds)
+    evaluate(report, thresholds, history)
     staged = report["staging"].split("://", 1)[1].split("/", 1)[1]
     target = clean_key(DATASETS[dataset].clean_prefix(), partition_date)
     s3.copy_object(Bucket=clean_bucket, Key=target, CopySource={"Bucket": clean_bucket, "Key": staged})
     s3.delete_object(Bucket=clean_bucket, Key=staged)
-    return {**report, "status": "PUBLISHED", "published": f"s3://{clean_bucket}/{target}"}
+    late = is_late(partition_date, received_at, late_after_days)
+    return {
+        **report,
+        "status": "PUBLISHED",
+        "published": f"s3://{clean_bucket}/{target}",
+        "late": late,
+        # A late partition changes numbers already reported: the marts over it must be rebuilt.
+        "stale_marts": dependent_marts(dataset) if late else [],
+    }

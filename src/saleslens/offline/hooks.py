@@ -13,6 +13,7 @@ import sys
 import threading
 import traceback
 import uuid
+from datetime import timezone
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional
 
@@ -177,6 +178,7 @@ def install() -> None:
         _install_glue()
         _install_athena()
         _install_retry_sleep()
+        _install_context_object_times()
         _Installed.done = True
 
 
@@ -290,6 +292,24 @@ def _install_athena() -> None:
         return original_factory(service_name)
 
     state_task_factory.state_task_service_for = state_task_service_for
+
+
+def _install_context_object_times() -> None:
+    """moto bug 3: $$.Execution.StartTime is a datetime, not AWS's ISO-8601 string, and any
+    state that passes it on fails to serialise."""
+    from moto.stepfunctions.parser.backend import execution_worker
+
+    original = execution_worker.ExecutionWorker._get_evaluation_environment
+
+    def get_evaluation_environment(self: Any) -> Any:
+        env = original(self)
+        execution = env.states.context_object.context_object_data["Execution"]
+        start = execution.get("StartTime")
+        if hasattr(start, "isoformat"):
+            execution["StartTime"] = start.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+        return env
+
+    execution_worker.ExecutionWorker._get_evaluation_environment = get_evaluation_environment
 
 
 def _install_retry_sleep() -> None:

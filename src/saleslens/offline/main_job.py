@@ -10,7 +10,7 @@ import io
 import json
 import shutil
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional
 
@@ -60,8 +60,9 @@ def _load_order(key: str) -> int:
 def ingest_files(aws: OfflineAws, files: Dict[str, bytes], progress: Callable[[str], None]) -> List[IngestLine]:
     lines: List[IngestLine] = []
     for key in sorted(files, key=lambda k: (dataset_for_key(k)[1], _load_order(k), k)):
-        event = aws.put_landing_file(key, files[key])
-        result = aws.ingest(event)
+        # Source systems send day D's extracts in the early hours of D+1.
+        received = (dataset_for_key(key)[1] + timedelta(days=1)).isoformat() + "T02:00:00Z"
+        result = aws.ingest(aws.put_landing_file(key, files[key]), received_at=received)
         lines.append(_ingest_line(result, key))
         progress(f"ingest {result.status:<9} {key}")
     return lines

@@ -68,6 +68,7 @@ class OfflineAws:
         self.state_machine_arns: Dict[str, str] = {}
         self.ops_queue_url = ""
         self.ops_topic_arn = ""
+        self.curation_queue_url = ""
 
     # -- lifecycle -----------------------------------------------------------------------
     def __enter__(self) -> "OfflineAws":
@@ -165,6 +166,12 @@ class OfflineAws:
         self.ops_queue_url = sqs.create_queue(QueueName=cfg.name("ops-inbox"))["QueueUrl"]
         queue_arn = sqs.get_queue_attributes(QueueUrl=self.ops_queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         sns.subscribe(TopicArn=self.ops_topic_arn, Protocol="sqs", Endpoint=queue_arn, Attributes={"RawMessageDelivery": "false"})
+        # Offline stand-in for curation: a queue on the default bus's PartitionPublished events.
+        self.curation_queue_url = sqs.create_queue(QueueName=cfg.name("curation-inbox"))["QueueUrl"]
+        curation_arn = sqs.get_queue_attributes(QueueUrl=self.curation_queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        events = self.client("events")
+        events.put_rule(Name=cfg.name("partition-published"), EventPattern=json.dumps({"source": ["saleslens.ingest"], "detail-type": ["PartitionPublished"]}))
+        events.put_targets(Rule=cfg.name("partition-published"), Targets=[{"Id": "curation-inbox", "Arn": curation_arn}])
 
         ddb = self.client("dynamodb")
         table = cfg.name(components.DELIVERY_LEDGER_TABLE)
@@ -175,6 +182,7 @@ class OfflineAws:
             BillingMode="PAY_PER_REQUEST",
         )
         ddb.update_time_to_live(TableName=table, TimeToLiveSpecification={"Enabled": True, "AttributeName": "expiration"})
+        self._provision_run_ledger(ddb)
 
         ses = self.client("ses")
         ses.verify_email_identity(EmailAddress=cfg.distribution.sender)
@@ -238,6 +246,23 @@ class OfflineAws:
             self.state_machine_arns[spec.key] = arn
 
         self._apply_views()
+
+    def _provision_run_ledger(self, ddb: Any) -> None:
+        from saleslens import ledger
+
+        table = self.cfg.name(components.RUN_LEDGER_TABLE)
+        ddb.create_table(
+            TableName=table,
+            KeySchema=[{"AttributeName": ledger.KEY, "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in (ledger.KEY, "dataset", "pipeline", "started_at")],
+            GlobalSecondaryIndexes=[
+                {"IndexName": index, "KeySchema": [{"AttributeName": hash_key, "KeyType": "HASH"}, {"AttributeName": "started_at", "KeyType": "RANGE"}],
+                 "Projection": {"ProjectionType": "ALL"}}
+                for index, hash_key in ((ledger.BY_DATASET, "dataset"), (ledger.BY_PIPELINE, "pipeline"))
+            ],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        ddb.update_time_to_live(TableName=table, TimeToLiveSpecification={"Enabled": True, "AttributeName": ledger.TTL_ATTRIBUTE})
 
     def _role(self, name: str) -> str:
         iam = self.client("iam")
@@ -305,15 +330,43 @@ class OfflineAws:
             kwargs["nextToken"] = page["nextToken"]
 
     def put_landing_file(self, key: str, body: bytes) -> Dict[str, Any]:
-        """Land a file and emit what the EventBridge rule would pass to the ingest machine."""
+        """Land a file; returns its bucket, key, etag and size (what its S3 event carries)."""
         s3 = self.client("s3")
         bucket = self.bucket("landing")
         put = s3.put_object(Bucket=bucket, Key=key, Body=body)
         return {"bucket": bucket, "key": key, "etag": put["ETag"].strip('"'), "size": len(body)}
 
-    def ingest(self, event: Dict[str, Any], name: Optional[str] = None) -> ExecutionResult:
-        name = name or ingest_execution_name(event["key"], event.get("etag", ""))
-        return self.wait(self.start_execution("ingest", name, event))
+    def deliver_landing_event(self, landed: Dict[str, Any], *, received_at: Optional[str] = None) -> str:
+        """Deliver the S3 event of a landed object to start-ingest, as EventBridge -> SQS does.
+
+        Returns the name of the execution the object maps to (started now, or already running
+        or finished for a re-delivered event).
+        """
+        from saleslens.ingest.trigger import ingest_start, s3_object_created_event
+
+        when = received_at or time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        event = s3_object_created_event(landed["bucket"], landed["key"], landed["etag"], landed["size"], time=when)
+        record = {
+            "messageId": f"offline-{time.monotonic_ns()}", "receiptHandle": "offline", "body": json.dumps(event),
+            "attributes": {"ApproximateReceiveCount": "1", "SentTimestamp": str(int(time.time() * 1000)),
+                           "SenderId": "events.amazonaws.com", "ApproximateFirstReceiveTimestamp": str(int(time.time() * 1000))},
+            "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs",
+            "eventSourceARN": f"arn:aws:sqs:{self.region}:{self.account}:{self.cfg.name(components.INGEST_QUEUE)}",
+            "awsRegion": self.region,
+        }
+        resp = self.client("lambda").invoke(FunctionName=self.cfg.name("start-ingest"), Payload=json.dumps({"Records": [record]}).encode())
+        body = json.loads(resp["Payload"].read() or b"{}")
+        if resp.get("FunctionError") or body.get("batchItemFailures"):
+            raise OfflineError(f"start-ingest refused the landing event of {landed['key']}: {body}")
+        return ingest_start(event, ttl_days=self.cfg.ingest.ledger_ttl_days).name
+
+    def execution_arn(self, machine: str, name: str) -> str:
+        return f"{self.state_machine_arns[machine].replace(':stateMachine:', ':execution:')}:{name}"
+
+    def ingest(self, landed: Dict[str, Any], *, received_at: Optional[str] = None) -> ExecutionResult:
+        """Land-event delivery and wait: the path a file takes in AWS after it is written."""
+        name = self.deliver_landing_event(landed, received_at=received_at)
+        return self.wait(self.execution_arn("ingest", name))
 
     def distribute(self, run_date: date, cadence: str, name: Optional[str] = None) -> ExecutionResult:
         name = name or f"{cadence}-{run_date.isoformat()}-{int(time.time() * 1000)}"
@@ -332,6 +385,23 @@ class OfflineAws:
                 out.append({"subject": note.get("Subject"), "message": note.get("Message"), "attributes": note.get("MessageAttributes", {})})
                 sqs.delete_message(QueueUrl=self.ops_queue_url, ReceiptHandle=m["ReceiptHandle"])
 
+    def published_partitions(self) -> List[Dict[str, Any]]:
+        """Drain the curation inbox: the detail of each PartitionPublished event."""
+        sqs = self.client("sqs")
+        out: List[Dict[str, Any]] = []
+        while True:
+            msgs = sqs.receive_message(QueueUrl=self.curation_queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0).get("Messages", [])
+            if not msgs:
+                return out
+            for m in msgs:
+                out.append(json.loads(m["Body"])["detail"])
+                sqs.delete_message(QueueUrl=self.curation_queue_url, ReceiptHandle=m["ReceiptHandle"])
+
+    def ledger(self, run_id: str) -> Optional[Dict[str, Any]]:
+        from saleslens.ledger import get_run
+
+        return get_run(self.client("dynamodb"), self.cfg.name(components.RUN_LEDGER_TABLE), run_id)
+
     def sent_emails(self) -> Iterator[Dict[str, Any]]:
         from moto.ses.models import ses_backends
 
@@ -349,9 +419,3 @@ class OfflineAws:
         with hooks.STATE.lock:
             hooks.STATE.lambda_faults.setdefault(self.cfg.name(function_key), []).extend(error_types)
 
-
-def ingest_execution_name(key: str, etag: str) -> str:
-    """Execution name from the object: the same delivery cannot run twice at once (80 chars max)."""
-    from saleslens.ingest.naming import execution_name_for
-
-    return execution_name_for(key, etag)
