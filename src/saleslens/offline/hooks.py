@@ -33,7 +33,6 @@ class _Installed:
 class HookState:
     """What the hooks route to; one per runtime (the patches read the current one)."""
 
-    environment: Dict[str, str] = field(default_factory=dict)
     athena: Optional[Callable[[Any, Any], None]] = None  # (backend, execution) -> None
     glue_failures: Dict[str, List[str]] = field(default_factory=dict)  # job -> queued error messages
     lambda_faults: Dict[str, List[str]] = field(default_factory=dict)  # function -> queued error types
@@ -44,10 +43,9 @@ class HookState:
 STATE = HookState()
 
 
-def reset_state(environment: Dict[str, str]) -> None:
+def reset_state() -> None:
     """Forget the previous runtime's injected faults and recorded waits."""
     with STATE.lock:
-        STATE.environment = dict(environment)
         STATE.glue_failures.clear()
         STATE.lambda_faults.clear()
         STATE.retry_waits.clear()

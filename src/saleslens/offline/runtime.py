@@ -46,7 +46,6 @@ def substitute(definition: str, substitutions: Dict[str, str]) -> str:
 class ExecutionResult:
     name: str
     arn: str
-    machine: str
     status: str
     input: Dict[str, Any]
     output: Optional[Dict[str, Any]]
@@ -107,7 +106,7 @@ class OfflineAws:
         for key, value in env.items():
             self._saved_env.setdefault(key, os.environ.get(key))
             os.environ[key] = value
-        hooks.reset_state(env)
+        hooks.reset_state()
         # moto's backends are process-global: start every runtime from an empty account.
         requests.post(f"{self.endpoint}/moto-api/reset", timeout=10).raise_for_status()
         resp = requests.post(
@@ -310,7 +309,6 @@ class OfflineAws:
         return ExecutionResult(
             name=d["name"],
             arn=execution_arn,
-            machine=d["stateMachineArn"].rsplit(":", 1)[-1],
             status=d["status"],
             input=json.loads(d.get("input") or "{}"),
             output=json.loads(d["output"]) if d.get("output") else None,
