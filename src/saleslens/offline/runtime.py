@@ -370,30 +370,28 @@ class OfflineAws:
         name = name or f"{cadence}-{run_date.isoformat()}-{int(time.time() * 1000)}"
         return self.wait(self.start_execution("distribute", name, {"run_date": run_date.isoformat(), "cadence": cadence}), timeout=900)
 
+    def _drain(self, queue_url: str) -> List[Dict[str, Any]]:
+        """Receive and delete every message waiting in an offline inbox queue; their bodies."""
+        sqs = self.client("sqs")
+        bodies: List[Dict[str, Any]] = []
+        while True:
+            msgs = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0).get("Messages", [])
+            if not msgs:
+                return bodies
+            for m in msgs:
+                bodies.append(json.loads(m["Body"]))
+                sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=m["ReceiptHandle"])
+
     def ops_messages(self) -> List[Dict[str, Any]]:
         """Drain the ops inbox: each SNS notification's subject, message and attributes."""
-        sqs = self.client("sqs")
-        out: List[Dict[str, Any]] = []
-        while True:
-            msgs = sqs.receive_message(QueueUrl=self.ops_queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0).get("Messages", [])
-            if not msgs:
-                return out
-            for m in msgs:
-                note = json.loads(m["Body"])
-                out.append({"subject": note.get("Subject"), "message": note.get("Message"), "attributes": note.get("MessageAttributes", {})})
-                sqs.delete_message(QueueUrl=self.ops_queue_url, ReceiptHandle=m["ReceiptHandle"])
+        return [
+            {"subject": n.get("Subject"), "message": n.get("Message"), "attributes": n.get("MessageAttributes", {})}
+            for n in self._drain(self.ops_queue_url)
+        ]
 
     def published_partitions(self) -> List[Dict[str, Any]]:
         """Drain the curation inbox: the detail of each PartitionPublished event."""
-        sqs = self.client("sqs")
-        out: List[Dict[str, Any]] = []
-        while True:
-            msgs = sqs.receive_message(QueueUrl=self.curation_queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0).get("Messages", [])
-            if not msgs:
-                return out
-            for m in msgs:
-                out.append(json.loads(m["Body"])["detail"])
-                sqs.delete_message(QueueUrl=self.curation_queue_url, ReceiptHandle=m["ReceiptHandle"])
+        return [e["detail"] for e in self._drain(self.curation_queue_url)]
 
     def ledger(self, run_id: str) -> Optional[Dict[str, Any]]:
         from saleslens.ledger import get_run
