@@ -1,10 +1,11 @@
 """The SalesLens CDK app: ``python -m infra.app`` (what cdk.json runs).
 
-Stacks, in dependency order: lake (key, buckets, catalog, workgroup) -> ops (alert topic) ->
-ingestion and distribution. Everything is named from ``load_config()`` and sized from the
-``saleslens.components`` registry. cdk-nag AwsSolutions runs on every synth.
+Stacks, in dependency order: lake (key, buckets, catalog, workgroup) -> ops (alert topic and its
+key) -> ingestion and distribution -> observability (alarms, Glue job notices, dashboard).
+Everything is named from ``load_config()`` and sized from the ``saleslens.components`` registry.
+cdk-nag AwsSolutions runs on every synth.
 
-Context: ``-c destroyData=true`` makes data resources (buckets, key, ledger, log groups)
+Context: ``-c destroyData=true`` makes data resources (buckets, keys, ledgers, log groups)
 DESTROY instead of RETAIN, for throwaway environments.
 """
 from __future__ import annotations
@@ -21,6 +22,7 @@ from infra.nag import add_nag
 from infra.stacks.distribution import DistributionStack
 from infra.stacks.ingestion import IngestionStack
 from infra.stacks.lake import LakeStack
+from infra.stacks.observability import ObservabilityStack
 from infra.stacks.ops import OpsStack
 
 DESTROY_DATA = "destroyData"
@@ -46,18 +48,24 @@ def build_app(context: Optional[Mapping[str, Any]] = None, outdir: Optional[str]
 
     lake = LakeStack(app, cfg.name("lake"), cfg=cfg, removal_policy=removal, env=env,
                      description="SalesLens lake: KMS key, zone buckets, Glue catalog, Athena workgroup")
-    ops = OpsStack(app, cfg.name("ops"), cfg=cfg, key=lake.key, env=env,
-                   description="SalesLens ops alert topic")
-    ingestion = IngestionStack(app, cfg.name("ingestion"), cfg=cfg, key=lake.key, ops_topic=ops.topic,
+    ops = OpsStack(app, cfg.name("ops"), cfg=cfg, removal_policy=removal, env=env,
+                   description="SalesLens ops alert topic and its key")
+    ingestion = IngestionStack(app, cfg.name("ingestion"), cfg=cfg, key=lake.key, ops=ops,
                                removal_policy=removal, env=env,
-                               description="SalesLens ingestion: landing events, validate/conform/quality-gate")
-    distribution = DistributionStack(app, cfg.name("distribution"), cfg=cfg, key=lake.key, ops_topic=ops.topic,
+                               description="SalesLens ingestion: landing events, run ledger, validate/conform/gate")
+    distribution = DistributionStack(app, cfg.name("distribution"), cfg=cfg, key=lake.key, ops=ops,
                                      removal_policy=removal, env=env,
                                      description="SalesLens distribution: role marts, reports, email, ledger")
+    observability = ObservabilityStack(app, cfg.name("observability"), cfg=cfg, ops_topic=ops.topic,
+                                       dead_letter_queues=ingestion.dead_letter_queue_names, env=env,
+                                       description="SalesLens observability: alarms, Glue job notices, dashboard")
     # Buckets, tables and the workgroup are referenced by their config names, not exports.
     for stack in (ingestion, distribution):
         stack.add_stack_dependency(lake)
         stack.add_stack_dependency(ops)
+    # Alarms name what they watch; deploying them after it keeps the dashboard from showing ghosts.
+    for stack in (ops, ingestion, distribution):
+        observability.add_stack_dependency(stack)
     add_nag(app)
     return app
 

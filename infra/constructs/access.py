@@ -54,6 +54,45 @@ def executions_arn(name: str) -> str:
     return regional_arn("states", f"execution:{name}/*")
 
 
+def map_run_executions_arn(name: str, map_run_label: str) -> str:
+    """Child executions of one Distributed Map of machine ``name`` (what RedriveExecution of a Map Run needs)."""
+    return regional_arn("states", f"execution:{name}/{map_run_label}:*")
+
+
+def table_arn(name: str) -> str:
+    return regional_arn("dynamodb", f"table/{name}")
+
+
+def index_arn(table: str, index: str) -> str:
+    return f"{table_arn(table)}/index/{index}"
+
+
+def topic_arn(name: str) -> str:
+    return regional_arn("sns", name)
+
+
+def queue_arn(name: str) -> str:
+    return regional_arn("sqs", name)
+
+
+def event_bus_arn(name: str) -> str:
+    return regional_arn("events", f"event-bus/{name}")
+
+
+# Alarms and rules of one stage: every name starts with ``cfg.prefix`` (the ops topic and key
+# accept deliveries from these only).
+def stage_alarms_arn(cfg: Config) -> str:
+    return regional_arn("cloudwatch", f"alarm:{cfg.prefix}-*")
+
+
+def stage_rules_arn(cfg: Config) -> str:
+    return regional_arn("events", f"rule/{cfg.prefix}-*")
+
+
+def stage_queues_arn(cfg: Config) -> str:
+    return queue_arn(f"{cfg.prefix}-*")
+
+
 READ = ("s3:GetObject",)
 WRITE = ("s3:PutObject", "s3:AbortMultipartUpload")
 DELETE = ("s3:DeleteObject",)
@@ -64,15 +103,17 @@ ATHENA_RESULTS_BUCKET = ("s3:ListBucket", "s3:GetBucketLocation", "s3:ListBucket
 
 
 def grant_s3(role: iam.IRole, cfg: Config, zone: str, *, read: bool = False, write: bool = False,
-             delete: bool = False, reason: str) -> None:
-    """Object access to one lake zone; ``reason`` says why the key wildcard is needed."""
+             delete: bool = False, key_pattern: str = "*", reason: str) -> None:
+    """Object access to one lake zone (keys matching ``key_pattern``); ``reason`` says why the key
+    wildcard is needed."""
     object_actions = (READ if read else ()) + (WRITE if write else ()) + (DELETE if delete else ())
     if not object_actions:
         raise ValueError("grant_s3 needs read, write or delete")
-    role.add_to_principal_policy(iam.PolicyStatement(actions=list(object_actions), resources=[objects_arn(cfg, zone)]))
+    objects = objects_arn(cfg, zone, key_pattern)
+    role.add_to_principal_policy(iam.PolicyStatement(actions=list(object_actions), resources=[objects]))
     if read:  # without ListBucket a missing key reads as AccessDenied, not NoSuchKey
         role.add_to_principal_policy(iam.PolicyStatement(actions=list(LIST), resources=[bucket_arn(cfg, zone)]))
-    acknowledge(role, wildcard_resource(role, objects_arn(cfg, zone)), reason)
+    acknowledge(role, wildcard_resource(role, objects), reason)
 
 
 def grant_list(role: iam.IRole, cfg: Config, zone: str) -> None:

@@ -24,6 +24,17 @@ PYTHON_SHELL = "pythonshell"
 PYTHON_VERSION = "3.9"  # the only Python the Glue Python shell runs (BRIEF principle 7)
 GLUE_VERSION = "3.0"  # Glue version of Python shell 3.9 jobs
 LIBRARY_PREFIX = "glue/lib/"
+LOG_STREAMS = ("output", "error")
+
+
+def python_shell_log_group(security_configuration: str, role_name: str, stream: str) -> str:
+    """Where a Python-shell job with a CloudWatch-encrypting security configuration logs.
+
+    Such a job does not write to the account-wide ``/aws-glue/python-jobs/output`` and ``/error``
+    groups but to groups Glue names after the security configuration and the role (path
+    included; these roles have the default path ``/``).
+    """
+    return f"/aws-glue/python-jobs/{security_configuration}-role/{role_name}/{stream}"
 
 
 class PythonShellJob(Construct):
@@ -34,6 +45,8 @@ class PythonShellJob(Construct):
     folder named after its content hash so a code change also changes the job definition.
     A security configuration encrypts the job's CloudWatch logs, bookmarks and S3 writes with
     the lake key. The role can read its code and write its logs; the stack grants data access.
+    The job's two log groups are created here, before Glue would create them itself without a
+    retention period.
     """
 
     def __init__(
@@ -118,10 +131,19 @@ class PythonShellJob(Construct):
         self.role.add_to_principal_policy(iam.PolicyStatement(
             actions=["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"], resources=[key.key_arn]))
 
+        security_name = f"{self.name}-security"
+        self.log_groups = {
+            stream: encrypted_log_group(
+                self, f"{stream.capitalize()}Logs", cfg=cfg,
+                name=python_shell_log_group(security_name, self.role.role_name, stream),
+                key=key, removal_policy=removal_policy,
+            )
+            for stream in LOG_STREAMS
+        }
         security = glue.CfnSecurityConfiguration(
             self,
             "SecurityConfiguration",
-            name=f"{self.name}-security",
+            name=security_name,
             encryption_configuration=glue.CfnSecurityConfiguration.EncryptionConfigurationProperty(
                 cloud_watch_encryption=glue.CfnSecurityConfiguration.CloudWatchEncryptionProperty(
                     cloud_watch_encryption_mode="SSE-KMS", kms_key_arn=key.key_arn),
@@ -153,7 +175,7 @@ class PythonShellJob(Construct):
             },
         )
         self.job.add_resource_dependency(security)
-        self.job.node.add_dependency(library)
+        self.job.node.add_dependency(library, *self.log_groups.values())
 
     @property
     def job_arn(self) -> str:

@@ -6,8 +6,9 @@ CloudFormation from ``components.definition_substitutions``.
 """
 from __future__ import annotations
 
+import json
 import re
-from typing import Mapping, Set
+from typing import Any, Dict, List, Mapping, Set
 
 from aws_cdk import RemovalPolicy
 from aws_cdk import aws_iam as iam
@@ -30,6 +31,28 @@ def read_definition(spec: StateMachineSpec) -> str:
 
 def placeholders(definition: str) -> Set[str]:
     return set(_PLACEHOLDER.findall(definition))
+
+
+def distributed_map_labels(definition: str) -> List[str]:
+    """Map Run labels of the definition's Distributed Map states (``Label``, else the state name).
+
+    Child executions of a Map Run are ``execution:<machine>/<label>:<child>``; redriving a Map
+    Run needs ``states:RedriveExecution`` on them.
+    """
+    labels: List[str] = []
+
+    def visit(states: Dict[str, Any]) -> None:
+        for name, state in states.items():
+            processor = state.get("ItemProcessor") or state.get("Iterator") or {}
+            if state.get("Type") == "Map" and processor.get("ProcessorConfig", {}).get("Mode") == "DISTRIBUTED":
+                labels.append(state.get("Label") or name)
+            visit(processor.get("States", {}))
+            for branch in state.get("Branches", []):
+                visit(branch.get("States", {}))
+
+    # Placeholders only ever stand in for string values, so the file parses as JSON as it is.
+    visit(json.loads(definition)["States"])
+    return labels
 
 
 class StateMachineFromFile(Construct):

@@ -10,7 +10,6 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_ses as ses
-from aws_cdk import aws_sns as sns
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 from saleslens import components
@@ -23,6 +22,7 @@ from infra.constructs.access import (
     grant_key,
     grant_list,
     grant_s3,
+    map_run_executions_arn,
     objects_arn,
     regional_arn,
     state_machine_arn,
@@ -30,8 +30,9 @@ from infra.constructs.access import (
 from infra.constructs.log_groups import encrypted_log_group
 from infra.constructs.packaging import lambda_code, sql_hash
 from infra.constructs.python_function import SalesLensFunction, managed_layers
-from infra.constructs.state_machine import StateMachineFromFile
+from infra.constructs.state_machine import StateMachineFromFile, distributed_map_labels, read_definition
 from infra.nag import acknowledge, wildcard_resource
+from infra.stacks.ops import OpsStack
 
 DISTRIBUTION_FUNCTIONS = ("resolve-recipients", "render-report", "summarise-run", "apply-views")
 GLUE_READ = ("glue:GetDatabase", "glue:GetTable", "glue:GetTables", "glue:GetPartition", "glue:GetPartitions")
@@ -42,7 +43,7 @@ LEDGER_ACTIONS = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
 
 
 class DistributionStack(Stack):
-    def __init__(self, scope: Construct, construct_id: str, *, cfg: Config, key: kms.IKey, ops_topic: sns.ITopic,
+    def __init__(self, scope: Construct, construct_id: str, *, cfg: Config, key: kms.IKey, ops: OpsStack,
                  removal_policy: RemovalPolicy, **kwargs) -> None:
         super().__init__(scope, construct_id, **kwargs)
         self.cfg = cfg
@@ -83,7 +84,7 @@ class DistributionStack(Stack):
         )
 
         self._grant_functions(key)
-        self.distribute = self._state_machine(key, ops_topic, removal_policy)
+        self.distribute = self._state_machine(key, ops, removal_policy)
         self.views = self._views_custom_resource(key, removal_policy)
 
     def _grant_functions(self, key: kms.IKey) -> None:
@@ -116,7 +117,7 @@ class DistributionStack(Stack):
                            reason="Creates and replaces one view per athena_sql file; names come from the SQL files")
         grant_key(views, key, encrypt=True)
 
-    def _state_machine(self, key: kms.IKey, ops_topic: sns.ITopic, removal_policy: RemovalPolicy) -> StateMachineFromFile:
+    def _state_machine(self, key: kms.IKey, ops: OpsStack, removal_policy: RemovalPolicy) -> StateMachineFromFile:
         cfg = self.cfg
         spec = components.STATE_MACHINES["distribute"]
         machine = StateMachineFromFile(
@@ -124,7 +125,7 @@ class DistributionStack(Stack):
             substitutions=components.definition_substitutions(
                 cfg, "distribute", account=Aws.ACCOUNT_ID, region=Aws.REGION,
                 lambda_arn_of=lambda k: self.functions[k].function_arn,
-                ops_topic_arn=ops_topic.topic_arn, offline=False,
+                ops_topic_arn=ops.topic.topic_arn, offline=False,
             ),
             key=key, removal_policy=removal_policy,
         )
@@ -141,6 +142,13 @@ class DistributionStack(Stack):
             actions=["states:DescribeExecution", "states:StopExecution"], resources=[executions_arn(machine.name)]))
         acknowledge(role, wildcard_resource(role, executions_arn(machine.name)),
                     "Distributed Map child executions are named at run time; scoped to this machine")
+        # Redriving the parent redrives its failed Map Run, whose children the machine itself
+        # restarts: AWS documents RedriveExecution on execution:<machine>/<map run label>:*.
+        for label in distributed_map_labels(read_definition(spec)):
+            children = map_run_executions_arn(machine.name, label)
+            role.add_to_principal_policy(iam.PolicyStatement(actions=["states:RedriveExecution"], resources=[children]))
+            acknowledge(role, wildcard_resource(role, children),
+                        f"Redriving the {label} Map Run restarts its failed child executions, named at run time")
         role.add_to_principal_policy(iam.PolicyStatement(
             actions=["s3:GetObject"], resources=[objects_arn(cfg, "reports")]))
         acknowledge(role, wildcard_resource(role, objects_arn(cfg, "reports")),
@@ -151,7 +159,7 @@ class DistributionStack(Stack):
         for zone in ("clean", "curated"):
             grant_s3(role, cfg, zone, read=True, reason="Athena reads the tables' Parquet on the caller's behalf")
         grant_key(role, key, encrypt=True)
-        role.add_to_principal_policy(iam.PolicyStatement(actions=["sns:Publish"], resources=[ops_topic.topic_arn]))
+        ops.grant_publish(role)
         return machine
 
     def _views_custom_resource(self, key: kms.IKey, removal_policy: RemovalPolicy) -> CustomResource:

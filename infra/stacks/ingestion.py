@@ -1,47 +1,70 @@
-"""IngestionStack: landed file -> EventBridge -> ingest state machine (validate, conform, gate)."""
+"""IngestionStack: landed file -> EventBridge -> SQS -> start-ingest -> ingest state machine.
+
+The state machine records every run in the run ledger, validates the file (or quarantines it
+whole), conforms it (Glue), applies the quality gate and announces the published partition on
+the default event bus.
+
+Why a queue between the rule and the state machine: start-ingest names each execution after
+the object, so a re-delivered event cannot start a second run, and the queue absorbs bursts of
+landed files, retries failed starts and keeps what it cannot start (dead-letter queue, alarmed).
+"""
 from __future__ import annotations
 
+from typing import Dict, List, Tuple
+
 from aws_cdk import Aws, Duration, RemovalPolicy, Stack
+from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
-from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda_event_sources as event_sources
 from aws_cdk import aws_s3 as s3
-from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
-from saleslens import components
+from saleslens import components, ledger
 from saleslens.config import Config
 
-from infra.constructs.access import bucket_name, grant_key, grant_s3
+from infra.constructs.access import (
+    bucket_name,
+    event_bus_arn,
+    grant_key,
+    grant_s3,
+    index_arn,
+    state_machine_arn,
+)
+from infra.constructs.event_targets import PlainTarget, allow_rule_to_send
 from infra.constructs.glue_job import PythonShellJob
 from infra.constructs.lake_bucket import LakeBucket
 from infra.constructs.packaging import lambda_code
 from infra.constructs.python_function import SalesLensFunction, managed_layers
 from infra.constructs.state_machine import StateMachineFromFile
 from infra.nag import acknowledge
+from infra.stacks.ops import OpsStack
 
-INGEST_FUNCTIONS = ("validate-file", "check-quality")
+INGEST_FUNCTIONS = ("start-ingest", "validate-file", "quarantine-file", "check-quality")
+# Functions the ingest state machine invokes (start-ingest starts it).
+MACHINE_TASKS = ("validate-file", "quarantine-file", "check-quality")
+INGEST_DLQ = f"{components.INGEST_QUEUE}-dlq"
+# The ledger writes of the ASL (RecordRunStarted; RecordRunSucceeded, RecordRunFailed).
+LEDGER_WRITES = ("dynamodb:PutItem", "dynamodb:UpdateItem")
+# AWS: a queue feeding a function should have a visibility timeout of 6 x the function timeout.
+VISIBILITY_TIMEOUT_FACTOR = 6
 
 
 class IngestionStack(Stack):
-    def __init__(self, scope: Construct, construct_id: str, *, cfg: Config, key: kms.IKey, ops_topic: sns.ITopic,
+    def __init__(self, scope: Construct, construct_id: str, *, cfg: Config, key: kms.IKey, ops: OpsStack,
                  removal_policy: RemovalPolicy, **kwargs) -> None:
         super().__init__(scope, construct_id, **kwargs)
+        self.cfg = cfg
         code = lambda_code()
         layers = managed_layers(self, cfg)
-        self.functions = {
+        self.functions: Dict[str, SalesLensFunction] = {
             k: SalesLensFunction(self, _pascal(k), cfg=cfg, spec=components.LAMBDAS[k], code=code, layers=layers,
                                  key=key, removal_policy=removal_policy)
             for k in INGEST_FUNCTIONS
         }
-        validate, check = self.functions["validate-file"], self.functions["check-quality"]
-        grant_s3(validate.role, cfg, "landing", read=True,
-                 reason="Any landed file can arrive; its key is only known from the event")
-        grant_key(validate.role, key, encrypt=False)
-        grant_s3(check.role, cfg, "clean", read=True, write=True, delete=True,
-                 reason="Reads the run's conform report and publishes its staged partition (copy, then delete)")
-        grant_key(check.role, key, encrypt=True)
+        self.run_ledger = self._run_ledger(key, removal_policy)
+        self._grant_functions(key)
 
         # Deploy artifacts (the Glue library wheel): not a data zone, so not in config.ZONES.
         self.artifacts = LakeBucket(
@@ -68,54 +91,144 @@ class IngestionStack(Stack):
             substitutions=components.definition_substitutions(
                 cfg, "ingest", account=Aws.ACCOUNT_ID, region=Aws.REGION,
                 lambda_arn_of=lambda k: self.functions[k].function_arn,
-                ops_topic_arn=ops_topic.topic_arn, offline=False,
+                ops_topic_arn=ops.topic.topic_arn, offline=False,
             ),
             key=key, removal_policy=removal_policy,
         )
+        self._grant_state_machine(key, ops)
+        self.dead_letters, self.queue = self._trigger(key)
+
+    # -- run ledger ------------------------------------------------------------------------
+    def _run_ledger(self, key: kms.IKey, removal_policy: RemovalPolicy) -> dynamodb.Table:
+        """One item per ingest execution; keys and indexes as the offline runtime provisions them
+        (``saleslens.ledger``): ``run_id``, and ``by_dataset`` / ``by_pipeline`` sorted by start."""
+        table = dynamodb.Table(
+            self,
+            "RunLedger",
+            table_name=self.cfg.name(components.RUN_LEDGER_TABLE),
+            partition_key=dynamodb.Attribute(name=ledger.KEY, type=dynamodb.AttributeType.STRING),
+            time_to_live_attribute=ledger.TTL_ATTRIBUTE,
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True),
+            encryption=dynamodb.TableEncryption.CUSTOMER_MANAGED,
+            encryption_key=key,
+            removal_policy=removal_policy,
+        )
+        for index, hash_key in ((ledger.BY_DATASET, "dataset"), (ledger.BY_PIPELINE, "pipeline")):
+            table.add_global_secondary_index(
+                index_name=index,
+                partition_key=dynamodb.Attribute(name=hash_key, type=dynamodb.AttributeType.STRING),
+                sort_key=dynamodb.Attribute(name="started_at", type=dynamodb.AttributeType.STRING),
+                projection_type=dynamodb.ProjectionType.ALL,
+            )
+        return table
+
+    # -- functions -------------------------------------------------------------------------
+    def _grant_functions(self, key: kms.IKey) -> None:
+        cfg, fns = self.cfg, self.functions
+        validate = fns["validate-file"].role
+        grant_s3(validate, cfg, "landing", read=True,
+                 reason="Any landed file can arrive; its key is only known from the event")
+        grant_key(validate, key, encrypt=False)
+
+        quarantine = fns["quarantine-file"].role
+        grant_s3(quarantine, cfg, "landing", read=True,
+                 reason="Copies whichever landed file ValidateFile refused; its key is only known from the run")
+        grant_s3(quarantine, cfg, "quarantine", write=True, key_pattern="_files/*",
+                 reason="Sets a refused file aside under _files/<its landing key>, with <key>.reason.json")
+        grant_key(quarantine, key, encrypt=True)
+
+        check = fns["check-quality"].role
+        grant_s3(check, cfg, "clean", read=True, write=True, delete=True,
+                 reason="Reads the run's conform report and publishes its staged partition (copy, then delete)")
+        grant_key(check, key, encrypt=True)
+        # The gate's trailing row counts (ledger.trailing_clean_counts) read the by_dataset index only.
+        check.add_to_principal_policy(iam.PolicyStatement(
+            actions=["dynamodb:Query"],
+            resources=[index_arn(cfg.name(components.RUN_LEDGER_TABLE), ledger.BY_DATASET)]))
+
+        # By name, as the function's INGEST_STATE_MACHINE_ARN: no reference to the machine itself.
+        fns["start-ingest"].role.add_to_principal_policy(iam.PolicyStatement(
+            actions=["states:StartExecution"], resources=[state_machine_arn(cfg.name("ingest"))]))
+
+    def _grant_state_machine(self, key: kms.IKey, ops: OpsStack) -> None:
         role = self.ingest.role
         role.add_to_principal_policy(iam.PolicyStatement(
-            actions=["lambda:InvokeFunction"], resources=[f.function_arn for f in self.functions.values()]))
+            actions=["lambda:InvokeFunction"], resources=[self.functions[k].function_arn for k in MACHINE_TASKS]))
         role.add_to_principal_policy(iam.PolicyStatement(
             actions=["glue:StartJobRun", "glue:GetJobRun", "glue:GetJobRuns", "glue:BatchStopJobRun"],
             resources=[self.conform.job_arn]))
-        role.add_to_principal_policy(iam.PolicyStatement(actions=["sns:Publish"], resources=[ops_topic.topic_arn]))
         role.add_to_principal_policy(iam.PolicyStatement(
-            actions=["kms:Decrypt", "kms:GenerateDataKey"], resources=[key.key_arn]))
+            actions=list(LEDGER_WRITES), resources=[self.run_ledger.table_arn]))
+        # The ledger is encrypted with the lake key; DynamoDB decrypts its table key for the caller.
+        role.add_to_principal_policy(iam.PolicyStatement(actions=["kms:Decrypt"], resources=[key.key_arn]))
+        role.add_to_principal_policy(iam.PolicyStatement(
+            actions=["events:PutEvents"], resources=[event_bus_arn(components.EVENT_BUS)]))
+        ops.grant_publish(role)
 
-        self.dead_letters = sqs.Queue(
+    # -- trigger ---------------------------------------------------------------------------
+    def _trigger(self, key: kms.IKey) -> Tuple[sqs.Queue, sqs.Queue]:
+        cfg, deploy = self.cfg, self.cfg.deploy
+        if deploy.event_dlq_retention_days <= deploy.ingest_queue_retention_days:
+            # SQS keeps a message's original enqueue time in the DLQ: a shorter life there loses it.
+            raise ValueError("deploy.event_dlq_retention_days must exceed deploy.ingest_queue_retention_days")
+        dead_letters = sqs.Queue(
             self,
             "IngestEventDeadLetters",
-            queue_name=cfg.name("ingest-events-dlq"),
+            queue_name=cfg.name(INGEST_DLQ),
             encryption=sqs.QueueEncryption.KMS,
             encryption_master_key=key,
             enforce_ssl=True,
-            retention_period=Duration.days(cfg.deploy.event_dlq_retention_days),
+            retention_period=Duration.days(deploy.event_dlq_retention_days),
         )
-        acknowledge(self.dead_letters, "AwsSolutions-SQS3",
-                    "This queue is the dead-letter queue of the landing-event rule target")
-        self.rule = events.Rule(
+        start = self.functions["start-ingest"]
+        window = deploy.ingest_queue_max_batching_window_seconds
+        queue = sqs.Queue(
+            self,
+            "IngestEvents",
+            queue_name=cfg.name(components.INGEST_QUEUE),
+            encryption=sqs.QueueEncryption.KMS,
+            encryption_master_key=key,
+            enforce_ssl=True,
+            retention_period=Duration.days(deploy.ingest_queue_retention_days),
+            visibility_timeout=Duration.seconds(VISIBILITY_TIMEOUT_FACTOR * start.spec.timeout_seconds + window),
+            dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=deploy.ingest_queue_max_receive_count,
+                                                  queue=dead_letters),
+        )
+        rule = events.Rule(
             self,
             "LandedFileRule",
             rule_name=cfg.name("landed-file"),
-            description="A file landed in the landing zone: start the ingest state machine",
+            description="A file landed in the landing zone: queue its event for start-ingest",
             event_pattern=events.EventPattern(
                 source=["aws.s3"],
                 detail_type=["Object Created"],
                 detail={"bucket": {"name": [bucket_name(cfg, "landing")]}},
             ),
         )
-        self.rule.add_target(targets.SfnStateMachine(
-            self.ingest.state_machine,
-            input=events.RuleTargetInput.from_object({
-                "bucket": events.EventField.from_path("$.detail.bucket.name"),
-                "key": events.EventField.from_path("$.detail.object.key"),
-                "etag": events.EventField.from_path("$.detail.object.etag"),
-                "size": events.EventField.from_path("$.detail.object.size"),
-            }),
-            dead_letter_queue=self.dead_letters,
-            retry_attempts=cfg.deploy.event_retry_attempts,
-            max_event_age=Duration.hours(cfg.deploy.event_max_age_hours),
+        # The whole event: start-ingest reads bucket, key, etag, version, size and time from it.
+        rule.add_target(PlainTarget(
+            queue.queue_arn,
+            dead_letter_queue=dead_letters,
+            retry_attempts=deploy.event_retry_attempts,
+            max_event_age=Duration.hours(deploy.event_max_age_hours),
         ))
+        allow_rule_to_send(queue, rule)
+        allow_rule_to_send(dead_letters, rule)
+        self.rule = rule
+        start.function.add_event_source(event_sources.SqsEventSource(
+            queue,
+            batch_size=deploy.ingest_queue_batch_size,
+            max_batching_window=Duration.seconds(window) if window else None,
+            report_batch_item_failures=True,
+        ))
+        return dead_letters, queue
+
+    @property
+    def dead_letter_queue_names(self) -> List[str]:
+        """Every dead-letter queue of the stack, by name (the observability stack alarms on each)."""
+        return [self.cfg.name(INGEST_DLQ)]
 
 
 def _pascal(key: str) -> str:

@@ -12,6 +12,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 from saleslens.config import ZONES, Config
 
+from infra.constructs.access import stage_queues_arn
 from infra.constructs.catalog import CleanZoneTables
 from infra.constructs.lake_bucket import LakeBucket
 from infra.nag import acknowledge_cdk_singleton
@@ -63,7 +64,7 @@ class LakeStack(Stack):
             self,
             "LakeKey",
             alias=f"alias/{self.cfg.prefix}-lake",
-            description="SalesLens lake: buckets, catalog results, logs, queues, topic and ledger",
+            description="SalesLens lake: buckets, query results, logs, queues and ledgers",
             enable_key_rotation=True,
             removal_policy=removal_policy,
             pending_window=Duration.days(7) if removal_policy == RemovalPolicy.DESTROY else None,
@@ -78,13 +79,15 @@ class LakeStack(Stack):
             conditions={"ArnLike": {"kms:EncryptionContext:aws:logs:arn":
                                     f"arn:{Aws.PARTITION}:logs:{Aws.REGION}:{Aws.ACCOUNT_ID}:log-group:*"}},
         ))
-        # EventBridge writes undeliverable ingest events to the KMS-encrypted dead-letter queue.
+        # EventBridge sends landing events to the KMS-encrypted ingest-events queue (and what it
+        # cannot deliver to its dead-letter queue): only for queues of this stage.
         key.add_to_resource_policy(iam.PolicyStatement(
-            sid="EventBridgeDeadLetterQueue",
+            sid="EventBridgeIngestQueues",
             principals=[iam.ServicePrincipal("events.amazonaws.com")],
             actions=["kms:Decrypt", "kms:GenerateDataKey"],
             resources=["*"],
-            conditions={"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}},
+            conditions={"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID},
+                        "ArnLike": {"kms:EncryptionContext:aws:sqs:arn": stage_queues_arn(self.cfg)}},
         ))
         return key
 
@@ -119,7 +122,7 @@ class LakeStack(Stack):
             buckets[zone] = LakeBucket(
                 self, _construct_id(zone), cfg=self.cfg, zone=zone, key=self.key, access_logs=access_logs,
                 removal_policy=removal_policy, lifecycle_rules=lifecycle.get(zone, ()),
-                # Landed files start the ingest state machine through EventBridge.
+                # Landed files reach start-ingest through EventBridge (and the ingest-events queue).
                 event_bridge_enabled=zone == "landing",
             ).bucket
         acknowledge_cdk_singleton(

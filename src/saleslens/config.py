@@ -112,10 +112,27 @@ class DeployConfig:
     )
     # Files landing together run conform in parallel; beyond this Glue throttles (and the ASL retries).
     glue_max_concurrent_runs: int = 20
-    # Landing events EventBridge cannot deliver to the ingest state machine: retries, then a DLQ.
+    # Landing events EventBridge cannot deliver to the ingest-events queue: retries, then the DLQ.
     event_retry_attempts: int = 8
     event_max_age_hours: int = 24
+    # The ingest-events dead-letter queue keeps messages longer than the queue it backs.
     event_dlq_retention_days: int = 14
+    # The ingest-events queue (EventBridge -> SQS -> start-ingest). Its visibility timeout is
+    # derived: 6 x the start-ingest timeout plus the batching window (AWS's guidance).
+    ingest_queue_retention_days: int = 4
+    ingest_queue_batch_size: int = 10
+    ingest_queue_max_batching_window_seconds: int = 0
+    # Receives of one message (each a failed start-ingest attempt) before it moves to the DLQ.
+    ingest_queue_max_receive_count: int = 5
+    # CloudWatch alarms (observability stack): each fires when the metric's Sum over one
+    # period reaches the threshold; dead-letter queues alarm on any visible message.
+    alarm_period_minutes: int = 5
+    executions_failed_threshold: int = 1
+    executions_timed_out_threshold: int = 1
+    quality_gate_breaches_threshold: int = 1
+    lambda_errors_threshold: int = 1
+    lambda_throttles_threshold: int = 1
+    glue_job_failures_threshold: int = 1
 
     def layer_arns(self, region: str) -> List[str]:
         return [arn.format(region=region) for arn in (self.aws_sdk_pandas_layer_arn, self.powertools_layer_arn)]

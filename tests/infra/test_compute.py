@@ -50,7 +50,8 @@ def test_function_is_traced_and_uses_the_managed_layers(synth, key):
 
 @pytest.mark.parametrize("key", sorted(components.LAMBDAS))
 def test_function_environment_is_the_registry_runtime_environment(synth, key):
-    env = {k: flat(v) for k, v in function(synth, key)["Environment"]["Variables"].items()}
+    # Plain strings as they are (QUALITY_THRESHOLDS is JSON, braces included); intrinsics flattened.
+    env = {k: v if isinstance(v, str) else flat(v) for k, v in function(synth, key)["Environment"]["Variables"].items()}
     expected = components.runtime_environment(synth.cfg, "<AWS::AccountId>", "<AWS::Region>")
     assert env == {**expected, "POWERTOOLS_LOG_LEVEL": synth.cfg.deploy.lambda_log_level}
 
@@ -108,3 +109,18 @@ def test_conform_job_uses_a_security_configuration_encrypting_logs_bookmarks_and
     assert enc["CloudWatchEncryption"]["CloudWatchEncryptionMode"] == "SSE-KMS"
     assert enc["JobBookmarksEncryption"]["JobBookmarksEncryptionMode"] == "CSE-KMS"
     assert [e["S3EncryptionMode"] for e in enc["S3Encryptions"]] == ["SSE-KMS"]
+
+
+@pytest.mark.parametrize("stream", ["output", "error"])
+def test_conform_job_log_groups_exist_with_the_lake_key_and_configured_retention(synth, stream):
+    """A security configuration moves a Python-shell job's logs out of /aws-glue/python-jobs/<stream>
+    into groups named after it and the job's role; created here, they get a retention period."""
+    job = conform_job(synth)
+    role_id = job["Role"]["Fn::GetAtt"][0]
+    name = f"/aws-glue/python-jobs/{job['SecurityConfiguration']}-role/<{role_id}>/{stream}"
+    groups = [r for _, _, r in synth.resources("AWS::Logs::LogGroup", ("ingestion",))
+              if flat(r["Properties"]["LogGroupName"]) == name]
+    assert len(groups) == 1
+    props = groups[0]["Properties"]
+    assert props["RetentionInDays"] == synth.cfg.logs.retention_days and "KmsKeyId" in props
+    assert groups[0]["DeletionPolicy"] == "Retain"

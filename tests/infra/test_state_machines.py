@@ -1,15 +1,15 @@
-"""The two state machines: ASL files, substitutions, logging, tracing, roles, and the landing rule."""
+"""The two state machines: ASL files, substitutions, logging, tracing and roles."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Dict, Set, Tuple
 
 import pytest
-from aws_cdk.assertions import Match
 from saleslens import components
 
-from infra.constructs.state_machine import placeholders, read_definition
-from tests.infra.cfn import as_list, flat, policy_statements
+from infra.constructs.state_machine import distributed_map_labels, placeholders, read_definition
+from tests.infra.cfn import as_list, export_of, flat, policy_statements
 
 pytestmark = pytest.mark.infra
 
@@ -74,27 +74,53 @@ def test_distribution_map_runs_express_children_in_aws(synth):
     assert sm["Properties"]["DefinitionSubstitutions"]["MapExecutionType"] == "EXPRESS"
 
 
+SERVICE_ACTIONS = {"logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery",
+                   "logs:ListLogDeliveries", "logs:PutResourcePolicy", "logs:DescribeResourcePolicies",
+                   "logs:DescribeLogGroups", "xray:PutTraceSegments", "xray:PutTelemetryRecords",
+                   "xray:GetSamplingRules", "xray:GetSamplingTargets"}
+REGIONAL = "arn:<AWS::Partition>:{service}:<AWS::Region>:<AWS::AccountId>"
+
+
 def test_ingest_role_is_granted_exactly_its_tasks(synth):
     ids = {k: lid for _, lid, r in synth.resources("AWS::Lambda::Function", ("ingestion",))
-           for k in ("validate-file", "check-quality") if r["Properties"].get("FunctionName") == synth.cfg.name(k)}
-    topic = "saleslens-dev-ops:ExportsOutputRefOpsTopic1B68409CBD855FD7"
-    job = f"arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:job/{synth.cfg.name('conform')}"
+           for k in ("validate-file", "quarantine-file", "check-quality")
+           if r["Properties"].get("FunctionName") == synth.cfg.name(k)}
+    (_, ledger_id, _), = [t for t in synth.resources("AWS::DynamoDB::Table", ("ingestion",))]
+    topic = export_of(synth, "ops", "RefOpsTopic")
+    ops_key = export_of(synth, "ops", "OpsKey")
+    lake_key = export_of(synth, "lake", "LakeKey")
+    job = f"{REGIONAL.format(service='glue')}:job/{synth.cfg.name('conform')}"
     ours = {
-        ("lambda:InvokeFunction", f"<{ids['validate-file']}.Arn>"),
-        ("lambda:InvokeFunction", f"<{ids['check-quality']}.Arn>"),
+        *{("lambda:InvokeFunction", f"<{lid}.Arn>") for lid in ids.values()},
         *{(a, job) for a in ("glue:StartJobRun", "glue:GetJobRun", "glue:GetJobRuns", "glue:BatchStopJobRun")},
+        ("dynamodb:PutItem", f"<{ledger_id}.Arn>"),
+        ("dynamodb:UpdateItem", f"<{ledger_id}.Arn>"),
+        ("kms:Decrypt", lake_key),  # the run ledger's key
+        ("events:PutEvents", f"{REGIONAL.format(service='events')}:event-bus/{components.EVENT_BUS}"),
         ("sns:Publish", topic),
+        ("kms:Decrypt", ops_key),
+        ("kms:GenerateDataKey", ops_key),
     }
+    assert len(ids) == 3
     grants = granted(synth, "ingest")
     service = {g for g in grants if g[1] == "*"}  # log delivery and X-Ray: no resource-level permissions
-    kms = {g for g in grants if g[0].startswith("kms:")}
-    assert grants - service - kms == ours
-    assert {a for a, _ in kms} == {"kms:Decrypt", "kms:GenerateDataKey"}
-    assert {a for a, _ in service} <= {"logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery",
-                                       "logs:DeleteLogDelivery", "logs:ListLogDeliveries", "logs:PutResourcePolicy",
-                                       "logs:DescribeResourcePolicies", "logs:DescribeLogGroups",
-                                       "xray:PutTraceSegments", "xray:PutTelemetryRecords",
-                                       "xray:GetSamplingRules", "xray:GetSamplingTargets"}
+    assert grants - service == ours
+    assert {a for a, _ in service} <= SERVICE_ACTIONS
+
+
+def test_ingest_machine_announces_partitions_on_the_bus_its_definition_names(synth):
+    _, sm = machine(synth, "ingest")
+    bus = sm["Properties"]["DefinitionSubstitutions"]["EventBusName"]
+    assert ("events:PutEvents", f"{REGIONAL.format(service='events')}:event-bus/{bus}") in granted(synth, "ingest")
+
+
+def test_ingest_machine_writes_the_run_ledger_its_definition_names(synth):
+    _, sm = machine(synth, "ingest")
+    table = sm["Properties"]["DefinitionSubstitutions"]["RunLedgerTable"]
+    (_, ledger_id, ledger), = synth.resources("AWS::DynamoDB::Table", ("ingestion",))
+    assert ledger["Properties"]["TableName"] == table == synth.cfg.name(components.RUN_LEDGER_TABLE)
+    assert {a for a, r in granted(synth, "ingest") if r == f"<{ledger_id}.Arn>"} == {
+        "dynamodb:PutItem", "dynamodb:UpdateItem"}
 
 
 def test_distribution_role_runs_its_distributed_map(synth):
@@ -121,47 +147,76 @@ def test_distribution_role_reads_the_catalog_without_changing_it(synth):
     assert glue == {"glue:GetDatabase", "glue:GetTable", "glue:GetTables", "glue:GetPartition", "glue:GetPartitions"}
 
 
-def landing_rule(synth) -> Dict[str, Any]:
-    (_, _, rule), = synth.resources("AWS::Events::Rule", ("ingestion",))
-    return rule["Properties"]
+def test_distribution_role_may_redrive_its_map_run_children(synth):
+    """AWS: redriving a Map Run needs states:RedriveExecution on execution:<machine>/<map run label>:*."""
+    name = synth.cfg.name("distribute")
+    labels = distributed_map_labels(read_definition(components.STATE_MACHINES["distribute"]))
+    assert labels == ["RenderAndDeliver"]
+    redrive = {r for a, r in granted(synth, "distribute") if a == "states:RedriveExecution"}
+    assert redrive == {f"{REGIONAL.format(service='states')}:execution:{name}/{label}:*" for label in labels}
 
 
-def test_landing_rule_matches_object_created_in_the_landing_bucket(synth):
-    pattern = landing_rule(synth)["EventPattern"]
-    assert pattern["source"] == ["aws.s3"] and pattern["detail-type"] == ["Object Created"]
-    assert [flat(n) for n in pattern["detail"]["bucket"]["name"]] == [
-        synth.cfg.bucket_name("landing", "<AWS::AccountId>", "<AWS::Region>")]
+def test_distribution_role_publishes_to_the_ops_topic_with_its_key(synth):
+    topic = export_of(synth, "ops", "RefOpsTopic")
+    ops_key = export_of(synth, "ops", "OpsKey")
+    assert {("sns:Publish", topic), ("kms:Decrypt", ops_key), ("kms:GenerateDataKey", ops_key)} <= granted(
+        synth, "distribute")
 
 
-def test_landing_rule_starts_the_ingest_state_machine_with_bucket_key_etag_size(synth):
-    target, = landing_rule(synth)["Targets"]
-    sm_id, _ = machine(synth, "ingest")
-    assert target["Arn"] == {"Ref": sm_id}
-    transformer = target["InputTransformer"]
-    fields = {k: transformer["InputPathsMap"][v.strip("<>")]
-              for k, v in json.loads(_quote_placeholders(transformer["InputTemplate"])).items()}
-    assert fields == {"bucket": "$.detail.bucket.name", "key": "$.detail.object.key",
-                      "etag": "$.detail.object.etag", "size": "$.detail.object.size"}
+# What each Step Functions service integration needs from the machine's role (AWS docs of each
+# integration), and which Parameters field names the resource.
+INTEGRATIONS = {
+    "arn:aws:states:::lambda:invoke": (("lambda:InvokeFunction",), "FunctionName"),
+    "arn:aws:states:::dynamodb:putItem": (("dynamodb:PutItem",), "TableName"),
+    "arn:aws:states:::dynamodb:updateItem": (("dynamodb:UpdateItem",), "TableName"),
+    "arn:aws:states:::events:putEvents": (("events:PutEvents",), "EventBusName"),
+    "arn:aws:states:::sns:publish": (("sns:Publish",), "TopicArn"),
+    "arn:aws:states:::glue:startJobRun.sync": (
+        ("glue:StartJobRun", "glue:GetJobRun", "glue:GetJobRuns", "glue:BatchStopJobRun"), "JobName"),
+    "arn:aws:states:::athena:startQueryExecution.sync": (
+        ("athena:StartQueryExecution", "athena:GetQueryExecution", "athena:StopQueryExecution"), "WorkGroup"),
+    "arn:aws:states:::s3:getObject": (("s3:GetObject",), "Bucket"),  # a Distributed Map's ItemReader
+}
 
 
-def _quote_placeholders(template: str) -> str:
-    import re
-    return re.sub(r":(<[^>]+>)", r':"\1"', template)
+def tasks(states: Dict[str, Any]):
+    """(resource, parameters) of every Task and ItemReader, nested states included."""
+    for state in states.values():
+        if state.get("Type") == "Task":
+            yield state["Resource"], state.get("Parameters", {})
+        if "ItemReader" in state:
+            yield state["ItemReader"]["Resource"], state["ItemReader"].get("Parameters", {})
+        yield from tasks((state.get("ItemProcessor") or state.get("Iterator") or {}).get("States", {}))
+        for branch in state.get("Branches", []):
+            yield from tasks(branch["States"])
 
 
-def test_landing_rule_retries_then_dead_letters(synth):
-    target, = landing_rule(synth)["Targets"]
-    (_, dlq_id, _), = synth.resources("AWS::SQS::Queue", ("ingestion",))
-    assert target["DeadLetterConfig"] == {"Arn": {"Fn::GetAtt": [dlq_id, "Arn"]}}
-    assert target["RetryPolicy"] == {"MaximumRetryAttempts": synth.cfg.deploy.event_retry_attempts,
-                                     "MaximumEventAgeInSeconds": synth.cfg.deploy.event_max_age_hours * 3600}
+def integration_resource(synth, key: str, resource: str, value: str) -> str:
+    """The IAM resource a substituted Parameters value stands for, flattened as the grants are."""
+    _, sm = machine(synth, key)
+    subs = {k: flat(v) for k, v in sm["Properties"]["DefinitionSubstitutions"].items()}
+    value = re.sub(r"\$\{(\w+)\}", lambda m: subs[m.group(1)], value)
+    if ":::dynamodb:" in resource:
+        (table,) = [lid for _, lid, r in synth.resources("AWS::DynamoDB::Table")
+                    if r["Properties"]["TableName"] == value]
+        return f"<{table}.Arn>"
+    if ":::events:" in resource:
+        return f"arn:<AWS::Partition>:events:<AWS::Region>:<AWS::AccountId>:event-bus/{value}"
+    if ":::glue:" in resource:
+        return f"arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:job/{value}"
+    if ":::athena:" in resource:
+        return f"arn:<AWS::Partition>:athena:<AWS::Region>:<AWS::AccountId>:workgroup/{value}"
+    if ":::s3:" in resource:
+        return f"arn:<AWS::Partition>:s3:::{value}/*"
+    return value
 
 
-def test_dead_letter_queue_is_kms_encrypted(synth):
-    synth.template("ingestion").has_resource_properties("AWS::SQS::Queue", {"KmsMasterKeyId": Match.any_value()})
-
-
-def test_dead_letter_queue_denies_requests_without_tls(synth):
-    synth.template("ingestion").has_resource_properties("AWS::SQS::QueuePolicy", {"PolicyDocument": {
-        "Statement": Match.array_with([Match.object_like({
-            "Effect": "Deny", "Condition": {"Bool": {"aws:SecureTransport": "false"}}})])}})
+@pytest.mark.parametrize("key", sorted(components.STATE_MACHINES))
+def test_role_is_granted_every_service_integration_of_the_asl(synth, key):
+    definition = json.loads(read_definition(components.STATE_MACHINES[key]))
+    needed = set()
+    for resource, parameters in tasks(definition["States"]):
+        actions, field = INTEGRATIONS[resource]  # a new integration must be added here, with its grant
+        values = [e[field] for e in parameters["Entries"]] if field == "EventBusName" else [parameters[field]]
+        needed |= {(a, integration_resource(synth, key, resource, v)) for a in actions for v in values}
+    assert needed and needed <= granted(synth, key)
