@@ -8,7 +8,10 @@ from typing import Any, Dict, Iterable
 import boto3
 from aws_lambda_powertools import Logger, Metrics, Tracer
 
-logger = Logger()
+from saleslens.logmask import PiiMaskingFormatter
+
+# Personal data (names, emails, phone numbers) is masked in every line the handlers log.
+logger = Logger(logger_formatter=PiiMaskingFormatter())
 tracer = Tracer()
 metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "SalesLens"))
 

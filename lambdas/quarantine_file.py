@@ -16,5 +16,5 @@ def handler(event: Dict[str, Any], context: Any) -> Dict[str, Any]:
         client("s3"), bucket=event["bucket"], key=event["key"], quarantine_bucket=env("QUARANTINE_BUCKET"),
         run_id=event["run_id"], error=event["error"], cause=str(event.get("cause") or ""),
     )
-    logger.warning("file quarantined", extra={"error": event["error"], "location": result["location"]})
+    logger.warning("file quarantined", extra={"error": event["error"], "quarantined_to": result["location"]})
     return result

@@ -7,7 +7,7 @@ import os
 import sys
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Optional
+from typing import Annotated, Optional
 
 import typer
 
@@ -92,6 +92,158 @@ def generate(
     typer.echo(f"wrote {len(data.files)} files and {len(data.manifest)} planted defects under {out}")
     for role, counts in data.org.items():
         typer.echo(f"  {role:<4} " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+
+
+# -- ops: runs, runs show, redrive ---------------------------------------------------------------
+_ENDPOINT_HELP = "Endpoint of an offline (embedded) AWS, e.g. the one `saleslens offline serve` prints."
+EndpointOpt = Annotated[Optional[str], typer.Option("--endpoint-url", envvar="AWS_ENDPOINT_URL", show_envvar=True, help=_ENDPOINT_HELP)]
+RegionOpt = Annotated[Optional[str], typer.Option("--region", help="AWS region (default: AWS_REGION, then the standard chain).")]
+ProfileOpt = Annotated[Optional[str], typer.Option("--profile", help="AWS profile (default: the standard chain, e.g. AWS_PROFILE).")]
+AccountOpt = Annotated[Optional[str], typer.Option("--account", help="AWS account id for ARNs (default: sts:GetCallerIdentity).")]
+
+runs_app = typer.Typer(add_completion=False, help="Ingest runs from the run ledger: list them, or `runs show ID`.")
+app.add_typer(runs_app, name="runs")
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code=2)
+
+
+def _ops_context(ctx: typer.Context, endpoint_url: Optional[str], region: Optional[str], profile: Optional[str], account: Optional[str]):  # type: ignore[no-untyped-def]
+    """Target options of the command, falling back to those given to the `runs` group."""
+    from saleslens import ops
+    from saleslens.config import ConfigError, load_config
+
+    group = (ctx.parent.params if ctx.parent is not None and ctx.parent.info_name == "runs" else {}) or {}
+    endpoint_url = endpoint_url or group.get("endpoint_url")
+    region, profile, account = region or group.get("region"), profile or group.get("profile"), account or group.get("account")
+    try:
+        cfg = load_config()
+    except ConfigError as exc:
+        _fail(str(exc))
+    sess = _run_ops(lambda: ops.session(region=region, profile=profile, config_region=cfg.region))
+    target = _run_ops(lambda: ops.resolve_target(cfg, sess, account=account, endpoint_url=endpoint_url))
+    return sess, target
+
+
+def _run_ops(fn):  # type: ignore[no-untyped-def]
+    """Call an ops function; the errors a person can fix become one line on stderr and exit 2."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from saleslens import ops
+
+    try:
+        return fn()
+    except ops.OpsError as exc:
+        _fail(str(exc))
+    except ClientError as exc:
+        err = exc.response.get("Error", {})
+        _fail(f"AWS error {err.get('Code', '?')}: {(err.get('Message') or str(exc)).splitlines()[0]}")
+    except BotoCoreError as exc:
+        _fail(f"AWS error: {exc}")
+
+
+@runs_app.callback(invoke_without_command=True)
+def runs(
+    ctx: typer.Context,
+    limit: int = typer.Option(20, min=1, help="How many runs to show."),
+    dataset: Optional[str] = typer.Option(None, help="Only this dataset, e.g. erp_primary_invoices."),
+    status: Optional[str] = typer.Option(None, help="Only runs with this status: RUNNING, SUCCEEDED, FAILED, QUARANTINED, TIMED_OUT, ABORTED."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+    endpoint_url: EndpointOpt = None,
+    region: RegionOpt = None,
+    profile: ProfileOpt = None,
+    account: AccountOpt = None,
+) -> None:
+    """List recent ingest runs, newest first: status, dataset, file, row counts, and why a run failed."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from saleslens import ops
+
+    sess, target = _ops_context(ctx, endpoint_url, region, profile, account)
+    ddb, sfn = sess.client("dynamodb", endpoint_url=target.endpoint_url), sess.client("stepfunctions", endpoint_url=target.endpoint_url)
+    found = _run_ops(lambda: ops.list_runs(ddb, sfn, target, limit=limit, dataset=dataset, status=status))
+    if as_json:
+        typer.echo(json.dumps([r.as_dict() for r in found], indent=2, default=str))
+    else:
+        typer.echo(ops.format_runs(found))
+
+
+@runs_app.command("show")
+def runs_show(
+    ctx: typer.Context,
+    run_id: str = typer.Argument(..., help="Run id (the ingest execution name) from `saleslens runs`."),
+    full: bool = typer.Option(False, "--full", help="Show whole causes (pretty-printed) and every failed attempt."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of text."),
+    endpoint_url: EndpointOpt = None,
+    region: RegionOpt = None,
+    profile: ProfileOpt = None,
+    account: AccountOpt = None,
+) -> None:
+    """Show one run: its run-ledger item and its execution state by state (tries, errors, causes)."""
+    from saleslens import ops
+
+    sess, target = _ops_context(ctx, endpoint_url, region, profile, account)
+    ddb, sfn = sess.client("dynamodb", endpoint_url=target.endpoint_url), sess.client("stepfunctions", endpoint_url=target.endpoint_url)
+    detail = _run_ops(lambda: ops.show_run(ddb, sfn, target, run_id))
+    if as_json:
+        typer.echo(json.dumps(detail.as_dict(), indent=2, default=str))
+    else:
+        typer.echo(ops.format_run_detail(detail, full=full))
+
+
+@app.command()
+def redrive(
+    ctx: typer.Context,
+    run_id: str = typer.Argument(..., help="Run id of a FAILED ingest run (from `saleslens runs`)."),
+    restart: bool = typer.Option(False, "--restart", help="Start a new execution with the same input (<ID>-r<N>) instead of redriving."),
+    wait: bool = typer.Option(False, "--wait", help="Wait until the redriven or restarted run ends, and exit 1 unless it succeeds."),
+    endpoint_url: EndpointOpt = None,
+    region: RegionOpt = None,
+    profile: ProfileOpt = None,
+    account: AccountOpt = None,
+) -> None:
+    """Run a failed ingest run again.
+
+    A FAILED run ended in its catch handler's Fail state, which is all Step Functions' RedriveExecution would replay, so it is restarted: a new execution <ID>-r<N> with the same input (the partition overwrite and ledger make that safe). A TIMED_OUT or ABORTED run is redriven from the state it stopped in (offline, where the embedded AWS cannot redrive, it is restarted too). The output says which happened.
+    """
+    from botocore.config import Config as BotoConfig
+
+    from saleslens import ops
+
+    sess, target = _ops_context(ctx, endpoint_url, region, profile, account)
+    ddb, sfn = sess.client("dynamodb", endpoint_url=target.endpoint_url), sess.client("stepfunctions", endpoint_url=target.endpoint_url)
+    # Offline, an endpoint without RedriveExecution answers 500: ask once, not three times.
+    once = sess.client("stepfunctions", endpoint_url=target.endpoint_url, config=BotoConfig(retries={"mode": "standard", "max_attempts": 1})) if target.endpoint_url else None
+    outcome = _run_ops(lambda: ops.redrive(ddb, sfn, target, run_id, restart=restart, sfn_no_retry=once))
+    typer.echo(ops.format_redrive(outcome))
+    if wait:
+        final = _run_ops(lambda: ops.wait_for(sfn, outcome.execution_arn))
+        typer.echo(f"{outcome.execution_name}: {final}")
+        if final != "SUCCEEDED":
+            raise typer.Exit(code=1)
+
+
+# -- offline: the embedded AWS for a person -------------------------------------------------------
+offline_app = typer.Typer(add_completion=False, no_args_is_help=True, help="The embedded AWS, for trying the ops commands offline.")
+app.add_typer(offline_app, name="offline")
+
+
+@offline_app.command("serve")
+def offline_serve(
+    with_demo: bool = typer.Option(False, "--with-demo", help="Run the demo's main job into it first (generate, ingest, distribute)."),
+    out: Path = typer.Option(Path("out"), help="With --with-demo: folder for reports, the email outbox and quarantined rows."),
+    run_date: Optional[str] = typer.Option(None, "--date", help="With --with-demo: business date (YYYY-MM-DD); default yesterday."),
+    scale: str = typer.Option("tiny", help="With --with-demo: org size, tiny or small."),
+    seed: int = typer.Option(7, help="With --with-demo: generator seed."),
+) -> None:
+    """Start the embedded AWS (our real state machines, handlers and jobs) and serve it until Ctrl-C."""
+    _quiet_logs()
+    from saleslens.offline.server import serve
+
+    day = _parse_date(run_date, date.today() - timedelta(days=1))
+    serve(with_demo=with_demo, run_date=day, scale=scale, seed=seed, out=out, echo=typer.echo)
 
 
 def _print_summary(summary) -> None:  # type: ignore[no-untyped-def]
