@@ -32,6 +32,13 @@ def _rows(body: bytes):
     return list(csv.DictReader(io.StringIO(body.decode("utf-8"))))
 
 
+def _records(key, body: bytes) -> int:
+    """Data records of a generated file: CSV rows after the header, or JSON lines."""
+    if key.endswith(".jsonl"):
+        return len(body.decode("utf-8").splitlines())
+    return len(_rows(body))
+
+
 def _key(files, prefix):
     return next(k for k in files if k.startswith(prefix))
 
@@ -86,7 +93,7 @@ def _expected(data):
         "positions": {p["position_id"]: p for p in positions},
         "active": active,
         "by_territory": by_territory,
-        "masters": {k: len(_rows(files[k])) for k in files if not k.startswith("erp/primary_invoices/")},
+        "masters": {k: _records(k, files[k]) for k in files if not k.startswith("erp/primary_invoices/")},
     }
 
 

@@ -129,3 +129,25 @@ def test_quotes_in_comments_are_escaped():
 def test_location_must_be_s3():
     with pytest.raises(ValueError, match="s3://"):
         create_table_ddl(INVOICES, "/tmp/clean/")
+
+
+def test_call_reports_ddl_by_hand():
+    calls = DATASETS["crm_call_reports"]
+    location = "s3://clean/crm/call_reports/"
+    name, columns, partitions, _, props = parsed(create_table_ddl(calls, location, database="saleslens_dev"))
+    assert name == "crm_call_reports"
+    assert columns == [
+        ("call_id", "string"), ("call_date", "date"), ("call_started_at", "timestamp"), ("employee_id", "string"),
+        ("territory_code", "string"), ("call_type", "string"), ("hcp_id", "string"), ("chemist_code", "string"),
+        ("stockist_code", "string"), ("clm_used", "boolean"), ("joint_employee_id", "string"),
+        ("submitted_at", "timestamp"),
+    ]
+    assert partitions == [("dt", "string")]
+    assert props["storage.location.template"] == location + "dt=${dt}/"
+
+
+def test_money_and_counts_in_the_new_facts():
+    types = {c["Name"]: c["Type"] for c in glue_columns(DATASETS["erp_credit_notes"])}
+    assert (types["credit_value"], types["return_qty"], types["document_date"]) == ("decimal(14,2)", "bigint", "date")
+    types = {c["Name"]: c["Type"] for c in glue_columns(DATASETS["stk_statements"])}
+    assert [types[c] for c in ("opening_qty", "received_qty", "returned_qty", "closing_qty", "secondary_qty")] == ["bigint"] * 5

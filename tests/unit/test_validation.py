@@ -470,3 +470,67 @@ def test_many_rejects_and_duplicates():
     assert (result.rows_in, result.rows_clean, result.rows_quarantined, result.rows_deduplicated) == (4100, 1000, 2000, 1100)
     assert result.rejects["source_line"].to_pylist()[:3] == [2, 3, 5]
     assert result.clean["invoice_no"].to_pylist()[:2] == ["INV000000000003", "INV000000000006"]
+
+
+# -- foreign keys (references) -------------------------------------------------------------------
+def test_foreign_keys_checked_against_the_references_given():
+    refs = {"erp_products.sku": ["SKU00001"], "erp_customers.stockist_code": pa.array(["STK00001"])}
+    bad_sku = "INV202401050002,1,2024-01-05,STK00001,SKU00099,1,0,1.00,0.00"
+    bad_both = "INV202401050003,1,2024-01-05,STK00002,SKU00099,1,0,1.00,0.00"
+    bad_shape = "INV202401050004,1,2024-01-05,STK00001,SKU-9,1,0,1.00,0.00"
+    result = conform_bytes(INVOICES, csv_bytes(INV_HEADER, GOOD_1, bad_sku, bad_both, bad_shape), references=refs)
+    assert rejects(result) == [
+        (3, "foreign_key:sku", "sku = 'SKU00099' is not in erp_products.sku"),
+        # the first failing rule in column order: stockist_code comes before sku
+        (4, "foreign_key:stockist_code", "stockist_code = 'STK00002' is not in erp_customers.stockist_code"),
+        # a value of the wrong shape breaks its pattern first
+        (5, "pattern:sku", "sku = 'SKU-9' does not match the pattern SKU\\d{5}"),
+    ]
+    assert result.rows_clean == 1
+    # References not given: foreign keys not checked.
+    assert conform_bytes(INVOICES, csv_bytes(INV_HEADER, bad_sku)).rows_clean == 1
+    assert conform_bytes(INVOICES, csv_bytes(INV_HEADER, bad_sku), references={"erp_products.sku": ["SKU00099"]}).rows_clean == 1
+
+
+def test_foreign_key_on_a_nullable_column_skips_empty_values():
+    refs = {"hr_positions.position_id": ["P00001"]}
+    data = csv_bytes("position_id,role,parent_position_id,territory_code,position_name",
+                     "P00001,CMO,,,Chief", "P00002,BUH,P00001,,BU", "P00003,BUH,P00009,,BU")
+    result = conform_bytes(POSITIONS, data, references=refs)
+    assert rejects(result) == [(4, "foreign_key:parent_position_id",
+                                "parent_position_id = 'P00009' is not in hr_positions.position_id")]
+
+
+# -- JSON lines with typed values ----------------------------------------------------------------
+TYPED = Dataset(
+    source="test",
+    name="typed",
+    description="jsonl with an int and a boolean",
+    columns=(Column("id", "string", pattern=r"X\d"), Column("qty", "int64", min=0),
+             Column("flag", "boolean"), Column("note", "string", nullable=True)),
+    key=("id",),
+    file_format="jsonl",
+)
+
+
+def test_jsonl_with_json_integers_and_booleans_reads_like_strings():
+    typed = b'{"id":"X1","qty":3,"flag":true,"note":null}\n{"id":"X2","qty":-1,"flag":false,"note":"n"}\n'
+    strings = b'{"id":"X1","qty":"3","flag":"true","note":""}\n{"id":"X2","qty":"-1","flag":"false","note":"n"}\n'
+    a, b = conform_bytes(TYPED, typed), conform_bytes(TYPED, strings)
+    assert a.clean.to_pylist() == b.clean.to_pylist() == [{"id": "X1", "qty": 3, "flag": True, "note": None}]
+    assert rejects(a) == rejects(b) == [(2, "range:qty", "qty = '-1' is below the minimum 0")]
+
+
+def test_jsonl_typed_path_falls_back_line_by_line_on_other_numbers():
+    data = b'{"id":"X1","qty":3,"flag":true,"note":null}\n{"id":"X2","qty":2.0,"flag":1,"note":null}\n'
+    result = conform_bytes(TYPED, data)
+    assert rejects(result) == [(2, "type:qty", "qty = '2.0' is not a whole number (digits, optional leading minus, at most 18 digits)")]
+
+
+def test_jsonl_objects_may_leave_out_nullable_fields():
+    check_header(TYPED, b'{"id":"X1","qty":3,"flag":true}\n')  # note is nullable
+    result = conform_bytes(TYPED, b'{"id":"X1","qty":3,"flag":true}\n{"id":"X2","qty":1,"flag":false,"note":"n"}\n')
+    assert result.clean.to_pylist() == [{"id": "X1", "qty": 3, "flag": True, "note": None},
+                                        {"id": "X2", "qty": 1, "flag": False, "note": "n"}]
+    with pytest.raises(SchemaDriftError, match="missing flag"):
+        check_header(TYPED, b'{"id":"X1","qty":3}\n')

@@ -25,6 +25,8 @@ def _positions() -> pa.Table:
         ("P00006", "ASM", "P00005", None, "Andheri"),
         ("P00007", "SR", "P00006", "T0001", "Andheri East"),
         ("P00008", "SR", "P00006", "T0002", "Andheri West"),
+        # a second division's SR working the same territory T0001
+        ("P00009", "SR", "P00006", "T0001", "Andheri East"),
     ]
     cols = list(zip(*rows))
     return pa.table(
@@ -33,6 +35,28 @@ def _positions() -> pa.Table:
             "territory_code": pa.array(cols[3], pa.string()), "position_name": cols[4], "dt": ["2026-11-20"] * len(rows),
         }
     )
+
+
+def _position_divisions() -> pa.Table:
+    div = {"P00001": None, "P00002": None, "P00009": "DIV02"}
+    ids = [f"P0000{i}" for i in range(1, 10)]
+    return pa.table({
+        "position_id": ids,
+        "business_unit_code": pa.array([None if i == "P00001" else "BU01" for i in ids], pa.string()),
+        "division_code": pa.array([div.get(i, "DIV01") for i in ids], pa.string()),
+        "dt": ["2026-11-20"] * len(ids),
+    })
+
+
+def _products() -> pa.Table:
+    return pa.table({
+        "sku": ["SKU00001", "SKU00002", "SKU00003", "SKU00009"],
+        "brand_code": ["B0001", "B0001", "B0002", "B0009"],
+        "brand_name": ["A", "A", "B", "Z"],
+        "division_code": ["DIV01", "DIV01", "DIV01", "DIV02"],
+        "business_unit_code": ["BU01"] * 4,
+        "dt": ["2026-11-20"] * 4,
+    })
 
 
 def _customers() -> pa.Table:
@@ -52,16 +76,16 @@ def _invoices() -> pa.Table:
     dec = pa.decimal128(12, 2)
     return pa.table(
         {
-            "invoice_no": ["INV202611200001", "INV202611200001", "INV202611200002", "INV202611200003", "INV202611190009"],
-            "line_no": [1, 2, 1, 1, 1],
-            "invoice_date": pa.array([D, D, D, D, date(2026, 11, 19)], pa.date32()),
-            "stockist_code": ["STK00001", "STK00001", "STK00002", "STK00003", "STK00003"],
-            "sku": ["SKU00001", "SKU00002", "SKU00001", "SKU00003", "SKU00003"],
-            "billed_qty": [10, 5, 2, 100, 7],
-            "free_qty": [1, 0, 0, 10, 0],
-            "price_to_stockist": pa.array([Decimal("100.00"), Decimal("20.50"), Decimal("100.00"), Decimal("3.25"), Decimal("1.00")], dec),
-            "trade_discount": pa.array([Decimal("50.00"), Decimal("0.00"), Decimal("0.00"), Decimal("25.00"), Decimal("0.00")], dec),
-            "dt": ["2026-11-20"] * 4 + ["2026-11-19"],
+            "invoice_no": ["INV202611200001", "INV202611200001", "INV202611200002", "INV202611200003", "INV202611190009", "INV202611200004"],
+            "line_no": [1, 2, 1, 1, 1, 1],
+            "invoice_date": pa.array([D, D, D, D, date(2026, 11, 19), D], pa.date32()),
+            "stockist_code": ["STK00001", "STK00001", "STK00002", "STK00003", "STK00003", "STK00002"],
+            "sku": ["SKU00001", "SKU00002", "SKU00001", "SKU00003", "SKU00003", "SKU00009"],
+            "billed_qty": [10, 5, 2, 100, 7, 4],
+            "free_qty": [1, 0, 0, 10, 0, 0],
+            "price_to_stockist": pa.array([Decimal("100.00"), Decimal("20.50"), Decimal("100.00"), Decimal("3.25"), Decimal("1.00"), Decimal("60.00")], dec),
+            "trade_discount": pa.array([Decimal("50.00"), Decimal("0.00"), Decimal("0.00"), Decimal("25.00"), Decimal("0.00"), Decimal("10.00")], dec),
+            "dt": ["2026-11-20"] * 4 + ["2026-11-19", "2026-11-20"],
         }
     )
 
@@ -72,6 +96,8 @@ def con() -> duckdb.DuckDBPyConnection:
     c.register("hr_positions", _positions())
     c.register("erp_customers", _customers())
     c.register("erp_primary_invoices", _invoices())
+    c.register("erp_products", _products())
+    c.register("hr_position_divisions", _position_divisions())
     for view in load_views():
         for statement in transpile(view.sql):
             c.execute(statement)
@@ -88,19 +114,22 @@ def _mart(con: duckdb.DuckDBPyConnection, role: str) -> dict:
 
 
 def test_gross_value_is_qty_times_price_less_discount(con):
-    # T0001 on the 20th: 10x100-50 = 950.00; 5x20.50-0 = 102.50; 2x100-0 = 200.00 -> 1252.50
+    # T0001 on the 20th, DIV01: 10x100-50 = 950.00; 5x20.50-0 = 102.50; 2x100-0 = 200.00 -> 1252.50
+    # T0001 on the 20th, DIV02: 4x60-10 = 230.00 (SKU00009) -> the DIV02 SR only
     # T0002 on the 20th: 100x3.25-25 = 300.00
     sr = _mart(con, "SR")
     assert sr == {
         ("P00007", "T0001"): (Decimal("1252.50"), 17, 1, 3),
         ("P00008", "T0002"): (Decimal("300.00"), 100, 10, 1),
+        ("P00009", "T0001"): (Decimal("230.00"), 4, 0, 1),
     }
 
 
 @pytest.mark.parametrize("role,position", [("ASM", "P00006"), ("RSM", "P00005"), ("ZSM", "P00004"), ("NH", "P00003"), ("BUH", "P00002"), ("CMO", "P00001")])
-def test_every_level_above_sr_sees_both_territories(con, role, position):
+def test_every_level_above_sr_sees_both_territories_once(con, role, position):
+    # T0001 = both divisions' SRs, counted once each: 1252.50 + 230.00
     assert _mart(con, role) == {
-        (position, "T0001"): (Decimal("1252.50"), 17, 1, 3),
+        (position, "T0001"): (Decimal("1482.50"), 21, 1, 4),
         (position, "T0002"): (Decimal("300.00"), 100, 10, 1),
     }
 

@@ -1,6 +1,7 @@
 """Dataset contracts: each source dataset declared once.
 
-``DATASETS`` maps table name to contract; ``dataset_for_key`` identifies the dataset of a
+``DATASETS`` maps table name to contract, masters first and every dataset after the ones its
+foreign keys name (a safe load order); ``dataset_for_key`` identifies the dataset of a
 landing-zone object key.
 """
 from __future__ import annotations
@@ -9,12 +10,20 @@ import re
 from datetime import date
 from typing import Dict, Tuple
 
-from saleslens.contracts import erp, hr
+from saleslens.contracts import clm, crm, erp, evt, hr, lms, stk
 from saleslens.contracts.model import Column, Dataset, ForeignKey
 
 DATASETS: Dict[str, Dataset] = {
     d.table: d
-    for d in (erp.CUSTOMERS, erp.PRIMARY_INVOICES, hr.POSITIONS, hr.ASSIGNMENTS)
+    for d in (
+        # masters (full snapshots)
+        hr.TERRITORIES, hr.EMPLOYEES, hr.POSITIONS, hr.ASSIGNMENTS,
+        erp.PRODUCTS, hr.POSITION_DIVISIONS, erp.CUSTOMERS, crm.HCPS, lms.COURSES,
+        # facts
+        erp.PRIMARY_INVOICES, erp.CREDIT_NOTES, erp.TARGETS, stk.STATEMENTS,
+        crm.CALL_PLANS, crm.CALL_REPORTS, clm.SLIDE_VIEWS, evt.ATTENDANCE,
+        lms.ASSIGNMENTS, lms.COMPLETIONS, lms.ASSESSMENTS,
+    )
 }
 
 # landing/<source>/<dataset>/dt=YYYY-MM-DD/<file>

@@ -48,11 +48,19 @@ class Column:
         return (int(m.group(1)), int(m.group(2))) if m else None
 
 
+KINDS = ("master", "fact")
+
+
 @dataclass(frozen=True)
 class ForeignKey:
     column: str
     dataset: str  # table name of the referenced dataset
     ref_column: str
+
+    @property
+    def reference(self) -> str:
+        """``<table>.<column>`` of the referenced values: the key of ``conform_bytes(references=...)``."""
+        return f"{self.dataset}.{self.ref_column}"
 
 
 @dataclass(frozen=True)
@@ -65,6 +73,9 @@ class Dataset:
     file_format: str = "csv"  # csv (UTF-8, header row) or jsonl
     file_pattern: str = "{source}_{name}_{dt:%Y%m%d}.csv"  # how the source system names files
     foreign_keys: Tuple[ForeignKey, ...] = field(default_factory=tuple)
+    # "master": every file is a full snapshot and the latest partition on or before a date is
+    # the truth (customers, products, HR); "fact": every file adds the rows of its partition.
+    kind: str = "fact"
 
     def __post_init__(self) -> None:
         names = [c.name for c in self.columns]
@@ -75,6 +86,11 @@ class Dataset:
             raise ValueError(f"{self.table}: key columns not declared: {sorted(missing)}")
         if self.file_format not in ("csv", "jsonl"):
             raise ValueError(f"{self.table}: unknown file format {self.file_format!r}")
+        if self.kind not in KINDS:
+            raise ValueError(f"{self.table}: unknown kind {self.kind!r}; expected one of {KINDS}")
+        undeclared = [fk.column for fk in self.foreign_keys if fk.column not in names]
+        if undeclared:
+            raise ValueError(f"{self.table}: foreign key columns not declared: {undeclared}")
 
     @property
     def table(self) -> str:

@@ -7,8 +7,11 @@ text, so a rejected row carries its raw values into quarantine exactly as they a
 Outcome of each input row (``rows_in == rows_clean + rows_quarantined + rows_deduplicated``):
 - quarantined: the row breaks a rule. It gets ONE reject row naming the FIRST rule it breaks,
   in this order: a malformed row first; then columns in contract order, and within a column
-  not_null, type, range, allowed, pattern. One reason per row keeps the quarantine one-to-one
-  with the input (counts add up) while still pointing at the first thing to fix.
+  not_null, type, range, allowed, pattern, foreign_key. One reason per row keeps the quarantine
+  one-to-one with the input (counts add up) while still pointing at the first thing to fix.
+  ``foreign_key:<column>`` runs only when the caller passes the referenced values
+  (``references={"erp_products.sku": [...]}``, keys as ``ForeignKey.reference``): a code of the
+  right shape that the master does not list (an unknown SKU or territory).
 - deduplicated: a valid row whose business key (``dataset.key``) repeats an earlier valid row
   of the same file. The first occurrence is kept.
 - clean: everything else, typed (int64, float64, decimal128, date32, timestamp[ms], bool, string).
@@ -18,8 +21,12 @@ is not a row: it is skipped and not counted. An empty field is a null. Values ar
 Type rules (what "type:<column>" means) are written as full-match regexes next to ``_type_rule``;
 where a cheaper Arrow operation gives the same answer it is used first, and tests hold both
 paths to the same verdicts. CSV is UTF-8 with a header row (a leading byte-order mark is
-skipped; columns may come in any order). JSON lines go through Arrow when every value is a JSON
-string, and line by line otherwise (numbers, booleans, blank or broken lines).
+skipped; columns may come in any order). A JSON object may leave out a nullable field (APIs
+omit nulls); a non-nullable field missing from the first object is schema drift. JSON lines go
+through Arrow when every value has the JSON type its column's contract type implies (int64
+columns JSON integers, boolean columns JSON booleans, every other column JSON strings; null
+anywhere), and line by line otherwise (other numbers, blank or broken lines). Both paths see
+a value as the same text.
 
 Whole-file problems raise instead (nothing from the file loads): ``EmptyFileError``,
 ``EncodingError`` (not UTF-8), ``SchemaDriftError`` (columns missing, unexpected or repeated),
@@ -34,7 +41,7 @@ import json
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 import pyarrow as pa
@@ -156,7 +163,7 @@ def check_header(dataset: Dataset, first_bytes: bytes) -> None:
     else:
         keys = _first_json_keys(first_bytes, start, complete_only=True)
         if keys is not None:
-            _check_columns(dataset, keys)
+            _check_columns(dataset, keys, _json_optional(dataset))
 
 
 def _check_utf8(data: bytes, final: bool = True) -> None:
@@ -177,9 +184,14 @@ def _csv_header(data: bytes, start: int) -> List[str]:
     return next(csv.reader([line.decode("utf-8")]), [])
 
 
-def _check_columns(dataset: Dataset, names: Sequence[str]) -> None:
+def _json_optional(dataset: Dataset) -> Tuple[str, ...]:
+    """JSON APIs leave out null fields: a nullable column may be absent from a JSON object."""
+    return tuple(c.name for c in dataset.columns if c.nullable)
+
+
+def _check_columns(dataset: Dataset, names: Sequence[str], optional: Sequence[str] = ()) -> None:
     expected = dataset.column_names
-    missing = [c for c in expected if c not in names]
+    missing = [c for c in expected if c not in names and c not in optional]
     unexpected = [c for c in names if c not in expected]
     repeated = sorted({c for c in names if names.count(c) > 1})
     if not (missing or unexpected or repeated):
@@ -362,26 +374,44 @@ def _read_jsonl(dataset: Dataset, data: bytes) -> _Raw:
     start = len(_BOM) if data.startswith(_BOM) else 0
     keys = _first_json_keys(data, start, complete_only=False)
     if keys is not None:
-        _check_columns(dataset, keys)
+        _check_columns(dataset, keys, _json_optional(dataset))
     n_lines = data.count(b"\n", start) + (0 if data.endswith(b"\n") else 1)
     names = list(dataset.column_names)
-    try:
-        # Vectorised path: every value a JSON string or null, no blank or broken lines.
-        table = pjson.read_json(
-            pa.py_buffer(data[start:] if start else data),
-            parse_options=pjson.ParseOptions(
-                explicit_schema=pa.schema([(n, pa.string()) for n in names]),
-                unexpected_field_behavior="error",
-            ),
-        )
-        if table.num_rows == n_lines:
-            table = pa.table({n: pc.fill_null(table[n], "") for n in names})
-            return _Raw(table, np.arange(1, n_lines + 1, dtype=np.int64), [])
-    except pa.ArrowInvalid:
-        pass
+    for attempt in (_json_schema(dataset, typed=True), _json_schema(dataset, typed=False)):
+        try:
+            # Vectorised path: each value JSON-typed as its column implies (or every value a
+            # string), or null; no blank or broken lines. Integers and booleans come back as the
+            # text the line-by-line path gives them (12, -3, true, false).
+            table = pjson.read_json(
+                pa.py_buffer(data[start:] if start else data),
+                parse_options=pjson.ParseOptions(explicit_schema=attempt, unexpected_field_behavior="error"),
+            )
+        except pa.ArrowInvalid:
+            continue
+        if table.num_rows != n_lines:
+            break
+        table = pa.table({n: pc.fill_null(_as_text(table[n]), "") for n in names})
+        return _Raw(table, np.arange(1, n_lines + 1, dtype=np.int64), [])
     # Fallback, line by line (numbers, booleans, blank or broken lines): slower, still exact.
     _check_utf8(data)
     return _read_jsonl_lines(dataset, data[start:].decode("utf-8"))
+
+
+def _json_schema(dataset: Dataset, typed: bool) -> pa.Schema:
+    def json_type(column: Column) -> pa.DataType:
+        if typed and column.type == "int64":
+            return pa.int64()
+        if typed and column.type == "boolean":
+            return pa.bool_()
+        return pa.string()
+
+    return pa.schema([(c.name, json_type(c)) for c in dataset.columns])
+
+
+def _as_text(values: Any) -> Any:
+    if values.type == pa.bool_():  # Arrow would write "true"/"false" too; spelled out to be sure
+        return pc.if_else(values, "true", "false")
+    return values if values.type == pa.string() else pc.cast(values, pa.string())
 
 
 def _read_jsonl_lines(dataset: Dataset, text: str) -> _Raw:
@@ -695,8 +725,16 @@ def _real_day(text: Any) -> pa.Array:
 _PARALLEL_ROWS = 100_000  # below this, threads cost more than they save
 
 
-def conform_bytes(dataset: Dataset, data: bytes) -> ConformResult:
-    """Validate one landed file against its contract; split it into clean, rejects and duplicates."""
+def conform_bytes(
+    dataset: Dataset, data: bytes, references: Optional[Mapping[str, Any]] = None
+) -> ConformResult:
+    """Validate one landed file against its contract; split it into clean, rejects and duplicates.
+
+    ``references`` maps ``<table>.<column>`` (a foreign key's ``reference``) to the values the
+    master holds (any iterable of strings, or an Arrow array); foreign keys whose reference is
+    not given are not checked.
+    """
+    fk_values = _foreign_key_values(dataset, references)
     for name in REJECT_META:
         if name in dataset.column_names:
             raise ValueError(f"{dataset.table}: column name {name!r} is reserved for reject rows")
@@ -713,6 +751,11 @@ def conform_bytes(dataset: Dataset, data: bytes) -> ConformResult:
         empties = {name: pc.equal(table[name], "") for name in dataset.column_names}
 
     results = _check_columns_parallel(dataset, table, empties)
+    for i, column in enumerate(dataset.columns):
+        if column.name in fk_values:
+            results[i].checks.append(
+                _foreign_key_check(column, table[column.name], empties[column.name], *fk_values[column.name])
+            )
     checks = [check for r in results for check in r.checks]
     failed = _any([c.failed for c in checks])
     valid = ~_to_numpy(failed) if failed is not None and pc.any(failed).as_py() else None
@@ -739,6 +782,29 @@ def conform_bytes(dataset: Dataset, data: bytes) -> ConformResult:
         rows_quarantined=rejects.num_rows,
         rows_deduplicated=rows_deduplicated,
     )
+
+
+def _foreign_key_values(
+    dataset: Dataset, references: Optional[Mapping[str, Any]]
+) -> Dict[str, Tuple[str, pa.Array]]:
+    """column -> (reference, distinct referenced values) for the foreign keys given values."""
+    out: Dict[str, Tuple[str, pa.Array]] = {}
+    for fk in dataset.foreign_keys:
+        if not references or fk.reference not in references:
+            continue
+        values = references[fk.reference]
+        if isinstance(values, pa.ChunkedArray):
+            values = values.combine_chunks()
+        if not isinstance(values, pa.Array):
+            values = pa.array(list(values), pa.string())
+        out[fk.column] = (fk.reference, pc.unique(values.cast(pa.string())))
+    return out
+
+
+def _foreign_key_check(column: Column, raw: Any, empty: Any, reference: str, values: pa.Array) -> _Check:
+    listed = pc.is_in(raw, value_set=values)
+    return _Check(f"foreign_key:{column.name}", pc.and_(pc.invert(empty), pc.invert(listed)),
+                  _sentence(column, f"is not in {reference}"))
 
 
 def _check_columns_parallel(dataset: Dataset, table: pa.Table, empties: Dict[str, Any]) -> List[_ColumnResult]:

@@ -1,27 +1,50 @@
-"""The generated world: org hierarchy, territories, stockists and products.
+"""The generated world: geography, org hierarchy and its history, stockists, products, HCPs.
 
-Built once per (scale, seed, start). Every dataset generator reads from it, so a stockist that
-appears on an invoice is one that erp_customers lists, and an SR's territory is the one its
-stockists are mapped to.
+Built once per (scale, seed, fiscal year of the start date). Every dataset generator reads from
+it, so a stockist on an invoice is one erp_customers lists, a call is stamped with the territory
+its caller held that day, and a target names a territory a division works.
+
+The HR history runs from 400 days before the fiscal year's first day (the anchor) to 800 days
+after: each position is a chain of holders and vacancies. Holders leave at their role's annual
+rate (exponential tenure), a vacancy lasts days to weeks, and is filled by a new joiner or, for
+a share of SR and ASM vacancies, by an SR of the same division moving over mid-month (a transfer
+or promotion, which leaves a vacancy behind). On the anchor day exactly
+``scale.vacant_at_start`` positions are vacant and every other position is filled.
 """
 from __future__ import annotations
 
+import bisect
+import math
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import numpy as np
 
+from saleslens.contracts.crm import SPECIALITIES
 from saleslens.generate import names
+from saleslens.generate.calendar import fiscal_year_start, quarter_start
 from saleslens.generate.scales import TOP_DOWN, Scale
 
 Row = Dict[str, Optional[str]]
 
-VACANT_LEFT_DAYS = 15  # a vacant SR post's holder left this many days before the start
-REPLACED_LEFT_DAYS = 60  # a refilled SR post's first holder left this long before the start
+OPEN = 10**9  # ordinal of an open end (still in post)
+HISTORY_DAYS = 400  # HR history before the anchor
+FUTURE_DAYS = 800  # HR plans after the anchor (so any window in the fiscal year has them)
+MAX_TENURE_DAYS = 15 * 365  # nobody has held a sales position longer
+VACANCY_MEDIAN_DAYS = 16
+VACANCY_DAYS = (3, 75)
+TRANSFER_SHARE = {"SR": 0.3, "ASM": 0.5}  # vacancies filled by an SR of the same division
+TERRITORY_TREE_SINCE_YEARS = 3  # the territory tree's first version starts this long before the anchor
+REALIGNED_DAYS_BEFORE = 120  # one territory moved to another area this long before the anchor
+LINE_EXTENSIONS = ("", " Forte", " XR", " Plus", " DS", " MR", " Kid", " Gold", " SR", " LS", " AM", " Trio")
 SCHEME_SHARE = 0.3  # share of SKUs on a free-goods scheme
 SCHEME_RATIOS = (10, 12, 20)  # "10+1": one free unit per ten billed
+CLASS_SHARES = {"A": 0.15, "B": 0.35, "C": 0.50}
+PLANNED_CALLS = {"A": 4, "B": 2, "C": 1}  # KPI catalogue default, per month
+KEY_HCP_SHARE = {"A": 0.4, "B": 0.05, "C": 0.0}
+CHEMISTS_PER_TERRITORY = 60
 
 
 def rng_for(seed: int, stream: str, day: Optional[date] = None) -> np.random.Generator:
@@ -33,10 +56,97 @@ def rng_for(seed: int, stream: str, day: Optional[date] = None) -> np.random.Gen
 
 
 @dataclass(frozen=True)
+class Geography:
+    territory_codes: List[str]
+    territory_names: List[str]
+    territory_area: np.ndarray  # area index of each territory (current version)
+    territory_zone: np.ndarray
+    territory_country: List[str]
+    area_codes: List[str]
+    area_names: List[str]
+    area_region: np.ndarray
+    region_codes: List[str]
+    region_names: List[str]
+    region_zone: np.ndarray
+    zone_codes: List[str]
+    zone_names: List[str]
+    zone_country: List[str]
+    versions: List[Row]  # hr_territories rows
+
+
+@dataclass(frozen=True)
+class Org:
+    """Positions, top-down; children of a manager are consecutive."""
+
+    ids: List[str]
+    role: List[str]
+    parent: np.ndarray  # position index of the manager, -1 for the CMO
+    division: np.ndarray  # division index, -1 for CMO and BUH
+    business_unit: np.ndarray  # -1 for the CMO
+    territory: np.ndarray  # territory index of SR positions, -1 otherwise
+    country: List[str]
+    names: List[str]
+
+    def of_role(self, role: str) -> np.ndarray:
+        return np.flatnonzero(np.asarray(self.role) == role)
+
+
+@dataclass(frozen=True)
+class People:
+    """Employees and their spells in positions (the assignment history)."""
+
+    spell_position: np.ndarray
+    spell_employee: np.ndarray
+    spell_start: np.ndarray  # ordinal, first day
+    spell_end: np.ndarray  # ordinal, last day; OPEN while in post
+    employee_ids: List[str]
+    first: List[str]
+    last: List[str]
+    country: List[str]
+    joined: np.ndarray  # ordinal
+    left: np.ndarray  # ordinal of the last day with the company, OPEN if still employed
+    leaving_reason: List[Optional[str]]
+
+    def holders(self, day: date, n_positions: int) -> np.ndarray:
+        """Employee index holding each position on `day`, -1 where vacant."""
+        d = day.toordinal()
+        on = (self.spell_start <= d) & (self.spell_end >= d)
+        out = np.full(n_positions, -1, np.int64)
+        out[self.spell_position[on]] = self.spell_employee[on]
+        return out
+
+    def email(self, e: int) -> str:
+        return f"{self.first[e]}.{self.last[e]}.{int(self.employee_ids[e][1:])}@field.example.com".lower()
+
+
+@dataclass(frozen=True)
 class Products:
     codes: List[str]  # SKU00001, ...
     price_paise: np.ndarray  # int64, unit price to stockist in paise (1/100 INR)
     scheme_ratio: np.ndarray  # int64, billed units per free unit; 0 = no scheme
+    brand: np.ndarray  # brand index of each SKU
+    weight: np.ndarray  # float, share of demand (Pareto across brands)
+    mrp_paise: np.ndarray
+    names: List[str]
+    packs: List[str]
+    brand_codes: List[str]
+    brand_names: List[str]
+    brand_division: np.ndarray  # division index of each brand
+
+    @property
+    def division(self) -> np.ndarray:
+        return self.brand_division[self.brand]
+
+
+@dataclass(frozen=True)
+class Hcps:
+    ids: List[str]
+    names: List[str]
+    speciality: np.ndarray  # index into crm.SPECIALITIES
+    hcp_class: np.ndarray  # 0=A, 1=B, 2=C
+    key: np.ndarray  # bool
+    # HCP i practises in territory i // per_territory
+    per_territory: int
 
 
 @dataclass(frozen=True)
@@ -44,176 +154,606 @@ class World:
     scale: Scale
     seed: int
     start: date
-    positions: List[Row]  # hr_positions rows, top-down
-    assignments: List[Row]  # hr_assignments rows
+    anchor: date  # first day of the fiscal year holding `start`
+    geo: Geography
+    org: Org
+    people: People
     stockists: List[Row]  # erp_customers rows
+    stockist_territory: np.ndarray
+    stockist_weight: np.ndarray  # share of primary purchases
     products: Products
+    hcps: Hcps
+    stocked: np.ndarray  # [stockists, skus_per_stockist] SKU indexes each stockist stocks
+    stocked_weight: np.ndarray  # same shape, row-normalised demand share
+    _cache: Dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
+    # -- rows of the master datasets ----------------------------------------------------------
+    @property
+    def positions(self) -> List[Row]:
+        o = self.org
+        return [
+            {
+                "position_id": o.ids[i],
+                "role": o.role[i],
+                "parent_position_id": o.ids[o.parent[i]] if o.parent[i] >= 0 else None,
+                "territory_code": self.geo.territory_codes[o.territory[i]] if o.territory[i] >= 0 else None,
+                "position_name": o.names[i],
+            }
+            for i in range(len(o.ids))
+        ]
+
+    def assignments(self, as_of: date) -> List[Row]:
+        """hr_assignments as HR knows it on `as_of`: every spell begun by then; an end date once passed."""
+        p, d = self.people, as_of.toordinal()
+        order = np.lexsort((p.spell_start, p.spell_position))
+        rows = []
+        for s in order:
+            if p.spell_start[s] > d:
+                continue
+            e = int(p.spell_employee[s])
+            end = int(p.spell_end[s])
+            rows.append({
+                "employee_id": p.employee_ids[e],
+                "employee_name": f"{p.first[e]} {p.last[e]}",
+                "email": p.email(e),
+                "position_id": self.org.ids[int(p.spell_position[s])],
+                "valid_from": date.fromordinal(int(p.spell_start[s])).isoformat(),
+                "valid_to": date.fromordinal(end).isoformat() if end < d else None,
+            })
+        return rows
+
+    def employees(self, as_of: date) -> List[Row]:
+        p, d = self.people, as_of.toordinal()
+        rows = []
+        for e in range(len(p.employee_ids)):
+            if p.joined[e] > d:
+                continue
+            left = int(p.left[e])
+            rows.append({
+                "employee_id": p.employee_ids[e],
+                "employee_name": f"{p.first[e]} {p.last[e]}",
+                "email": p.email(e),
+                "mobile": _mobile(p.country[e], e, self.seed),
+                "country": p.country[e],
+                "date_of_joining": date.fromordinal(int(p.joined[e])).isoformat(),
+                "date_of_leaving": date.fromordinal(left).isoformat() if left < d else None,
+                "leaving_reason": p.leaving_reason[e] if left < d else None,
+            })
+        return rows
+
+    def holders(self, day: date) -> np.ndarray:
+        key = ("holders", day)
+        if key not in self._cache:
+            self._cache[key] = self.people.holders(day, len(self.org.ids))
+        return self._cache[key]
+
+    # -- summaries ----------------------------------------------------------------------------
     def org_summary(self) -> Dict[str, Dict[str, int]]:
-        """Per role: positions, filled and vacant on the start date, and leavers before it."""
-        start = self.start.isoformat()
-        role_of = {p["position_id"]: p["role"] for p in self.positions}
-        summary = {role: {"positions": 0, "filled": 0, "vacant": 0, "leavers": 0} for role in TOP_DOWN}
-        for p in self.positions:
-            summary[p["role"]]["positions"] += 1
-        current = {a["position_id"] for a in self.assignments if not a["valid_to"] or a["valid_to"] >= start}
-        for pid, role in role_of.items():
-            summary[role]["filled" if pid in current else "vacant"] += 1
-        for a in self.assignments:
-            if a["valid_to"] and a["valid_to"] < start:
-                summary[role_of[a["position_id"]]]["leavers"] += 1
-        return summary
+        """Per role: positions, filled and vacant on the start date, and assignments ended before it."""
+        holders = self.holders(self.start)
+        role = np.asarray(self.org.role)
+        ended = self.people.spell_end < self.start.toordinal()
+        ended_roles = role[self.people.spell_position[ended]]
+        out = {}
+        for r in TOP_DOWN:
+            mine = role == r
+            out[r] = {
+                "positions": int(mine.sum()),
+                "filled": int((holders[mine] >= 0).sum()),
+                "vacant": int((holders[mine] < 0).sum()),
+                "leavers": int((ended_roles == r).sum()),
+            }
+        return out
+
+    def figures(self) -> Dict[str, int]:
+        """The org as the seed counts it, on the start date."""
+        g = self.geo
+        return {
+            "employees": int((self.holders(self.start) >= 0).sum()),
+            "positions": len(self.org.ids),
+            "business_units": len(self.scale.business_units),
+            "divisions": len(self.scale.divisions),
+            "countries": len(set(g.zone_country)),
+            "zones": len(g.zone_codes),
+            "regions": len(g.region_codes),
+            "areas": len(g.area_codes),
+            "territories": len(g.territory_codes),
+            "stockists": len(self.stockists),
+            "skus": len(self.products.codes),
+            "brands": len(self.products.brand_codes),
+            "hcps": len(self.hcps.ids),
+        }
+
+    # -- call plans ---------------------------------------------------------------------------
+    def mcl(self, day: date) -> Tuple[np.ndarray, np.ndarray]:
+        """Master call lists of the fiscal quarter holding `day`: (SR positions, [SR, mcl_size]
+        HCP indexes). Plans are revised each quarter; the SR's division decides whom it favours."""
+        q = quarter_start(day)
+        key = ("mcl", q)
+        if key not in self._cache:
+            self._cache[key] = _mcl(self, q)
+        return self._cache[key]
+
+    def demand(self) -> np.ndarray:
+        """Expected billed units per (stockist, stocked SKU slot) on an ordinary day."""
+        key = ("demand",)
+        if key not in self._cache:
+            low, high = self.scale.invoice_lines_per_day
+            lines = (low + high) / 2
+            units_per_line = math.exp(math.log(BILLED_MEDIAN) + BILLED_SIGMA**2 / 2)
+            share = self.stockist_weight[:, None] * self.stocked_weight
+            self._cache[key] = share * lines * units_per_line
+        return self._cache[key]
+
+
+BILLED_MEDIAN = 20  # billed units per invoice line: log-normal around this, 1..500
+BILLED_SIGMA = 1.0
 
 
 def build_world(scale: Scale, seed: int, start: date) -> World:
-    positions = _positions(scale)
+    anchor = fiscal_year_start(start)
+    geo = _geography(scale, anchor)
+    org = _org(scale, geo)
+    people = _people(scale, org, seed, anchor)
+    products = _products(scale, seed, org)
+    stockists, territory, weight = _stockists(scale, geo, seed)
+    stocked, stocked_weight = _stocked(scale, seed, products, territory, org, len(geo.territory_codes))
     return World(
-        scale=scale,
-        seed=seed,
-        start=start,
-        positions=[{k: v for k, v in p.items() if not k.startswith("_")} for p in positions],
-        assignments=_assignments(scale, positions, seed, start),
-        stockists=_stockists(scale, positions, seed),
-        products=_products(scale, seed),
+        scale=scale, seed=seed, start=start, anchor=anchor, geo=geo, org=org, people=people,
+        stockists=stockists, stockist_territory=territory, stockist_weight=weight, products=products,
+        hcps=_hcps(scale, seed, len(geo.territory_codes)), stocked=stocked, stocked_weight=stocked_weight,
     )
 
 
-def _positions(scale: Scale) -> List[Dict[str, Optional[str]]]:
-    """Top-down tree; children spread evenly over the level above. Extra keys (_country, _zone)
-    carry geography down the tree and are dropped from the dataset rows. A zone owns a share
-    of its country's cities; its areas and their territories are named after them."""
-    zone_cities = _zone_cities(scale.zone_countries)
-    rows: List[Dict[str, Optional[str]]] = []
-    level: List[Dict[str, Optional[str]]] = []
-    areas_in_zone = [0] * len(scale.zone_countries)
-    regions_in_zone = [0] * len(scale.zone_countries)
-    territory = 0
-    for role in TOP_DOWN:
-        count = scale.positions[role]
-        parents = level
-        level = []
-        for i in range(count):
-            parent = parents[i * len(parents) // count] if parents else None
-            row: Dict[str, Optional[str]] = {
-                "position_id": f"P{len(rows) + 1:05d}",
-                "role": role,
-                "parent_position_id": parent["position_id"] if parent else None,
-                "territory_code": None,
-                "_zone": parent["_zone"] if parent else None,
-                "_city": parent["_city"] if parent else None,
+# -- geography -----------------------------------------------------------------------------------
+def _geography(scale: Scale, anchor: date) -> Geography:
+    towns = {c: _town_names(names.CITIES[c]) for c in names.CITIES}
+    t_codes, t_names, t_area, t_zone, t_country = [], [], [], [], []
+    a_codes, a_names, a_region = [], [], []
+    r_codes, r_names, r_zone = [], [], []
+    z_codes, z_names, z_country = [], [], []
+    for zi, zone in enumerate(scale.zones):
+        z_codes.append(f"Z{zi + 1:02d}")
+        z_names.append(zone.name)
+        z_country.append(zone.country)
+        for territories in np.array_split(np.arange(zone.territories), zone.regions):
+            region = len(r_codes)
+            r_codes.append(f"R{region + 1:03d}")
+            r_zone.append(zi)
+            first_town = None
+            n_areas = max(1, math.ceil(len(territories) / scale.territories_per_area))
+            for in_area in np.array_split(territories, n_areas):
+                area = len(a_codes)
+                a_codes.append(f"A{area + 1:04d}")
+                a_region.append(region)
+                area_town = None
+                for _ in in_area:
+                    town = next(towns[zone.country])
+                    first_town = first_town or town
+                    area_town = area_town or town
+                    t_codes.append(f"T{len(t_codes) + 1:04d}")
+                    t_names.append(town)
+                    t_area.append(area)
+                    t_zone.append(zi)
+                    t_country.append(zone.country)
+                a_names.append(f"{area_town} Area")
+            r_names.append(f"{first_town} Region")
+    t_area_now = np.asarray(t_area, np.int64)
+    since = date(anchor.year - TERRITORY_TREE_SINCE_YEARS, anchor.month, anchor.day)
+    versions = []
+    moved = _realigned_territory(t_area_now, np.asarray(a_region))
+    for t in range(len(t_codes)):
+        area = int(t_area_now[t])
+        base = {
+            "territory_code": t_codes[t], "territory_name": t_names[t],
+            "zone_code": z_codes[t_zone[t]], "zone_name": z_names[t_zone[t]], "country": t_country[t],
+        }
+
+        def version(a: int, valid_from: date, valid_to: Optional[date]) -> Row:
+            region = a_region[a]
+            return {
+                **base, "area_code": a_codes[a], "area_name": a_names[a],
+                "region_code": r_codes[region], "region_name": r_names[region],
+                "valid_from": valid_from.isoformat(), "valid_to": valid_to.isoformat() if valid_to else None,
             }
-            zone = int(row["_zone"]) if row["_zone"] is not None else None
-            if role == "CMO":
-                row["position_name"] = "Chief Marketing Officer"
-            elif role == "BUH":
-                row["position_name"] = f"Business Unit {i + 1}"
-            elif role == "NH":
-                row["position_name"] = f"National Sales {i + 1}"
-            elif role == "ZSM":
-                row["_zone"] = str(i)
-                row["position_name"] = _zone_name(scale.zone_countries, i) + " Zone"
-            elif role == "RSM" and zone is not None:
-                regions_in_zone[zone] += 1
-                row["position_name"] = f"{_zone_name(scale.zone_countries, zone)} Region {regions_in_zone[zone]}"
-            elif role == "ASM" and zone is not None:
-                cities = zone_cities[zone]
-                k = areas_in_zone[zone]
-                areas_in_zone[zone] += 1
-                row["_city"] = cities[k % len(cities)] + (f" {k // len(cities) + 1}" if k >= len(cities) else "")
-                row["position_name"] = f"{row['_city']} Area"
-            else:  # SR: one territory each, named after its area
-                territory += 1
-                row["territory_code"] = f"T{territory:04d}"
-                row["position_name"] = f"{row['_city']}-{territory}"
-            rows.append(row)
-            level.append(row)
-    for row in rows:
-        zone = row.pop("_zone")
-        row["_country"] = scale.zone_countries[int(zone)] if zone is not None else None
-    return rows
+
+        if moved is not None and t == moved[0]:
+            when = anchor - timedelta(days=REALIGNED_DAYS_BEFORE)
+            versions.append(version(moved[1], since, when - timedelta(days=1)))
+            versions.append(version(area, when, None))
+        else:
+            versions.append(version(area, since, None))
+    column_order = ("territory_code", "territory_name", "area_code", "area_name", "region_code", "region_name",
+                    "zone_code", "zone_name", "country", "valid_from", "valid_to")
+    versions = [{k: v[k] for k in column_order} for v in versions]
+    return Geography(
+        t_codes, t_names, t_area_now, np.asarray(t_zone, np.int64), t_country,
+        a_codes, a_names, np.asarray(a_region, np.int64), r_codes, r_names, np.asarray(r_zone, np.int64),
+        z_codes, z_names, z_country, versions,
+    )
 
 
-def _zone_cities(zone_countries: Tuple[str, ...]) -> List[Tuple[str, ...]]:
-    """Deal each country's cities out to that country's zones, round robin."""
-    out = []
-    for zone, country in enumerate(zone_countries):
-        peers = [z for z, c in enumerate(zone_countries) if c == country]
-        turn = peers.index(zone)
-        out.append(names.CITIES[country][turn :: len(peers)] or names.CITIES[country])
+def _town_names(cities: Tuple[str, ...]):
+    """Town names forever: each city once, then 'City 2', 'City 3', ..."""
+    k = 1
+    while True:
+        for c in cities:
+            yield c if k == 1 else f"{c} {k}"
+        k += 1
+
+
+def _realigned_territory(t_area: np.ndarray, a_region: np.ndarray) -> Optional[Tuple[int, int]]:
+    """(territory, its previous area): the first territory whose region has another area it sat in
+    before a realignment. The territory tree is versioned, so this shows up as two rows."""
+    for t in range(len(t_area)):
+        area = int(t_area[t])
+        if (t_area == area).sum() < 2:
+            continue  # moving the only territory would leave its area empty
+        siblings = np.flatnonzero(a_region == a_region[area])
+        others = [int(a) for a in siblings if a != area]
+        if others:
+            return t, others[0]
+    return None
+
+
+# -- org -------------------------------------------------------------------------------------------
+def _org(scale: Scale, geo: Geography) -> Org:
+    levels: Dict[str, List[Dict[str, Any]]] = {r: [] for r in TOP_DOWN}
+    levels["CMO"].append({"parent": None, "division": -1, "bu": -1, "territory": -1, "country": "IN",
+                          "name": "Chief Marketing Officer"})
+    for b, bu in enumerate(scale.business_units):
+        levels["BUH"].append({"parent": 0, "division": -1, "bu": b, "territory": -1,
+                              "country": "IN", "name": f"{bu} Business Unit"})
+    for d, div in enumerate(scale.divisions):
+        country = scale.zones[div.zones[0]].country
+        levels["NH"].append({"parent": div.business_unit, "division": d, "bu": div.business_unit,
+                             "territory": -1, "country": country, "name": f"{div.name} National"})
+    # Below NH everything is per (division, zone), in division then zone order.
+    for d, div in enumerate(scale.divisions):
+        for z in div.zones:
+            zone = scale.zones[z]
+            in_zone = np.flatnonzero(geo.territory_zone == z)
+            n = max(1, round(div.coverage * len(in_zone)))
+            picks = (np.arange(n) * len(in_zone) // n + d) % len(in_zone)
+            worked = np.sort(in_zone[picks])
+            zsm = len(levels["ZSM"])
+            base = {"division": d, "bu": div.business_unit, "territory": -1, "country": zone.country}
+            levels["ZSM"].append({**base, "parent": d, "name": f"{div.name} {zone.name} Zone"})
+            asm_groups = np.array_split(worked, math.ceil(len(worked) / scale.asm_span))
+            for rsm_groups in np.array_split(np.arange(len(asm_groups)), math.ceil(len(asm_groups) / scale.rsm_span)):
+                rsm = len(levels["RSM"])
+                first_t = int(asm_groups[rsm_groups[0]][0])
+                region = geo.region_names[geo.area_region[geo.territory_area[first_t]]]
+                levels["RSM"].append({**base, "parent": zsm, "name": f"{div.name} {region}"})
+                for g in rsm_groups:
+                    asm = len(levels["ASM"])
+                    group = asm_groups[g]
+                    area = geo.area_names[geo.territory_area[int(group[0])]]
+                    levels["ASM"].append({**base, "parent": rsm, "name": f"{div.name} {area}"})
+                    for t in group:
+                        levels["SR"].append({**base, "parent": asm, "territory": int(t),
+                                             "name": f"{div.name} {geo.territory_names[int(t)]}"})
+    ids, role, parent, division, bu, territory, country, pnames = [], [], [], [], [], [], [], []
+    offset = {}
+    for r in TOP_DOWN:
+        offset[r] = len(ids)
+        for p in levels[r]:
+            ids.append(f"P{len(ids) + 1:05d}")
+            role.append(r)
+            division.append(p["division"])
+            bu.append(p["bu"])
+            territory.append(p["territory"])
+            country.append(p["country"])
+            pnames.append(p["name"])
+    for above, r in zip(TOP_DOWN, TOP_DOWN[1:]):
+        parent.extend(offset[above] + p["parent"] for p in levels[r])
+    parent = [-1] + parent
+    return Org(ids, role, np.asarray(parent, np.int64), np.asarray(division, np.int64), np.asarray(bu, np.int64),
+               np.asarray(territory, np.int64), country, pnames)
+
+
+# -- people and their history -----------------------------------------------------------------
+def _people(scale: Scale, org: Org, seed: int, anchor: date) -> People:
+    rng = rng_for(seed, "hr_history")
+    A = anchor.toordinal()
+    h0, h1 = A - HISTORY_DAYS, A + FUTURE_DAYS
+    n = len(org.ids)
+    role = np.asarray(org.role)
+    # Vacant on the anchor day: drawn among SR and ASM positions, SRs four times as likely.
+    candidates = np.flatnonzero((role == "SR") | (role == "ASM"))
+    if scale.vacant_at_start > len(candidates):
+        raise ValueError(f"scale {scale.name}: more vacancies than SR and ASM positions")
+    w = np.where(role[candidates] == "SR", 4.0, 1.0)
+    vacant = set(rng.choice(candidates, scale.vacant_at_start, replace=False, p=w / w.sum()).tolist())
+
+    def tenure(rate: float) -> int:
+        return min(int(rng.exponential(365.0 / rate)), MAX_TENURE_DAYS) if rate > 0 else OPEN
+
+    def gap() -> int:
+        v = int(round(rng.lognormal(math.log(VACANCY_MEDIAN_DAYS), 0.6)))
+        return min(max(v, VACANCY_DAYS[0]), VACANCY_DAYS[1])
+
+    spells: List[List[int]] = []  # [position, start, end, employee]
+    for p in range(n):
+        rate = scale.attrition[org.role[p]]
+        chain: List[Tuple[int, int]] = []
+        if rate == 0:
+            chain.append((A - int(rng.integers(2 * 365, 12 * 365)), OPEN))
+        else:
+            if p in vacant:  # the vacancy [A-u, A-u+length) holds the anchor day
+                length = gap()
+                u = int(rng.integers(0, length))
+                prev_end = A - u - 1
+                chain.append((prev_end - tenure(rate), prev_end))
+                nxt = A - u + length
+            else:  # the holder on the anchor day: age and remaining tenure, both exponential
+                end = A + tenure(rate)
+                chain.append((A - tenure(rate), end))
+                nxt = end + gap() + 1
+            while chain[0][0] > h0:  # earlier holders, back to the start of the history
+                prev_end = chain[0][0] - gap() - 1
+                chain.insert(0, (prev_end - tenure(rate), prev_end))
+            while nxt <= h1:  # later holders, to the end of the plan
+                end = nxt + tenure(rate)
+                chain.append((nxt, end))
+                nxt = end + gap() + 1
+            if chain[-1][1] > h1:
+                chain[-1] = (chain[-1][0], OPEN)
+        for s, e in chain:
+            spells.append([p, s, min(e, OPEN), -1])
+    _transfers(spells, org, rng, A, h0, h1, gap)
+    return _employees(spells, org, rng, seed)
+
+
+def _transfers(spells: List[List[int]], org: Org, rng: np.random.Generator, anchor: int, h0: int, h1: int, gap) -> None:
+    """Turn a share of SR and ASM refills into moves of an SR of the same division: the SR's spell
+    ends the day before, their old position stays vacant for a while and is then filled by the
+    joiner the refill would have hired. Anchor-day states do not change."""
+    by_position: Dict[int, List[int]] = {}
+    for i, (p, s, _e, _emp) in enumerate(spells):
+        by_position.setdefault(p, []).append(i)
+    for p in by_position:
+        by_position[p].sort(key=lambda i: spells[i][1])
+    srs_of_division: Dict[int, List[int]] = {}
+    for p in np.flatnonzero(np.asarray(org.role) == "SR"):
+        srs_of_division.setdefault(int(org.division[p]), []).append(int(p))
+    refills = sorted(
+        (spells[i][1], i) for p, ids in by_position.items() if org.role[p] in TRANSFER_SHARE
+        for k, i in enumerate(ids) if k > 0 and h0 <= spells[i][1] <= h1
+    )
+    moved_in: Dict[int, int] = {}  # refill spell -> donor spell
+    for t, i in refills:
+        p = spells[i][0]
+        if rng.random() >= TRANSFER_SHARE[org.role[p]]:
+            continue
+        pool = srs_of_division.get(int(org.division[p]), [])
+        for _ in range(10):
+            if not pool:
+                break
+            q = pool[int(rng.integers(len(pool)))]
+            if q == p:
+                continue
+            starts = [spells[j][1] for j in by_position[q]]
+            k = bisect.bisect_right(starts, t - 1) - 1
+            if k < 0:
+                continue
+            j = by_position[q][k]
+            _q, a, b, _ = spells[j]
+            length = gap()
+            if not (a <= t - 1 and b >= t + length and not (t <= anchor < t + length)):
+                continue
+            # q's holder moves to p on day t; q is vacant [t, t+length); the joiner fills q after.
+            spells[j][2] = t - 1
+            new = [q, t + length, b, -1]
+            spells.append(new)
+            by_position[q].insert(k + 1, len(spells) - 1)
+            moved_in[i] = j
+            break
+    # Employees: follow the moves; everyone else is one person per spell.
+    order = sorted(range(len(spells)), key=lambda i: (spells[i][1], spells[i][0]))
+    next_id = 0
+    for i in order:
+        if i in moved_in:
+            spells[i][3] = spells[moved_in[i]][3]
+        else:
+            spells[i][3] = next_id
+            next_id += 1
+
+
+def _employees(spells: List[List[int]], org: Org, rng: np.random.Generator, seed: int) -> People:
+    arr = np.asarray(spells, np.int64)
+    pos, start, end, emp = arr[:, 0], arr[:, 1], arr[:, 2], arr[:, 3]
+    n_emp = int(emp.max()) + 1
+    joined = np.full(n_emp, OPEN, np.int64)
+    np.minimum.at(joined, emp, start)
+    last_end = np.zeros(n_emp, np.int64)
+    np.maximum.at(last_end, emp, end)
+    # Number employees in the order they joined (employee numbers grow over time).
+    first_pos = np.full(n_emp, 0, np.int64)
+    order_spells = np.lexsort((pos, start))
+    seen = np.zeros(n_emp, bool)
+    for s in order_spells:
+        if not seen[emp[s]]:
+            seen[emp[s]] = True
+            first_pos[emp[s]] = pos[s]
+    rank = np.empty(n_emp, np.int64)
+    rank[np.lexsort((first_pos, joined))] = np.arange(n_emp)
+    emp = rank[emp]
+    joined, last_end, first_pos = _permute(joined, rank), _permute(last_end, rank), _permute(first_pos, rank)
+    names_rng = rng_for(seed, "hr_employees")
+    first = [names.FIRST_NAMES[i] for i in names_rng.integers(len(names.FIRST_NAMES), size=n_emp)]
+    last = [names.LAST_NAMES[i] for i in names_rng.integers(len(names.LAST_NAMES), size=n_emp)]
+    reasons_draw = names_rng.random(n_emp)
+    left = np.where(last_end >= OPEN, OPEN, last_end)
+    reason = [
+        None if left[e] >= OPEN else ("RESIGNED" if r < 0.85 else "TERMINATED" if r < 0.95 else "RETIRED")
+        for e, r in enumerate(reasons_draw)
+    ]
+    return People(
+        spell_position=pos, spell_employee=emp, spell_start=start, spell_end=end,
+        employee_ids=[f"E{e + 1:06d}" for e in range(n_emp)], first=first, last=last,
+        country=[org.country[int(p)] for p in first_pos], joined=joined, left=left, leaving_reason=reason,
+    )
+
+
+def _permute(values: np.ndarray, rank: np.ndarray) -> np.ndarray:
+    out = np.empty_like(values)
+    out[rank] = values
     return out
 
 
-def _zone_name(zone_countries: Tuple[str, ...], zone: int) -> str:
-    country = zone_countries[zone]
-    turn = [z for z, c in enumerate(zone_countries) if c == country].index(zone)
-    labels = names.ZONE_NAMES[country]
-    return labels[turn % len(labels)] + (f" {turn // len(labels) + 1}" if turn >= len(labels) else "")
+def _mobile(country: str, e: int, seed: int) -> str:
+    digits = (e * 7919 + seed * 104729) % 10**8
+    return {"IN": f"+919{digits:09d}"[:13], "LK": f"+947{digits:08d}", "NP": f"+97798{digits:08d}"}[country]
 
 
-def _assignments(scale: Scale, positions: List[Dict[str, Optional[str]]], seed: int, start: date) -> List[Row]:
-    rng = rng_for(seed, "hr_assignments")
-    srs = [i for i, p in enumerate(positions) if p["role"] == "SR"]
-    churn = rng.choice(len(srs), scale.vacant_sr + scale.replaced_sr, replace=False)
-    vacant = {srs[k] for k in churn[: scale.vacant_sr]}
-    replaced = {srs[k] for k in churn[scale.vacant_sr:]}
-    joined = _year_before(start).isoformat()  # everyone in post at the start joined a year before
-    rows: List[Row] = []
-
-    def hire(position_id: str, valid_from: str, valid_to: Optional[str]) -> None:
-        number = len(rows) + 1
-        first = names.FIRST_NAMES[int(rng.integers(len(names.FIRST_NAMES)))]
-        last = names.LAST_NAMES[int(rng.integers(len(names.LAST_NAMES)))]
-        rows.append({
-            "employee_id": f"E{number:06d}",
-            "employee_name": f"{first} {last}",
-            "email": f"{first}.{last}.{number}@field.example.com".lower(),
-            "position_id": position_id,
-            "valid_from": valid_from,
-            "valid_to": valid_to,
-        })
-
-    for i, p in enumerate(positions):
-        pid = str(p["position_id"])
-        if i in vacant:
-            hire(pid, joined, (start - timedelta(days=VACANT_LEFT_DAYS)).isoformat())
-        elif i in replaced:
-            left = start - timedelta(days=REPLACED_LEFT_DAYS)
-            hire(pid, joined, left.isoformat())
-            hire(pid, (left + timedelta(days=1)).isoformat(), None)
-        else:
-            hire(pid, joined, None)
-    return rows
-
-
-def _year_before(day: date) -> date:
-    try:
-        return day.replace(year=day.year - 1)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - 1, day=28)
-
-
-def _stockists(scale: Scale, positions: List[Dict[str, Optional[str]]], seed: int) -> List[Row]:
-    """Stockist i serves territory i mod T, so every territory has at least one."""
+# -- stockists, products, HCPs ---------------------------------------------------------------
+def _stockists(scale: Scale, geo: Geography, seed: int) -> Tuple[List[Row], np.ndarray, np.ndarray]:
+    """Stockist i serves territory i mod T, so every territory has at least one. Sizes are
+    log-normal: a few big distributors, a long tail of small ones."""
     rng = rng_for(seed, "erp_customers")
-    territories = [p for p in positions if p["role"] == "SR"]
+    n_t = len(geo.territory_codes)
     rows: List[Row] = []
+    territory = np.arange(scale.stockists) % n_t
     for i in range(scale.stockists):
-        t = territories[i % len(territories)]
+        t = int(territory[i])
         surname = names.LAST_NAMES[int(rng.integers(len(names.LAST_NAMES)))]
         suffix = names.STOCKIST_SUFFIXES[int(rng.integers(len(names.STOCKIST_SUFFIXES)))]
         rows.append({
             "stockist_code": f"STK{i + 1:05d}",
             "stockist_name": surname + suffix,
-            "territory_code": t["territory_code"],
-            "city": t["_city"],
-            "country": t["_country"],
+            "territory_code": geo.territory_codes[t],
+            "city": geo.territory_names[t],
+            "country": geo.territory_country[t],
         })
-    return rows
+    weight = rng.lognormal(0.0, 0.8, size=scale.stockists)
+    return rows, territory, weight / weight.sum()
 
 
-def _products(scale: Scale, seed: int) -> Products:
+def _products(scale: Scale, seed: int, org: Org) -> Products:
     rng = rng_for(seed, "products")
+    n_div = len(scale.divisions)
+    # Brands per division in proportion to its field force, at least one each.
+    size = np.bincount(org.division[org.territory >= 0], minlength=n_div).astype(float) + 1.0
+    brand_division = np.repeat(np.arange(n_div), _allocate(scale.brands, size))
+    # Pareto brand mix: a few brands carry most of the sales.
+    brand_weight = rng.pareto(1.2, size=scale.brands) + 0.05
+    sku_count = _allocate(scale.skus, brand_weight ** 0.3, minimum=1)  # big brands have more SKUs, not most
+    brand = np.repeat(np.arange(scale.brands), sku_count)
+    within = rng.dirichlet(np.ones(scale.skus) * 2.0)  # split of a brand's demand over its SKUs
+    within = within / np.bincount(brand, within)[brand]
+    weight = brand_weight[brand] * within
+    weight = weight / weight.sum()
     price = rng.integers(20_00, 900_00, size=scale.skus, endpoint=True).astype(np.int64)
+    mrp = (price * rng.uniform(1.25, 1.35, size=scale.skus)).astype(np.int64) // 50 * 50
     on_scheme = rng.random(scale.skus) < SCHEME_SHARE
     ratio = np.where(on_scheme, rng.choice(SCHEME_RATIOS, size=scale.skus), 0).astype(np.int64)
-    return Products([f"SKU{i + 1:05d}" for i in range(scale.skus)], price, ratio)
+    brand_names = _brand_names(scale.brands, rng)
+    forms = rng.integers(len(names.FORMS), size=scale.brands)
+    product_names, packs = [], []
+    for i in range(scale.skus):
+        b = int(brand[i])
+        form, pack, strengths = names.FORMS[int(forms[b])]
+        k = i - int(np.searchsorted(brand, b))
+        variant = LINE_EXTENSIONS[(k // len(strengths)) % len(LINE_EXTENSIONS)]
+        product_names.append(f"{brand_names[b]}{variant} {strengths[k % len(strengths)]} {form}")
+        packs.append(pack)
+    return Products(
+        codes=[f"SKU{i + 1:05d}" for i in range(scale.skus)], price_paise=price, scheme_ratio=ratio,
+        brand=brand, weight=weight, mrp_paise=np.maximum(mrp, price + 50), names=product_names, packs=packs,
+        brand_codes=[f"B{b + 1:04d}" for b in range(scale.brands)], brand_names=brand_names,
+        brand_division=brand_division,
+    )
+
+
+def _allocate(total: int, weights: np.ndarray, minimum: int = 1) -> np.ndarray:
+    """Split `total` into len(weights) integers >= minimum, in proportion (largest remainder)."""
+    n = len(weights)
+    rest = total - minimum * n
+    if rest < 0:
+        raise ValueError(f"cannot give {n} parts at least {minimum} out of {total}")
+    share = weights / weights.sum() * rest
+    out = np.floor(share).astype(np.int64)
+    left = rest - int(out.sum())
+    out[np.argsort(-(share - out), kind="stable")[:left]] += 1
+    return out + minimum
+
+
+def _brand_names(n: int, rng: np.random.Generator) -> List[str]:
+    combos = [s + e for s in names.BRAND_STEMS for e in names.BRAND_ENDINGS]
+    picks = rng.permutation(len(combos))
+    out = [combos[int(i)] for i in picks[: min(n, len(combos))]]
+    k = 2
+    while len(out) < n:  # more brands than coined names: line extensions
+        out += [f"{combos[int(i)]} {k}" for i in picks[: n - len(out)]]
+        k += 1
+    return out
+
+
+def _hcps(scale: Scale, seed: int, n_territories: int) -> Hcps:
+    rng = rng_for(seed, "crm_hcps")
+    h = scale.hcps_per_territory
+    n = h * n_territories
+    spec_weight = np.array([3.0 if s in ("GENERAL_PRACTITIONER", "CONSULTING_PHYSICIAN") else 1.0 for s in SPECIALITIES])
+    speciality = rng.choice(len(SPECIALITIES), size=n, p=spec_weight / spec_weight.sum())
+    shares = np.array(list(CLASS_SHARES.values()))
+    hcp_class = rng.choice(3, size=n, p=shares)
+    key_share = np.array(list(KEY_HCP_SHARE.values()))[hcp_class]
+    key = rng.random(n) < key_share
+    first = rng.integers(len(names.FIRST_NAMES), size=n)
+    last = rng.integers(len(names.LAST_NAMES), size=n)
+    return Hcps(
+        ids=[f"HCP{i + 1:07d}" for i in range(n)],
+        names=[f"Dr. {names.FIRST_NAMES[a]} {names.LAST_NAMES[b]}" for a, b in zip(first, last)],
+        speciality=speciality, hcp_class=hcp_class, key=key, per_territory=h,
+    )
+
+
+def _stocked(
+    scale: Scale, seed: int, products: Products, territory: np.ndarray, org: Org, n_territories: int
+) -> Tuple[np.ndarray, np.ndarray]:
+    """Each stockist stocks `skus_per_stockist` SKUs, mostly of the divisions working its territory,
+    chosen by demand (Gumbel top-k); returns the SKUs and their row-normalised demand shares."""
+    rng = rng_for(seed, "stocked")
+    works = np.zeros((n_territories, len(scale.divisions)), bool)
+    srs = org.territory >= 0
+    works[org.territory[srs], org.division[srs]] = True
+    sku_division = products.division
+    k = scale.skus_per_stockist
+    out = np.empty((len(territory), k), np.int64)
+    logw = np.log(products.weight)
+    for lo in range(0, len(territory), 512):  # bounded memory: 512 stockists x SKUs at a time
+        hi = min(lo + 512, len(territory))
+        present = works[territory[lo:hi]][:, sku_division]  # [stockists, skus]
+        keys = logw[None, :] + np.where(present, 0.0, np.log(0.02)) + rng.gumbel(size=(hi - lo, len(sku_division)))
+        top = np.argpartition(-keys, k - 1, axis=1)[:, :k] if k < len(sku_division) else np.tile(np.arange(k), (hi - lo, 1))
+        out[lo:hi] = np.sort(top, axis=1)
+    weight = products.weight[out]
+    return out, weight / weight.sum(axis=1, keepdims=True)
+
+
+# -- call plans ---------------------------------------------------------------------------------
+_AFFINITY_OWN, _AFFINITY_COMMON, _AFFINITY_OTHER = 4.0, 1.5, 0.3
+_CLASS_WEIGHT = np.array([3.0, 2.0, 1.0])
+
+
+def _mcl(world: World, quarter: date) -> Tuple[np.ndarray, np.ndarray]:
+    scale, hcps, org = world.scale, world.hcps, world.org
+    rng = rng_for(world.seed, "crm_call_plans", quarter)
+    srs = org.of_role("SR")
+    h = hcps.per_territory
+    affinity = np.full((len(scale.divisions), len(SPECIALITIES)), _AFFINITY_OTHER)
+    for d, div in enumerate(scale.divisions):
+        for s, name in enumerate(SPECIALITIES):
+            if name in div.specialities:
+                affinity[d, s] = _AFFINITY_OWN
+            elif name in ("GENERAL_PRACTITIONER", "CONSULTING_PHYSICIAN"):
+                affinity[d, s] = _AFFINITY_COMMON
+    candidates = org.territory[srs][:, None] * h + np.arange(h)[None, :]  # [SR, h] HCP indexes
+    aff = affinity[org.division[srs][:, None], hcps.speciality[candidates]]
+    logw = np.log(aff * _CLASS_WEIGHT[hcps.hcp_class[candidates]])
+    keys = logw + rng.gumbel(size=logw.shape)
+    m = scale.mcl_size
+    top = np.argpartition(-keys, m - 1, axis=1)[:, :m] if m < h else np.tile(np.arange(h), (len(srs), 1))
+    chosen = np.take_along_axis(candidates, np.sort(top, axis=1), axis=1)
+    return srs, chosen
