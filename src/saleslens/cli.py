@@ -58,7 +58,7 @@ def demo(
     day = _parse_date(run_date, date.today() - timedelta(days=1))
     if cadence not in ("daily", "fortnightly", "monthly"):
         raise typer.BadParameter("cadence must be daily, fortnightly or monthly")
-    typer.echo(f"generating a {scale} org and one day of ERP invoices for {day.isoformat()} (seed {seed})")
+    typer.echo(f"generating a {scale} org and one day of every source dataset for {day.isoformat()} (seed {seed})")
     data = generate(scale=scale, start=day, days=1, seed=seed)
     out.mkdir(parents=True, exist_ok=True)
     summary = run_main_job(files=data.files, run_date=day, cadence=cadence, out=out, progress=lambda m: typer.echo(f"  {m}"))
