@@ -75,7 +75,7 @@ def generate(
     start: Optional[str] = typer.Option(None, help="First business date (YYYY-MM-DD); default 2024-04-01."),
     days: int = typer.Option(1, min=1, help="Number of days of daily files."),
     seed: int = typer.Option(7, help="Seed; the same arguments give byte-identical files."),
-    dirt: bool = typer.Option(True, help="Plant the defects listed in manifest.json."),
+    dirt: str = typer.Option("rows", help="Defects to plant, all listed in manifest.json: none; rows (bad invoice rows); full (row defects in every daily file plus duplicated, late, schema-drifted, truncated and wrong-encoding files)."),
 ) -> None:
     """Write generated source files under OUT/<source>/<dataset>/dt=.../ plus manifest.json."""
     from dataclasses import asdict
@@ -83,7 +83,10 @@ def generate(
     from saleslens.generate import DEFAULT_START
     from saleslens.generate import generate as make
 
-    data = make(scale=scale, start=_parse_date(start, DEFAULT_START), days=days, seed=seed, dirt=dirt)
+    levels = {"none": False, "rows": True, "full": "full"}
+    if dirt not in levels:
+        raise typer.BadParameter(f"--dirt must be one of {', '.join(levels)}, got {dirt!r}")
+    data = make(scale=scale, start=_parse_date(start, DEFAULT_START), days=days, seed=seed, dirt=levels[dirt])
     for key, body in data.files.items():
         target = out / key
         target.parent.mkdir(parents=True, exist_ok=True)
