@@ -222,8 +222,8 @@ def test_row_count_collapse_against_the_trailing_median_breaches(aws):
     for day, n in zip(range(14, 19), (10, 12, 9, 10, 11)):  # five normal days: median 10 rows
         key = KEY.replace("2026-11-20", f"2026-11-{day}").replace("20261120", f"202611{day}")
         assert _ingest(aws, HEADER + _rows(n, f"2026-11-{day}"), key=key, received_at=f"2026-11-{day + 1}T02:00:00Z").status == "SUCCEEDED"
-    result = _ingest(aws, HEADER + _rows(1))  # a partial extract: below 0.2 x 10
+    result = _ingest(aws, HEADER)  # an extract that came out empty: below 0.02 x 10 (config)
 
     assert (result.status, result.error) == ("FAILED", "QualityGateFailed")
-    assert "1 clean rows against a median of 10 over the last 5 published runs (allowed 0.2x to 5x)" in json.loads(result.cause)["cause"]
+    assert "0 clean rows against a median of 10 over the last 5 published runs (allowed 0.02x to 5x)" in json.loads(result.cause)["cause"]
     assert _partition(aws) is None
