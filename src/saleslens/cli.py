@@ -45,7 +45,7 @@ def _parse_date(value: Optional[str], default: date) -> date:
 @app.command()
 def demo(
     out: Path = typer.Option(Path("out"), help="Folder for reports, the email outbox and quarantined rows."),
-    run_date: Optional[str] = typer.Option(None, "--date", help="Business date (YYYY-MM-DD); default yesterday."),
+    run_date: Optional[str] = typer.Option(None, "--date", help="Business date (YYYY-MM-DD); default the last weekday before today."),
     scale: str = typer.Option("tiny", help="Org size: tiny or small (usv: see `saleslens generate`)."),
     seed: int = typer.Option(7, help="Generator seed; the same seed gives the same files."),
     cadence: str = typer.Option("daily", help="daily, fortnightly or monthly."),
@@ -55,7 +55,10 @@ def demo(
     from saleslens.generate import generate
     from saleslens.offline.main_job import run_main_job
 
-    day = _parse_date(run_date, date.today() - timedelta(days=1))
+    last_working_day = date.today() - timedelta(days=1)
+    while last_working_day.weekday() >= 5:  # field sales barely invoice on weekends
+        last_working_day -= timedelta(days=1)
+    day = _parse_date(run_date, last_working_day)
     if cadence not in ("daily", "fortnightly", "monthly"):
         raise typer.BadParameter("cadence must be daily, fortnightly or monthly")
     typer.echo(f"generating a {scale} org and one day of every source dataset for {day.isoformat()} (seed {seed})")
@@ -245,7 +248,10 @@ def offline_serve(
     _quiet_logs()
     from saleslens.offline.server import serve
 
-    day = _parse_date(run_date, date.today() - timedelta(days=1))
+    last_working_day = date.today() - timedelta(days=1)
+    while last_working_day.weekday() >= 5:  # field sales barely invoice on weekends
+        last_working_day -= timedelta(days=1)
+    day = _parse_date(run_date, last_working_day)
     serve(with_demo=with_demo, run_date=day, scale=scale, seed=seed, out=out, echo=typer.echo)
 
 
