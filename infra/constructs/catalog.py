@@ -2,7 +2,7 @@
 
 Each clean dataset is Parquet under ``s3://<clean>/<dataset.clean_prefix()>dt=YYYY-MM-DD/``;
 partition projection over ``dt`` means no crawler and no partition writes: a partition exists
-as soon as its files do. The table definition is ``saleslens.contracts.catalog.glue_table_input``,
+as soon as its files do. The table definition is ``saleslens.contracts.ddl.glue_table_input``,
 the function the offline runtime creates its tables with, so the two cannot drift apart.
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Dict
 from aws_cdk import aws_glue as glue
 from constructs import Construct
 from saleslens.contracts import DATASETS
-from saleslens.contracts.catalog import glue_table_input
+from saleslens.contracts.ddl import glue_table_input
 
 
 class CleanZoneTables(Construct):

@@ -8,7 +8,7 @@ import pytest
 from aws_cdk.assertions import Match
 from saleslens.config import ZONES
 from saleslens.contracts import DATASETS
-from saleslens.contracts.catalog import glue_table_input
+from saleslens.contracts.ddl import glue_table_input
 
 from tests.infra.cfn import flat, resolved
 

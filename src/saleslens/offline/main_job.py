@@ -20,8 +20,8 @@ import pyarrow.parquet as pq
 from saleslens.contracts import DATASETS, dataset_for_key
 from saleslens.offline.runtime import ExecutionResult, OfflineAws
 
-# Masters before facts, so the first distribution sees a complete org.
-_LOAD_ORDER = ("hr_positions", "hr_assignments", "erp_customers", "erp_primary_invoices")
+# DATASETS lists masters before facts, so a day's facts land after the org they refer to.
+_LOAD_ORDER = list(DATASETS)
 
 
 @dataclass
@@ -53,8 +53,7 @@ class MainJobSummary:
 
 
 def _load_order(key: str) -> int:
-    dataset, dt = dataset_for_key(key)
-    return _LOAD_ORDER.index(dataset.table) if dataset.table in _LOAD_ORDER else len(_LOAD_ORDER)
+    return _LOAD_ORDER.index(dataset_for_key(key)[0].table)
 
 
 def ingest_files(aws: OfflineAws, files: Dict[str, bytes], progress: Callable[[str], None]) -> List[IngestLine]:

@@ -274,7 +274,7 @@ class OfflineAws:
 
     def _provision_catalog(self, glue: Any) -> None:
         from saleslens.contracts import DATASETS
-        from saleslens.contracts.catalog import glue_table_input
+        from saleslens.contracts.ddl import glue_table_input
 
         glue.create_database(DatabaseInput={"Name": self.cfg.glue_database})
         for dataset in DATASETS.values():
