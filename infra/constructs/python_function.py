@@ -1,7 +1,7 @@
 """A SalesLens Lambda function, created from its entry in ``components.LAMBDAS``."""
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from typing import Dict, Mapping, Sequence
 
 from aws_cdk import Aws, Duration, RemovalPolicy
 from aws_cdk import aws_iam as iam
@@ -13,6 +13,7 @@ from saleslens.components import LambdaSpec
 from saleslens.config import Config
 
 from infra.constructs.log_groups import encrypted_log_group
+from infra.constructs.packaging import lambda_code
 from infra.nag import acknowledge
 
 RUNTIME = lambda_.Runtime.PYTHON_3_11
@@ -98,3 +99,20 @@ def managed_layers(scope: Construct, cfg: Config) -> list:
         lambda_.LayerVersion.from_layer_version_arn(scope, "AwsSdkPandasLayer", pandas_arn),
         lambda_.LayerVersion.from_layer_version_arn(scope, "PowertoolsLayer", powertools_arn),
     ]
+
+
+def pascal(key: str) -> str:
+    """Construct id of a registry key: "start-ingest" -> "StartIngest"."""
+    return "".join(part.capitalize() for part in key.split("-"))
+
+
+def stack_functions(scope: Construct, cfg: Config, keys: Sequence[str], *, key: kms.IKey,
+                    removal_policy: RemovalPolicy) -> Dict[str, SalesLensFunction]:
+    """The stack's functions from the components registry, sharing one bundle and the layers."""
+    code = lambda_code()
+    layers = managed_layers(scope, cfg)
+    return {
+        k: SalesLensFunction(scope, pascal(k), cfg=cfg, spec=components.LAMBDAS[k], code=code, layers=layers,
+                             key=key, removal_policy=removal_policy)
+        for k in keys
+    }

@@ -28,8 +28,8 @@ from infra.constructs.access import (
     state_machine_arn,
 )
 from infra.constructs.log_groups import encrypted_log_group
-from infra.constructs.packaging import lambda_code, sql_hash
-from infra.constructs.python_function import SalesLensFunction, managed_layers
+from infra.constructs.packaging import sql_hash
+from infra.constructs.python_function import pascal, stack_functions
 from infra.constructs.state_machine import StateMachineFromFile, distributed_map_labels, read_definition
 from infra.nag import acknowledge, wildcard_resource
 from infra.stacks.ops import OpsStack
@@ -47,13 +47,7 @@ class DistributionStack(Stack):
                  removal_policy: RemovalPolicy, **kwargs) -> None:
         super().__init__(scope, construct_id, **kwargs)
         self.cfg = cfg
-        code = lambda_code()
-        layers = managed_layers(self, cfg)
-        self.functions = {
-            k: SalesLensFunction(self, _pascal(k), cfg=cfg, spec=components.LAMBDAS[k], code=code, layers=layers,
-                                 key=key, removal_policy=removal_policy)
-            for k in DISTRIBUTION_FUNCTIONS
-        }
+        self.functions = stack_functions(self, cfg, DISTRIBUTION_FUNCTIONS, key=key, removal_policy=removal_policy)
 
         self.ledger = dynamodb.Table(
             self,
@@ -195,5 +189,3 @@ class DistributionStack(Stack):
         )
 
 
-def _pascal(key: str) -> str:
-    return "".join(part.capitalize() for part in key.split("-"))

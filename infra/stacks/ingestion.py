@@ -35,8 +35,7 @@ from infra.constructs.access import (
 from infra.constructs.event_targets import PlainTarget, allow_rule_to_send
 from infra.constructs.glue_job import PythonShellJob
 from infra.constructs.lake_bucket import LakeBucket
-from infra.constructs.packaging import lambda_code
-from infra.constructs.python_function import SalesLensFunction, managed_layers
+from infra.constructs.python_function import pascal, stack_functions
 from infra.constructs.state_machine import StateMachineFromFile
 from infra.nag import acknowledge
 from infra.stacks.ops import OpsStack
@@ -56,13 +55,7 @@ class IngestionStack(Stack):
                  removal_policy: RemovalPolicy, **kwargs) -> None:
         super().__init__(scope, construct_id, **kwargs)
         self.cfg = cfg
-        code = lambda_code()
-        layers = managed_layers(self, cfg)
-        self.functions: Dict[str, SalesLensFunction] = {
-            k: SalesLensFunction(self, _pascal(k), cfg=cfg, spec=components.LAMBDAS[k], code=code, layers=layers,
-                                 key=key, removal_policy=removal_policy)
-            for k in INGEST_FUNCTIONS
-        }
+        self.functions = stack_functions(self, cfg, INGEST_FUNCTIONS, key=key, removal_policy=removal_policy)
         self.run_ledger = self._run_ledger(key, removal_policy)
         self._grant_functions(key)
 
@@ -231,5 +224,3 @@ class IngestionStack(Stack):
         return [self.cfg.name(INGEST_DLQ)]
 
 
-def _pascal(key: str) -> str:
-    return "".join(part.capitalize() for part in key.split("-"))

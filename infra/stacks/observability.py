@@ -32,6 +32,7 @@ from saleslens.config import Config
 
 from infra.constructs.access import state_machine_arn
 from infra.constructs.event_targets import PlainTarget
+from infra.constructs.python_function import pascal
 
 SUM, MAXIMUM, P95 = "Sum", "Maximum", "p95"
 EXECUTION_METRICS = ("ExecutionsStarted", "ExecutionsSucceeded", "ExecutionsFailed", "ExecutionsTimedOut",
@@ -114,7 +115,7 @@ class ObservabilityStack(Stack):
     def _alarm_state_machines(self) -> None:
         deploy = self.cfg.deploy
         for machine in sorted(components.STATE_MACHINES):
-            title = _pascal(machine)
+            title = pascal(machine)
             self._alarm(f"{title}ExecutionsFailed", f"{machine}-executions-failed",
                         self.execution_metric(machine, "ExecutionsFailed"), deploy.executions_failed_threshold,
                         f"{self.cfg.name(machine)} executions failed: the ops topic carries each failure record; "
@@ -132,7 +133,7 @@ class ObservabilityStack(Stack):
     def _alarm_functions(self) -> None:
         deploy = self.cfg.deploy
         for function in sorted(components.LAMBDAS):
-            title = _pascal(function)
+            title = pascal(function)
             self._alarm(f"{title}Errors", f"{function}-errors", self.function_metric(function, "Errors"),
                         deploy.lambda_errors_threshold,
                         f"{self.cfg.name(function)} raised errors (named errors included: the state machines "
@@ -151,7 +152,7 @@ class ObservabilityStack(Stack):
     def _alarm_dead_letter_queues(self) -> None:
         for queue in self.dead_letter_queues:
             short = _unprefixed(self.cfg, queue)
-            self._alarm(f"{_pascal(short)}NotEmpty", f"{short}-not-empty",
+            self._alarm(f"{pascal(short)}NotEmpty", f"{short}-not-empty",
                         self.queue_metric(queue), 0,
                         f"{queue} holds messages nothing could process: inspect them, fix the cause, then move "
                         "them back to their source queue (SQS console: Start DLQ redrive)",
@@ -223,8 +224,6 @@ class ObservabilityStack(Stack):
         return cw.Dashboard(self, "Dashboard", dashboard_name=cfg.name(DASHBOARD), widgets=rows)
 
 
-def _pascal(key: str) -> str:
-    return "".join(part.capitalize() for part in key.split("-"))
 
 
 def _unprefixed(cfg: Config, name: str) -> str:
