@@ -10,7 +10,7 @@ landed files, retries failed starts and keeps what it cannot start (dead-letter 
 """
 from __future__ import annotations
 
-from typing import Dict, List, Tuple
+from typing import List, Tuple
 
 from aws_cdk import Aws, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_dynamodb as dynamodb
