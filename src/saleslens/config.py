@@ -64,6 +64,41 @@ class AlertsConfig:
     ops_email: str = ""
 
 
+WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")  # date.weekday() order
+
+
+@dataclass(frozen=True)
+class CalendarConfig:
+    """Working days (KPI catalogue 6): every day but the country's weekly off and the holidays of
+    the company's holiday calendar (the hr_holidays dataset). The fiscal year starts on the 1st of
+    ``fiscal_year_start_month``; fiscal quarters are its three-month blocks. The main country is
+    the one whose business days schedule the reports."""
+
+    weekly_off: Dict[str, str] = field(default_factory=lambda: {"IN": "SUN", "LK": "SUN", "NP": "SAT"})
+    main_country: str = "IN"
+    fiscal_year_start_month: int = 4
+
+    def weekly_off_day(self, country: str) -> int:
+        """date.weekday() of the country's weekly off."""
+        return WEEKDAYS.index(self.weekly_off[country])
+
+
+@dataclass(frozen=True)
+class KpiConfig:
+    """The parameters the KPI views read (written to the curated zone as cur_ref__parameters)."""
+
+    # On-time DCR: a field day is on time when every call of it was submitted within this many
+    # calendar days of the call date.
+    dcr_allowed_days: int = 2
+    # A vacancy counts as filled within a month when it lasted at most this many days.
+    vacancy_filled_within_days: int = 30
+    # Training KPIs count the assignments of this many days up to the report date.
+    training_lookback_days: int = 365
+
+    def parameters(self) -> Dict[str, int]:
+        return {name: int(getattr(self, name)) for name in self.__dataclass_fields__}
+
+
 @dataclass(frozen=True)
 class QualityThresholds:
     """Data-quality gate of one dataset; a breach stops the run before the partition is published."""
@@ -84,10 +119,17 @@ class IngestConfig:
     # A file whose partition date is older than this many days before it landed is late: its
     # partition is rewritten and the marts reading the dataset are recorded as stale.
     late_after_days: int = 1
-    quality: Dict[str, Any] = field(default_factory=dict)  # {"default": {...}, "datasets": {name: {...}}}
+    # {"default": {...}, "backfill": {...}, "datasets": {name: {...}}}: a dataset's thresholds are
+    # the default, then (for a monthly backfill extract) the backfill profile, then its own.
+    quality: Dict[str, Any] = field(default_factory=dict)
 
     def thresholds(self, dataset: str) -> QualityThresholds:
+        from saleslens.contracts import DATASETS  # late: contracts read ROLE_LEVELS from here
+
         merged = dict(self.quality.get("default", {}))
+        contract = DATASETS.get(dataset)
+        if contract is not None and contract.backfills:
+            merged.update(self.quality.get("backfill", {}))
         merged.update(self.quality.get("datasets", {}).get(dataset, {}))
         try:
             return QualityThresholds(**merged)
@@ -151,6 +193,8 @@ class Config:
     alerts: AlertsConfig
     deploy: DeployConfig = field(default_factory=DeployConfig)
     ingest: IngestConfig = field(default_factory=IngestConfig)
+    calendar: CalendarConfig = field(default_factory=CalendarConfig)
+    kpi: KpiConfig = field(default_factory=KpiConfig)
 
     # -- names ---------------------------------------------------------------------------
     @property
@@ -174,6 +218,20 @@ class Config:
     @property
     def athena_workgroup(self) -> str:
         return self.name("analytics")
+
+
+def _check_calendar(cal: CalendarConfig) -> None:
+    from saleslens.contracts.hr import COUNTRIES  # late: contracts read ROLE_LEVELS from here
+
+    if set(cal.weekly_off) != set(COUNTRIES):
+        raise ConfigError(f"calendar.weekly_off must name every country {COUNTRIES}, got {sorted(cal.weekly_off)}")
+    bad = {c: d for c, d in cal.weekly_off.items() if d not in WEEKDAYS}
+    if bad:
+        raise ConfigError(f"calendar.weekly_off: days must be one of {', '.join(WEEKDAYS)}, got {bad}")
+    if cal.main_country not in COUNTRIES:
+        raise ConfigError(f"calendar.main_country must be one of {COUNTRIES}, got {cal.main_country!r}")
+    if not 1 <= cal.fiscal_year_start_month <= 12:
+        raise ConfigError("calendar.fiscal_year_start_month must be 1..12")
 
 
 def _section(cls: type, raw: Dict[str, Any], key: str) -> Any:
@@ -213,7 +271,13 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
         alerts=_section(AlertsConfig, raw, "alerts"),
         deploy=_section(DeployConfig, raw, "deploy"),
         ingest=_section(IngestConfig, raw, "ingest"),
+        calendar=_section(CalendarConfig, raw, "calendar"),
+        kpi=_section(KpiConfig, raw, "kpi"),
     )
+    _check_calendar(cfg.calendar)
+    for name, value in cfg.kpi.parameters().items():
+        if value < 0:
+            raise ConfigError(f"kpi.{name} must not be negative")
     if "@" not in cfg.distribution.sender:
         raise ConfigError("distribution.sender must be an email address")
     from saleslens.contracts import DATASETS  # late: contracts read ROLE_LEVELS from here

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from saleslens.contracts import DATASETS, UnknownDatasetError, dataset_for_key, landing_key
+from saleslens.contracts import DATASETS, UnknownDatasetError, dataset_for_key, landing_key, rows_of, sources_of
 from saleslens.contracts.model import Column, Dataset, ForeignKey
 from saleslens.contracts.validation import REJECT_META
 
@@ -15,16 +15,49 @@ DAY = date(2024, 4, 1)
 
 def test_every_source_dataset_is_declared():
     assert list(DATASETS) == [
-        "hr_territories", "hr_employees", "hr_positions", "hr_assignments", "erp_products",
+        "hr_territories", "hr_holidays", "hr_employees", "hr_positions", "hr_assignments", "erp_products",
         "hr_position_divisions", "erp_customers", "crm_hcps", "lms_courses",
-        "erp_primary_invoices", "erp_credit_notes", "erp_targets", "stk_statements",
-        "crm_call_plans", "crm_call_reports", "clm_slide_views", "evt_attendance",
-        "lms_assignments", "lms_completions", "lms_assessments",
+        "erp_primary_invoices", "erp_primary_invoices_backfill", "erp_credit_notes", "erp_credit_notes_backfill",
+        "erp_targets", "stk_statements", "stk_statements_backfill",
+        "crm_call_plans", "crm_call_reports", "crm_call_reports_backfill",
+        "crm_day_activities", "crm_day_activities_backfill", "clm_slide_views", "clm_slide_views_backfill",
+        "evt_attendance", "evt_attendance_backfill", "lms_assignments", "lms_assignments_backfill",
+        "lms_completions", "lms_completions_backfill", "lms_assessments", "lms_assessments_backfill",
     ]
     masters = {t for t, d in DATASETS.items() if d.kind == "master"}
-    assert masters == {"hr_territories", "hr_employees", "hr_positions", "hr_assignments", "erp_products",
-                       "hr_position_divisions", "erp_customers", "crm_hcps", "lms_courses"}
-    assert {t for t, d in DATASETS.items() if d.file_format == "jsonl"} == {"crm_call_reports", "clm_slide_views"}
+    assert masters == {"hr_territories", "hr_holidays", "hr_employees", "hr_positions", "hr_assignments",
+                       "erp_products", "hr_position_divisions", "erp_customers", "crm_hcps", "lms_courses"}
+    assert {t for t, d in DATASETS.items() if d.file_format == "jsonl"} == {
+        "crm_call_reports", "crm_call_reports_backfill", "clm_slide_views", "clm_slide_views_backfill"}
+
+
+def test_backfill_extracts_carry_their_parents_rows_under_their_own_name():
+    # Monthly extracts exist for the daily facts; targets and call plans are monthly files already.
+    parents = {d.backfills for d in DATASETS.values() if d.backfills}
+    assert parents == {
+        "erp_primary_invoices", "erp_credit_notes", "stk_statements", "crm_call_reports", "crm_day_activities",
+        "clm_slide_views", "evt_attendance", "lms_assignments", "lms_completions", "lms_assessments"}
+    invoices, history = DATASETS["erp_primary_invoices"], DATASETS["erp_primary_invoices_backfill"]
+    assert (history.columns, history.key, history.foreign_keys) == (invoices.columns, invoices.key, invoices.foreign_keys)
+    assert history.kind == "fact" and history.backfills == "erp_primary_invoices"
+    assert landing_key(history, DAY) == "erp/primary_invoices_backfill/dt=2024-04-01/ERP_INV_HIST_202404.csv"
+    assert sources_of("erp_primary_invoices") == ("erp_primary_invoices", "erp_primary_invoices_backfill")
+    assert rows_of("erp_primary_invoices_backfill") == "erp_primary_invoices"
+    assert rows_of("erp_targets") == "erp_targets" and sources_of("erp_targets") == ("erp_targets",)
+    with pytest.raises(ValueError, match="only fact datasets"):
+        Dataset(source="t", name="x", description="", columns=(Column("a", "string"),), key=("a",), kind="master",
+                backfill_file_pattern="X_{dt:%Y%m}.csv")
+
+
+def test_the_calendar_and_day_activity_datasets_by_hand():
+    holidays = DATASETS["hr_holidays"]
+    assert [(c.name, c.type) for c in holidays.columns] == [
+        ("country", "string"), ("holiday_date", "date"), ("holiday_name", "string")]
+    assert holidays.key == ("country", "holiday_date") and holidays.kind == "master"
+    activities = DATASETS["crm_day_activities"]
+    assert activities.column("activity").allowed == ("FIELD", "LEAVE", "MEETING", "ADMIN", "TRAVEL")
+    assert activities.key == ("employee_id", "activity_date") and activities.kind == "fact"
+    assert landing_key(activities, DAY).endswith("/crm_day_activity_2024-04-01.csv")
 
 
 def test_the_walking_skeletons_datasets_are_unchanged():
@@ -87,6 +120,7 @@ def test_each_contract_is_consistent(table):
         assert fk.dataset == table or list(DATASETS).index(fk.dataset) < position  # masters load first
     key = landing_key(dataset, DAY)
     assert key.startswith(f"{dataset.source}/{dataset.name}/dt=2024-04-01/")
+    assert len({landing_key(d, DAY).rsplit("/", 1)[1] for d in DATASETS.values()}) == len(DATASETS)
     assert key.endswith("." + dataset.file_format)
     assert dataset_for_key(key) == (dataset, DAY)
 

@@ -1,8 +1,8 @@
 """Dataset contracts: each source dataset declared once.
 
 ``DATASETS`` maps table name to contract, masters first and every dataset after the ones its
-foreign keys name (a safe load order); ``dataset_for_key`` identifies the dataset of a
-landing-zone object key.
+foreign keys name (a safe load order), each fact's monthly backfill extract right after it;
+``dataset_for_key`` identifies the dataset of a landing-zone object key.
 """
 from __future__ import annotations
 
@@ -11,20 +11,39 @@ from datetime import date
 from typing import Dict, Tuple
 
 from saleslens.contracts import clm, crm, erp, evt, hr, lms, stk
-from saleslens.contracts.model import Column, Dataset, ForeignKey
+from saleslens.contracts.model import BACKFILL_SUFFIX, Column, Dataset, ForeignKey, backfill_of
 
-DATASETS: Dict[str, Dataset] = {
-    d.table: d
-    for d in (
-        # masters (full snapshots)
-        hr.TERRITORIES, hr.EMPLOYEES, hr.POSITIONS, hr.ASSIGNMENTS,
-        erp.PRODUCTS, hr.POSITION_DIVISIONS, erp.CUSTOMERS, crm.HCPS, lms.COURSES,
-        # facts
-        erp.PRIMARY_INVOICES, erp.CREDIT_NOTES, erp.TARGETS, stk.STATEMENTS,
-        crm.CALL_PLANS, crm.CALL_REPORTS, clm.SLIDE_VIEWS, evt.ATTENDANCE,
-        lms.ASSIGNMENTS, lms.COMPLETIONS, lms.ASSESSMENTS,
-    )
-}
+_MASTERS = (
+    hr.TERRITORIES, hr.HOLIDAYS, hr.EMPLOYEES, hr.POSITIONS, hr.ASSIGNMENTS,
+    erp.PRODUCTS, hr.POSITION_DIVISIONS, erp.CUSTOMERS, crm.HCPS, lms.COURSES,
+)
+_FACTS = (
+    erp.PRIMARY_INVOICES, erp.CREDIT_NOTES, erp.TARGETS, stk.STATEMENTS,
+    crm.CALL_PLANS, crm.CALL_REPORTS, crm.DAY_ACTIVITIES, clm.SLIDE_VIEWS, evt.ATTENDANCE,
+    lms.ASSIGNMENTS, lms.COMPLETIONS, lms.ASSESSMENTS,
+)
+
+
+def _with_backfills(facts: Tuple[Dataset, ...]) -> Tuple[Dataset, ...]:
+    out = []
+    for d in facts:
+        out.append(d)
+        if d.backfill_file_pattern is not None:
+            out.append(backfill_of(d))
+    return tuple(out)
+
+
+DATASETS: Dict[str, Dataset] = {d.table: d for d in _MASTERS + _with_backfills(_FACTS)}
+
+
+def rows_of(table: str) -> str:
+    """The table whose rows a dataset carries: a backfill extract's parent, else itself."""
+    return DATASETS[table].backfills or table
+
+
+def sources_of(table: str) -> Tuple[str, ...]:
+    """Every clean table carrying rows of ``table``: itself, then its backfill extract if declared."""
+    return tuple(t for t, d in DATASETS.items() if t == table or d.backfills == table)
 
 # landing/<source>/<dataset>/dt=YYYY-MM-DD/<file>
 _LANDING_KEY = re.compile(r"^(?P<source>[a-z]+)/(?P<name>[a-z_]+)/dt=(?P<dt>\d{4}-\d{2}-\d{2})/(?P<file>[^/]+)$")
@@ -55,4 +74,7 @@ def landing_key(dataset: Dataset, dt: date) -> str:
     return f"{dataset.landing_prefix()}dt={dt.isoformat()}/{dataset.file_pattern.format(dt=dt, source=dataset.source, name=dataset.name)}"
 
 
-__all__ = ["Column", "Dataset", "ForeignKey", "DATASETS", "UnknownDatasetError", "dataset_for_key", "landing_key"]
+__all__ = [
+    "BACKFILL_SUFFIX", "Column", "Dataset", "ForeignKey", "DATASETS", "UnknownDatasetError", "dataset_for_key",
+    "landing_key", "rows_of", "sources_of",
+]

@@ -30,6 +30,7 @@ SLIDE_VIEWS = Dataset(
     key=("call_id", "view_seq"),
     file_format="jsonl",
     file_pattern="clm_slide_views_{dt:%Y%m%d}.jsonl",
+    backfill_file_pattern="clm_slide_views_hist_{dt:%Y%m}.jsonl",
     foreign_keys=(
         ForeignKey("call_id", "crm_call_reports", "call_id"),
         ForeignKey("employee_id", "hr_employees", "employee_id"),

@@ -18,6 +18,7 @@ SPECIALITIES = (
     "PULMONOLOGIST", "GASTROENTEROLOGIST", "PSYCHIATRIST", "ONCOLOGIST",
 )
 CALL_TYPES = ("DOCTOR", "CHEMIST", "STOCKIST")
+ACTIVITIES = ("FIELD", "LEAVE", "MEETING", "ADMIN", "TRAVEL")
 
 HCPS = Dataset(
     source="crm",
@@ -86,11 +87,34 @@ CALL_REPORTS = Dataset(
     key=("call_id",),
     file_format="jsonl",
     file_pattern="crm_calls_{dt:%Y-%m-%d}.jsonl",
+    backfill_file_pattern="crm_calls_history_{dt:%Y-%m}.jsonl",
     foreign_keys=(
         ForeignKey("employee_id", "hr_employees", "employee_id"),
         ForeignKey("territory_code", "hr_territories", "territory_code"),
         ForeignKey("hcp_id", "crm_hcps", "hcp_id"),
         ForeignKey("stockist_code", "erp_customers", "stockist_code"),
         ForeignKey("joint_employee_id", "hr_employees", "employee_id"),
+    ),
+)
+
+DAY_ACTIVITIES = Dataset(
+    source="crm",
+    name="day_activities",
+    description=(
+        "What each field employee did on a working day, as the CRM day plan records it: FIELD (in "
+        "the territory, calling), LEAVE, MEETING, ADMIN or TRAVEL; field working days are the FIELD days."
+    ),
+    columns=(
+        Column("employee_id", "string", "Employee", pattern=EMPLOYEE),
+        Column("activity_date", "date", "Day"),
+        Column("activity", "string", "FIELD, LEAVE, MEETING, ADMIN or TRAVEL", allowed=ACTIVITIES),
+        Column("territory_code", "string", "Territory worked on a FIELD day", nullable=True, pattern=TERRITORY),
+    ),
+    key=("employee_id", "activity_date"),
+    file_pattern="crm_day_activity_{dt:%Y-%m-%d}.csv",
+    backfill_file_pattern="crm_day_activity_history_{dt:%Y-%m}.csv",
+    foreign_keys=(
+        ForeignKey("employee_id", "hr_employees", "employee_id"),
+        ForeignKey("territory_code", "hr_territories", "territory_code"),
     ),
 )

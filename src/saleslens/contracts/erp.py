@@ -69,6 +69,7 @@ PRIMARY_INVOICES = Dataset(
     ),
     key=("invoice_no", "line_no"),
     file_pattern="ERP_INV_{dt:%Y%m%d}.csv",
+    backfill_file_pattern="ERP_INV_HIST_{dt:%Y%m}.csv",
     foreign_keys=(
         ForeignKey("stockist_code", "erp_customers", "stockist_code"),
         ForeignKey("sku", "erp_products", "sku"),
@@ -100,6 +101,7 @@ CREDIT_NOTES = Dataset(
     ),
     key=("document_no", "line_no"),
     file_pattern="ERP_CRN_{dt:%Y%m%d}.csv",
+    backfill_file_pattern="ERP_CRN_HIST_{dt:%Y%m}.csv",
     foreign_keys=(
         ForeignKey("stockist_code", "erp_customers", "stockist_code"),
         ForeignKey("sku", "erp_products", "sku"),

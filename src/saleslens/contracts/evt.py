@@ -25,6 +25,7 @@ ATTENDANCE = Dataset(
     ),
     key=("event_id", "hcp_id"),
     file_pattern="events_attendance_{dt:%Y-%m-%d}.csv",
+    backfill_file_pattern="events_attendance_history_{dt:%Y-%m}.csv",
     foreign_keys=(
         ForeignKey("brand_code", "erp_products", "brand_code"),
         ForeignKey("territory_code", "hr_territories", "territory_code"),

@@ -109,6 +109,23 @@ TERRITORIES = Dataset(
     kind="master",
 )
 
+HOLIDAYS = Dataset(
+    source="hr",
+    name="holidays",
+    description=(
+        "The company's holiday calendar: the public holidays its offices and field force keep, per "
+        "country (working days = every day but the country's weekly off and these)."
+    ),
+    columns=(
+        Column("country", "string", "Country the holiday is kept in", allowed=COUNTRIES),
+        Column("holiday_date", "date", "Day of the holiday"),
+        Column("holiday_name", "string", "Name of the holiday"),
+    ),
+    key=("country", "holiday_date"),
+    file_pattern="HR_HOLIDAYS_{dt:%Y%m%d}.csv",
+    kind="master",
+)
+
 POSITION_DIVISIONS = Dataset(
     source="hr",
     name="position_divisions",

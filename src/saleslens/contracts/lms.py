@@ -41,6 +41,7 @@ ASSIGNMENTS = Dataset(
     ),
     key=("employee_id", "course_id", "assigned_on"),
     file_pattern="LMS-Assignments-{dt:%Y%m%d}.csv",
+    backfill_file_pattern="LMS-Assignments-History-{dt:%Y%m}.csv",
     foreign_keys=(
         ForeignKey("employee_id", "hr_employees", "employee_id"),
         ForeignKey("course_id", "lms_courses", "course_id"),
@@ -60,6 +61,7 @@ COMPLETIONS = Dataset(
     ),
     key=("employee_id", "course_id", "assigned_on"),
     file_pattern="LMS-Completions-{dt:%Y%m%d}.csv",
+    backfill_file_pattern="LMS-Completions-History-{dt:%Y%m}.csv",
     foreign_keys=(
         ForeignKey("employee_id", "hr_employees", "employee_id"),
         ForeignKey("course_id", "lms_courses", "course_id"),
@@ -81,6 +83,7 @@ ASSESSMENTS = Dataset(
     ),
     key=("employee_id", "course_id", "assigned_on", "attempt_no"),
     file_pattern="LMS-Assessments-{dt:%Y%m%d}.csv",
+    backfill_file_pattern="LMS-Assessments-History-{dt:%Y%m}.csv",
     foreign_keys=(
         ForeignKey("employee_id", "hr_employees", "employee_id"),
         ForeignKey("course_id", "lms_courses", "course_id"),

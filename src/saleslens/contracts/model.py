@@ -76,6 +76,11 @@ class Dataset:
     # "master": every file is a full snapshot and the latest partition on or before a date is
     # the truth (customers, products, HR); "fact": every file adds the rows of its partition.
     kind: str = "fact"
+    # How the source system names a monthly backfill extract of a fact dataset (history loaded
+    # once, a month a file); None: the dataset has no backfill extract. See ``backfill_of``.
+    backfill_file_pattern: Optional[str] = None
+    # Set on a backfill dataset: the table whose rows it carries (same columns, keys and FKs).
+    backfills: Optional[str] = None
 
     def __post_init__(self) -> None:
         names = [c.name for c in self.columns]
@@ -91,6 +96,8 @@ class Dataset:
         undeclared = [fk.column for fk in self.foreign_keys if fk.column not in names]
         if undeclared:
             raise ValueError(f"{self.table}: foreign key columns not declared: {undeclared}")
+        if self.backfill_file_pattern is not None and self.kind != "fact":
+            raise ValueError(f"{self.table}: only fact datasets have backfill extracts")
 
     @property
     def table(self) -> str:
@@ -112,3 +119,31 @@ class Dataset:
 
     def clean_prefix(self) -> str:
         return f"{self.source}/{self.name}/"
+
+
+BACKFILL_SUFFIX = "_backfill"
+
+
+def backfill_of(dataset: Dataset) -> Dataset:
+    """The monthly backfill extract of a fact dataset, declared by its ``backfill_file_pattern``.
+
+    A real customer loads its history once, a month a file, before the daily feeds start: the
+    same rows as the daily files of that month, in one file named by the source system's own
+    pattern. It is a dataset of its own (``<table>_backfill``: its own landing prefix, clean
+    table, file pattern and quality profile), with the parent's columns, keys and foreign keys;
+    its partition date is the first day of the month it covers. Curation reads both as one.
+    """
+    if dataset.backfill_file_pattern is None:
+        raise ValueError(f"{dataset.table} declares no backfill extract")
+    return Dataset(
+        source=dataset.source,
+        name=dataset.name + BACKFILL_SUFFIX,
+        description=f"Monthly backfill extract of {dataset.table}: {dataset.description}",
+        columns=dataset.columns,
+        key=dataset.key,
+        file_format=dataset.file_format,
+        file_pattern=dataset.backfill_file_pattern,
+        foreign_keys=dataset.foreign_keys,
+        kind="fact",
+        backfills=dataset.table,
+    )

@@ -29,6 +29,7 @@ STATEMENTS = Dataset(
     ),
     key=("stockist_code", "sku", "statement_month"),
     file_pattern="STK_STATEMENTS_{dt:%Y%m%d}.csv",
+    backfill_file_pattern="STK_STATEMENTS_HIST_{dt:%Y%m}.csv",
     foreign_keys=(
         ForeignKey("stockist_code", "erp_customers", "stockist_code"),
         ForeignKey("sku", "erp_products", "sku"),
