@@ -8,16 +8,22 @@ from __future__ import annotations
 
 import calendar as _cal
 from datetime import date, timedelta
-from typing import Dict, FrozenSet, Tuple
+from typing import Dict, FrozenSet, List, Tuple
 
 WEEKLY_OFF = {"IN": 6, "LK": 6, "NP": 5}  # date.weekday(): Monday 0 ... Sunday 6
 
-_FIXED: Dict[str, Tuple[Tuple[int, int], ...]] = {
-    "IN": ((1, 26), (8, 15), (10, 2), (12, 25)),
-    "LK": ((2, 4), (4, 13), (4, 14), (5, 1), (12, 25)),
-    "NP": ((2, 19), (5, 1), (9, 19)),
+_FIXED: Dict[str, Tuple[Tuple[int, int, str], ...]] = {
+    "IN": ((1, 26, "Republic Day"), (8, 15, "Independence Day"), (10, 2, "Gandhi Jayanti"), (12, 25, "Christmas")),
+    "LK": ((2, 4, "Independence Day"), (4, 13, "Sinhala and Tamil New Year's Eve"),
+           (4, 14, "Sinhala and Tamil New Year"), (5, 1, "May Day"), (12, 25, "Christmas")),
+    "NP": ((2, 19, "Democracy Day"), (5, 1, "Labour Day"), (9, 19, "Constitution Day")),
 }
-_MOVABLE: Dict[str, Dict[int, Tuple[str, ...]]] = {
+_MOVABLE_NAMES = {
+    "IN": ("Holi", "Good Friday", "Eid al-Fitr", "Diwali"),
+    "LK": ("Vesak Full Moon Poya Day", "Good Friday", "Deepavali"),
+    "NP": ("Vijaya Dashami (Dashain)", "Laxmi Puja (Tihar)"),
+}
+_MOVABLE: Dict[str, Dict[int, Tuple[str, ...]]] = {  # dates in the order of _MOVABLE_NAMES
     "IN": {  # Holi, Good Friday, Eid al-Fitr, Diwali
         2023: ("2023-03-08", "2023-04-07", "2023-04-22", "2023-11-13"),
         2024: ("2024-03-25", "2024-03-29", "2024-04-11", "2024-11-01"),
@@ -50,10 +56,19 @@ SEASONALITY = {4: 0.95, 5: 0.95, 6: 1.0, 7: 1.08, 8: 1.12, 9: 1.08, 10: 1.02, 11
 def holidays(country: str, year: int) -> FrozenSet[date]:
     key = (country, year)
     if key not in _CACHE:
-        days = {date(year, m, d) for m, d in _FIXED[country]}
-        days |= {date.fromisoformat(s) for s in _MOVABLE[country].get(year, ())}
-        _CACHE[key] = frozenset(days)
+        _CACHE[key] = frozenset(holiday_names(country, year))
     return _CACHE[key]
+
+
+def holiday_names(country: str, year: int) -> Dict[date, str]:
+    """The country's default national holidays of `year`, by date; two holidays on one day share
+    it ("May Day / Vesak Full Moon Poya Day")."""
+    named: Dict[date, List[str]] = {}
+    for m, d, name in _FIXED[country]:
+        named.setdefault(date(year, m, d), []).append(name)
+    for text, name in zip(_MOVABLE[country].get(year, ()), _MOVABLE_NAMES[country]):
+        named.setdefault(date.fromisoformat(text), []).append(name)
+    return {day: " / ".join(names) for day, names in sorted(named.items())}
 
 
 def is_holiday(country: str, day: date) -> bool:
@@ -115,3 +130,13 @@ def primary_factor(day: date) -> float:
 
 
 OFF_DAY_FACTOR = 0.05  # a depot that bills on a weekly off or a holiday: urgent orders only
+
+
+def add_months(day: date, months: int) -> date:
+    """The first day of the month `months` after (or before, if negative) the month of `day`."""
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def month_end(day: date) -> date:
+    return day.replace(day=days_in_month(day))

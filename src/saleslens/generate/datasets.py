@@ -5,6 +5,7 @@ Masters are drawn from the world; daily datasets from random streams of their ow
 (seed, dataset, day), so any day can be generated alone, in any order, or in parallel. What a
 day's files hold only depends on the world and that day, except the opening load: on the first
 day of a run the monthly plans (targets, call plans) and the open training assignments land too.
+The position tree is sent whole with the opening load and again on every day it changes.
 Column order and names come from the contract: a column the contract has and a generator does
 not make fails loudly.
 """
@@ -26,28 +27,39 @@ from saleslens.generate import names
 from saleslens.generate.calendar import (
     OFF_DAY_FACTOR,
     days_in_month,
+    holiday_names,
     is_working_day,
     month_start,
     previous_month,
     primary_factor,
 )
 from saleslens.generate.world import (
-    BILLED_MEDIAN,
     BILLED_SIGMA,
     CHEMISTS_PER_TERRITORY,
+    GROWTH,
     PLANNED_CALLS,
     Row,
     World,
+    billed_median,
     rng_for,
 )
+from saleslens.generate.scales import COUNTRIES
 
 BILLED_MAX = 500
 DISCOUNTED_SHARE = 0.4  # share of lines with a trade discount, 0.5%..10% of line value
 DISCOUNT_RANGE = (0.005, 0.10)
-ABSENT_SHARE = 0.08  # SR working days lost to leave, meetings and admin
+ABSENT_SHARE = 0.08  # SR working days lost to leave, meetings, admin and travel
 CHEMIST_CALLS_MEAN = 3.0
 STOCKIST_CALL_SHARE = 0.3
 JOINT_WORKING_SHARE = 0.55  # ASM field days spent with one of their SRs
+# Managers above the ASM join an SR of their subtree (one the ASM is not with) on this share of days.
+SENIOR_JOINT_SHARE = {"RSM": 0.30, "ZSM": 0.18}
+# Share of a manager's working days in the field (joint working included), and how the other days
+# split; SRs' days out of the field split their own way.
+FIELD_SHARE = {"ASM": 0.65, "RSM": 0.45, "ZSM": 0.30}
+OTHER_ACTIVITIES = ("LEAVE", "MEETING", "ADMIN", "TRAVEL")
+SR_OTHER_MIX = (0.35, 0.25, 0.20, 0.20)
+MANAGER_OTHER_MIX = (0.10, 0.40, 0.30, 0.20)
 OFF_PLAN_SHARE = 0.08  # doctor calls on HCPs not on the MCL
 # (share, earliest and latest extra days) of when an SR submits the day's calls; the rest the same
 # evening, after the last call.
@@ -57,7 +69,9 @@ SECOND_BRAND_SHARE = 0.25
 REACTION_SHARE = 0.55
 CREDIT_MIX = (("SALES_RETURN", "EXPIRY", 0.45), ("SALES_RETURN", "BREAKAGE", 0.15),
               ("CREDIT_NOTE", "RATE_DIFFERENCE", 0.25), ("CREDIT_NOTE", "SCHEME", 0.15))
-EXPIRY_MEDIAN = 12  # units per expiry-return line
+EXPIRY_MEDIAN = 3  # units per expiry-return line
+RATE_DIFFERENCE_UNITS = 12  # median units a rate-difference credit note is worked out on
+NET_SHARE = 0.95  # what target setting expects of gross billing after discounts, returns and credit notes
 STATEMENT_LAST_DAY = 25  # stockists upload last month's statement by the 25th
 LMS_COMPLETION_SHARE = 0.85
 LMS_MAX_LAG_DAYS = 45
@@ -70,6 +84,7 @@ class Day:
     world: World
     day: date
     opening: bool = False  # the first day of the run: the opening load lands too
+    years: Optional[Tuple[int, int]] = None  # first and last year of the holiday calendar (default: the day's, +-1)
     _cache: Dict[str, Any] = field(default_factory=dict)
 
     def cached(self, key: str, make: Callable[[], Any]) -> Any:
@@ -87,8 +102,22 @@ def hr_employees(day: Day) -> pa.Table:
     return _from_rows(DATASETS["hr_employees"], day.world.employees(day.day))
 
 
-def hr_positions(day: Day) -> pa.Table:
-    return _from_rows(DATASETS["hr_positions"], day.world.positions)
+def hr_positions(day: Day) -> Optional[pa.Table]:
+    """The whole tree as of the day: with the opening load and on every day it changes."""
+    if not (day.opening or day.world.tree_changes_on(day.day)):
+        return None
+    return _from_rows(DATASETS["hr_positions"], day.world.positions_as_of(day.day))
+
+
+def hr_holidays(day: Day) -> pa.Table:
+    """The company's holiday calendar: the default national holidays of IN, LK and NP."""
+    first, last = day.years or (day.day.year - 1, day.day.year + 1)
+    rows = [
+        {"country": country, "holiday_date": d.isoformat(), "holiday_name": name}
+        for country in COUNTRIES for year in range(first, last + 1)
+        for d, name in holiday_names(country, year).items()
+    ]
+    return _from_rows(DATASETS["hr_holidays"], rows)
 
 
 def hr_assignments(day: Day) -> pa.Table:
@@ -160,11 +189,18 @@ def lms_courses(day: Day) -> pa.Table:
 
 
 # -- ERP facts -----------------------------------------------------------------------------------
+def _stockist_country(w: World) -> np.ndarray:
+    """Index into COUNTRIES of each stockist's country."""
+    key = ("stockist_country",)
+    if key not in w._cache:
+        w._cache[key] = np.array([COUNTRIES.index(s["country"]) for s in w.stockists], np.int64)
+    return w._cache[key]
+
+
 def _stockist_day_weight(w: World, d: date) -> np.ndarray:
     """Stockist purchase weights on `d`: a stockist whose country is off that day buys little."""
-    factor = np.array([1.0 if is_working_day(c, d) else OFF_DAY_FACTOR for c in ("IN", "LK", "NP")])
-    country = np.array([{"IN": 0, "LK": 1, "NP": 2}[s["country"]] for s in w.stockists])
-    return w.stockist_weight * factor[country]
+    factor = np.array([1.0 if is_working_day(c, d) else OFF_DAY_FACTOR for c in COUNTRIES])
+    return w.stockist_weight * factor[_stockist_country(w)]
 
 
 def _stocked_cumulative(w: World) -> np.ndarray:
@@ -229,7 +265,10 @@ def erp_primary_invoices(day: Day) -> pa.Table:
     sku = _distinct_stocked(w, rng, buyer, sizes)[invoice, line_no - 1]
     m = n
 
-    billed = np.clip(np.rint(rng.lognormal(np.log(BILLED_MEDIAN), BILLED_SIGMA, size=m)), 1, BILLED_MAX).astype(np.int64)
+    # Units: log-normal around the pack's median (cheaper packs in bigger quantities) at the day's
+    # level (growth since the anchor), times how well the stockist's territory sells the brand.
+    level = billed_median(products.price_paise[sku]) * w.growth(d) * w.perf.of(w.stockist_territory[stockist], products.brand[sku])
+    billed = np.clip(np.rint(rng.lognormal(np.log(level), BILLED_SIGMA)), 1, BILLED_MAX).astype(np.int64)
     ratio = products.scheme_ratio[sku]
     free = np.where(ratio > 0, billed // np.maximum(ratio, 1), 0)
     price = products.price_paise[sku]
@@ -274,7 +313,7 @@ def erp_credit_notes(day: Day) -> pa.Table:
     price = w.products.price_paise[sku]
     qty = np.where(k == 0, np.clip(np.rint(rng.lognormal(np.log(EXPIRY_MEDIAN), 0.8, size=m)), 1, 500),
                    np.where(k == 1, rng.integers(1, 6, size=m), 0)).astype(np.int64)
-    units = np.clip(np.rint(rng.lognormal(np.log(40), 0.7, size=m)), 1, 2000)
+    units = np.clip(np.rint(rng.lognormal(np.log(RATE_DIFFERENCE_UNITS), 0.7, size=m)), 1, 2000)
     value = np.where(k < 2, qty * price,
                      np.where(k == 2, units * price * rng.uniform(0.02, 0.08, size=m), price * rng.integers(2, 21, size=m)))
     value = np.maximum(np.rint(value), 1).astype(np.int64)
@@ -293,13 +332,30 @@ def erp_credit_notes(day: Day) -> pa.Table:
     return _in_contract_order(DATASETS["erp_credit_notes"], columns)
 
 
-def _month_units_factor(month: date) -> float:
-    return sum(primary_factor(month + timedelta(days=i)) for i in range(days_in_month(month)))
+def _month_factor(w: World, month: date) -> np.ndarray:
+    """Ordinary-day equivalents of `month` per country (COUNTRIES): month-end loading, weekdays and
+    season (primary_factor), weekly offs and holidays at OFF_DAY_FACTOR."""
+    key = ("month_factor", month)
+    if key not in w._cache:
+        days = [month + timedelta(days=i) for i in range(days_in_month(month))]
+        w._cache[key] = np.array([
+            sum(primary_factor(d) * (1.0 if is_working_day(c, d) else OFF_DAY_FACTOR) for d in days) for c in COUNTRIES
+        ])
+    return w._cache[key]
+
+
+def _month_units(w: World, month: date, naive: bool) -> np.ndarray:
+    """Expected billed units per (stockist, stocked SKU slot) in `month`: `naive` is what target
+    setting expects, last year's level without the performance factors; else what stockists buy."""
+    level = w.growth(month + timedelta(days=14)) / (GROWTH if naive else 1.0)
+    return w.demand(naive=naive) * (_month_factor(w, month)[_stockist_country(w)] * level)[:, None]
 
 
 def erp_targets(day: Day) -> Optional[pa.Table]:
     """The month's targets, territory x brand for every brand of every division working the
-    territory; land on the 1st (and with the opening load). Set at 5-20% above expected sales."""
+    territory; land on the 1st (and with the opening load). Target setting expects last year's
+    sales of the month (it knows neither the growth since nor how each territory performs), net
+    of discounts, returns and credit notes, and asks 5-20% more."""
     if not (day.opening or day.day.day == 1):
         return None
     w = day.world
@@ -307,10 +363,10 @@ def erp_targets(day: Day) -> Optional[pa.Table]:
     rng = rng_for(w.seed, "erp_targets", month)
     p, o = w.products, w.org
     n_brands = len(p.brand_codes)
-    units = np.zeros(len(w.geo.territory_codes) * n_brands)
-    expected = w.demand() * _month_units_factor(month)
-    cell = w.stockist_territory[:, None] * n_brands + p.brand[w.stocked]
-    np.add.at(units, cell.ravel(), expected.ravel())
+    expected = _month_units(w, month, naive=True)
+    cell = (w.stockist_territory[:, None] * n_brands + p.brand[w.stocked]).ravel()
+    units = np.bincount(cell, expected.ravel(), minlength=len(w.geo.territory_codes) * n_brands)
+    value = np.bincount(cell, (expected * p.price_paise[w.stocked]).ravel(), minlength=len(units))
     srs = o.of_role("SR")
     first_brand = np.searchsorted(p.brand_division, np.arange(len(w.scale.divisions)))
     brand_count = np.bincount(p.brand_division, minlength=len(w.scale.divisions))
@@ -318,15 +374,16 @@ def erp_targets(day: Day) -> Optional[pa.Table]:
     sr = np.repeat(srs, count)
     brand = first_brand[o.division[sr]] + (np.arange(len(sr)) - np.repeat(np.cumsum(count) - count, count))
     territory = o.territory[sr]
-    target_units = np.maximum(np.rint(units[territory * n_brands + brand] * rng.uniform(1.05, 1.20, size=len(sr))), 5)
-    mean_price = np.bincount(p.brand, p.price_paise, minlength=n_brands) / np.bincount(p.brand, minlength=n_brands)
-    value = np.rint(target_units * mean_price[brand]).astype(np.int64)
+    uplift = rng.uniform(1.05, 1.20, size=len(sr))
+    at = territory * n_brands + brand
+    target_units = np.maximum(np.rint(units[at] * uplift), 5).astype(np.int64)
+    target_value = np.maximum(np.rint(value[at] * NET_SHARE * uplift / 100), 1).astype(np.int64) * 100  # whole rupees
     columns = {
         "territory_code": _pick(w.geo.territory_codes, territory),
         "brand_code": _pick(p.brand_codes, brand),
         "target_month": _repeat(month.isoformat(), len(sr)),
-        "target_value": _money(value),
-        "target_units": _text(target_units.astype(np.int64)),
+        "target_value": _money(target_value),
+        "target_units": _text(target_units),
     }
     return _in_contract_order(DATASETS["erp_targets"], columns)
 
@@ -346,7 +403,7 @@ def _month_stock(w: World, month: date) -> Tuple[np.ndarray, np.ndarray]:
     key = ("stk_month", month)
     if key not in w._cache:
         rng = rng_for(w.seed, "stk_month", month)
-        base = w.demand() * _month_units_factor(month) * 0.95  # secondary runs a little behind primary
+        base = _month_units(w, month, naive=False) * 0.95  # secondary runs a little behind primary
         secondary = np.rint(base * rng.lognormal(0.0, 0.25, size=base.shape))
         closing = np.rint(secondary * rng.uniform(0.5, 1.5, size=base.shape))  # 15 to 45 days of stock
         w._cache[key] = (secondary.astype(np.int64), closing.astype(np.int64))
@@ -423,6 +480,7 @@ class Calls:
     joint: np.ndarray  # employee index of the joint-working manager, -1 if none
     submitted: np.ndarray  # minutes after the call day's midnight, -1 if not submitted
     field_reps: np.ndarray  # SR indexes (into srs) in the field that day
+    joint_of_rep: np.ndarray  # per SR (index into srs): employee index of the manager with them, -1 if none
 
 
 def _calls(day: Day) -> Calls:
@@ -473,8 +531,10 @@ def _make_calls(day: Day) -> Calls:
     clm_share = np.array([div.clm_share for div in scale.divisions])[o.division[srs]][rep]
     clm = (kind == 0) & (rng.random(n) < clm_share)
 
-    # Joint working: an ASM in the field spends the day with one of their SRs in the field.
-    parent = o.parent[srs]
+    # Joint working: an ASM in the field spends the day with one of their SRs in the field (the
+    # tree as of the day says whose SRs they are).
+    tree = w.parent_as_of(d)
+    parent = tree[srs]
     key = np.where(field_rep, rng.random(len(srs)), -1.0)
     order = np.lexsort((key, parent))
     last_of_parent = np.r_[parent[order][1:] != parent[order][:-1], True]
@@ -483,6 +543,7 @@ def _make_calls(day: Day) -> Calls:
     goes = field_rep[chosen_rep] & (asm_holder >= 0) & (rng.random(len(chosen_rep)) < JOINT_WORKING_SHARE)
     joint_of_rep = np.full(len(srs), -1, np.int64)
     joint_of_rep[chosen_rep[goes]] = asm_holder[goes]
+    _senior_joint_working(w, d, srs, field_rep, joint_of_rep, tree)
 
     # The day's report is submitted once for all its calls: mostly the same evening.
     u = rng.random(len(srs))
@@ -494,7 +555,94 @@ def _make_calls(day: Day) -> Calls:
     submitted = np.where(lag_days == 0, same_day, lag_days * 1440 + rng.integers(8 * 60, 23 * 60, size=len(srs)))
     submitted[rng.random(len(srs)) < UNSUBMITTED_SHARE] = -1
     return Calls(rep=rep, srs=srs, employee=emp[rep], territory=t[rep], kind=kind, hcp=hcp, minute=minute,
-                 clm=clm, joint=joint_of_rep[rep], submitted=submitted[rep], field_reps=np.flatnonzero(field_rep))
+                 clm=clm, joint=joint_of_rep[rep], submitted=submitted[rep], field_reps=np.flatnonzero(field_rep),
+                 joint_of_rep=joint_of_rep)
+
+
+def _senior_joint_working(w: World, d: date, srs: np.ndarray, field_rep: np.ndarray, joint_of_rep: np.ndarray,
+                          tree: np.ndarray) -> None:
+    """RSMs, then ZSMs, spend some days with an SR of their subtree whom no manager joins yet
+    (sets joint_of_rep in place; a stream of its own, so the ASMs' draws stay as they were)."""
+    rng = rng_for(w.seed, "crm_call_reports/senior_joint", d)
+    holders = w.holders(d)
+    manager = tree[srs]
+    for role in ("RSM", "ZSM"):
+        manager = tree[manager]
+        free = field_rep & (joint_of_rep < 0)
+        key = np.where(free, rng.random(len(srs)), -1.0)
+        order = np.lexsort((key, manager))
+        last_of_manager = np.r_[manager[order][1:] != manager[order][:-1], True]
+        chosen = order[last_of_manager]
+        holder = holders[manager[chosen]]
+        goes = free[chosen] & (holder >= 0) & (rng.random(len(chosen)) < SENIOR_JOINT_SHARE[role])
+        joint_of_rep[chosen[goes]] = holder[goes]
+
+
+def _position_country(w: World) -> np.ndarray:
+    key = ("position_country",)
+    if key not in w._cache:
+        w._cache[key] = np.array([COUNTRIES.index(c) for c in w.org.country], np.int64)
+    return w._cache[key]
+
+
+def crm_day_activities(day: Day) -> Optional[pa.Table]:
+    """What each field employee (holder of an SR, ASM, RSM or ZSM position) did on a working day
+    of their position's country. An SR is in the FIELD exactly when they call (same draw as the
+    calls); a manager is in the FIELD, in that SR's territory, whenever they work jointly with an
+    SR, and on some other days alone in a territory of their subtree (as of the day); the other
+    days are LEAVE, MEETING, ADMIN or TRAVEL."""
+    w, d = day.world, day.day
+    o, c = w.org, _calls(day)
+    rng = rng_for(w.seed, "crm_day_activities", d)
+    role = np.asarray(o.role)
+    pos = np.flatnonzero(np.isin(role, ("SR", "ASM", "RSM", "ZSM")))
+    emp = w.holders(d)[pos]
+    working = np.array([is_working_day(cc, d) for cc in COUNTRIES])[_position_country(w)[pos]]
+    row_of = np.full(len(o.ids), -1, np.int64)
+    row_of[pos] = np.arange(len(pos))
+    field = np.zeros(len(pos), bool)
+    territory = np.full(len(pos), -1, np.int64)
+    # SRs: the field days of the calls.
+    reps = c.field_reps
+    field[row_of[c.srs[reps]]] = True
+    territory[row_of[c.srs[reps]]] = o.territory[c.srs[reps]]
+    # Managers working jointly: in the field, in the SR's territory.
+    row_of_employee = {int(e): i for i, e in enumerate(emp) if e >= 0}
+    for r in np.flatnonzero(c.joint_of_rep >= 0):
+        i = row_of_employee[int(c.joint_of_rep[r])]
+        field[i] = True
+        territory[i] = o.territory[c.srs[r]]
+    # Managers alone in the field: a territory of their subtree.
+    tree = w.parent_as_of(d)
+    solo_draw, pick_draw = rng.random(len(pos)), rng.random(len(pos))
+    ancestor = c.srs
+    for r in ("ASM", "RSM", "ZSM"):
+        ancestor = tree[ancestor]  # each SR's manager of role r
+        joint = JOINT_WORKING_SHARE if r == "ASM" else SENIOR_JOINT_SHARE[r]
+        solo_share = max(0.0, (FIELD_SHARE[r] - joint) / (1.0 - joint))
+        mine = np.flatnonzero((role[pos] == r) & ~field & (emp >= 0) & working & (solo_draw < solo_share))
+        order = np.argsort(ancestor, kind="stable")
+        first = np.searchsorted(ancestor[order], pos[mine], side="left")
+        count = np.searchsorted(ancestor[order], pos[mine], side="right") - first
+        has = count > 0
+        sr = c.srs[order[first[has] + (pick_draw[mine[has]] * count[has]).astype(np.int64)]]
+        field[mine[has]] = True
+        territory[mine[has]] = o.territory[sr]
+    # Everyone else at work that day: leave, meetings, admin or travel.
+    is_sr = role[pos] == "SR"
+    other = np.where(is_sr, rng.choice(4, size=len(pos), p=SR_OTHER_MIX), rng.choice(4, size=len(pos), p=MANAGER_OTHER_MIX))
+    activity = np.where(field, 0, 1 + other)  # index into ACTIVITIES
+    keep = np.flatnonzero((emp >= 0) & (working | field))
+    if len(keep) == 0:
+        return None
+    keep = keep[np.argsort(emp[keep], kind="stable")]
+    columns = {
+        "employee_id": _pick(w.people.employee_ids, emp[keep]),
+        "activity_date": _repeat(d.isoformat(), len(keep)),
+        "activity": _pick(("FIELD",) + OTHER_ACTIVITIES, activity[keep]),
+        "territory_code": _nullable(_pick(w.geo.territory_codes, np.maximum(territory[keep], 0)), field[keep]),
+    }
+    return _in_contract_order(DATASETS["crm_day_activities"], columns)
 
 
 def _timestamps(d: date, minutes: np.ndarray, sep: str = "T", seconds: Optional[np.ndarray] = None) -> pa.Array:
@@ -709,6 +857,37 @@ class _Assigned:
     spent: np.ndarray
     scores: np.ndarray  # [n, 3] attempt scores
     retry_gap: np.ndarray  # [n, 2] days before attempts 2 and 3
+    _completed: Optional[Dict[int, np.ndarray]] = None  # day ordinal -> rows completing that day
+    _attempts: Optional[Dict[int, List[Tuple[int, int, int, int, int, int]]]] = None  # day ordinal -> attempts
+
+    def completed_on(self, day: int) -> np.ndarray:
+        if self._completed is None:
+            done = np.flatnonzero(self.done_day >= 0)
+            order = done[np.argsort(self.done_day[done], kind="stable")]
+            days, first = np.unique(self.done_day[order], return_index=True)
+            self._completed = {int(k): part for k, part in zip(days, np.split(order, first[1:]))}
+        return self._completed.get(day, _NONE)
+
+    def attempts_on(self, day: int, pass_score: np.ndarray) -> List[Tuple[int, int, int, int, int, int]]:
+        """(employee, course, assigned, attempt, minute, score) of the attempts made on `day`: the
+        first when the course is completed, retakes 1-3 days after a fail."""
+        if self._attempts is None:
+            events: Dict[int, List[Tuple[int, int, int, int, int, int]]] = {}
+            assessed = (self.done_day >= 0) & (pass_score[self.course] > 0)
+            on = self.done_day.copy()
+            for attempt in range(3):
+                if attempt:
+                    assessed = assessed & (self.scores[:, attempt - 1] < pass_score[self.course])
+                    on = on + self.retry_gap[:, attempt - 1]
+                for i in np.flatnonzero(assessed):
+                    events.setdefault(int(on[i]), []).append((
+                        int(self.employee[i]), int(self.course[i]), self.assigned, attempt + 1,
+                        int(self.done_minute[i]) + 5 * (attempt == 0), int(self.scores[i, attempt])))
+            self._attempts = events
+        return self._attempts.get(day, [])
+
+
+_NONE = np.zeros(0, np.int64)
 
 
 def _draw_outcomes(w: World, rng: np.random.Generator, employee: np.ndarray, course: np.ndarray,
@@ -772,11 +951,14 @@ def _wave(w: World, month: date) -> _Assigned:
 
 
 def _inductions(w: World, joined: date) -> _Assigned:
-    rng = rng_for(w.seed, "lms_inductions", joined)
-    employee = np.flatnonzero(w.people.joined == joined.toordinal())
-    # Only people hired within the HR history get an induction here (earlier hires took theirs).
-    employee = employee[w.people.joined[employee] >= w.anchor.toordinal() - 400]
-    return _draw_outcomes(w, rng, employee, np.zeros(len(employee), np.int64), joined, 14)
+    key = ("lms_inductions", joined)  # every day looks back at the inductions of ~80 days
+    if key not in w._cache:
+        rng = rng_for(w.seed, "lms_inductions", joined)
+        employee = np.flatnonzero(w.people.joined == joined.toordinal())
+        # Only people hired within the HR history get an induction here (earlier hires took theirs).
+        employee = employee[w.people.joined[employee] >= w.anchor.toordinal() - 400]
+        w._cache[key] = _draw_outcomes(w, rng, employee, np.zeros(len(employee), np.int64), joined, 14)
+    return w._cache[key]
 
 
 def _batches(w: World, d: date, back_days: int) -> List[_Assigned]:
@@ -817,7 +999,7 @@ def lms_completions(day: Day) -> Optional[pa.Table]:
     w, d = day.world, day.day
     parts = []
     for b in _batches(w, d, LMS_MAX_LAG_DAYS + 31):
-        hit = np.flatnonzero(b.done_day == d.toordinal())
+        hit = b.completed_on(d.toordinal())
         if len(hit):
             parts.append((b, hit))
     if not parts:
@@ -839,17 +1021,7 @@ def lms_assessments(day: Day) -> Optional[pa.Table]:
     pass_score = np.array([c.pass_score for c in _courses(w)])
     rows: List[Tuple[int, int, int, int, int, int]] = []  # employee, course, assigned, attempt, minute, score
     for b in _batches(w, d, LMS_MAX_LAG_DAYS + 31 + 6):
-        assessed = (b.done_day >= 0) & (pass_score[b.course] > 0)
-        on = b.done_day.copy()
-        for attempt in range(3):
-            if attempt:
-                failed_before = b.scores[:, attempt - 1] < pass_score[b.course]
-                assessed = assessed & failed_before
-                on = on + b.retry_gap[:, attempt - 1]
-            hit = np.flatnonzero(assessed & (on == d.toordinal()))
-            for i in hit:
-                rows.append((int(b.employee[i]), int(b.course[i]), b.assigned, attempt + 1,
-                             int(b.done_minute[i]) + 5 * (attempt == 0), int(b.scores[i, attempt])))
+        rows.extend(b.attempts_on(d.toordinal(), pass_score))
     if not rows:
         return None
     arr = np.array(rows, np.int64)
@@ -871,6 +1043,7 @@ Make = Callable[[Day], Optional[pa.Table]]
 # Masters that land once, with the opening load (the world does not change them in a run).
 MASTERS: Dict[str, Make] = {
     "hr_territories": hr_territories,
+    "hr_holidays": hr_holidays,
     "hr_positions": hr_positions,
     "erp_products": erp_products,
     "hr_position_divisions": hr_position_divisions,
@@ -878,10 +1051,11 @@ MASTERS: Dict[str, Make] = {
     "crm_hcps": crm_hcps,
     "lms_courses": lms_courses,
 }
-# Datasets with a file on (almost) every day: HR's roster snapshots, then the facts. A generator
-# returning None sends no file that day.
+# Datasets with a file on (almost) every day: HR's roster snapshots (and the position tree on the
+# days it changes), then the facts. A generator returning None sends no file that day.
 DAILY: Dict[str, Make] = {
     "hr_employees": hr_employees,
+    "hr_positions": hr_positions,
     "hr_assignments": hr_assignments,
     "erp_primary_invoices": erp_primary_invoices,
     "erp_credit_notes": erp_credit_notes,
@@ -889,6 +1063,7 @@ DAILY: Dict[str, Make] = {
     "stk_statements": stk_statements,
     "crm_call_plans": crm_call_plans,
     "crm_call_reports": crm_call_reports,
+    "crm_day_activities": crm_day_activities,
     "clm_slide_views": clm_slide_views,
     "evt_attendance": evt_attendance,
     "lms_assignments": lms_assignments,

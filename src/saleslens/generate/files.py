@@ -51,7 +51,7 @@ TRUNCATED_FILE = "truncated_file"
 WRONG_ENCODING = "wrong_encoding"
 FILE_DEFECTS = (DUPLICATE_FILE, LATE_FILE, SCHEMA_DRIFT, SCHEMA_DRIFT_EXTRA, TRUNCATED_FILE, WRONG_ENCODING)
 
-# Which column of each daily dataset a value defect lands in.
+# Which column of each daily dataset a value defect lands in (a backfill extract: its parent's).
 DIRT_COLUMNS: Dict[str, Dict[str, str]] = {
     "erp_primary_invoices": {BAD_DATE: "invoice_date", BAD_SKU: "sku", UNKNOWN_SKU: "sku", NEGATIVE_QTY: "billed_qty"},
     "erp_credit_notes": {BAD_DATE: "document_date", BAD_SKU: "sku", UNKNOWN_SKU: "sku", NEGATIVE_QTY: "return_qty"},
@@ -59,6 +59,7 @@ DIRT_COLUMNS: Dict[str, Dict[str, str]] = {
     "stk_statements": {BAD_DATE: "statement_month", UNKNOWN_SKU: "sku", NEGATIVE_QTY: "closing_qty"},
     "crm_call_plans": {BAD_DATE: "plan_month", UNKNOWN_TERRITORY: "territory_code", NEGATIVE_QTY: "planned_calls"},
     "crm_call_reports": {BAD_DATE: "call_date", UNKNOWN_TERRITORY: "territory_code"},
+    "crm_day_activities": {BAD_DATE: "activity_date", UNKNOWN_TERRITORY: "territory_code"},
     "clm_slide_views": {BAD_DATE: "started_at", NEGATIVE_QTY: "duration_seconds"},
     "evt_attendance": {BAD_DATE: "event_date", UNKNOWN_TERRITORY: "territory_code"},
     "lms_assignments": {BAD_DATE: "assigned_on"},
@@ -222,7 +223,7 @@ def dirty_rows(
     """The file with `dirt.row_rate` of its rows (at least one) given each applicable row defect,
     each defect on a row of its own, and as many exact copies of clean rows placed after them."""
     n = table.num_rows
-    columns = DIRT_COLUMNS.get(dataset.table, {})
+    columns = DIRT_COLUMNS.get(dataset.backfills or dataset.table, {})
     kinds = [k for k in dirt.row_defects if k == MALFORMED_ROW or k in columns]
     each = max(1, int(round(dirt.row_rate * n)))
     rng = rng_for(seed, f"{dataset.table}/dirt", day)

@@ -1,6 +1,8 @@
 """Word lists for plausible names and places (India, Sri Lanka, Nepal). Data only."""
 from __future__ import annotations
 
+from typing import Dict, Tuple
+
 FIRST_NAMES = (
     "Aarav", "Aditi", "Akash", "Ananya", "Anil", "Anjali", "Arjun", "Deepa", "Divya", "Gaurav",
     "Harish", "Isha", "Kavita", "Kiran", "Lakshmi", "Manoj", "Meera", "Mohan", "Neha", "Nikhil",
@@ -14,25 +16,164 @@ LAST_NAMES = (
     "Saxena", "Shah", "Sharma", "Shetty", "Singh", "Sinha", "Srinivasan", "Thakur", "Verma", "Yadav",
 )
 
-# Towns that field staff are based in, per country; a zone takes its share, round robin.
-CITIES = {
-    "IN": (
-        "Mumbai", "Pune", "Delhi", "Lucknow", "Chennai", "Bengaluru", "Hyderabad", "Kolkata",
-        "Ahmedabad", "Jaipur", "Indore", "Nagpur", "Patna", "Bhopal", "Kochi", "Coimbatore",
-        "Surat", "Vadodara", "Nashik", "Chandigarh", "Guwahati", "Bhubaneswar", "Ranchi", "Raipur",
-        "Visakhapatnam", "Madurai", "Mysuru", "Agra", "Varanasi", "Kanpur", "Thane", "Aurangabad",
-        "Solapur", "Kolhapur", "Rajkot", "Jamnagar", "Udaipur", "Jodhpur", "Kota", "Ajmer",
-        "Amritsar", "Ludhiana", "Jalandhar", "Dehradun", "Meerut", "Bareilly", "Aligarh", "Gorakhpur",
-        "Allahabad", "Jabalpur", "Gwalior", "Ujjain", "Bilaspur", "Durg", "Cuttack", "Rourkela",
-        "Jamshedpur", "Dhanbad", "Gaya", "Muzaffarpur", "Siliguri", "Asansol", "Durgapur", "Shillong",
-        "Silchar", "Dibrugarh", "Imphal", "Agartala", "Thiruvananthapuram", "Kozhikode", "Thrissur", "Mangaluru",
-        "Hubballi", "Belagavi", "Davangere", "Salem", "Tiruchirappalli", "Tirunelveli", "Vellore", "Puducherry",
-        "Vijayawada", "Guntur", "Nellore", "Warangal", "Tirupati", "Goa", "Panaji", "Karwar",
-    ),
-    "LK": ("Colombo", "Kandy", "Galle", "Jaffna", "Negombo", "Kurunegala", "Matara", "Anuradhapura",
-           "Ratnapura", "Batticaloa", "Trincomalee", "Badulla"),
-    "NP": ("Kathmandu", "Pokhara", "Lalitpur", "Biratnagar", "Birgunj", "Bharatpur", "Butwal",
-           "Dharan", "Janakpur", "Nepalgunj"),
+# Headquarter towns of territories: per country, its zones; per zone, its states (provinces in Sri
+# Lanka and Nepal), neighbours next to each other; per state, real towns, biggest first. A town
+# appears once across all lists (territory names are unique). A zone's territories take the first
+# towns of its states, states in proportion to their towns, so an area stays in one state and a
+# region in one state or a few neighbouring ones. A zone name the lists do not know draws on every
+# state of its country.
+State = Tuple[str, Tuple[str, ...]]
+ZONES: Dict[str, Dict[str, Tuple[State, ...]]] = {
+    "IN": {
+        "North": (
+            ("Jammu and Kashmir", ("Jammu", "Srinagar", "Anantnag", "Baramulla", "Kathua", "Udhampur", "Sopore",
+                                   "Rajouri")),
+            ("Himachal Pradesh", ("Shimla", "Mandi", "Solan", "Dharamshala", "Kullu", "Hamirpur", "Una", "Nahan",
+                                  "Chamba", "Palampur")),
+            ("Punjab", ("Ludhiana", "Amritsar", "Jalandhar", "Chandigarh", "Patiala", "Bathinda", "Mohali",
+                        "Hoshiarpur", "Pathankot", "Moga", "Firozpur", "Sangrur", "Kapurthala", "Phagwara", "Barnala",
+                        "Faridkot", "Muktsar", "Gurdaspur", "Batala", "Rajpura", "Khanna")),
+            ("Haryana", ("Gurugram", "Faridabad", "Panipat", "Sonipat", "Karnal", "Ambala", "Yamunanagar",
+                         "Kurukshetra", "Rohtak", "Hisar", "Sirsa", "Bhiwani", "Rewari", "Jind", "Kaithal", "Panchkula",
+                         "Palwal", "Jhajjar", "Fatehabad", "Narnaul")),
+            ("Delhi", ("Delhi", "New Delhi", "Rohini", "Dwarka", "Shahdara", "Najafgarh", "Narela")),
+            ("Uttarakhand", ("Dehradun", "Haridwar", "Roorkee", "Haldwani", "Rudrapur", "Kashipur", "Rishikesh",
+                             "Nainital", "Almora", "Kotdwar")),
+            ("Uttar Pradesh (West)", ("Ghaziabad", "Noida", "Meerut", "Agra", "Aligarh", "Moradabad", "Bareilly",
+                                      "Saharanpur", "Mathura", "Muzaffarnagar", "Bulandshahr", "Hapur", "Rampur",
+                                      "Shahjahanpur", "Firozabad", "Etawah", "Mainpuri", "Budaun", "Pilibhit",
+                                      "Bijnor", "Amroha", "Etah", "Kasganj", "Baghpat", "Shamli")),
+        ),
+        "West": (
+            ("Rajasthan", ("Jaipur", "Jodhpur", "Udaipur", "Kota", "Ajmer", "Bikaner", "Alwar", "Bhilwara", "Sikar",
+                           "Sri Ganganagar", "Pali", "Bharatpur", "Tonk", "Chittorgarh", "Barmer", "Jhunjhunu",
+                           "Churu", "Nagaur", "Beawar", "Kishangarh", "Hanumangarh", "Banswara", "Sawai Madhopur",
+                           "Dausa")),
+            ("Gujarat", ("Ahmedabad", "Surat", "Vadodara", "Rajkot", "Bhavnagar", "Jamnagar", "Gandhinagar",
+                         "Junagadh", "Anand", "Nadiad", "Bharuch", "Ankleshwar", "Vapi", "Navsari", "Valsad", "Mehsana",
+                         "Palanpur", "Bhuj", "Gandhidham", "Morbi", "Surendranagar", "Porbandar", "Amreli", "Godhra",
+                         "Dahod", "Veraval", "Botad", "Himmatnagar", "Patan")),
+            ("Maharashtra", ("Mumbai", "Pune", "Thane", "Nagpur", "Nashik", "Navi Mumbai", "Aurangabad", "Solapur",
+                             "Kalyan", "Pimpri-Chinchwad", "Kolhapur", "Vasai", "Bhiwandi", "Panvel", "Sangli",
+                             "Satara", "Ahmednagar", "Jalgaon", "Dhule", "Nanded", "Latur", "Amravati", "Akola",
+                             "Chandrapur", "Wardha", "Yavatmal", "Parbhani", "Beed", "Dharashiv", "Ratnagiri",
+                             "Malegaon", "Ichalkaranji", "Jalna", "Buldhana", "Gondia", "Bhandara", "Baramati",
+                             "Karad")),
+        ),
+        "South": (
+            ("Telangana", ("Hyderabad", "Secunderabad", "Warangal", "Karimnagar", "Nizamabad", "Khammam",
+                           "Mahbubnagar", "Nalgonda", "Adilabad", "Siddipet", "Suryapet", "Ramagundam", "Mancherial",
+                           "Kothagudem", "Sangareddy", "Miryalaguda", "Jagtial", "Wanaparthy", "Bhongir",
+                           "Kamareddy")),
+            ("Andhra Pradesh", ("Visakhapatnam", "Vijayawada", "Guntur", "Nellore", "Kurnool", "Tirupati",
+                                "Kakinada", "Rajahmundry", "Kadapa", "Anantapur", "Eluru", "Ongole", "Vizianagaram",
+                                "Srikakulam", "Machilipatnam", "Chittoor", "Tenali", "Proddatur", "Nandyal",
+                                "Bhimavaram", "Hindupur", "Amalapuram", "Tadepalligudem", "Gudivada",
+                                "Narasaraopet", "Chilakaluripet", "Dharmavaram")),
+            ("Tamil Nadu", ("Chennai", "Coimbatore", "Madurai", "Tiruchirappalli", "Salem", "Tirunelveli", "Tiruppur",
+                            "Erode", "Vellore", "Thoothukudi", "Thanjavur", "Dindigul", "Karur", "Nagercoil",
+                            "Kanchipuram", "Kumbakonam", "Hosur", "Namakkal", "Cuddalore", "Karaikudi", "Pollachi",
+                            "Sivakasi", "Tambaram", "Villupuram", "Pudukkottai", "Ramanathapuram", "Krishnagiri",
+                            "Dharmapuri", "Tiruvannamalai", "Nagapattinam", "Ooty", "Kovilpatti", "Rajapalayam",
+                            "Virudhunagar", "Theni", "Ariyalur", "Perambalur", "Mayiladuthurai", "Tiruvallur",
+                            "Chengalpattu", "Arakkonam", "Gudiyatham", "Ambur")),
+            ("Puducherry", ("Puducherry", "Karaikal")),
+        ),
+        "East": (
+            ("Bihar", ("Patna", "Gaya", "Bhagalpur", "Muzaffarpur", "Darbhanga", "Purnia", "Arrah", "Begusarai",
+                       "Katihar", "Munger", "Chhapra", "Saharsa", "Hajipur", "Sasaram", "Dehri", "Bettiah",
+                       "Motihari", "Siwan", "Sitamarhi", "Kishanganj", "Buxar", "Bihar Sharif", "Jehanabad")),
+            ("Jharkhand", ("Ranchi", "Jamshedpur", "Dhanbad", "Bokaro", "Hazaribagh", "Deoghar", "Giridih",
+                           "Ramgarh", "Dumka", "Chaibasa", "Daltonganj", "Phusro")),
+            ("West Bengal", ("Kolkata", "Howrah", "Durgapur", "Asansol", "Siliguri", "Bardhaman", "Kharagpur",
+                             "Haldia", "Malda", "Baharampur", "Krishnanagar", "Barasat", "Barrackpore", "Jalpaiguri",
+                             "Cooch Behar", "Bankura", "Purulia", "Medinipur", "Raiganj", "Balurghat", "Darjeeling",
+                             "Tamluk", "Serampore", "Chinsurah")),
+            ("Odisha", ("Bhubaneswar", "Cuttack", "Rourkela", "Berhampur", "Sambalpur", "Balasore", "Puri",
+                        "Bhadrak", "Baripada", "Jharsuguda", "Angul", "Jeypore", "Rayagada", "Kendrapara", "Bargarh",
+                        "Balangir", "Dhenkanal", "Jajpur")),
+        ),
+        "Central": (
+            ("Uttar Pradesh (Central and East)", ("Lucknow", "Kanpur", "Prayagraj", "Varanasi", "Gorakhpur", "Jhansi",
+                                                 "Ayodhya", "Sultanpur", "Rae Bareli", "Unnao", "Sitapur", "Hardoi",
+                                                 "Lakhimpur", "Bahraich", "Gonda", "Basti", "Azamgarh", "Mau",
+                                                 "Ballia", "Jaunpur", "Ghazipur", "Mirzapur", "Deoria", "Fatehpur",
+                                                 "Banda", "Orai", "Pratapgarh", "Barabanki")),
+            ("Madhya Pradesh", ("Indore", "Bhopal", "Jabalpur", "Gwalior", "Ujjain", "Sagar", "Dewas", "Satna",
+                                "Ratlam", "Rewa", "Katni", "Singrauli", "Burhanpur", "Khandwa", "Chhindwara", "Guna",
+                                "Shivpuri", "Vidisha", "Damoh", "Mandsaur", "Neemuch", "Khargone", "Narmadapuram",
+                                "Itarsi", "Sehore", "Betul", "Seoni", "Balaghat", "Chhatarpur", "Tikamgarh", "Morena",
+                                "Bhind", "Datia", "Shahdol", "Dhar")),
+            ("Chhattisgarh", ("Raipur", "Bhilai", "Durg", "Bilaspur", "Korba", "Rajnandgaon", "Raigarh", "Jagdalpur",
+                              "Ambikapur", "Dhamtari", "Mahasamund", "Kanker")),
+        ),
+        "North-East": (
+            ("Sikkim", ("Gangtok", "Namchi")),
+            ("Assam", ("Guwahati", "Dibrugarh", "Jorhat", "Silchar", "Tezpur", "Nagaon", "Tinsukia", "Bongaigaon",
+                       "Dhubri", "Goalpara", "Barpeta", "Nalbari", "Sivasagar", "Golaghat", "North Lakhimpur",
+                       "Dhemaji", "Karimganj", "Hailakandi", "Diphu", "Mangaldoi", "Kokrajhar", "Haflong", "Morigaon",
+                       "Hojai")),
+            ("Meghalaya", ("Shillong", "Tura", "Jowai", "Nongstoin")),
+            ("Tripura", ("Agartala", "Dharmanagar", "Kailashahar", "Belonia")),
+            ("Mizoram", ("Aizawl", "Lunglei")),
+            ("Manipur", ("Imphal", "Thoubal", "Churachandpur")),
+            ("Nagaland", ("Dimapur", "Kohima", "Mokokchung")),
+            ("Arunachal Pradesh", ("Itanagar", "Naharlagun", "Pasighat")),
+        ),
+        "South-West": (
+            ("Goa", ("Panaji", "Margao", "Mapusa", "Vasco da Gama", "Ponda")),
+            ("Karnataka", ("Bengaluru", "Mysuru", "Mangaluru", "Hubballi", "Belagavi", "Kalaburagi", "Davanagere",
+                           "Ballari", "Vijayapura", "Shivamogga", "Tumakuru", "Udupi", "Raichur", "Bidar", "Hassan",
+                           "Mandya", "Chitradurga", "Kolar", "Hosapete", "Dharwad", "Chikkamagaluru", "Bagalkot",
+                           "Gadag", "Karwar", "Chamarajanagar", "Haveri", "Koppal", "Ramanagara", "Chikkaballapur",
+                           "Madikeri", "Yadgir", "Sirsi", "Bhatkal", "Gokak", "Bhadravati", "Channapatna",
+                           "Doddaballapur", "Nanjangud", "Puttur", "Ranebennur", "Harihar", "Chintamani",
+                           "Kundapura")),
+            ("Kerala", ("Kochi", "Thiruvananthapuram", "Kozhikode", "Thrissur", "Kollam", "Kannur", "Alappuzha",
+                        "Kottayam", "Palakkad", "Malappuram", "Kasaragod", "Pathanamthitta", "Thodupuzha", "Kalpetta",
+                        "Tirur", "Perinthalmanna", "Changanassery", "Thalassery", "Muvattupuzha", "Kayamkulam",
+                        "Vadakara", "Guruvayur", "Ottapalam", "Kodungallur", "Neyyattinkara", "Attingal",
+                        "Nedumangad")),
+        ),
+    },
+    "LK": {
+        "Sri Lanka": (
+            ("Northern", ("Jaffna", "Vavuniya", "Kilinochchi", "Mannar")),
+            ("North Central", ("Anuradhapura", "Polonnaruwa")),
+            ("North Western", ("Kurunegala", "Puttalam", "Chilaw", "Kuliyapitiya")),
+            ("Western", ("Colombo", "Negombo", "Gampaha", "Kalutara", "Moratuwa", "Panadura", "Kelaniya", "Homagama")),
+            ("Southern", ("Galle", "Matara", "Hambantota", "Ambalangoda", "Tangalle")),
+            ("Sabaragamuwa", ("Ratnapura", "Kegalle", "Balangoda", "Embilipitiya")),
+            ("Central", ("Kandy", "Matale", "Nuwara Eliya", "Gampola", "Hatton")),
+            ("Uva", ("Badulla", "Monaragala", "Bandarawela")),
+            ("Eastern", ("Trincomalee", "Batticaloa", "Ampara", "Kalmunai")),
+        ),
+    },
+    "NP": {
+        "Nepal": (
+            ("Sudurpashchim", ("Dhangadhi", "Mahendranagar")),
+            ("Karnali", ("Birendranagar",)),
+            ("Lumbini", ("Butwal", "Bhairahawa", "Nepalgunj", "Tansen", "Ghorahi", "Tulsipur", "Taulihawa")),
+            ("Gandaki", ("Pokhara", "Gorkha", "Baglung", "Damauli")),
+            ("Bagmati", ("Kathmandu", "Lalitpur", "Bhaktapur", "Narayangarh", "Hetauda", "Banepa", "Dhulikhel")),
+            ("Madhesh", ("Birgunj", "Janakpur", "Kalaiya", "Rajbiraj", "Lahan", "Malangwa")),
+            ("Koshi", ("Biratnagar", "Dharan", "Itahari", "Damak", "Birtamod", "Ilam")),
+        ),
+    },
+}
+
+
+def states_of(country: str, zone: str) -> Tuple[State, ...]:
+    """The states of a zone; every state of the country when the zone name is not listed."""
+    zones = ZONES[country]
+    if zone in zones:
+        return zones[zone]
+    return tuple(state for states in zones.values() for state in states)
+
+
+STATE_OF_TOWN: Dict[Tuple[str, str], str] = {
+    (country, town): state for country, zones in ZONES.items() for states in zones.values()
+    for state, towns in states for town in towns
 }
 
 # Stockist trading names: "<surname><suffix>"; some suffixes carry a comma, as real ones do.

@@ -2,7 +2,8 @@
 and divisions, the spans of control, and the volumes of the daily sources.
 
 The org is built from the scale alone (no randomness), so position counts are exact:
-- geography: zones -> regions -> areas -> territories (``Zone``; ``territories_per_area``);
+- geography: zones -> regions -> areas -> territories (``Zone``; ``territories_per_area``); a
+  zone's territories are headquarter towns of its states (generate/names.py), an area in one state;
 - each division works a share (``coverage``) of the territories of its zones, one SR position
   per territory worked; a division's SRs in a zone are grouped ``asm_span`` to an ASM, its ASMs
   ``rsm_span`` to an RSM, one ZSM per division and zone, one NH per division, one BUH per business
@@ -27,6 +28,7 @@ class Zone:
     name: str
     regions: int
     territories: int
+    states: Tuple[str, ...] = ()  # the zone's states it works (generate/names.py); empty: all of them
 
     def __post_init__(self) -> None:
         if self.country not in COUNTRIES:
@@ -117,10 +119,13 @@ _COMMON = ("GENERAL_PRACTITIONER", "CONSULTING_PHYSICIAN")
 
 SCALES: Dict[str, Scale] = {
     # Small enough to check by hand: one business unit, one division working 8 territories in two
-    # zones (India and Sri Lanka); 19 positions, one vacant at the start of the fiscal year.
+    # zones (India: 6 in three areas of Gujarat and Maharashtra; Sri Lanka: 2); 20 positions, one
+    # vacant at the start of the fiscal year. West has three ASMs under two RSMs, so the position
+    # tree can move both an SR and an ASM.
     "tiny": Scale(
         name="tiny",
-        zones=(Zone("IN", "West", regions=2, territories=4), Zone("LK", "Sri Lanka", regions=1, territories=4)),
+        zones=(Zone("IN", "West", regions=2, territories=6, states=("Gujarat", "Maharashtra")),
+               Zone("LK", "Sri Lanka", regions=1, territories=2)),
         business_units=("Chronic Care",),
         divisions=(Division("Cardia", 0, (0, 1), specialities=("CARDIOLOGIST", "DIABETOLOGIST")),),
         territories_per_area=2,
@@ -166,8 +171,8 @@ SCALES: Dict[str, Scale] = {
         mcl_size=40,
         events_per_day=6.0,
         courses=12,
-        lines_per_invoice_mean=6.0,
-        max_lines_per_invoice=15,
+        lines_per_invoice_mean=3.0,
+        max_lines_per_invoice=8,
     ),
     # The seed's company: 5,500 employees on 1 April (5,553 positions, 53 vacant), 16 divisions in 3
     # business units, 3 countries, 9 zones, 104 regions, 528 territories, 2,850 stockists, 720 SKUs.

@@ -1,15 +1,26 @@
 """The generated world: geography, org hierarchy and its history, stockists, products, HCPs.
 
-Built once per (scale, seed, fiscal year of the start date). Every dataset generator reads from
-it, so a stockist on an invoice is one erp_customers lists, a call is stamped with the territory
-its caller held that day, and a target names a territory a division works.
+Built once per (scale, seed, anchor): the anchor is the first day of the fiscal year holding the
+first day of the run (the start, or the first day of the history loaded before it). Every dataset
+generator reads from it, so a stockist on an invoice is one erp_customers lists, a call is stamped
+with the territory its caller held that day, and a target names a territory a division works.
 
-The HR history runs from 400 days before the fiscal year's first day (the anchor) to 800 days
-after: each position is a chain of holders and vacancies. Holders leave at their role's annual
+The HR history runs from 400 days before the anchor to 800 days after (further when a run goes
+further): each position is a chain of holders and vacancies. Holders leave at their role's annual
 rate (exponential tenure), a vacancy lasts days to weeks, and is filled by a new joiner or, for
 a share of SR and ASM vacancies, by an SR of the same division moving over mid-month (a transfer
 or promotion, which leaves a vacancy behind). On the anchor day exactly
-``scale.vacant_at_start`` positions are vacant and every other position is filled.
+``scale.vacant_at_start`` positions are vacant and every other position is filled. For about 30%
+of leavers HR closes the assignment row 3-10 days after the employee master shows the leaving
+date (``People.spell_lag``): consumers must honour the leaving date.
+
+The position tree is versioned (``Tree``): the geographic tree built from the scale holds on the
+anchor day; every 60-90 days an SR position moves to another ASM of its division and zone, and
+every 150-210 days an ASM to another RSM of its division and zone, taking effect on the move day.
+
+Demand: every territory, and every territory x brand, has a persistent performance factor that
+drives what its stockists buy (``Performance``) and that target setting does not know; sales grow
+``GROWTH`` a year.
 """
 from __future__ import annotations
 
@@ -32,6 +43,16 @@ Row = Dict[str, Optional[str]]
 OPEN = 10**9  # ordinal of an open end (still in post)
 HISTORY_DAYS = 400  # HR history before the anchor
 FUTURE_DAYS = 800  # HR plans after the anchor (so any window in the fiscal year has them)
+FUTURE_MARGIN_DAYS = 31  # a run ending later than the plans extends them to this many days past its end
+LAGGED_LEAVER_SHARE = 0.3  # leavers whose assignment row HR closes late
+LAG_DAYS = (3, 10)
+# Days between two re-parentings of the position tree: an SR to another ASM, an ASM to another RSM.
+MOVE_GAPS = {"SR": (60, 90), "ASM": (150, 210)}
+GROWTH = 1.10  # sales a year on the year before
+# Persistent performance factors (log-normal, median 1): territories, a few outliers, territory x brand.
+TERRITORY_SIGMA, OUTLIER_SHARE, OUTLIER_SIGMA, TERRITORY_BRAND_SIGMA = 0.08, 0.05, 0.35, 0.12
+# Prices to stockist in paise: log-scale between the bounds, skewed to the cheap end (median ~INR 50).
+PRICE_RANGE, PRICE_SKEW = (15_00, 600_00), 1.6
 MAX_TENURE_DAYS = 15 * 365  # nobody has held a sales position longer
 VACANCY_MEDIAN_DAYS = 16
 VACANCY_DAYS = (3, 75)
@@ -45,6 +66,8 @@ CLASS_SHARES = {"A": 0.15, "B": 0.35, "C": 0.50}
 PLANNED_CALLS = {"A": 4, "B": 2, "C": 1}  # KPI catalogue default, per month
 KEY_HCP_SHARE = {"A": 0.4, "B": 0.05, "C": 0.0}
 CHEMISTS_PER_TERRITORY = 60
+TERRITORY_POTENTIAL_SIGMA = 0.25
+OTHER_DIVISION_DEMAND = 0.1  # demand for a SKU whose division does not work the territory, relative
 
 
 def rng_for(seed: int, stream: str, day: Optional[date] = None) -> np.random.Generator:
@@ -86,9 +109,34 @@ class Org:
     territory: np.ndarray  # territory index of SR positions, -1 otherwise
     country: List[str]
     names: List[str]
+    zone: np.ndarray  # zone index of positions from ZSM down, -1 above
 
     def of_role(self, role: str) -> np.ndarray:
         return np.flatnonzero(np.asarray(self.role) == role)
+
+
+@dataclass(frozen=True)
+class Move:
+    """A re-parenting of the position tree, in effect from `day`."""
+
+    day: date
+    position: int
+    old_parent: int
+    new_parent: int
+
+
+@dataclass(frozen=True)
+class Tree:
+    """The versioned position tree: the parent of every position as of any day."""
+
+    moves: Tuple[Move, ...]  # in day order
+    initial: np.ndarray  # parents before the first move
+    days: List[int]  # ordinals of the change dates, ascending
+    after: List[np.ndarray]  # parents from each change date on
+
+    def parent(self, day: date) -> np.ndarray:
+        i = bisect.bisect_right(self.days, day.toordinal()) - 1
+        return self.initial if i < 0 else self.after[i]
 
 
 @dataclass(frozen=True)
@@ -99,6 +147,7 @@ class People:
     spell_employee: np.ndarray
     spell_start: np.ndarray  # ordinal, first day
     spell_end: np.ndarray  # ordinal, last day; OPEN while in post
+    spell_lag: np.ndarray  # days after the end before HR's assignment rows show it (leavers only)
     employee_ids: List[str]
     first: List[str]
     last: List[str]
@@ -150,6 +199,17 @@ class Hcps:
 
 
 @dataclass(frozen=True)
+class Performance:
+    """What target setting does not know: how well each territory, and each brand in it, sells."""
+
+    territory: np.ndarray  # [territories]
+    territory_brand: np.ndarray  # [territories, brands]
+
+    def of(self, territory: np.ndarray, brand: np.ndarray) -> np.ndarray:
+        return self.territory[territory] * self.territory_brand[territory, brand]
+
+
+@dataclass(frozen=True)
 class World:
     scale: Scale
     seed: int
@@ -165,25 +225,48 @@ class World:
     hcps: Hcps
     stocked: np.ndarray  # [stockists, skus_per_stockist] SKU indexes each stockist stocks
     stocked_weight: np.ndarray  # same shape, row-normalised demand share
+    tree: Tree
+    perf: Performance
     _cache: Dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
-    # -- rows of the master datasets ----------------------------------------------------------
+    # -- the position tree ----------------------------------------------------------------------
     @property
-    def positions(self) -> List[Row]:
+    def position_change_dates(self) -> List[date]:
+        """Days the position tree changes (each gets a full hr_positions snapshot), ascending."""
+        return [date.fromordinal(d) for d in self.tree.days]
+
+    def tree_changes_on(self, day: date) -> bool:
+        i = bisect.bisect_left(self.tree.days, day.toordinal())
+        return i < len(self.tree.days) and self.tree.days[i] == day.toordinal()
+
+    def parent_as_of(self, day: date) -> np.ndarray:
+        """Position index of each position's manager on `day` (-1 for the CMO)."""
+        return self.tree.parent(day)
+
+    def positions_as_of(self, day: date) -> List[Row]:
+        """hr_positions rows: the tree in effect on `day`."""
         o = self.org
+        parent = self.parent_as_of(day)
         return [
             {
                 "position_id": o.ids[i],
                 "role": o.role[i],
-                "parent_position_id": o.ids[o.parent[i]] if o.parent[i] >= 0 else None,
+                "parent_position_id": o.ids[parent[i]] if parent[i] >= 0 else None,
                 "territory_code": self.geo.territory_codes[o.territory[i]] if o.territory[i] >= 0 else None,
                 "position_name": o.names[i],
             }
             for i in range(len(o.ids))
         ]
 
+    @property
+    def positions(self) -> List[Row]:
+        """hr_positions rows on the start date."""
+        return self.positions_as_of(self.start)
+
+    # -- rows of the master datasets ----------------------------------------------------------
     def assignments(self, as_of: date) -> List[Row]:
-        """hr_assignments as HR knows it on `as_of`: every spell begun by then; an end date once passed."""
+        """hr_assignments as HR knows it on `as_of`: every spell begun by then; an end date once
+        HR has recorded it (the day after the last day, a few days later for lagged leavers)."""
         p, d = self.people, as_of.toordinal()
         order = np.lexsort((p.spell_start, p.spell_position))
         rows = []
@@ -198,7 +281,7 @@ class World:
                 "email": p.email(e),
                 "position_id": self.org.ids[int(p.spell_position[s])],
                 "valid_from": date.fromordinal(int(p.spell_start[s])).isoformat(),
-                "valid_to": date.fromordinal(end).isoformat() if end < d else None,
+                "valid_to": date.fromordinal(end).isoformat() if end + int(p.spell_lag[s]) < d else None,
             })
         return rows
 
@@ -274,27 +357,46 @@ class World:
             self._cache[key] = _mcl(self, q)
         return self._cache[key]
 
-    def demand(self) -> np.ndarray:
-        """Expected billed units per (stockist, stocked SKU slot) on an ordinary day."""
-        key = ("demand",)
+    def growth(self, day: date) -> float:
+        """Sales level on `day` relative to the anchor day (GROWTH a year)."""
+        return float(GROWTH ** ((day.toordinal() - self.anchor.toordinal()) / 365.25))
+
+    def demand(self, naive: bool = False) -> np.ndarray:
+        """Expected billed units per (stockist, stocked SKU slot) on an ordinary day at the anchor's
+        level; `naive`: without the performance factors, as target setting expects it."""
+        key = ("demand", naive)
         if key not in self._cache:
             low, high = self.scale.invoice_lines_per_day
             lines = (low + high) / 2
-            units_per_line = math.exp(math.log(BILLED_MEDIAN) + BILLED_SIGMA**2 / 2)
+            units_per_line = billed_median(self.products.price_paise[self.stocked]) * math.exp(BILLED_SIGMA**2 / 2)
             share = self.stockist_weight[:, None] * self.stocked_weight
-            self._cache[key] = share * lines * units_per_line
+            units = share * lines * units_per_line
+            if not naive:
+                units = units * self.perf.of(self.stockist_territory[:, None], self.products.brand[self.stocked])
+            self._cache[key] = units
         return self._cache[key]
 
 
-BILLED_MEDIAN = 20  # billed units per invoice line: log-normal around this, 1..500
-BILLED_SIGMA = 1.0
+BILLED_MEDIAN = 12.5  # billed units per invoice line of a pack at REFERENCE_PRICE, at the anchor's level
+BILLED_SIGMA = 0.6  # log-normal spread of billed units around the line's median, 1..500
+REFERENCE_PRICE = 50_00  # paise
+PRICE_ELASTICITY = 0.6  # cheaper packs are ordered in bigger quantities: median ~ price ** -0.6
 
 
-def build_world(scale: Scale, seed: int, start: date) -> World:
-    anchor = fiscal_year_start(start)
+def billed_median(price_paise: np.ndarray) -> np.ndarray:
+    """Median billed units of an invoice line at the anchor's level, before performance factors."""
+    return BILLED_MEDIAN * (np.asarray(price_paise, float) / REFERENCE_PRICE) ** -PRICE_ELASTICITY
+
+
+def build_world(scale: Scale, seed: int, start: date, history_from: Optional[date] = None,
+                until: Optional[date] = None) -> World:
+    """The world of a run starting on `start` (after a history from `history_from`, if given) and
+    ending on `until` (default: the start). Anchored at the fiscal year of the run's first day."""
+    anchor = fiscal_year_start(history_from or start)
+    horizon = max(anchor.toordinal() + FUTURE_DAYS, (until or start).toordinal() + FUTURE_MARGIN_DAYS)
     geo = _geography(scale, anchor)
     org = _org(scale, geo)
-    people = _people(scale, org, seed, anchor)
+    people = _people(scale, org, seed, anchor, horizon)
     products = _products(scale, seed, org)
     stockists, territory, weight = _stockists(scale, geo, seed)
     stocked, stocked_weight = _stocked(scale, seed, products, territory, org, len(geo.territory_codes))
@@ -302,46 +404,53 @@ def build_world(scale: Scale, seed: int, start: date) -> World:
         scale=scale, seed=seed, start=start, anchor=anchor, geo=geo, org=org, people=people,
         stockists=stockists, stockist_territory=territory, stockist_weight=weight, products=products,
         hcps=_hcps(scale, seed, len(geo.territory_codes)), stocked=stocked, stocked_weight=stocked_weight,
+        tree=_tree(org, seed, anchor, horizon), perf=_performance(seed, len(geo.territory_codes), scale.brands),
     )
 
 
 # -- geography -----------------------------------------------------------------------------------
 def _geography(scale: Scale, anchor: date) -> Geography:
-    towns = {c: _town_names(names.CITIES[c]) for c in names.CITIES}
+    """Zones -> regions -> areas -> territories. A zone's territories are headquarter towns of its
+    states (``names.ZONES``), each state taking whole areas in proportion to its towns; an area
+    lies in one state, and a region takes consecutive areas (one state or neighbouring ones)."""
+    used: set = set()
     t_codes, t_names, t_area, t_zone, t_country = [], [], [], [], []
-    a_codes, a_names, a_region = [], [], []
+    a_codes, a_names, a_region, a_state = [], [], [], []
     r_codes, r_names, r_zone = [], [], []
     z_codes, z_names, z_country = [], [], []
     for zi, zone in enumerate(scale.zones):
         z_codes.append(f"Z{zi + 1:02d}")
         z_names.append(zone.name)
         z_country.append(zone.country)
-        for territories in np.array_split(np.arange(zone.territories), zone.regions):
+        states = names.states_of(zone.country, zone.name)
+        if zone.states:
+            unknown = set(zone.states) - {name for name, _ in states}
+            if unknown:
+                raise ValueError(f"zone {zone.name}: unknown states {sorted(unknown)}")
+            states = tuple(st for st in states if st[0] in zone.states)
+        areas = _zone_areas(zone.territories, zone.regions, scale.territories_per_area, states, used)
+        for in_region in np.array_split(np.arange(len(areas)), zone.regions):
             region = len(r_codes)
             r_codes.append(f"R{region + 1:03d}")
             r_zone.append(zi)
-            first_town = None
-            n_areas = max(1, math.ceil(len(territories) / scale.territories_per_area))
-            for in_area in np.array_split(territories, n_areas):
+            r_names.append(f"{areas[int(in_region[0])][1][0]} Region")
+            for k in in_region:
                 area = len(a_codes)
+                state, towns = areas[int(k)]
                 a_codes.append(f"A{area + 1:04d}")
                 a_region.append(region)
-                area_town = None
-                for _ in in_area:
-                    town = next(towns[zone.country])
-                    first_town = first_town or town
-                    area_town = area_town or town
+                a_names.append(f"{towns[0]} Area")
+                a_state.append((zone.country, state))
+                for town in towns:
                     t_codes.append(f"T{len(t_codes) + 1:04d}")
                     t_names.append(town)
                     t_area.append(area)
                     t_zone.append(zi)
                     t_country.append(zone.country)
-                a_names.append(f"{area_town} Area")
-            r_names.append(f"{first_town} Region")
     t_area_now = np.asarray(t_area, np.int64)
     since = date(anchor.year - TERRITORY_TREE_SINCE_YEARS, anchor.month, anchor.day)
     versions = []
-    moved = _realigned_territory(t_area_now, np.asarray(a_region))
+    moved = _realigned_territory(t_area_now, np.asarray(a_region), a_state)
     for t in range(len(t_codes)):
         area = int(t_area_now[t])
         base = {
@@ -373,26 +482,65 @@ def _geography(scale: Scale, anchor: date) -> Geography:
     )
 
 
-def _town_names(cities: Tuple[str, ...]):
-    """Town names forever: each city once, then 'City 2', 'City 3', ..."""
-    k = 1
-    while True:
-        for c in cities:
-            yield c if k == 1 else f"{c} {k}"
-        k += 1
+def _zone_areas(territories: int, regions: int, per_area: int, states: Tuple[names.State, ...],
+                used: set) -> List[Tuple[str, List[str]]]:
+    """Towns of a zone's territories, grouped into areas of `per_area` (one state each), at least
+    `regions` areas. Each state takes whole areas in proportion to its unused towns."""
+    towns = [[t for t in state_towns if t not in used] for _, state_towns in states]
+    room = np.array([len(t) for t in towns], np.int64)
+    slots = math.ceil(territories / per_area)
+    per_state = _apportion(slots, room.astype(float), room // per_area) * per_area
+    for _ in range(int(per_state.sum()) - territories):  # the last area of the biggest states is a town short
+        per_state[int(np.flatnonzero(per_state == per_state.max())[-1])] -= 1
+    areas: List[Tuple[str, List[str]]] = []
+    for s, n in enumerate(per_state.tolist()):
+        if n == 0:
+            continue
+        picked = [towns[s][i] if i < len(towns[s]) else f"{towns[s][i % len(towns[s])]} {i // len(towns[s]) + 1}"
+                  for i in range(n)]  # numbered towns only when a scale outgrows the lists
+        used.update(picked)
+        for chunk in np.array_split(np.arange(n), math.ceil(n / per_area)):
+            areas.append((states[s][0], [picked[int(i)] for i in chunk]))
+    while len(areas) < regions:  # more regions than areas: split the biggest area
+        k = max(range(len(areas)), key=lambda i: len(areas[i][1]))
+        state, towns_k = areas[k]
+        half = (len(towns_k) + 1) // 2
+        areas[k:k + 1] = [(state, towns_k[:half]), (state, towns_k[half:])]
+    return areas
 
 
-def _realigned_territory(t_area: np.ndarray, a_region: np.ndarray) -> Optional[Tuple[int, int]]:
-    """(territory, its previous area): the first territory whose region has another area it sat in
-    before a realignment. The territory tree is versioned, so this shows up as two rows."""
-    for t in range(len(t_area)):
-        area = int(t_area[t])
-        if (t_area == area).sum() < 2:
-            continue  # moving the only territory would leave its area empty
-        siblings = np.flatnonzero(a_region == a_region[area])
-        others = [int(a) for a in siblings if a != area]
-        if others:
-            return t, others[0]
+def _apportion(total: int, weights: np.ndarray, caps: np.ndarray) -> np.ndarray:
+    """Split `total` into integers in proportion to `weights` (largest remainder, stable), none
+    above its cap; what a cap holds back goes to the others, in proportion again."""
+    out = np.zeros(len(weights), np.int64)
+    if caps.sum() < total:  # not enough room anywhere: caps do not hold
+        caps = np.full(len(weights), total, np.int64)
+    while out.sum() < total:
+        room = out < caps
+        need = total - int(out.sum())
+        quota = np.where(room, weights, 0.0) / weights[room].sum() * need
+        add = np.minimum(np.floor(quota).astype(np.int64), caps - out)
+        rest = np.where(room & (out + add < caps), quota - np.floor(quota), -1.0)
+        for i in np.argsort(-rest, kind="stable")[: need - int(add.sum())]:
+            if rest[i] >= 0:
+                add[i] += 1
+        out += add
+    return out
+
+
+def _realigned_territory(t_area: np.ndarray, a_region: np.ndarray, a_state: List[Tuple[str, str]]) -> Optional[Tuple[int, int]]:
+    """(territory, its previous area): the first territory with another area of its state it sat
+    in before a realignment, in its region if it can be. The territory tree is versioned, so this
+    shows up as two rows."""
+    for same_region in (True, False):
+        for t in range(len(t_area)):
+            area = int(t_area[t])
+            if (t_area == area).sum() < 2:
+                continue  # moving the only territory would leave its area empty
+            others = [a for a in range(len(a_region)) if a != area and a_state[a] == a_state[area]
+                      and (a_region[a] == a_region[area] or not same_region)]
+            if others:
+                return t, others[0]
     return None
 
 
@@ -400,14 +548,14 @@ def _realigned_territory(t_area: np.ndarray, a_region: np.ndarray) -> Optional[T
 def _org(scale: Scale, geo: Geography) -> Org:
     levels: Dict[str, List[Dict[str, Any]]] = {r: [] for r in TOP_DOWN}
     levels["CMO"].append({"parent": None, "division": -1, "bu": -1, "territory": -1, "country": "IN",
-                          "name": "Chief Marketing Officer"})
+                          "name": "Chief Marketing Officer", "zone": -1})
     for b, bu in enumerate(scale.business_units):
         levels["BUH"].append({"parent": 0, "division": -1, "bu": b, "territory": -1,
-                              "country": "IN", "name": f"{bu} Business Unit"})
+                              "country": "IN", "name": f"{bu} Business Unit", "zone": -1})
     for d, div in enumerate(scale.divisions):
         country = scale.zones[div.zones[0]].country
         levels["NH"].append({"parent": div.business_unit, "division": d, "bu": div.business_unit,
-                             "territory": -1, "country": country, "name": f"{div.name} National"})
+                             "territory": -1, "country": country, "name": f"{div.name} National", "zone": -1})
     # Below NH everything is per (division, zone), in division then zone order.
     for d, div in enumerate(scale.divisions):
         for z in div.zones:
@@ -417,7 +565,7 @@ def _org(scale: Scale, geo: Geography) -> Org:
             picks = (np.arange(n) * len(in_zone) // n + d) % len(in_zone)
             worked = np.sort(in_zone[picks])
             zsm = len(levels["ZSM"])
-            base = {"division": d, "bu": div.business_unit, "territory": -1, "country": zone.country}
+            base = {"division": d, "bu": div.business_unit, "territory": -1, "country": zone.country, "zone": int(z)}
             levels["ZSM"].append({**base, "parent": d, "name": f"{div.name} {zone.name} Zone"})
             asm_groups = np.array_split(worked, math.ceil(len(worked) / scale.asm_span))
             for rsm_groups in np.array_split(np.arange(len(asm_groups)), math.ceil(len(asm_groups) / scale.rsm_span)):
@@ -433,7 +581,7 @@ def _org(scale: Scale, geo: Geography) -> Org:
                     for t in group:
                         levels["SR"].append({**base, "parent": asm, "territory": int(t),
                                              "name": f"{div.name} {geo.territory_names[int(t)]}"})
-    ids, role, parent, division, bu, territory, country, pnames = [], [], [], [], [], [], [], []
+    ids, role, parent, division, bu, territory, country, pnames, zones = [], [], [], [], [], [], [], [], []
     offset = {}
     for r in TOP_DOWN:
         offset[r] = len(ids)
@@ -445,18 +593,88 @@ def _org(scale: Scale, geo: Geography) -> Org:
             territory.append(p["territory"])
             country.append(p["country"])
             pnames.append(p["name"])
+            zones.append(p["zone"])
     for above, r in zip(TOP_DOWN, TOP_DOWN[1:]):
         parent.extend(offset[above] + p["parent"] for p in levels[r])
     parent = [-1] + parent
     return Org(ids, role, np.asarray(parent, np.int64), np.asarray(division, np.int64), np.asarray(bu, np.int64),
-               np.asarray(territory, np.int64), country, pnames)
+               np.asarray(territory, np.int64), country, pnames, np.asarray(zones, np.int64))
+
+
+# -- the versioned position tree --------------------------------------------------------------------
+def _tree(org: Org, seed: int, anchor: date, horizon: int) -> Tree:
+    """Re-parentings over the HR history: SR positions to another ASM, ASM positions to another RSM,
+    of the same division and zone, on their own rhythm (``MOVE_GAPS``). The built tree holds on the
+    anchor day: moves after it are walked forward from it, moves before it backward."""
+    A = anchor.toordinal()
+    h0 = A - HISTORY_DAYS
+    events: List[Tuple[int, str]] = []
+    for role, (low, high) in MOVE_GAPS.items():
+        rng = rng_for(seed, f"hr_positions/{role}")  # dates only: a longer horizon appends, never shifts
+        d = h0 + int(rng.integers(1, high + 1))
+        while d <= horizon:
+            events.append((d + 1 if d == A else d, role))  # the anchor day keeps the built tree
+            d += int(rng.integers(low, high + 1))
+    events.sort()
+    moves: List[Move] = []
+    for later, chosen in ((True, [e for e in events if e[0] > A]), (False, [e for e in events if e[0] < A][::-1])):
+        rng = rng_for(seed, "hr_positions/forward" if later else "hr_positions/backward")
+        parent = org.parent.copy()
+        for d, role in chosen:
+            picked = _pick_move(org, parent, role, rng)
+            if picked is None:
+                continue
+            p, here, there = picked
+            parent[p] = there
+            # Walking back, the position sat under `there` before the day and under `here` from it.
+            moves.append(Move(date.fromordinal(d), p, here, there) if later else Move(date.fromordinal(d), p, there, here))
+    moves.sort(key=lambda m: (m.day, m.position))
+    parent = org.parent.copy()
+    for m in reversed([m for m in moves if m.day.toordinal() < A]):
+        parent[m.position] = m.old_parent
+    initial = parent.copy()
+    days: List[int] = []
+    after: List[np.ndarray] = []
+    for m in moves:
+        if parent[m.position] != m.old_parent:
+            raise AssertionError(f"position tree history out of step at {m.day}")
+        if not days or days[-1] != m.day.toordinal():
+            parent = parent.copy()
+            days.append(m.day.toordinal())
+            after.append(parent)
+        parent[m.position] = m.new_parent
+    state_at_anchor = initial if not days or days[0] > A else after[bisect.bisect_right(days, A) - 1]
+    if not np.array_equal(state_at_anchor, org.parent):
+        raise AssertionError("the position tree on the anchor day is not the built tree")
+    return Tree(tuple(moves), initial, days, after)
+
+
+def _pick_move(org: Org, parent: np.ndarray, role: str, rng: np.random.Generator) -> Optional[Tuple[int, int, int]]:
+    """(position, its manager, the manager it moves to): a position of `role` whose manager has
+    another report, to the manager with the fewest reports among the others of its division and zone."""
+    mover = org.of_role(role)
+    managers = org.of_role({"SR": "ASM", "ASM": "RSM"}[role])
+    count = np.bincount(parent[mover], minlength=len(org.ids))
+    group = org.division * 1000 + org.zone  # division and zone of every position from ZSM down
+    per_group = {}
+    for m in managers:
+        per_group.setdefault(int(group[m]), []).append(int(m))
+    eligible = [int(p) for p in mover if count[parent[p]] >= 2 and len(per_group.get(int(group[p]), ())) >= 2]
+    if not eligible:
+        return None
+    p = eligible[int(rng.integers(len(eligible)))]
+    here = int(parent[p])
+    others = [m for m in per_group[int(group[p])] if m != here]
+    fewest = min(count[m] for m in others)
+    lightest = [m for m in others if count[m] == fewest]
+    return p, here, lightest[int(rng.integers(len(lightest)))]
 
 
 # -- people and their history -----------------------------------------------------------------
-def _people(scale: Scale, org: Org, seed: int, anchor: date) -> People:
+def _people(scale: Scale, org: Org, seed: int, anchor: date, horizon: int) -> People:
     rng = rng_for(seed, "hr_history")
     A = anchor.toordinal()
-    h0, h1 = A - HISTORY_DAYS, A + FUTURE_DAYS
+    h0, h1 = A - HISTORY_DAYS, horizon
     n = len(org.ids)
     role = np.asarray(org.role)
     # Vacant on the anchor day: drawn among SR and ASM positions, SRs four times as likely.
@@ -589,8 +807,15 @@ def _employees(spells: List[List[int]], org: Org, rng: np.random.Generator, seed
         None if left[e] >= OPEN else ("RESIGNED" if r < 0.85 else "TERMINATED" if r < 0.95 else "RETIRED")
         for e, r in enumerate(reasons_draw)
     ]
+    # HR closes the assignment of some leavers a few days after the employee master shows them gone.
+    leaving = np.flatnonzero((end < OPEN) & (end == left[emp]))
+    lag = np.zeros(len(pos), np.int64)
+    if len(leaving):
+        lag_rng = rng_for(seed, "hr_assignments/lag")
+        chosen = lag_rng.choice(leaving, max(1, round(LAGGED_LEAVER_SHARE * len(leaving))), replace=False)
+        lag[chosen] = lag_rng.integers(LAG_DAYS[0], LAG_DAYS[1] + 1, size=len(chosen))
     return People(
-        spell_position=pos, spell_employee=emp, spell_start=start, spell_end=end,
+        spell_position=pos, spell_employee=emp, spell_start=start, spell_end=end, spell_lag=lag,
         employee_ids=[f"E{e + 1:06d}" for e in range(n_emp)], first=first, last=last,
         country=[org.country[int(p)] for p in first_pos], joined=joined, left=left, leaving_reason=reason,
     )
@@ -626,7 +851,11 @@ def _stockists(scale: Scale, geo: Geography, seed: int) -> Tuple[List[Row], np.n
             "city": geo.territory_names[t],
             "country": geo.territory_country[t],
         })
+    # Within a territory, sizes are log-normal; territories themselves are drawn to be of similar
+    # potential (that is how a sales force cuts them), give or take a quarter.
     weight = rng.lognormal(0.0, 0.8, size=scale.stockists)
+    potential = rng_for(seed, "territory_potential").lognormal(0.0, TERRITORY_POTENTIAL_SIGMA, size=n_t)
+    weight = weight / np.bincount(territory, weight, minlength=n_t)[territory] * potential[territory]
     return rows, territory, weight / weight.sum()
 
 
@@ -644,7 +873,11 @@ def _products(scale: Scale, seed: int, org: Org) -> Products:
     within = within / np.bincount(brand, within)[brand]
     weight = brand_weight[brand] * within
     weight = weight / weight.sum()
-    price = rng.integers(20_00, 900_00, size=scale.skus, endpoint=True).astype(np.int64)
+    # Price to stockist: one uniform draw per SKU, spread on a log scale between the bounds and
+    # skewed to the cheap end (most packs sell for tens of rupees, a few specialty ones for hundreds).
+    u = (rng.integers(20_00, 900_00, size=scale.skus, endpoint=True) - 20_00) / (900_00 - 20_00)
+    low, high = PRICE_RANGE
+    price = np.rint(low * (high / low) ** (u ** PRICE_SKEW)).astype(np.int64)
     mrp = (price * rng.uniform(1.25, 1.35, size=scale.skus)).astype(np.int64) // 50 * 50
     on_scheme = rng.random(scale.skus) < SCHEME_SHARE
     ratio = np.where(on_scheme, rng.choice(SCHEME_RATIOS, size=scale.skus), 0).astype(np.int64)
@@ -664,6 +897,16 @@ def _products(scale: Scale, seed: int, org: Org) -> Products:
         brand_codes=[f"B{b + 1:04d}" for b in range(scale.brands)], brand_names=brand_names,
         brand_division=brand_division,
     )
+
+
+def _performance(seed: int, n_territories: int, n_brands: int) -> Performance:
+    """Persistent performance factors, median 1: most territories within +-10-20%, a few outliers
+    either side; each brand in a territory a little above or below its territory."""
+    rng = rng_for(seed, "performance")
+    outlier = rng.random(n_territories) < OUTLIER_SHARE
+    territory = np.exp(rng.normal(0.0, np.where(outlier, OUTLIER_SIGMA, TERRITORY_SIGMA)))
+    territory_brand = np.exp(rng.normal(0.0, TERRITORY_BRAND_SIGMA, size=(n_territories, n_brands)))
+    return Performance(territory, territory_brand)
 
 
 def _allocate(total: int, weights: np.ndarray, minimum: int = 1) -> np.ndarray:
@@ -728,7 +971,8 @@ def _stocked(
         keys = logw[None, :] + np.where(present, 0.0, np.log(0.02)) + rng.gumbel(size=(hi - lo, len(sku_division)))
         top = np.argpartition(-keys, k - 1, axis=1)[:, :k] if k < len(sku_division) else np.tile(np.arange(k), (hi - lo, 1))
         out[lo:hi] = np.sort(top, axis=1)
-    weight = products.weight[out]
+    # A stockist sells mostly what the field force of its territory promotes.
+    weight = products.weight[out] * np.where(works[territory[:, None], sku_division[out]], 1.0, OTHER_DIVISION_DEMAND)
     return out, weight / weight.sum(axis=1, keepdims=True)
 
 
