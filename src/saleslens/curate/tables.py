@@ -1,0 +1,505 @@
+"""The curated zone's tables, declared once.
+
+Each declaration drives the curate step's Arrow schema, the Glue catalog table (CDK and
+offline, through ``glue_table_input``) and the documentation. Two shapes:
+
+- dimensions (``partitioned=False``): one Parquet object, replaced whole by each rebuild, so a
+  reader sees the old version or the new one. Versioned dimensions carry ``valid_from`` and
+  ``valid_to`` (inclusive; ``OPEN_END`` = 9999-12-31 while current) for "as was" joins;
+- facts (``partitioned=True``): one Parquet object per document date under ``dt=YYYY-MM-DD/``
+  (monthly facts: the first day of their month), found through partition projection, so
+  re-curating replaces exactly the document dates a file touched.
+
+Python 3.9-safe.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Dict, Tuple
+
+import pyarrow as pa
+
+from saleslens.contracts.ddl import (
+    PARQUET_INPUT_FORMAT,
+    PARQUET_OUTPUT_FORMAT,
+    PARQUET_SERDE,
+    PARTITION_COLUMN,
+    PROJECTION_RANGE,
+)
+from saleslens.contracts.model import Column
+from saleslens.contracts.validation import arrow_type
+
+OPEN_END = date(9999, 12, 31)  # valid_to of a version still current
+BEGINNING = date(1900, 1, 1)  # valid_from of a first version known from the first snapshot only
+MONEY = "decimal(18,2)"
+
+
+@dataclass(frozen=True)
+class CuratedTable:
+    name: str  # Glue table name: cur_<source>__<subject>
+    description: str
+    grain: str  # "one row per ..."
+    columns: Tuple[Column, ...]
+    partitioned: bool
+    built_from: Tuple[str, ...]  # clean tables it is built from
+
+    @property
+    def prefix(self) -> str:
+        return f"{self.name}/"
+
+    @property
+    def column_names(self) -> Tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    def schema(self) -> pa.Schema:
+        return pa.schema([pa.field(c.name, arrow_type(c), nullable=c.nullable) for c in self.columns])
+
+    def key(self, dt: "str | None" = None) -> str:
+        """Object key in the curated bucket: the table's one object, or one partition's."""
+        if self.partitioned:
+            if not dt:
+                raise ValueError(f"{self.name} is partitioned: a partition date is needed")
+            return f"{self.prefix}{PARTITION_COLUMN}={dt}/data.parquet"
+        return f"{self.prefix}data.parquet"
+
+
+def _c(name: str, type_: str, description: str, nullable: bool = False, pii: bool = False) -> Column:
+    return Column(name, type_, description, nullable=nullable, pii=pii)
+
+
+_VALIDITY = (
+    _c("valid_from", "date", "First day of this version (1900-01-01: as far back as known)"),
+    _c("valid_to", "date", "Last day of this version (9999-12-31 while current)"),
+)
+
+TABLES: Dict[str, CuratedTable] = {
+    t.name: t
+    for t in (
+        # -- hierarchy ---------------------------------------------------------------------------
+        CuratedTable(
+            "cur_hr__position_versions",
+            "The position tree, versioned: role, parent, territory, division and name of every position over "
+            "time. HR sends positions without effective dates, so a change takes effect on its snapshot's date.",
+            "one row per position and version",
+            (
+                _c("position_id", "string", "Position"),
+                _c("role", "string", "Role level (SR ... CMO)"),
+                _c("parent_position_id", "string", "Reporting position (empty for the top)", nullable=True),
+                _c("territory_code", "string", "Territory of an SR position", nullable=True),
+                _c("division_code", "string", "Division (empty for the CMO and BUHs)", nullable=True),
+                _c("business_unit_code", "string", "Business unit (empty for the CMO)", nullable=True),
+                _c("position_name", "string", "Display name"),
+                *_VALIDITY,
+                _c("is_current", "boolean", "This version is the one in force now"),
+            ),
+            False,
+            ("hr_positions", "hr_position_divisions"),
+        ),
+        CuratedTable(
+            "cur_hr__position_closure",
+            "Every (ancestor, descendant) pair of the position tree with its depth, over the dates the pair "
+            "holds: a position is its own ancestor at depth 0. Rolling a figure up to every level as of a date "
+            "is one join on this table.",
+            "one row per ancestor, descendant and validity range",
+            (
+                _c("ancestor_position_id", "string", "Ancestor position"),
+                _c("position_id", "string", "Descendant position"),
+                _c("depth", "int64", "Levels between them (0: the same position)"),
+                *_VALIDITY,
+            ),
+            False,
+            ("hr_positions",),
+        ),
+        CuratedTable(
+            "cur_hr__assignments",
+            "Who holds which position when (SCD type 2). valid_to is the effective last day: the assignment's "
+            "own end or the holder's date_of_leaving, whichever is earlier.",
+            "one row per employee, position and valid_from",
+            (
+                _c("employee_id", "string", "Employee"),
+                _c("position_id", "string", "Position held"),
+                *_VALIDITY,
+                _c("recorded_valid_to", "date", "The end date the assignment row itself carries", nullable=True),
+                _c("ended_by", "string", "ASSIGNMENT (its own end date), LEAVING (date_of_leaving), empty while current",
+                   nullable=True),
+                _c("is_current", "boolean", "Still held"),
+            ),
+            False,
+            ("hr_assignments", "hr_employees"),
+        ),
+        CuratedTable(
+            "cur_hr__employees",
+            "The employee master as HR knows it now (dim_employee).",
+            "one row per employee",
+            (
+                _c("employee_id", "string", "Employee"),
+                _c("employee_name", "string", "Full name", pii=True),
+                _c("email", "string", "Work email", pii=True),
+                _c("mobile", "string", "Mobile number", pii=True),
+                _c("country", "string", "Country of employment"),
+                _c("date_of_joining", "date", "First day with the company"),
+                _c("date_of_leaving", "date", "Last day with the company", nullable=True),
+                _c("leaving_reason", "string", "Why they left", nullable=True),
+            ),
+            False,
+            ("hr_employees",),
+        ),
+        CuratedTable(
+            "cur_hr__territory_versions",
+            "The territory tree with its effective dates as HR sends them (labels: area, region, zone, country).",
+            "one row per territory and version",
+            (
+                _c("territory_code", "string", "Territory"),
+                _c("territory_name", "string", "Territory name"),
+                _c("area_code", "string", "Area"),
+                _c("area_name", "string", "Area name"),
+                _c("region_code", "string", "Region"),
+                _c("region_name", "string", "Region name"),
+                _c("zone_code", "string", "Zone"),
+                _c("zone_name", "string", "Zone name"),
+                _c("country", "string", "Country"),
+                *_VALIDITY,
+            ),
+            False,
+            ("hr_territories",),
+        ),
+        # -- masters mapped "as was" -------------------------------------------------------------
+        CuratedTable(
+            "cur_erp__stockist_versions",
+            "Stockists with the territory they are mapped to, versioned from the ERP's customer snapshots. A "
+            "stockist's first version reaches back to 1900, so facts that arrived before the master listed it "
+            "are mapped once it does.",
+            "one row per stockist and version",
+            (
+                _c("stockist_code", "string", "Stockist"),
+                _c("stockist_name", "string", "Trading name"),
+                _c("territory_code", "string", "Territory the stockist is mapped to"),
+                _c("city", "string", "City"),
+                _c("country", "string", "Country"),
+                *_VALIDITY,
+            ),
+            False,
+            ("erp_customers",),
+        ),
+        CuratedTable(
+            "cur_erp__sku_versions",
+            "SKUs with brand, division and price, versioned from the ERP's material snapshots (a SKU's first "
+            "version reaches back to 1900).",
+            "one row per SKU and version",
+            (
+                _c("sku", "string", "SKU"),
+                _c("product_name", "string", "Product name"),
+                _c("brand_code", "string", "Brand"),
+                _c("brand_name", "string", "Brand name"),
+                _c("division_code", "string", "Division that promotes the brand"),
+                _c("division_name", "string", "Division name"),
+                _c("business_unit_code", "string", "Business unit"),
+                _c("pack", "string", "Pack"),
+                _c("price_to_stockist", "decimal(12,2)", "Unit price to stockist, excluding tax"),
+                *_VALIDITY,
+            ),
+            False,
+            ("erp_products",),
+        ),
+        CuratedTable(
+            "cur_crm__hcp_versions",
+            "HCPs with class, key-HCP flag and territory, versioned from the CRM's HCP snapshots.",
+            "one row per HCP and version",
+            (
+                _c("hcp_id", "string", "HCP"),
+                _c("hcp_name", "string", "Doctor's name", pii=True),
+                _c("speciality", "string", "Speciality"),
+                _c("hcp_class", "string", "A, B or C"),
+                _c("is_key_hcp", "boolean", "Key HCP"),
+                _c("territory_code", "string", "Territory the HCP practises in"),
+                *_VALIDITY,
+            ),
+            False,
+            ("crm_hcps",),
+        ),
+        CuratedTable(
+            "cur_lms__courses",
+            "The course catalogue as the LMS sends it now.",
+            "one row per course",
+            (
+                _c("course_id", "string", "Course"),
+                _c("course_title", "string", "Title"),
+                _c("category", "string", "INDUCTION, PRODUCT, COMPLIANCE or SELLING_SKILLS"),
+                _c("brand_code", "string", "Brand of a product course", nullable=True),
+                _c("is_mandatory", "boolean", "Mandatory"),
+                _c("pass_score", "int64", "Score needed to pass (0: no assessment)"),
+            ),
+            False,
+            ("lms_courses",),
+        ),
+        # -- reference -------------------------------------------------------------------------
+        CuratedTable(
+            "cur_ref__calendar",
+            "Every day per country: weekly off, holiday (the company's holiday calendar), working day, and the "
+            "periods it falls in (month, fortnight, fiscal quarter and year).",
+            "one row per country and day",
+            (
+                _c("country", "string", "Country"),
+                _c("cal_date", "date", "Day"),
+                _c("is_weekly_off", "boolean", "The country's weekly off (config calendar.weekly_off)"),
+                _c("holiday_name", "string", "Holiday kept that day", nullable=True),
+                _c("is_working_day", "boolean", "Neither weekly off nor holiday"),
+                _c("month_start", "date", "First day of the month"),
+                _c("month_end", "date", "Last day of the month"),
+                _c("fortnight_start", "date", "1st or 16th"),
+                _c("fortnight_end", "date", "15th or the month's last day"),
+                _c("fiscal_quarter_start", "date", "First day of the fiscal quarter"),
+                _c("fiscal_year_start", "date", "First day of the fiscal year"),
+            ),
+            False,
+            ("hr_holidays",),
+        ),
+        CuratedTable(
+            "cur_ref__parameters",
+            "The parameters of the config the views read (section kpi, and calendar.main_country).",
+            "one row per parameter",
+            (
+                _c("name", "string", "Parameter"),
+                _c("value", "string", "Value as text"),
+            ),
+            False,
+            (),
+        ),
+        # -- facts -----------------------------------------------------------------------------
+        CuratedTable(
+            "cur_erp__primary_lines",
+            "Primary sales lines on their own document date: invoice lines (gross = billed units x price - trade "
+            "discount; free units valued 0), sales returns and value-only credit notes, each valued so that "
+            "net = gross - returns - credit notes. Codes as the ERP sent them; territory and brand are mapped "
+            "as was in the views.",
+            "one row per document line",
+            (
+                _c("doc_date", "date", "Document date"),
+                _c("doc_type", "string", "INVOICE, SALES_RETURN or CREDIT_NOTE"),
+                _c("doc_no", "string", "Invoice or credit document number"),
+                _c("line_no", "int64", "Line"),
+                _c("stockist_code", "string", "Stockist"),
+                _c("sku", "string", "SKU"),
+                _c("credit_reason", "string", "EXPIRY, BREAKAGE, RATE_DIFFERENCE or SCHEME (credit documents)",
+                   nullable=True),
+                _c("billed_units", "int64", "Billed units (invoices)"),
+                _c("free_units", "int64", "Free scheme units (invoices), valued 0"),
+                _c("return_units", "int64", "Units returned (sales returns)"),
+                _c("gross_value", MONEY, "Invoice value net of trade discount, excluding tax"),
+                _c("return_value", MONEY, "Value of goods returned"),
+                _c("credit_value", MONEY, "Value of rate-difference and scheme credit notes"),
+                _c("net_value", MONEY, "gross_value - return_value - credit_value"),
+                _c("source_table", "string", "Clean table the line came from"),
+                _c("source_dt", "string", "Clean partition the line came from"),
+            ),
+            True,
+            ("erp_primary_invoices", "erp_primary_invoices_backfill", "erp_credit_notes", "erp_credit_notes_backfill"),
+        ),
+        CuratedTable(
+            "cur_erp__targets",
+            "Monthly targets per territory and brand (value and units); partition = the month.",
+            "one row per territory, brand and month",
+            (
+                _c("target_month", "date", "First day of the month"),
+                _c("territory_code", "string", "Territory"),
+                _c("brand_code", "string", "Brand"),
+                _c("target_value", MONEY, "Target primary value"),
+                _c("target_units", "int64", "Target billed units"),
+            ),
+            True,
+            ("erp_targets",),
+        ),
+        CuratedTable(
+            "cur_stk__statements",
+            "Stockist statements per SKU and month; secondary units by the stock identity "
+            "(opening + received - returned - closing); partition = the statement month.",
+            "one row per stockist, SKU and month",
+            (
+                _c("statement_month", "date", "First day of the month"),
+                _c("stockist_code", "string", "Stockist"),
+                _c("sku", "string", "SKU"),
+                _c("opening_units", "int64", "Opening stock"),
+                _c("received_units", "int64", "Received from the company (billed + free)"),
+                _c("returned_units", "int64", "Returned to the company"),
+                _c("closing_units", "int64", "Closing stock"),
+                _c("secondary_units", "int64", "Sold on: opening + received - returned - closing"),
+                _c("reported_secondary_units", "int64", "Secondary units as the stockist reported them"),
+                _c("submitted_on", "date", "Day the statement was uploaded"),
+            ),
+            True,
+            ("stk_statements", "stk_statements_backfill"),
+        ),
+        CuratedTable(
+            "cur_crm__calls",
+            "Calls on their call date, stamped with the territory worked at the time, with how many days after "
+            "the call its report was submitted.",
+            "one row per call",
+            (
+                _c("call_date", "date", "Day of the call"),
+                _c("call_id", "string", "Call"),
+                _c("employee_id", "string", "Employee who called"),
+                _c("territory_code", "string", "Territory worked (stamped at call time)"),
+                _c("call_type", "string", "DOCTOR, CHEMIST or STOCKIST"),
+                _c("hcp_id", "string", "Doctor called", nullable=True),
+                _c("chemist_code", "string", "Chemist called", nullable=True),
+                _c("stockist_code", "string", "Stockist called", nullable=True),
+                _c("clm_used", "boolean", "E-detailing used"),
+                _c("joint_employee_id", "string", "Manager in joint working", nullable=True),
+                _c("call_started_at", "timestamp", "Local time the call started"),
+                _c("submitted_at", "timestamp", "Local time the report was submitted", nullable=True),
+                _c("submitted_days_after", "int64", "Calendar days from call date to submission (empty: not submitted)",
+                   nullable=True),
+            ),
+            True,
+            ("crm_call_reports", "crm_call_reports_backfill"),
+        ),
+        CuratedTable(
+            "cur_crm__call_plans",
+            "Master call lists per SR position and month; partition = the month.",
+            "one row per month, position and HCP",
+            (
+                _c("plan_month", "date", "First day of the month"),
+                _c("position_id", "string", "SR position"),
+                _c("territory_code", "string", "Territory of the plan"),
+                _c("hcp_id", "string", "HCP"),
+                _c("hcp_class", "string", "Class in this plan"),
+                _c("planned_calls", "int64", "Calls planned in the month"),
+            ),
+            True,
+            ("crm_call_plans",),
+        ),
+        CuratedTable(
+            "cur_crm__day_activities",
+            "What each field employee did on each working day (FIELD, LEAVE, MEETING, ADMIN, TRAVEL).",
+            "one row per employee and day",
+            (
+                _c("activity_date", "date", "Day"),
+                _c("employee_id", "string", "Employee"),
+                _c("activity", "string", "FIELD, LEAVE, MEETING, ADMIN or TRAVEL"),
+                _c("territory_code", "string", "Territory worked on a FIELD day", nullable=True),
+            ),
+            True,
+            ("crm_day_activities", "crm_day_activities_backfill"),
+        ),
+        CuratedTable(
+            "cur_clm__detailing",
+            "E-detailing per call and brand: slides shown, seconds, key-message slides (from the slide views).",
+            "one row per call and brand",
+            (
+                _c("call_date", "date", "Day the slides were shown"),
+                _c("call_id", "string", "Call"),
+                _c("employee_id", "string", "Employee presenting"),
+                _c("brand_code", "string", "Brand detailed"),
+                _c("slides_shown", "int64", "Slide views"),
+                _c("seconds", "int64", "Seconds on the brand's slides"),
+                _c("key_message_slides", "int64", "Views of slides carrying a key message"),
+            ),
+            True,
+            ("clm_slide_views", "clm_slide_views_backfill"),
+        ),
+        CuratedTable(
+            "cur_evt__attendance",
+            "Event attendance on the event date.",
+            "one row per event and HCP",
+            (
+                _c("event_date", "date", "Day of the event"),
+                _c("event_id", "string", "Event"),
+                _c("event_type", "string", "CME, ROUND_TABLE, WEBINAR or CONFERENCE"),
+                _c("brand_code", "string", "Brand promoted"),
+                _c("territory_code", "string", "Territory the event was held for"),
+                _c("organiser_employee_id", "string", "Organiser"),
+                _c("hcp_id", "string", "HCP who attended"),
+            ),
+            True,
+            ("evt_attendance", "evt_attendance_backfill"),
+        ),
+        CuratedTable(
+            "cur_lms__assignments",
+            "Course assignments on the day they were made.",
+            "one row per employee, course and assignment day",
+            (
+                _c("assigned_on", "date", "Day assigned"),
+                _c("employee_id", "string", "Employee"),
+                _c("course_id", "string", "Course"),
+                _c("due_on", "date", "Due date"),
+            ),
+            True,
+            ("lms_assignments", "lms_assignments_backfill"),
+        ),
+        CuratedTable(
+            "cur_lms__completions",
+            "Course completions on the day completed.",
+            "one row per completed assignment",
+            (
+                _c("completed_on", "date", "Day completed"),
+                _c("employee_id", "string", "Employee"),
+                _c("course_id", "string", "Course"),
+                _c("assigned_on", "date", "Day of the assignment completed"),
+                _c("completed_at", "timestamp", "Local time completed"),
+                _c("time_spent_minutes", "int64", "Minutes spent"),
+            ),
+            True,
+            ("lms_completions", "lms_completions_backfill"),
+        ),
+        CuratedTable(
+            "cur_lms__attempts",
+            "Assessment attempts on the day attempted.",
+            "one row per assignment and attempt",
+            (
+                _c("attempted_on", "date", "Day of the attempt"),
+                _c("employee_id", "string", "Employee"),
+                _c("course_id", "string", "Course"),
+                _c("assigned_on", "date", "Day of the assignment"),
+                _c("attempt_no", "int64", "Attempt number"),
+                _c("attempted_at", "timestamp", "Local time of the attempt"),
+                _c("score", "int64", "Score out of 100"),
+                _c("passed", "boolean", "Reached the pass score"),
+            ),
+            True,
+            ("lms_assessments", "lms_assessments_backfill"),
+        ),
+    )
+}
+
+
+def tables_built_from(clean_table: str) -> Tuple[CuratedTable, ...]:
+    """The curated tables a clean table feeds (what a published partition of it makes stale)."""
+    return tuple(t for t in TABLES.values() if clean_table in t.built_from)
+
+
+# -- Glue catalog --------------------------------------------------------------------------------
+def glue_table_input(table: CuratedTable, location: str) -> Dict[str, object]:
+    """Glue ``TableInput`` of a curated table (boto3 ``glue.create_table``; CDK ``CfnTable``)."""
+    location = location if location.endswith("/") else location + "/"
+    parameters: Dict[str, str] = {"EXTERNAL": "TRUE", "classification": "parquet", "parquet.compression": "SNAPPY"}
+    partition_keys = []
+    if table.partitioned:
+        partition_keys = [{"Name": PARTITION_COLUMN, "Type": "string",
+                           "Comment": "Document date YYYY-MM-DD (monthly facts: the month's first day)"}]
+        parameters.update({
+            "projection.enabled": "true",
+            f"projection.{PARTITION_COLUMN}.type": "date",
+            f"projection.{PARTITION_COLUMN}.format": "yyyy-MM-dd",
+            f"projection.{PARTITION_COLUMN}.range": PROJECTION_RANGE,
+            f"projection.{PARTITION_COLUMN}.interval": "1",
+            f"projection.{PARTITION_COLUMN}.interval.unit": "DAYS",
+            "storage.location.template": f"{location}{PARTITION_COLUMN}=${{{PARTITION_COLUMN}}}/",
+        })
+    return {
+        "Name": table.name,
+        "Description": f"{table.description} Grain: {table.grain}.",
+        "TableType": "EXTERNAL_TABLE",
+        "Parameters": parameters,
+        "PartitionKeys": partition_keys,
+        "StorageDescriptor": {
+            "Columns": [
+                {"Name": c.name, "Type": c.athena_type, "Comment": c.description + (" (personal data)" if c.pii else "")}
+                for c in table.columns
+            ],
+            "Location": location,
+            "InputFormat": PARQUET_INPUT_FORMAT,
+            "OutputFormat": PARQUET_OUTPUT_FORMAT,
+            "SerdeInfo": {"SerializationLibrary": PARQUET_SERDE},
+        },
+    }
