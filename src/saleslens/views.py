@@ -1,7 +1,9 @@
 """The Athena views in athena_sql/, in the order they must be created.
 
 Layers follow dbt's naming: staging (stg_) -> intermediate (int_) -> marts (mart_); one view per
-file, the file name is the view name.
+file, the file name is the view name. Within a layer a view comes after the views it reads.
+What a view reads is found by name (catalog tables and views have distinctive names), so this
+module needs no SQL parser: it runs in the Lambda bundles, which carry none.
 """
 from __future__ import annotations
 
@@ -9,17 +11,19 @@ import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Set
+from typing import Callable, Dict, FrozenSet, List, Optional, Set
 
 from saleslens.config import PROJECT_ROOT
 
 LAYERS = ("staging", "intermediate", "marts")
 _PREFIX = {"staging": "stg_", "intermediate": "int_", "marts": "mart_"}
 _CREATE = re.compile(r"CREATE\s+OR\s+REPLACE\s+VIEW\s+([a-z0-9_]+)\s+AS", re.IGNORECASE)
+_IDENT = re.compile(r"\b[a-z][a-z0-9_]*\b")
+_COMMENT = re.compile(r"--[^\n]*")
 
 
 class ViewDefinitionError(ValueError):
-    """A SQL file does not define exactly the view its path names."""
+    """A SQL file does not define exactly the view its path names, or views read each other in a cycle."""
 
 
 @dataclass(frozen=True)
@@ -29,6 +33,10 @@ class View:
     path: Path
     sql: str
 
+    def identifiers(self) -> FrozenSet[str]:
+        """Every lower-case identifier of the SQL outside comments (table and view names among them)."""
+        return frozenset(_IDENT.findall(_COMMENT.sub("", self.sql))) - {self.name}
+
 
 def sql_root() -> Path:
     # In a Lambda package athena_sql/ sits beside saleslens/; in the repo, at the root.
@@ -36,11 +44,29 @@ def sql_root() -> Path:
     return here if here.is_dir() else PROJECT_ROOT / "athena_sql"
 
 
+def _in_dependency_order(views: List[View]) -> List[View]:
+    names = {v.name for v in views}
+    reads = {v.name: v.identifiers() & names for v in views}
+    done: Set[str] = set()
+    ordered: List[View] = []
+    pending = list(views)
+    while pending:
+        ready = [v for v in pending if reads[v.name] <= done]
+        if not ready:
+            raise ViewDefinitionError("views read each other in a cycle: " + ", ".join(v.name for v in pending))
+        for v in ready:
+            ordered.append(v)
+            done.add(v.name)
+        pending = [v for v in pending if v.name not in done]
+    return ordered
+
+
 def load_views(root: Optional[Path] = None) -> List[View]:
-    """Every view, staging first, then intermediate, then marts; alphabetical within a layer."""
+    """Every view, staging first, then intermediate, then marts; within a layer, after what it reads."""
     root = root or sql_root()
     views: List[View] = []
     for layer in LAYERS:
+        in_layer = []
         for path in sorted((root / layer).glob("*.sql")):
             sql = path.read_text(encoding="utf-8")
             m = _CREATE.search(sql)
@@ -48,23 +74,20 @@ def load_views(root: Optional[Path] = None) -> List[View]:
                 raise ViewDefinitionError(f"{path}: must contain CREATE OR REPLACE VIEW {path.stem} AS ...")
             if not path.stem.startswith(_PREFIX[layer]):
                 raise ViewDefinitionError(f"{path}: views in {layer}/ are named {_PREFIX[layer]}*")
-            views.append(View(path.stem, layer, path, sql.strip().rstrip(";")))
+            in_layer.append(View(path.stem, layer, path, sql.strip().rstrip(";")))
+        views += _in_dependency_order(in_layer)
     return views
 
 
 def dependent_marts(table: str, views: Optional[List[View]] = None) -> List[str]:
-    """Marts that read `table`, directly or through other views (what a late file makes stale)."""
-    import sqlglot
-    from sqlglot import exp
+    """Marts that read ``table`` (a clean or curated table), directly, through the curated tables
+    it feeds, or through other views: what a late file makes stale."""
+    from saleslens.curate.tables import tables_built_from
 
     views = views if views is not None else load_views()
-    reads: Dict[str, Set[str]] = {}
-    for v in views:
-        tree = sqlglot.parse_one(v.sql, read="athena")
-        ctes = {c.alias for c in tree.find_all(exp.CTE)}
-        reads[v.name] = {t.name for t in tree.find_all(exp.Table) if t.name not in ctes and t.name != v.name}
+    reads: Dict[str, FrozenSet[str]] = {v.name: v.identifiers() for v in views}
+    frontier = {table} | {t.name for t in tables_built_from(table)}
     stale: Set[str] = set()
-    frontier = {table}
     while frontier:
         frontier = {name for name, sources in reads.items() if sources & frontier} - stale
         stale |= frontier

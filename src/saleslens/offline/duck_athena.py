@@ -5,6 +5,10 @@ the Glue Data Catalog held by moto, data from the S3 objects under each table's 
 (hive-style ``dt=`` partitions), and the Athena SQL is transpiled with sqlglot. Results are
 written to the query's output location as Athena writes them (CSV, every value quoted) and are
 also served through GetQueryResults.
+
+Like the Glue catalog, the S3 objects are read from moto's backend in this process (no HTTP
+round trip per object), and each object is parsed once per version (etag): a query re-reads only
+what changed since the last one.
 """
 from __future__ import annotations
 
@@ -38,19 +42,35 @@ _ATHENA_TYPES = {
 
 
 def transpile(sql: str) -> List[str]:
-    """Athena (Trino) SQL -> DuckDB statements."""
-    return [s for s in sqlglot.transpile(sql, read="athena", write="duckdb") if s.strip()]
+    """Athena (Trino) SQL -> DuckDB statements.
+
+    Trino inlines every WITH query into the plan, so a filter on a view's output reaches the
+    tables below its CTEs; DuckDB materialises a CTE used twice, computing it for every as-of
+    date before the filter. Marking each CTE NOT MATERIALIZED gives DuckDB Trino's plan shape.
+    """
+    out = []
+    for tree in sqlglot.parse(sql, read="athena"):
+        if tree is None:
+            continue
+        for cte in tree.find_all(sqlglot.exp.CTE):
+            cte.set("materialized", False)
+        text = tree.sql(dialect="duckdb")
+        if text.strip():
+            out.append(text)
+    return out
 
 
 class DuckAthena:
     """One DuckDB database per offline runtime; views created through Athena persist in it."""
 
-    def __init__(self, glue_backend: Any, s3_client: Any) -> None:
+    def __init__(self, glue_backend: Any, s3_client: Any, s3_backend: Any) -> None:
         self._glue = glue_backend
         self._s3 = s3_client
+        self._s3_backend = s3_backend
         self._con = duckdb.connect(":memory:")
         self._lock = threading.Lock()
         self._cache: Dict[str, Tuple[Tuple[Tuple[str, str], ...], pa.Table]] = {}
+        self._parts: Dict[Tuple[str, str], pa.Table] = {}  # (key, etag) -> parsed object
         self.queries: List[str] = []  # every SQL text received, in order (tests count them)
 
     # -- moto hook -----------------------------------------------------------------------
@@ -88,25 +108,41 @@ class DuckAthena:
                 continue
             self._con.register(name, self._load(name, spec))
 
+    def _objects(self, bucket: str, prefix: str) -> Dict[str, Any]:
+        """Current Parquet objects under a prefix: key -> moto FakeKey (delete markers left out)."""
+        from moto.s3.models import FakeKey
+
+        found = self._s3_backend.buckets.get(bucket)
+        if found is None:
+            raise ValueError(f"NoSuchBucket: {bucket}")
+        out = {}
+        for key in list(dict.keys(found.keys)):
+            if key.startswith(prefix) and key.endswith(".parquet"):
+                obj = found.keys.get(key)
+                if isinstance(obj, FakeKey):
+                    out[key] = obj
+        return out
+
     def _load(self, name: str, spec: Dict[str, Any]) -> pa.Table:
         location = spec["StorageDescriptor"]["Location"]
         bucket, _, prefix = location.split("://", 1)[1].partition("/")
-        listing: List[Tuple[str, str]] = []
-        for page in self._s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
-            listing += [(o["Key"], o["ETag"]) for o in page.get("Contents", []) if o["Key"].endswith(".parquet")]
-        fingerprint = tuple(sorted(listing))
+        objects = self._objects(bucket, prefix)
+        fingerprint = tuple(sorted((k, o.etag) for k, o in objects.items()))
         cached = self._cache.get(name)
         if cached and cached[0] == fingerprint:
             return cached[1]
         schema = _schema(spec)
         parts = []
-        for key, _ in fingerprint:
-            body = self._s3.get_object(Bucket=bucket, Key=key)["Body"].read()
-            part = pq.read_table(io.BytesIO(body))
-            for pk in spec.get("PartitionKeys", []):
-                value = _partition_value(key, pk["Name"])
-                part = part.append_column(pk["Name"], pa.array([value] * part.num_rows, pa.string()))
-            parts.append(part.select(schema.names).cast(schema))
+        for key, etag in fingerprint:
+            part = self._parts.get((key, etag))
+            if part is None:
+                part = pq.read_table(io.BytesIO(objects[key].value))
+                for pk in spec.get("PartitionKeys", []):
+                    value = _partition_value(key, pk["Name"])
+                    part = part.append_column(pk["Name"], pa.array([value] * part.num_rows, pa.string()))
+                part = part.select(schema.names).cast(schema)
+                self._parts[(key, etag)] = part
+            parts.append(part)
         table = pa.concat_tables(parts) if parts else schema.empty_table()
         self._cache[name] = (fingerprint, table)
         return table

@@ -1,0 +1,35 @@
+-- Every day an SR position was held in a report window, with its holder's effort that day. A
+-- field working day is a working day (of the territory's country) the CRM day-activity feed
+-- records FIELD; where the feed has nothing for the person that day, a working day with at least
+-- one submitted call (KPI catalogue 6): calls on a weekly off or holiday count, the day does not.
+-- A field day is on time when it has calls and every one was submitted within dcr_allowed_days.
+-- Grain: one row per as-of date, cadence, window, day, SR position and holder.
+CREATE OR REPLACE VIEW int_effort__sr_days AS
+SELECT
+    h.as_of_date,
+    h.cadence,
+    h.window_id,
+    h.day,
+    h.position_id,
+    h.employee_id,
+    COALESCE(cal.is_working_day, TRUE) AND CASE
+        WHEN a.activity IS NOT NULL THEN a.activity = 'FIELD'
+        ELSE COALESCE(cd.submitted_calls, 0) > 0
+    END AS is_field_day,
+    COALESCE(cd.all_calls, 0) AS all_calls,
+    COALESCE(cd.doctor_calls, 0) AS doctor_calls,
+    COALESCE(cd.chemist_calls, 0) AS chemist_calls,
+    COALESCE(cd.clm_calls, 0) AS clm_calls,
+    COALESCE(cd.clm_seconds, 0) AS clm_seconds,
+    COALESCE(cd.slides_shown, 0) AS slides_shown,
+    COALESCE(cd.key_message_slides, 0) AS key_message_slides,
+    COALESCE(cd.all_calls, 0) > 0 AND cd.unsubmitted_calls = 0
+        AND cd.latest_submission_days <= prm.dcr_allowed_days AS submitted_on_time
+FROM int_hr__holder_days AS h
+LEFT JOIN stg_crm__day_activities AS a ON a.dt = h.dt AND a.employee_id = h.employee_id
+LEFT JOIN int_effort__employee_call_days AS cd ON cd.dt = h.dt AND cd.employee_id = h.employee_id
+CROSS JOIN stg_ref__parameters AS prm
+LEFT JOIN stg_hr__territory_versions AS t
+    ON t.territory_code = h.territory_code AND h.day BETWEEN t.valid_from AND t.valid_to
+LEFT JOIN stg_ref__calendar AS cal ON cal.country = COALESCE(t.country, prm.main_country) AND cal.cal_date = h.day
+WHERE h.role = 'SR'

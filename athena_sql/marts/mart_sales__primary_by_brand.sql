@@ -1,0 +1,88 @@
+-- Primary sales and targets of every position by brand, per report window: net (TY and the same
+-- dates last year), billed and free units, the brand's target for the window (a month's target
+-- prorated by the window's working days) and achievement = actual / target x 100 (value: net;
+-- units: billed units). growth_pct as in mart_sales__primary_by_position.
+-- Grain: one row per as-of date, cadence, window, position and brand sold or targeted.
+CREATE OR REPLACE VIEW mart_sales__primary_by_brand AS
+WITH sales AS (
+    SELECT
+        as_of_date, cadence, window_id, sr_position_id, brand_code,
+        sum(CASE WHEN period = 'TY' THEN net_value END) AS net_value,
+        sum(CASE WHEN period = 'TY' THEN billed_units END) AS billed_units,
+        sum(CASE WHEN period = 'TY' THEN free_units END) AS free_units,
+        sum(CASE WHEN period = 'LY' THEN net_value END) AS net_value_ly
+    FROM int_primary__window_lines
+    WHERE sr_position_id IS NOT NULL
+    GROUP BY as_of_date, cadence, window_id, sr_position_id, brand_code
+),
+targets AS (
+    SELECT t.as_of_date, t.cadence, t.window_id, o.position_id AS sr_position_id, t.brand_code,
+           sum(t.target_value) AS target_value, sum(t.target_units) AS target_units
+    FROM int_targets__window AS t
+    JOIN int_hr__sr_owners_asof AS o
+        ON o.as_of_date = t.as_of_date AND o.territory_code = t.territory_code AND o.division_code = t.division_code
+    GROUP BY t.as_of_date, t.cadence, t.window_id, o.position_id, t.brand_code
+),
+sr AS (
+    SELECT
+        COALESCE(s.as_of_date, t.as_of_date) AS as_of_date,
+        COALESCE(s.cadence, t.cadence) AS cadence,
+        COALESCE(s.window_id, t.window_id) AS window_id,
+        COALESCE(s.sr_position_id, t.sr_position_id) AS sr_position_id,
+        COALESCE(s.brand_code, t.brand_code) AS brand_code,
+        s.net_value, s.billed_units, s.free_units, s.net_value_ly, t.target_value, t.target_units
+    FROM sales AS s
+    FULL OUTER JOIN targets AS t
+        ON t.as_of_date = s.as_of_date AND t.cadence = s.cadence AND t.window_id = s.window_id
+        AND t.sr_position_id = s.sr_position_id AND t.brand_code = s.brand_code
+),
+rolled AS (
+    SELECT
+        sr.as_of_date, sr.cadence, sr.window_id, c.ancestor_position_id AS position_id, sr.brand_code,
+        sum(sr.net_value) AS net_value,
+        sum(sr.billed_units) AS billed_units,
+        sum(sr.free_units) AS free_units,
+        sum(sr.net_value_ly) AS net_value_ly,
+        sum(sr.target_value) AS target_value,
+        sum(sr.target_units) AS target_units
+    FROM sr
+    JOIN int_hr__closure_asof AS c ON c.as_of_date = sr.as_of_date AND c.position_id = sr.sr_position_id
+    GROUP BY sr.as_of_date, sr.cadence, sr.window_id, c.ancestor_position_id, sr.brand_code
+),
+brands AS (
+    SELECT w.as_of_date, b.brand_code, max(b.brand_name) AS brand_name
+    FROM (SELECT DISTINCT as_of_date FROM rolled) AS w
+    JOIN int_erp__brand_divisions AS b ON w.as_of_date BETWEEN b.valid_from AND b.valid_to
+    GROUP BY w.as_of_date, b.brand_code
+)
+SELECT
+    w.as_of_date,
+    w.cadence,
+    w.window_id,
+    w.window_order,
+    w.start_date,
+    w.end_date,
+    r.position_id,
+    p.role,
+    r.brand_code,
+    b.brand_name,
+    COALESCE(r.net_value, CAST(0 AS DECIMAL(18, 2))) AS net_value,
+    COALESCE(r.billed_units, 0) AS billed_units,
+    COALESCE(r.free_units, 0) AS free_units,
+    r.net_value_ly,
+    CASE WHEN r.net_value_ly > 0
+        THEN round((CAST(COALESCE(r.net_value, 0) AS DOUBLE) - CAST(r.net_value_ly AS DOUBLE)) / CAST(r.net_value_ly AS DOUBLE) * 100, 2)
+    END AS growth_pct,
+    round(r.target_value, 2) AS target_value,
+    round(r.target_units, 2) AS target_units,
+    CASE WHEN r.target_value > 0
+        THEN round(CAST(COALESCE(r.net_value, 0) AS DOUBLE) / r.target_value * 100, 2)
+    END AS achievement_value_pct,
+    CASE WHEN r.target_units > 0
+        THEN round(CAST(COALESCE(r.billed_units, 0) AS DOUBLE) / r.target_units * 100, 2)
+    END AS achievement_units_pct
+FROM rolled AS r
+JOIN int_calendar__report_windows AS w
+    ON w.as_of_date = r.as_of_date AND w.cadence = r.cadence AND w.window_id = r.window_id
+JOIN int_hr__positions_asof AS p ON p.as_of_date = r.as_of_date AND p.position_id = r.position_id
+LEFT JOIN brands AS b ON b.as_of_date = r.as_of_date AND b.brand_code = r.brand_code
