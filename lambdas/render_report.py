@@ -1,8 +1,8 @@
-"""RenderReport: one recipient's report, emailed once per (run date, cadence, employee)."""
+"""RenderReport: one recipient's report, emailed once per (run date, cadence, employee, position)."""
 from __future__ import annotations
 
 import os
-from typing import Any, Dict, List
+from typing import Any, Dict, Tuple
 
 from aws_lambda_powertools.utilities.idempotency import (
     DynamoDBPersistenceLayer,
@@ -11,29 +11,38 @@ from aws_lambda_powertools.utilities.idempotency import (
 )
 
 from lambdas._runtime import client, env, logger, require, tracer
-from saleslens.delivery.deliver import deliver, mart_location, read_role_mart
+from saleslens.delivery.deliver import deliver
+from saleslens.distribution.marts import MART_KEYS, result_locations
+from saleslens.distribution.results import location, read_result
+from saleslens.reports.model import RunData
 
 _ledger = DynamoDBPersistenceLayer(table_name=os.environ.get("DELIVERY_LEDGER_TABLE", "unset"))
 # The delivery ledger: a redrive or a second run for the same day and cadence sends nothing twice.
 _once = IdempotencyConfig(
-    event_key_jmespath="[run_date, cadence, recipient.employee_id]",
+    event_key_jmespath="[run_date, cadence, recipient.employee_id, recipient.position_id]",
     raise_on_no_idempotency_key=True,
     expires_after_seconds=400 * 24 * 3600,
 )
-_marts: Dict[str, Dict[str, List[Dict[str, str]]]] = {}  # role-mart results, per warm container
+_runs: Dict[Tuple[str, ...], RunData] = {}  # the run's mart results, read once per warm container
+
+
+def _run_data(marts: Any) -> RunData:
+    locations = result_locations(marts or [])
+    cache_key = tuple(sorted(locations.values()))
+    if cache_key not in _runs:
+        _runs.clear()  # one run's results at a time
+        s3 = client("s3")
+        _runs[cache_key] = RunData({m: read_result(s3, location(locations, m)) for m in MART_KEYS if m != "recipients"})
+    return _runs[cache_key]
 
 
 @idempotent_function(data_keyword_argument="request", persistence_store=_ledger, config=_once, key_prefix="render-report")
 def _deliver_once(request: Dict[str, Any]) -> Dict[str, Any]:
-    recipient = request["recipient"]
-    location = mart_location(request["marts"], recipient["role"])
-    if location not in _marts:
-        _marts[location] = read_role_mart(client("s3"), location)
     return deliver(
         client("s3"),
         client("ses"),
-        recipient=recipient,
-        rows=_marts[location].get(recipient["position_id"], []),
+        recipient=request["recipient"],
+        data=_run_data(request["marts"]),
         run_date=request["run_date"],
         cadence=request["cadence"],
         run_id=request["run_id"],

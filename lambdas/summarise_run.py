@@ -19,9 +19,10 @@ def handler(event: Dict[str, Any], context: Any) -> Dict[str, Any]:
         run_date=event["run_date"],
         cadence=event["cadence"],
         recipient_count=int(event.get("recipient_count", 0)),
+        control_totals=event.get("control_totals") or [],
     )
     metrics.add_metric(name="ReportsWritten", unit="Count", value=summary["reports_written"])
     metrics.add_metric(name="EmailsSent", unit="Count", value=summary["emails_sent"])
     metrics.add_metric(name="Undelivered", unit="Count", value=summary["undelivered"])
-    logger.info("distribution summarised", extra=summary)
+    logger.info("distribution summarised", extra={k: v for k, v in summary.items() if k != "control_totals"})
     return summary

@@ -6,7 +6,7 @@ CDK stacks create exactly these, and the offline runtime registers exactly these
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Dict, Tuple
+from typing import Callable, Dict, Optional, Tuple
 
 from saleslens.config import Config
 
@@ -18,6 +18,9 @@ class LambdaSpec:
     description: str
     timeout_seconds: int = 60
     memory_mb: int = 512
+    # Reserved concurrency: None for the account's pool; 1 runs the function one invocation at a
+    # time (a second is throttled with TooManyRequestsException, which its caller retries).
+    reserved_concurrency: Optional[int] = None
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,12 @@ LAMBDAS: Dict[str, LambdaSpec] = {
         LambdaSpec("validate-file", "lambdas.validate_file", "Identify the dataset of a landed file and check it against its contract", 60, 512),
         LambdaSpec("quarantine-file", "lambdas.quarantine_file", "Set a rejected file aside whole, with its reason", 60, 256),
         LambdaSpec("check-quality", "lambdas.check_quality", "Apply the data-quality gate to a conform run and publish its partition", 30, 256),
+        # Curation is serialised: runs read and rewrite the curated zone's source index.
+        LambdaSpec("curate", "lambdas.curate", "Rebuild the curated tables a published partition feeds", 900, 3072,
+                   reserved_concurrency=1),
+        LambdaSpec("plan-run", "lambdas.plan_run", "Check a distribution request and list its mart queries", 60, 256),
+        LambdaSpec("check-control-totals", "lambdas.check_control_totals",
+                   "Stop a distribution unless net primary reconciles per window", 60, 1024),
         LambdaSpec("resolve-recipients", "lambdas.resolve_recipients", "List the report recipients active on the run date", 120, 1024),
         LambdaSpec("render-report", "lambdas.render_report", "Render one recipient's report and email a link to it", 60, 1024),
         LambdaSpec("summarise-run", "lambdas.summarise_run", "Count what a distribution run delivered and tell ops", 60, 512),
@@ -62,6 +71,7 @@ STATE_MACHINES: Dict[str, StateMachineSpec] = {
     s.key: s
     for s in (
         StateMachineSpec("ingest", "step_functions/ingest.asl.json", "Validate, conform and quality-gate one landed file", 3600),
+        StateMachineSpec("curate", "step_functions/curate.asl.json", "Curate what one published partition feeds", 14400),
         StateMachineSpec("distribute", "step_functions/distribute.asl.json", "Build role marts, render and deliver every recipient's report", 6 * 3600),
     )
 }
@@ -106,9 +116,19 @@ def runtime_environment(cfg: Config, account: str, region: str) -> Dict[str, str
         "LATE_AFTER_DAYS": str(cfg.ingest.late_after_days),
         "QUALITY_THRESHOLDS": json.dumps(cfg.ingest.quality, sort_keys=True),
         "REPORT_LINK_TTL_SECONDS": str(cfg.distribution.report_link_ttl_seconds),
+        "CURATE_SETTINGS": json.dumps(curate_settings(cfg), sort_keys=True),
         "POWERTOOLS_SERVICE_NAME": cfg.project,
         "POWERTOOLS_METRICS_NAMESPACE": "SalesLens",
     }
+
+
+def curate_settings(cfg: Config) -> Dict[str, object]:
+    """What the curate function reads from the config: the calendar rules and the KPI parameters."""
+    from dataclasses import asdict
+
+    return {"calendar": asdict(cfg.calendar),
+            "parameters": {**{k: str(v) for k, v in cfg.kpi.parameters().items()},
+                           "main_country": cfg.calendar.main_country}}
 
 
 def definition_substitutions(
@@ -137,8 +157,16 @@ def definition_substitutions(
             "EventBusName": EVENT_BUS,
             "OpsTopicArn": ops_topic_arn,
         }
+    if machine == "curate":
+        return {
+            "RunLedgerTable": cfg.name(RUN_LEDGER_TABLE),
+            "CurateFunctionArn": lambda_arn_of("curate"),
+            "OpsTopicArn": ops_topic_arn,
+        }
     if machine == "distribute":
         return {
+            "PlanRunFunctionArn": lambda_arn_of("plan-run"),
+            "CheckControlTotalsFunctionArn": lambda_arn_of("check-control-totals"),
             "ResolveRecipientsFunctionArn": lambda_arn_of("resolve-recipients"),
             "RenderReportFunctionArn": lambda_arn_of("render-report"),
             "SummariseRunFunctionArn": lambda_arn_of("summarise-run"),

@@ -1,17 +1,66 @@
+"""The report and its email: what a recipient sees, from hand-written mart rows."""
 from __future__ import annotations
 
 import email
+import re
 from email import policy
+from html.parser import HTMLParser
 
 from saleslens.delivery.email import build_report_email
-from saleslens.reports.render import format_inr, render_primary_sales
+from saleslens.reports.model import RunData, build_report
+from saleslens.reports.render import format_inr, render
 
-RECIPIENT = {"employee_id": "E000001", "employee_name": "Asha <Rao>", "email": "asha@x.example.com",
-             "position_id": "P00002", "role": "ASM", "position_name": "Pune"}
-ROWS = [
-    {"territory_code": "T0002", "territory_name": "Pune West", "net_value": "300.00", "gross_value": "300.00", "billed_units": "100", "free_units": "10", "invoice_lines": "1"},
-    {"territory_code": "T0001", "territory_name": "Pune East", "net_value": "1252.50", "gross_value": "1252.50", "billed_units": "17", "free_units": "1", "invoice_lines": "3"},
-]
+ASM = {"employee_id": "E000001", "employee_name": "Asha <Rao>", "email": "asha@x.example.com",
+       "position_id": "P00006", "role": "ASM", "position_name": "Pune", "parent_position_id": "P00005"}
+WINDOWS = {"day": ("1", "2026-11-20", "2026-11-20", "2025-11-20", "2025-11-20"),
+           "mtd": ("2", "2026-11-01", "2026-11-20", "2025-11-01", "2025-11-20")}
+
+
+def primary(position, parent, role, window, net, growth=""):
+    order, start, end, ly_start, ly_end = WINDOWS[window]
+    return {"position_id": position, "parent_position_id": parent, "role": role, "position_name": f"Name {position}",
+            "window_id": window, "window_order": order, "start_date": start, "end_date": end, "ly_start_date": ly_start,
+            "ly_end_date": ly_end, "net_value": net, "growth_pct": growth, "gross_value": net}
+
+
+DATA = RunData({
+    "primary": [
+        primary("P00006", "P00005", "ASM", "day", "1552.50"), primary("P00006", "P00005", "ASM", "mtd", "9100.00", "12.5"),
+        primary("P00007", "P00006", "SR", "day", "1252.50"), primary("P00007", "P00006", "SR", "mtd", "7000.00"),
+        primary("P00008", "P00006", "SR", "day", "300.00"), primary("P00008", "P00006", "SR", "mtd", "2100.00"),
+    ],
+    "targets": [
+        {"position_id": "P00007", "parent_position_id": "P00006", "window_id": "mtd", "target_value": "7500.00",
+         "achievement_value_pct": "93.33", "rank_in_parent": "1", "is_vacant": "false"},
+        {"position_id": "P00008", "parent_position_id": "P00006", "window_id": "mtd", "target_value": "3000.00",
+         "achievement_value_pct": "70.0", "rank_in_parent": "", "is_vacant": "true"},
+    ],
+})
+
+
+class Cells(HTMLParser):
+    """Every figure cell: (section, kpi, window) -> data-value."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.section = ""
+        self.cells = {}
+        self.positions = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "section":
+            self.section = a.get("id", "")
+        if tag == "td" and "data-kpi" in a:
+            self.cells.setdefault((self.section, a["data-kpi"], a.get("data-window", "")), []).append(a["data-value"])
+        if tag == "tr" and "data-position" in a:
+            self.positions.append((a["data-position"], a.get("data-parent")))
+
+
+def parse(html):
+    p = Cells()
+    p.feed(html)
+    return p
 
 
 def test_indian_digit_grouping():
@@ -21,26 +70,43 @@ def test_indian_digit_grouping():
     assert format_inr(None) == "0.00"
 
 
-def test_report_totals_and_orders_territories_by_net_sales():
-    html = render_primary_sales(RECIPIENT, ROWS, run_date="2026-11-20", cadence="daily")
-    assert "1,552.50" in html  # 1252.50 + 300.00
-    assert html.index("T0001") < html.index("T0002")
-    assert "width: 100%" in html and "width: 23%" in html  # 300 / 1252.50 = 23.9% -> 23
+def test_every_figure_is_labelled_with_its_window():
+    html = render(build_report(ASM, DATA, run_date="2026-11-20", cadence="daily"))
+    cells = parse(html).cells
+    assert cells[("primary", "net_value", "day")][0] == "1552.50"
+    assert cells[("primary", "net_value", "mtd")][0] == "9100.00"
+    assert ">1,552.50<" in html and ">9,100.00<" in html
+    assert "Month to date</strong> 2026-11-01 to 2026-11-20" in html
+    assert "Day</strong> 2026-11-20" in html
+    # Growth of the day has no last-year value: a dash, never 0.
+    assert re.search(r'data-kpi="growth_pct" data-value="" data-window="day">\u2013<', html)
 
 
-def test_report_escapes_names():
-    html = render_primary_sales(RECIPIENT, ROWS, run_date="2026-11-20", cadence="daily")
+def test_a_manager_sees_each_direct_report_once_with_vacancy_and_rank():
+    html = render(build_report(ASM, DATA, run_date="2026-11-20", cadence="daily"))
+    p = parse(html)
+    # two windows x two direct reports, no drill-down below SRs
+    assert p.positions == [("P00007", None), ("P00008", None), ("P00007", None), ("P00008", None)]
+    assert p.cells[("primary", "rank_in_parent", "mtd")] == ["1", ""]
+    assert html.count(">vacant<") == 1  # P00008 is vacant on the date (mtd row; no target row for the day)
+
+
+def test_names_are_escaped():
+    html = render(build_report(ASM, DATA, run_date="2026-11-20", cadence="daily"))
     assert "Asha &lt;Rao&gt;" in html and "Asha <Rao>" not in html
 
 
-def test_report_with_no_sales_says_so():
-    html = render_primary_sales(RECIPIENT, [], run_date="2026-11-20", cadence="daily")
-    assert "No primary sales were invoiced" in html
+def test_an_sr_sees_no_direct_reports_and_no_unmapped_lines():
+    sr = {**ASM, "position_id": "P00007", "role": "SR", "parent_position_id": "P00006"}
+    report = build_report(sr, DATA, run_date="2026-11-20", cadence="daily")
+    assert report.direct_reports == [] and report.unmapped == {}
+    assert parse(render(report)).cells[("primary", "net_value", "mtd")] == ["7000.00"]
 
 
-def test_email_carries_the_link_in_text_and_html():
-    raw = build_report_email(sender="reports@s.example.com", recipient=RECIPIENT, subject="Your daily report",
-                             link="https://r.example.com/x?a=1&b=2", expires_hours=6)
+def test_email_carries_the_link_the_windows_and_an_honest_warning():
+    raw = build_report_email(sender="reports@s.example.com", recipient=ASM, subject="Your daily report",
+                             link="https://r.example.com/x?a=1&b=2", expires_hours=6,
+                             windows=["Day: 2026-11-20", "Month to date: 2026-11-01 to 2026-11-20"])
     msg = email.message_from_bytes(raw, policy=policy.default)
     assert msg["To"].addresses[0].addr_spec == "asha@x.example.com"
     assert msg["Subject"] == "Your daily report"
@@ -48,4 +114,6 @@ def test_email_carries_the_link_in_text_and_html():
     html = msg.get_body(("html",)).get_content()
     assert "https://r.example.com/x?a=1&b=2" in text
     assert 'href="https://r.example.com/x?a=1&amp;b=2"' in html
-    assert "6 hours" in text
+    assert "- Month to date: 2026-11-01 to 2026-11-20" in text
+    assert "Anyone who has this link can open the report for 6 hours" in text
+    assert "only for you" not in text and "only for you" not in html

@@ -1,36 +1,14 @@
 """Render one recipient's report, store it, email a link to it, leave a delivery receipt."""
 from __future__ import annotations
 
-import csv
-import io
 import json
 from datetime import datetime, timezone
-from typing import Any, Dict, List
+from typing import Any, Dict
 
 from saleslens.delivery.email import build_report_email
 from saleslens.distribution.summary import delivery_prefix, report_prefix
-from saleslens.reports.render import render_primary_sales
-
-
-class RoleMartMissingError(LookupError):
-    """No role-mart query result was handed over for the recipient's role."""
-
-
-def mart_location(marts: List[Dict[str, Any]], role: str) -> str:
-    for m in marts:
-        if m.get("role") == role:
-            return m["result"]["output_location"]
-    raise RoleMartMissingError(f"no role mart for role {role!r} in this run")
-
-
-def read_role_mart(s3: Any, output_location: str) -> Dict[str, List[Dict[str, str]]]:
-    """An Athena result CSV grouped by position_id (one file per role level, read once per container)."""
-    bucket, _, key = output_location.split("://", 1)[1].partition("/")
-    text = s3.get_object(Bucket=bucket, Key=key)["Body"].read().decode("utf-8")
-    grouped: Dict[str, List[Dict[str, str]]] = {}
-    for row in csv.DictReader(io.StringIO(text)):
-        grouped.setdefault(row["position_id"], []).append(row)
-    return grouped
+from saleslens.reports.model import RunData, build_report
+from saleslens.reports.render import render
 
 
 def report_key(cadence: str, run_date: str, recipient: Dict[str, Any]) -> str:
@@ -42,7 +20,7 @@ def deliver(
     ses: Any,
     *,
     recipient: Dict[str, Any],
-    rows: List[Dict[str, str]],
+    data: RunData,
     run_date: str,
     cadence: str,
     run_id: str,
@@ -51,12 +29,15 @@ def deliver(
     configuration_set: str,
     link_ttl_seconds: int,
 ) -> Dict[str, Any]:
-    html = render_primary_sales(recipient, rows, run_date=run_date, cadence=cadence)
+    report = build_report(recipient, data, run_date=run_date, cadence=cadence)
+    html = render(report)
     key = report_key(cadence, run_date, recipient)
     s3.put_object(Bucket=reports_bucket, Key=key, Body=html.encode("utf-8"), ContentType="text/html; charset=utf-8")
     link = s3.generate_presigned_url("get_object", Params={"Bucket": reports_bucket, "Key": key}, ExpiresIn=link_ttl_seconds)
-    subject = f"Your {cadence} primary sales report for {run_date}"
-    raw = build_report_email(sender=sender, recipient=recipient, subject=subject, link=link, expires_hours=max(link_ttl_seconds // 3600, 1))
+    subject = f"Your {cadence} sales report as of {run_date}"
+    raw = build_report_email(sender=sender, recipient=recipient, subject=subject, link=link,
+                             expires_hours=max(link_ttl_seconds // 3600, 1),
+                             windows=[f"{w.label}: {w.span}" for w in report.windows])
     sent = ses.send_raw_email(
         Source=sender, Destinations=[recipient["email"]], RawMessage={"Data": raw}, ConfigurationSetName=configuration_set
     )
@@ -70,7 +51,7 @@ def deliver(
     }
     s3.put_object(
         Bucket=reports_bucket,
-        Key=f"{delivery_prefix(cadence, run_date)}{recipient['employee_id']}.json",
+        Key=f"{delivery_prefix(cadence, run_date)}{recipient['position_id']}/{recipient['employee_id']}.json",
         Body=json.dumps(receipt).encode(),
         ContentType="application/json",
     )

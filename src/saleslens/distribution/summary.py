@@ -1,7 +1,7 @@
 """SummariseRun: what a distribution run delivered, counted from what it wrote."""
 from __future__ import annotations
 
-from typing import Any, Dict
+from typing import Any, Dict, List, Optional
 
 
 def delivery_prefix(cadence: str, run_date: str) -> str:
@@ -19,7 +19,8 @@ def count_objects(s3: Any, bucket: str, prefix: str) -> int:
     return n
 
 
-def summarise(s3: Any, bucket: str, *, run_id: str, run_date: str, cadence: str, recipient_count: int) -> Dict[str, Any]:
+def summarise(s3: Any, bucket: str, *, run_id: str, run_date: str, cadence: str, recipient_count: int,
+              control_totals: Optional[List[Dict[str, Any]]] = None) -> Dict[str, Any]:
     reports = count_objects(s3, bucket, report_prefix(cadence, run_date))
     delivered = count_objects(s3, bucket, delivery_prefix(cadence, run_date))
     return {
@@ -30,4 +31,6 @@ def summarise(s3: Any, bucket: str, *, run_id: str, run_date: str, cadence: str,
         "reports_written": reports,
         "emails_sent": delivered,
         "undelivered": max(recipient_count - delivered, 0),
+        # Net primary per window: ERP = curated = SR positions (held or vacant) + unmapped.
+        "control_totals": control_totals or [],
     }

@@ -49,9 +49,10 @@ def evaluate(report: Dict[str, Any], thresholds: QualityThresholds, history: Opt
             )
 
 
-def is_late(partition_date: str, received_at: Optional[str], late_after_days: int) -> bool:
-    """A file is late when its partition date is older than `late_after_days` before it landed."""
-    if not received_at:
+def is_late(partition_date: str, received_at: Optional[str], late_after_days: int, dataset: str = "") -> bool:
+    """A file is late when its partition date is older than `late_after_days` before it landed.
+    A monthly backfill extract is history by design, never late."""
+    if not received_at or (dataset in DATASETS and DATASETS[dataset].backfills):
         return False
     received = date.fromisoformat(received_at[:10])
     return (received - date.fromisoformat(partition_date)).days > late_after_days
@@ -75,7 +76,7 @@ def gate_and_publish(
     target = clean_key(DATASETS[dataset].clean_prefix(), partition_date)
     s3.copy_object(Bucket=clean_bucket, Key=target, CopySource={"Bucket": clean_bucket, "Key": staged})
     s3.delete_object(Bucket=clean_bucket, Key=staged)
-    late = is_late(partition_date, received_at, late_after_days)
+    late = is_late(partition_date, received_at, late_after_days, dataset)
     return {
         **report,
         "status": "PUBLISHED",

@@ -1,11 +1,18 @@
-"""Render a recipient's primary-sales report (Jinja2, autoescaped, no external assets)."""
+"""Render a recipient's report (Jinja2, autoescaped, no external assets).
+
+Until the distribution issue gives reports their layout and charts, every figure of the marts is
+a plain table cell labelled with its window; each cell carries data-kpi, data-window and
+data-value (the mart's raw value) so the figures can be read back and checked.
+"""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from decimal import Decimal
-from typing import Any, Dict, List, Sequence
+from decimal import Decimal, InvalidOperation
+from typing import Any, Dict
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
+
+from saleslens.reports.model import Report, RunData, build_report
 
 _ENV = Environment(
     loader=PackageLoader("saleslens", "templates"),
@@ -14,6 +21,7 @@ _ENV = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+NULL = "\u2013"  # an en dash where a figure does not exist (e.g. growth with no last year)
 
 
 def format_inr(value: Any) -> str:
@@ -33,48 +41,49 @@ def format_inr(value: Any) -> str:
     return f"{sign}{whole}.{frac}"
 
 
+def _number(value: Any) -> "Decimal | None":
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+def display(value: Any, kind: str) -> str:
+    n = _number(value)
+    if n is None:
+        return NULL
+    if kind == "inr":
+        return format_inr(n)
+    if kind == "pct":
+        return f"{n:.1f}%"
+    if kind == "int":
+        return f"{int(n):,}"
+    if kind == "dec1":
+        return f"{n:.1f}"
+    if kind == "dec2":
+        return f"{n:.2f}"
+    return str(value)
+
+
+def cell(row: "Dict[str, Any] | None", kpi: str, window: str = "", kind: str = "inr") -> Markup:
+    """A numeric table cell: the figure formatted, with its KPI, window and raw value as data."""
+    raw = "" if row is None else (row.get(kpi) or "")
+    attrs = f' data-kpi="{escape(kpi)}" data-value="{escape(raw)}"'
+    if window:
+        attrs += f' data-window="{escape(window)}"'
+    return Markup(f'<td class="num"{attrs}>{escape(display(raw, kind))}</td>')
+
+
 _ENV.filters["inr"] = format_inr
+_ENV.globals["cell"] = cell
+_ENV.globals["display"] = display
 
 
-@dataclass(frozen=True)
-class TerritoryLine:
-    territory_code: str
-    territory_name: str
-    net_value: Decimal
-    gross_value: Decimal
-    billed_units: int
-    free_units: int
-    invoice_lines: int
+def render(report: Report) -> str:
+    return _ENV.get_template("report.html.j2").render(r=report)
 
 
-def territory_lines(rows: Sequence[Dict[str, Any]]) -> List[TerritoryLine]:
-    lines = [
-        TerritoryLine(
-            territory_code=str(r["territory_code"]),
-            territory_name=str(r["territory_name"]),
-            net_value=Decimal(str(r["net_value"])),
-            gross_value=Decimal(str(r["gross_value"])),
-            billed_units=int(r["billed_units"]),
-            free_units=int(r["free_units"]),
-            invoice_lines=int(r["invoice_lines"]),
-        )
-        for r in rows
-    ]
-    return sorted(lines, key=lambda t: (-t.net_value, t.territory_code))
-
-
-def render_primary_sales(recipient: Dict[str, Any], rows: Sequence[Dict[str, Any]], *, run_date: str, cadence: str) -> str:
-    lines = territory_lines(rows)
-    total = sum((t.net_value for t in lines), Decimal("0"))
-    top = max((t.net_value for t in lines), default=Decimal("0"))
-    return _ENV.get_template("primary_sales.html.j2").render(
-        recipient=recipient,
-        run_date=run_date,
-        cadence=cadence,
-        lines=lines,
-        total_net=total,
-        total_billed=sum(t.billed_units for t in lines),
-        total_free=sum(t.free_units for t in lines),
-        total_lines=sum(t.invoice_lines for t in lines),
-        bar=lambda v: 0 if top <= 0 else int(Decimal(100) * v / top),
-    )
+def render_report(recipient: Dict[str, Any], data: RunData, *, run_date: str, cadence: str) -> str:
+    return render(build_report(recipient, data, run_date=run_date, cadence=cadence))

@@ -1,0 +1,172 @@
+"""What one recipient's report shows, picked from the run's mart results.
+
+The marts hold every position's rows; a report takes the recipient's own rows, its direct
+reports' (rows whose parent is the recipient) and one level further down (drill-down), and the
+person's own attainment. Every figure keeps the window it belongs to.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Sequence
+
+from saleslens.config import ROLE_LEVELS
+
+Row = Dict[str, str]
+# Roles that see a customer (stockist) cut (seed 000: SR, ASM, RSM, ZSM).
+CUSTOMER_CUT_ROLES = ("SR", "ASM", "RSM", "ZSM")
+MAX_LISTED = 50  # rows of a long list (customers) a report lists; the rest are counted
+
+
+class RunData:
+    """The run's mart results, indexed by position (and by parent where a mart has one)."""
+
+    def __init__(self, tables: Dict[str, Sequence[Row]]) -> None:
+        self.tables = {k: list(v) for k, v in tables.items()}
+        self._by_position: Dict[str, Dict[str, List[Row]]] = {}
+        self._by_parent: Dict[str, Dict[str, List[Row]]] = {}
+        self._by_employee: Dict[str, Dict[str, List[Row]]] = {}
+        for mart, rows in self.tables.items():
+            pos: Dict[str, List[Row]] = {}
+            par: Dict[str, List[Row]] = {}
+            emp: Dict[str, List[Row]] = {}
+            for r in rows:
+                if r.get("position_id"):
+                    pos.setdefault(r["position_id"], []).append(r)
+                if r.get("parent_position_id"):
+                    par.setdefault(r["parent_position_id"], []).append(r)
+                if r.get("employee_id"):
+                    emp.setdefault(r["employee_id"], []).append(r)
+            self._by_position[mart], self._by_parent[mart], self._by_employee[mart] = pos, par, emp
+
+    def own(self, mart: str, position_id: str) -> List[Row]:
+        return self._by_position.get(mart, {}).get(position_id, [])
+
+    def children(self, mart: str, position_id: str) -> List[Row]:
+        return self._by_parent.get(mart, {}).get(position_id, [])
+
+    def of_employee(self, mart: str, employee_id: str) -> List[Row]:
+        return self._by_employee.get(mart, {}).get(employee_id, [])
+
+    def all(self, mart: str) -> List[Row]:
+        return self.tables.get(mart, [])
+
+
+@dataclass(frozen=True)
+class Window:
+    window_id: str
+    order: int
+    start: str
+    end: str
+    ly_start: str
+    ly_end: str
+
+    @property
+    def label(self) -> str:
+        names = {"day": "Day", "mtd": "Month to date", "fortnight": "Fortnight to date", "month": "Month",
+                 "qtd": "Quarter to date", "ytd": "Year to date (April-March)"}
+        return names.get(self.window_id, self.window_id)
+
+    @property
+    def span(self) -> str:
+        return self.start if self.start == self.end else f"{self.start} to {self.end}"
+
+
+@dataclass
+class DirectReport:
+    primary: Dict[str, Row]  # window -> row of mart "primary"
+    targets: Dict[str, Row]
+    drill: List[Dict[str, Row]] = field(default_factory=list)  # its own direct reports' primary rows by window
+
+
+@dataclass
+class Report:
+    recipient: Dict[str, str]
+    run_date: str
+    cadence: str
+    windows: List[Window]
+    primary: Dict[str, Row]
+    targets: Dict[str, Row]
+    effort: Dict[str, Row]
+    vacancy: Dict[str, Row]
+    attainment: Dict[str, Row]
+    brands: Dict[str, List[Row]]
+    customers: Dict[str, List[Row]]
+    customers_unlisted: Dict[str, int]
+    detailing: Dict[str, List[Row]]
+    direct_reports: List[DirectReport]
+    secondary: Optional[Row]
+    secondary_stockists: List[Row]
+    training: Optional[Row]
+    unmapped: Dict[str, List[Row]]
+
+    @property
+    def role(self) -> str:
+        return self.recipient["role"]
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role != ROLE_LEVELS[0]
+
+
+def _by_window(rows: Sequence[Row]) -> Dict[str, Row]:
+    return {r["window_id"]: r for r in rows}
+
+
+def _grouped(rows: Sequence[Row], key: str = "net_value") -> Dict[str, List[Row]]:
+    out: Dict[str, List[Row]] = {}
+    for r in rows:
+        out.setdefault(r["window_id"], []).append(r)
+    for w in out:
+        out[w].sort(key=lambda r: -float(r.get(key) or 0))
+    return out
+
+
+def build_report(recipient: Dict[str, Any], data: RunData, *, run_date: str, cadence: str) -> Report:
+    pid, eid, role = recipient["position_id"], recipient["employee_id"], recipient["role"]
+    primary_rows = data.own("primary", pid)
+    windows = sorted(
+        {Window(r["window_id"], int(r["window_order"]), r["start_date"], r["end_date"], r["ly_start_date"],
+                r["ly_end_date"]) for r in primary_rows},
+        key=lambda w: w.order,
+    )
+    children = sorted(data.children("primary", pid), key=lambda r: r["position_id"])
+    child_ids = sorted({r["position_id"] for r in children})
+    target_children = data.children("targets", pid)
+    direct = []
+    for cid in child_ids:
+        grand = sorted({r["position_id"] for r in data.children("primary", cid)})
+        direct.append(DirectReport(
+            primary=_by_window([r for r in children if r["position_id"] == cid]),
+            targets=_by_window([r for r in target_children if r["position_id"] == cid]),
+            drill=[_by_window([r for r in data.children("primary", cid) if r["position_id"] == g]) for g in grand],
+        ))
+    customers: Dict[str, List[Row]] = {}
+    unlisted: Dict[str, int] = {}
+    if role in CUSTOMER_CUT_ROLES:
+        for w, rows in _grouped(data.own("stockists", pid)).items():
+            customers[w], unlisted[w] = rows[:MAX_LISTED], max(len(rows) - MAX_LISTED, 0)
+    is_top = not recipient.get("parent_position_id")
+    secondary = data.own("secondary", pid)
+    training = data.own("training", pid)
+    return Report(
+        recipient=dict(recipient),
+        run_date=run_date,
+        cadence=cadence,
+        windows=windows,
+        primary=_by_window(primary_rows),
+        targets=_by_window(data.own("targets", pid)),
+        effort=_by_window(data.own("effort", pid)),
+        vacancy=_by_window(data.own("vacancy", pid)),
+        attainment=_by_window(data.of_employee("attainment", eid)) if role == ROLE_LEVELS[0] else {},
+        brands=_grouped(data.own("brands", pid)),
+        customers=customers,
+        customers_unlisted=unlisted,
+        detailing=_grouped(data.own("detailing", pid), key="detailed_calls"),
+        direct_reports=direct,
+        secondary=secondary[0] if secondary else None,
+        secondary_stockists=sorted(data.own("secondary_stockists", pid),
+                                   key=lambda r: (r.get("statement_received") != "true", r["stockist_code"]))
+        if role in CUSTOMER_CUT_ROLES else [],
+        training=training[0] if training else None,
+        unmapped=_grouped([r for r in data.all("unmapped") if r.get("period") == "TY"]) if is_top else {},
+    )
