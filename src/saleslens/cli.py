@@ -50,30 +50,73 @@ def _business_date(value: Optional[str]) -> date:
     return _parse_date(value, day)
 
 
+_CADENCES = ("daily", "fortnightly", "monthly")
+
+
+def _check_cadence(cadence: str) -> None:
+    if cadence not in _CADENCES:
+        raise typer.BadParameter(f"cadence must be one of {', '.join(_CADENCES)}, got {cadence!r}")
+
+
+def _run_and_report(files, arrivals, day: date, cadence: str, out: Path) -> None:  # type: ignore[no-untyped-def]
+    from saleslens.offline.main_job import run_main_job
+
+    out.mkdir(parents=True, exist_ok=True)
+    summary = run_main_job(files=files, arrivals=arrivals, run_date=day, cadence=cadence, out=out,
+                           progress=lambda m: typer.echo(f"  {m}"))
+    _print_summary(summary)
+    failed = [l for l in summary.ingest if l.status != "SUCCEEDED"] + [c for c in summary.curate if c.status != "SUCCEEDED"]
+    if summary.distribution.get("status") != "SUCCEEDED" or failed:
+        raise typer.Exit(code=1)
+
+
 @app.command()
 def demo(
     out: Path = typer.Option(Path("out"), help="Folder for reports, the email outbox and quarantined rows."),
     run_date: Optional[str] = typer.Option(None, "--date", help="Business date (YYYY-MM-DD); default the last weekday before today."),
-    scale: str = typer.Option("tiny", help="Org size: tiny, small or usv (usv delivers 5,500 reports: minutes offline)."),
+    scale: str = typer.Option("tiny", help="Org size: tiny or small (usv history is a benchmark: see bench/)."),
     seed: int = typer.Option(7, help="Generator seed; the same seed gives the same files."),
     cadence: str = typer.Option("daily", help="daily, fortnightly or monthly."),
+    history_months: int = typer.Option(13, "--history-months", min=1,
+                                       help="At least this many months of history, loaded first as monthly backfill extracts (always back to the previous fiscal year's start)."),
 ) -> None:
-    """Run the main job offline: generate, ingest, distribute, and write what it produced to OUT."""
+    """Run the main job offline: generate an org with its history and the day's files, ingest and
+    curate them, distribute, and write what it produced to OUT."""
     _quiet_logs()
-    from saleslens.generate import generate
-    from saleslens.offline.main_job import run_main_job
+    from saleslens.generate import default_history_from
+    from saleslens.generate import generate as make
 
+    _check_cadence(cadence)
     day = _business_date(run_date)
-    if cadence not in ("daily", "fortnightly", "monthly"):
-        raise typer.BadParameter("cadence must be daily, fortnightly or monthly")
-    typer.echo(f"generating a {scale} org and one day of every source dataset for {day.isoformat()} (seed {seed})")
-    data = generate(scale=scale, start=day, days=1, seed=seed)
-    out.mkdir(parents=True, exist_ok=True)
-    summary = run_main_job(files=data.files, run_date=day, cadence=cadence, out=out, progress=lambda m: typer.echo(f"  {m}"))
-    _print_summary(summary)
-    failed = [l for l in summary.ingest if l.status != "SUCCEEDED"]
-    if summary.distribution.get("status") != "SUCCEEDED" or failed:
-        raise typer.Exit(code=1)
+    since = default_history_from(day, history_months)
+    typer.echo(f"generating a {scale} org (seed {seed}): its history from {since.isoformat()} as monthly backfill "
+               f"extracts, then every source's files of {day.isoformat()}")
+    data = make(scale=scale, start=day, days=1, seed=seed, history_from=since)
+    typer.echo(f"  {len(data.files)} files; ingesting, curating and distributing them through the embedded AWS")
+    _run_and_report(data.files, data.arrivals, day, cadence, out)
+
+
+@app.command()
+def run(
+    landing: Path = typer.Option(..., "--landing", help="Folder of source extracts laid out as `saleslens generate` writes them."),
+    out: Path = typer.Option(Path("out"), help="Folder for reports, the email outbox and quarantined rows."),
+    run_date: Optional[str] = typer.Option(None, "--date", help="Report date (YYYY-MM-DD); default the last day with daily fact files."),
+    cadence: str = typer.Option("daily", help="daily, fortnightly or monthly."),
+) -> None:
+    """Run the main job offline on extracts of your own: ingest and curate every file of LANDING
+    (any number of days, masters and facts), distribute for the date, and export to OUT."""
+    _quiet_logs()
+    from saleslens.offline.landing import LandingFolderError, choose_run_date, read_landing
+
+    _check_cadence(cadence)
+    asked = _parse_date(run_date, None) if run_date else None
+    try:
+        files = read_landing(landing)
+        day = choose_run_date(files, asked)
+    except LandingFolderError as exc:
+        _fail(str(exc))
+    typer.echo(f"{len(files.files)} files under {landing}; report date {day.isoformat()}, {cadence}")
+    _run_and_report(files.files, files.arrivals, day, cadence, out)
 
 
 @app.command()
@@ -83,24 +126,32 @@ def generate(
     start: Optional[str] = typer.Option(None, help="First business date (YYYY-MM-DD); default 2024-04-01."),
     days: int = typer.Option(1, min=1, help="Number of days of daily files."),
     seed: int = typer.Option(7, help="Seed; the same arguments give byte-identical files."),
-    dirt: str = typer.Option("rows", help="Defects to plant, all listed in manifest.json: none; rows (bad invoice rows); full (row defects in every daily file plus duplicated, late, schema-drifted, truncated and wrong-encoding files)."),
+    dirt: str = typer.Option("rows", help="Defects to plant, all listed in manifest.json: none; rows (bad invoice rows); full (row defects in every daily file and backfill extract plus duplicated, late, schema-drifted, truncated and wrong-encoding daily files)."),
+    history_months: int = typer.Option(0, "--history-months", min=0, help="Load a history first, as a customer backfills: N > 0 starts it on the 1st of the month N months before --start (opening masters, monthly backfill extracts, monthly targets and call plans, one HR snapshot the day before --start); 0: none."),
 ) -> None:
     """Write generated source files under OUT/<source>/<dataset>/dt=.../ plus manifest.json."""
     from dataclasses import asdict
 
     from saleslens.generate import DEFAULT_START
     from saleslens.generate import generate as make
+    from saleslens.generate.calendar import add_months
 
     levels = {"none": False, "rows": True, "full": "full"}
     if dirt not in levels:
         raise typer.BadParameter(f"--dirt must be one of {', '.join(levels)}, got {dirt!r}")
-    data = make(scale=scale, start=_parse_date(start, DEFAULT_START), days=days, seed=seed, dirt=levels[dirt])
+    first = _parse_date(start, DEFAULT_START)
+    history_from = add_months(first, -history_months) if history_months > 0 else None
+    data = make(scale=scale, start=first, days=days, seed=seed, dirt=levels[dirt], history_from=history_from)
     for key, body in data.files.items():
         target = out / key
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(body)
     (out / "manifest.json").write_text(json.dumps([asdict(d) for d in data.manifest], indent=2))
-    typer.echo(f"wrote {len(data.files)} files and {len(data.manifest)} planted defects under {out}")
+    # The day each file is delivered (late files after their date): `saleslens run` replays it.
+    (out / "deliveries.json").write_text(json.dumps({k: v.isoformat() for k, v in data.arrivals.items()}, indent=2))
+    since = f" (history from {history_from.isoformat()})" if history_from else ""
+    typer.echo(f"wrote {len(data.files)} files, manifest.json ({len(data.manifest)} planted defects) and "
+               f"deliveries.json under {out}{since}")
     for role, counts in data.org.items():
         typer.echo(f"  {role:<4} " + ", ".join(f"{k} {v}" for k, v in counts.items()))
 
@@ -258,15 +309,38 @@ def offline_serve(
 
 
 def _print_summary(summary) -> None:  # type: ignore[no-untyped-def]
+    from collections import defaultdict
+
     typer.echo("")
-    typer.echo("Ingest executions")
-    typer.echo(f"  {'status':<10} {'dataset':<22} {'in':>6} {'clean':>6} {'quar.':>6} {'dedup':>6}  execution")
+    typer.echo("Ingest executions, by dataset")
+    typer.echo(f"  {'dataset':<32} {'files':>5} {'failed':>6} {'in':>8} {'clean':>8} {'quar.':>6} {'dedup':>6}")
+    totals: dict = defaultdict(lambda: [0, 0, 0, 0, 0, 0])
     for l in summary.ingest:
-        typer.echo(f"  {l.status:<10} {l.dataset:<22} {l.rows_in:>6} {l.rows_clean:>6} {l.rows_quarantined:>6} {l.rows_deduplicated:>6}  {l.execution}")
+        t = totals[l.dataset]
+        t[0] += 1
+        t[1] += l.status != "SUCCEEDED"
+        for i, n in enumerate((l.rows_in, l.rows_clean, l.rows_quarantined, l.rows_deduplicated), start=2):
+            t[i] += n
+    for dataset, t in totals.items():
+        typer.echo(f"  {dataset:<32} {t[0]:>5} {t[1]:>6} {t[2]:>8} {t[3]:>8} {t[4]:>6} {t[5]:>6}")
+    for l in summary.ingest:
+        if l.status != "SUCCEEDED":
+            typer.echo(f"  {l.status} {l.key}: {l.error}")
+    ok = sum(c.status == "SUCCEEDED" for c in summary.curate)
+    typer.echo(f"Curate executions: {len(summary.curate)}, {ok} succeeded, "
+               f"{sum(c.partitions_written for c in summary.curate)} curated partitions written")
+    for c in summary.curate:
+        if c.status != "SUCCEEDED":
+            typer.echo(f"  {c.status} {c.execution} ({c.dataset} {c.partition_date}): {c.error}")
     d = summary.distribution
     typer.echo("")
     typer.echo(f"Distribution execution {d.get('execution')}: {d.get('status')}" + (f" ({d.get('error')})" if d.get("error") else ""))
-    typer.echo(f"  recipients {d.get('recipients', 0)}, reports written {summary.reports_written}, emails sent {summary.emails_sent}, Athena queries {summary.athena_queries}")
+    typer.echo(f"  recipients {d.get('recipients', 0)}, reports written {summary.reports_written}, emails sent {summary.emails_sent}, "
+               f"Athena queries {summary.athena_queries}")
+    for t in d.get("control_totals", []):
+        typer.echo(f"  net primary {t['window']:<9} {t['start']}..{t['end']}: ERP {t['erp_net']} = curated {t['curated_net']} "
+                   f"= SR positions {t['sr_positions_net']} + unmapped {t['unmapped_net']}: "
+                   + ("balanced" if t["balanced"] else "BROKEN"))
     typer.echo("")
     typer.echo(f"Open {summary.out}/reports/ (HTML), {summary.out}/outbox/ (.eml), {summary.out}/quarantine/ (rejected rows); summary in {summary.out}/summary.json")
 

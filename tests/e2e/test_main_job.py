@@ -1,7 +1,9 @@
-"""The walking skeleton end to end: generated files -> ingest -> views -> reports -> emails.
+"""The main job end to end: a generated org with 16 months of history loaded as monthly backfill
+extracts, the day's files, ingest -> curate -> marts -> reports and emails, for every cadence.
 
-Expected numbers are computed here from the generated CSV text with the csv module and Decimal,
-independently of the pipeline's Arrow validation, SQL views and rendering.
+Expected numbers are recomputed here from the landing files themselves (csv and json modules,
+Decimal), with the hierarchy as of the report date read from the HR snapshots and the windows
+written out by hand: independently of the pipeline's validation, curation, SQL and rendering.
 """
 from __future__ import annotations
 
@@ -9,165 +11,216 @@ import csv
 import email
 import io
 import logging
-import re
 from collections import Counter, defaultdict
 from datetime import date
 from decimal import Decimal
 from email import policy
+from html.parser import HTMLParser
 from pathlib import Path
+from typing import Dict, List, Set, Tuple
 
 import pytest
 
-from saleslens.generate import generate
+from saleslens.distribution.marts import MARTS
+from saleslens.generate import default_history_from, generate
 from saleslens.offline import OfflineAws
-from saleslens.offline.main_job import run_main_job
+from saleslens.offline.main_job import export, ingest_files
 
 pytestmark = pytest.mark.e2e
 
-DAY = date(2026, 11, 20)
-NET_CARD = re.compile(r'Net primary \(INR\)</div><div class="value">([0-9,.-]+)</div>')
+DAY = date(2026, 7, 31)  # a Friday; fiscal year 2026-27 began on 1 April
+# The windows each cadence reports (KPI catalogue 6), written out by hand for 31 July 2026.
+WINDOWS = {
+    "daily": {"day": (date(2026, 7, 31), date(2026, 7, 31)), "mtd": (date(2026, 7, 1), date(2026, 7, 31))},
+    "fortnightly": {"fortnight": (date(2026, 7, 16), date(2026, 7, 31)), "mtd": (date(2026, 7, 1), date(2026, 7, 31))},
+    "monthly": {"month": (date(2026, 7, 1), date(2026, 7, 31)), "qtd": (date(2026, 7, 1), date(2026, 7, 31)),
+                "ytd": (date(2026, 4, 1), date(2026, 7, 31))},
+}
 
 
-def _rows(body: bytes):
+def _rows(body: bytes) -> List[Dict[str, str]]:
     return list(csv.DictReader(io.StringIO(body.decode("utf-8"))))
 
 
-def _records(key, body: bytes) -> int:
-    """Data records of a generated file: CSV rows after the header, or JSON lines."""
-    if key.endswith(".jsonl"):
-        return len(body.decode("utf-8").splitlines())
-    return len(_rows(body))
-
-
-def _key(files, prefix):
-    return next(k for k in files if k.startswith(prefix))
+def _latest(files: Dict[str, bytes], prefix: str, on: date) -> List[Dict[str, str]]:
+    """The snapshot of a master in force on a date: the newest dated on or before it."""
+    dated = sorted(k for k in files if k.startswith(prefix) and k.split("/dt=")[1][:10] <= on.isoformat())
+    return _rows(files[dated[-1]])
 
 
 @pytest.fixture(scope="module")
-def aws():
-    """One main-job run shared by this module's tests (they only read what it produced)."""
+def run(tmp_path_factory):
+    """One org, history and day ingested and curated once; a distribution per cadence."""
     logging.getLogger("moto").setLevel(logging.CRITICAL)
-    with OfflineAws() as runtime:
-        yield runtime
+    data = generate(scale="tiny", start=DAY, days=1, seed=11, history_from=default_history_from(DAY))
+    with OfflineAws() as aws:
+        ingested, curated = ingest_files(aws, data.files, lambda _m: None, data.arrivals)
+        results = {}
+        for cadence in WINDOWS:
+            before = len(aws.athena_engine.queries)
+            result = aws.distribute(DAY, cadence)
+            results[cadence] = (result, len(aws.athena_engine.queries) - before)
+        out = tmp_path_factory.mktemp("main-job")
+        export(aws, out)
+        emails = list(aws.sent_emails())
+        again = aws.distribute(DAY, "daily")
+        yield {"data": data, "ingested": ingested, "curated": curated, "results": results, "out": out,
+               "emails": emails, "emails_after_rerun": len(list(aws.sent_emails())), "rerun": again}
 
 
-@pytest.fixture(scope="module")
-def scenario(aws, tmp_path_factory):
-    out = tmp_path_factory.mktemp("main-job")
-    data = generate(scale="tiny", start=DAY, days=1, seed=11)
-    summary = run_main_job(files=data.files, run_date=DAY, cadence="daily", out=out, aws=aws)
-    return data, summary, out
+# -- what the landing files say -------------------------------------------------------------------
+class Truth:
+    """The org and sales as the landing files state them, recomputed without the pipeline."""
 
+    def __init__(self, data) -> None:
+        files = data.files
+        bad = defaultdict(set)
+        for d in data.manifest:
+            if d.defect != "duplicate_row":
+                bad[d.key].add(d.line)
+        self.positions = {p["position_id"]: p for p in _latest(files, "hr/positions/", DAY)}
+        self.divisions = {p["position_id"]: p["division_code"] for p in _latest(files, "hr/position_divisions/", DAY)}
+        self.children = defaultdict(list)
+        for p in self.positions.values():
+            self.children[p["parent_position_id"]].append(p["position_id"])
+        territory_of = {c["stockist_code"]: c["territory_code"] for c in _latest(files, "erp/customers/", DAY)}
+        division_of = {p["sku"]: p["division_code"] for p in _latest(files, "erp/products/", DAY)}
+        # Every sent line once (a line in a daily file and its month's extract counts once).
+        lines: Dict[Tuple[str, str, str], Tuple[date, str, str, Decimal]] = {}
+        for key in sorted(files):
+            kind = "INV" if "/primary_invoices" in key else "CRN" if "/credit_notes" in key else None
+            if kind is None:
+                continue
+            text = files[key].decode("utf-8").splitlines()
+            header = text[0].split(",")
+            for n, raw in enumerate(text[1:], start=2):
+                if n in bad[key]:
+                    continue
+                r = dict(zip(header, next(csv.reader([raw]))))
+                if kind == "INV":
+                    k = (kind, r["invoice_no"], r["line_no"])
+                    value = Decimal(r["billed_qty"]) * Decimal(r["price_to_stockist"]) - Decimal(r["trade_discount"])
+                    day = date.fromisoformat(r["invoice_date"])
+                else:
+                    k = (kind, r["document_no"], r["line_no"])
+                    value = -Decimal(r["credit_value"])
+                    day = date.fromisoformat(r["document_date"])
+                lines[k] = (day, territory_of[r["stockist_code"]], division_of[r["sku"]], value)
+        self.net = defaultdict(Decimal)  # (territory, division, day) -> net
+        for day, territory, division, value in lines.values():
+            self.net[(territory, division, day)] += value
+        employees = {e["employee_id"]: e for e in _latest(files, "hr/employees/", DAY)}
+        self.holders = []  # (employee, email, position) holding a position on DAY
+        for a in _latest(files, "hr/assignments/", DAY):
+            left = employees[a["employee_id"]]["date_of_leaving"]
+            ends = min(x for x in (a["valid_to"], left, "9999-12-31") if x)  # leaving date ends it too
+            if a["valid_from"] <= DAY.isoformat() <= ends and a["position_id"] in self.positions:
+                self.holders.append((a["employee_id"], a["email"], a["position_id"]))
 
-def _expected(data):
-    files = data.files
-    inv_key = _key(files, "erp/primary_invoices/")
-    positions = _rows(files[_key(files, "hr/positions/")])
-    assignments = _rows(files[_key(files, "hr/assignments/")])
-    customers = _rows(files[_key(files, "erp/customers/")])
-    bad_lines = {d.line for d in data.manifest if d.key == inv_key and d.defect != "duplicate_row"}
-    dup_lines = {d.line for d in data.manifest if d.key == inv_key and d.defect == "duplicate_row"}
-
-    territory_of_stockist = {c["stockist_code"]: c["territory_code"] for c in customers}
-    by_territory = defaultdict(Decimal)
-    lines = files[inv_key].decode("utf-8").splitlines()
-    header = lines[0].split(",")
-    for line_no, text in enumerate(lines[1:], start=2):
-        if line_no in bad_lines or line_no in dup_lines:
-            continue
-        r = dict(zip(header, next(csv.reader([text]))))
-        if r["invoice_date"] != DAY.isoformat():
-            continue
-        value = Decimal(r["billed_qty"]) * Decimal(r["price_to_stockist"]) - Decimal(r["trade_discount"])
-        by_territory[territory_of_stockist[r["stockist_code"]]] += value
-
-    active = [
-        a for a in assignments
-        if a["valid_from"] <= DAY.isoformat() and (a["valid_to"] == "" or a["valid_to"] >= DAY.isoformat())
-    ]
-    return {
-        "inv_key": inv_key,
-        "rows_in": len(lines) - 1,
-        "quarantined": len(bad_lines),
-        "deduplicated": len(dup_lines),
-        "positions": {p["position_id"]: p for p in positions},
-        "active": active,
-        "by_territory": by_territory,
-        "masters": {k: _records(k, files[k]) for k in files if not k.startswith("erp/primary_invoices/")},
-    }
-
-
-def _net_on_report(path: Path) -> Decimal:
-    return Decimal(NET_CARD.search(path.read_text()).group(1).replace(",", ""))
-
-
-def test_row_counts_match_the_generated_files_exactly(scenario):
-    data, summary, _ = scenario
-    exp = _expected(data)
-    assert exp["quarantined"] >= 4 and exp["deduplicated"] >= 1  # the dirt is really there
-    by_key = {l.key: l for l in summary.ingest}
-    assert all(l.status == "SUCCEEDED" for l in summary.ingest)
-    inv = by_key[exp["inv_key"]]
-    assert (inv.rows_in, inv.rows_quarantined, inv.rows_deduplicated) == (exp["rows_in"], exp["quarantined"], exp["deduplicated"])
-    assert inv.rows_clean == exp["rows_in"] - exp["quarantined"] - exp["deduplicated"]
-    for key, n in exp["masters"].items():
-        assert (by_key[key].rows_in, by_key[key].rows_clean) == (n, n)
-
-
-def test_every_active_employee_gets_one_report_and_one_email(aws, scenario):
-    data, summary, out = scenario
-    exp = _expected(data)
-    assert summary.distribution["status"] == "SUCCEEDED"
-    assert summary.distribution["recipients"] == len(exp["active"])
-    assert summary.reports_written == summary.emails_sent == len(exp["active"])
-    sent_to = Counter()
-    for eml in (out / "outbox").glob("*.eml"):
-        msg = email.message_from_bytes(eml.read_bytes(), policy=policy.default)
-        sent_to[msg["To"].addresses[0].addr_spec] += 1
-    assert sent_to == Counter(a["email"] for a in exp["active"])
-    for a in exp["active"]:
-        assert (out / "reports" / "daily" / DAY.isoformat() / a["position_id"] / f"{a['employee_id']}.html").is_file()
-
-
-def test_one_athena_query_per_role_level(scenario):
-    data, summary, _ = scenario
-    exp = _expected(data)
-    roles = {exp["positions"][a["position_id"]]["role"] for a in exp["active"]}
-    assert len(roles) == 7
-    assert summary.athena_queries == len(roles)
-
-
-def test_report_numbers_equal_the_input(scenario):
-    data, _, out = scenario
-    exp = _expected(data)
-    positions = exp["positions"]
-    children = defaultdict(list)
-    for p in positions.values():
-        children[p["parent_position_id"]].append(p["position_id"])
-
-    def subtree_territories(pid):
-        stack, found = [pid], set()
+    def subtree_srs(self, position: str) -> Set[Tuple[str, str]]:
+        """(territory, division) of every SR position under a position on DAY."""
+        stack, found = [position], set()
         while stack:
-            cur = stack.pop()
-            if positions[cur]["territory_code"]:
-                found.add(positions[cur]["territory_code"])
-            stack += children[cur]
+            p = stack.pop()
+            if self.positions[p]["territory_code"]:
+                found.add((self.positions[p]["territory_code"], self.divisions[p]))
+            stack += self.children[p]
         return found
 
-    for a in exp["active"]:
-        expected = sum((exp["by_territory"][t] for t in subtree_territories(a["position_id"])), Decimal("0"))
-        report = out / "reports" / "daily" / DAY.isoformat() / a["position_id"] / f"{a['employee_id']}.html"
-        assert _net_on_report(report) == expected.quantize(Decimal("0.01")), a["position_id"]
-    cmo = next(a for a in exp["active"] if positions[a["position_id"]]["role"] == "CMO")
-    total = sum(exp["by_territory"].values(), Decimal("0"))
-    assert total > 0
-    assert _net_on_report(out / "reports" / "daily" / DAY.isoformat() / cmo["position_id"] / f"{cmo['employee_id']}.html") == total
+    def net_of(self, position: str, start: date, end: date) -> Decimal:
+        cover = self.subtree_srs(position)
+        return sum((v for (t, d, day), v in self.net.items() if (t, d) in cover and start <= day <= end), Decimal("0"))
 
 
-def test_a_second_run_for_the_same_day_sends_no_email(aws, scenario):
-    data, summary, _ = scenario
-    before = len(list(aws.sent_emails()))
-    again = aws.distribute(DAY, "daily")
-    assert again.status == "SUCCEEDED"
-    assert len(list(aws.sent_emails())) == before
-    assert again.output["summary"]["summary"]["emails_sent"] == summary.emails_sent
+@pytest.fixture(scope="module")
+def truth(run) -> Truth:
+    return Truth(run["data"])
+
+
+class _Cells(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.section = ""
+        self.cells: Dict[Tuple[str, str, str], List[str]] = defaultdict(list)
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "section":
+            self.section = a.get("id", "")
+        if tag == "td" and "data-kpi" in a:
+            self.cells[(self.section, a["data-kpi"], a.get("data-window", ""))].append(a["data-value"])
+
+
+def _report(out: Path, cadence: str, position: str, employee: str) -> Dict[Tuple[str, str, str], List[str]]:
+    p = _Cells()
+    p.feed((out / "reports" / cadence / DAY.isoformat() / position / f"{employee}.html").read_text())
+    return p.cells
+
+
+# -- the tests ------------------------------------------------------------------------------------
+def test_every_file_is_ingested_and_every_publication_curated(run):
+    data = run["data"]
+    assert sum(1 for k in data.files if "_backfill/" in k) == 16 * 10  # 16 months x 10 backfilled facts
+    assert [l.key for l in run["ingested"] if l.status != "SUCCEEDED"] == []
+    assert len(run["ingested"]) == len(data.files)
+    assert [c.execution for c in run["curated"] if c.status != "SUCCEEDED"] == []
+    assert len(run["curated"]) == len(data.files)  # one curate run per published partition
+
+
+def test_every_distribution_asks_athena_one_query_per_mart(run):
+    # A fixed number per run, however many recipients: not one per role or per person.
+    assert {cadence: n for cadence, (_, n) in run["results"].items()} == {c: len(MARTS) for c in WINDOWS}
+    assert all(result.status == "SUCCEEDED" for result, _ in run["results"].values())
+
+
+def test_net_primary_reconciles_in_every_window_of_every_run(run, truth):
+    for cadence, (result, _) in run["results"].items():
+        totals = result.output["summary"]["summary"]["control_totals"]
+        assert {t["window"] for t in totals} == set(WINDOWS[cadence])
+        for t in totals:
+            start, end = WINDOWS[cadence][t["window"]]
+            company = truth.net_of(next(p for p, r in truth.positions.items() if r["role"] == "CMO"), start, end)
+            assert t["balanced"] is True
+            assert Decimal(t["erp_net"]) == Decimal(t["curated_net"]) == company
+            assert Decimal(t["sr_positions_net"]) + Decimal(t["unmapped_net"]) == company
+
+
+def test_every_holder_on_the_report_date_gets_one_email_per_run(run, truth):
+    sent = Counter()
+    for mail in run["emails"]:
+        msg = email.message_from_bytes(mail["raw"] if isinstance(mail["raw"], bytes) else str(mail["raw"]).encode(),
+                                       policy=policy.default)
+        sent[msg["To"].addresses[0].addr_spec] += 1
+    assert sent == Counter({e: len(WINDOWS) for _, e, _ in truth.holders})
+    for cadence in WINDOWS:
+        for employee, _, position in truth.holders:
+            assert (run["out"] / "reports" / cadence / DAY.isoformat() / position / f"{employee}.html").is_file()
+
+
+@pytest.mark.parametrize("role", ["SR", "ASM", "RSM", "CMO"])
+@pytest.mark.parametrize("cadence", list(WINDOWS))
+def test_a_reports_net_primary_per_window_equals_the_landing_files(run, truth, role, cadence):
+    employee, _, position = next(h for h in truth.holders if truth.positions[h[2]]["role"] == role)
+    cells = _report(run["out"], cadence, position, employee)
+    for window, (start, end) in WINDOWS[cadence].items():
+        expected = truth.net_of(position, start, end).quantize(Decimal("0.01"))
+        assert Decimal(cells[("primary", "net_value", window)][0]) == expected, (role, cadence, window)
+        last_year = truth.net_of(position, start.replace(year=start.year - 1), end.replace(year=end.year - 1))
+        shown = cells[("primary", "net_value_ly", window)][0]
+        assert (Decimal(shown) if shown else Decimal("0")) == last_year.quantize(Decimal("0.01")), (role, cadence, window)
+
+
+def test_a_manager_sees_each_direct_report_of_the_report_date(run, truth):
+    employee, _, position = next(h for h in truth.holders if truth.positions[h[2]]["role"] == "RSM")
+    html = (run["out"] / "reports" / "daily" / DAY.isoformat() / position / f"{employee}.html").read_text()
+    children = sorted(truth.children[position])
+    assert children
+    for child in children:
+        assert f'data-position="{child}"' in html
+    listed = {c for c in truth.positions if f'data-position="{c}" data-parent' not in html and f'data-position="{c}"' in html}
+    assert listed == set(children)  # direct reports; their own reports appear only as drill-down rows
+
+
+def test_a_second_run_for_the_same_day_sends_no_email(run):
+    assert run["rerun"].status == "SUCCEEDED"
+    assert run["emails_after_rerun"] == len(run["emails"])

@@ -37,6 +37,8 @@ class HookState:
     glue_failures: Dict[str, List[str]] = field(default_factory=dict)  # job -> queued error messages
     lambda_faults: Dict[str, List[str]] = field(default_factory=dict)  # function -> queued error types
     retry_waits: List[float] = field(default_factory=list)  # intervals the retrier asked for
+    in_flight: Dict[str, int] = field(default_factory=dict)  # function -> invocations running now
+    throttled: Dict[str, int] = field(default_factory=dict)  # function -> invocations refused (reserved concurrency)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -49,6 +51,8 @@ def reset_state() -> None:
         STATE.glue_failures.clear()
         STATE.lambda_faults.clear()
         STATE.retry_waits.clear()
+        STATE.in_flight.clear()
+        STATE.throttled.clear()
     # A new runtime is a new deployment: handlers cold-start, so no client keeps an old endpoint.
     for name in [m for m in sys.modules if m == "lambdas" or m.startswith("lambdas.")]:
         del sys.modules[name]
@@ -80,13 +84,31 @@ def _invoke_handler(backend: Any, function_name: str, qualifier: Any, body: Any,
     """LambdaSimpleBackend.invoke replacement: run the function's real handler in-process."""
     fn = backend.get_function(function_name, qualifier)
     name = fn.function_name
+    reserved = int(fn.reserved_concurrency) if fn.reserved_concurrency not in (None, "") else None
     with STATE.lock:
         queued = STATE.lambda_faults.get(name)
         fault = queued.pop(0) if queued else None
-    if fault:
-        # An injected service-side failure, shaped as Lambda returns it.
+        # As in AWS: a function with reserved concurrency N runs at most N invocations at once;
+        # moto would run them all, so the offline runtime throttles the rest itself.
+        throttle = not fault and reserved is not None and STATE.in_flight.get(name, 0) >= reserved
+        if throttle:
+            STATE.throttled[name] = STATE.throttled.get(name, 0) + 1
+        elif not fault:
+            STATE.in_flight[name] = STATE.in_flight.get(name, 0) + 1
+    if fault or throttle:
+        # An injected service-side failure or a throttle, shaped so Step Functions sees the error
+        # name it sees in AWS (Lambda.TooManyRequestsException for a throttle).
+        error = fault or "Lambda.TooManyRequestsException"
         response_headers["x-amz-function-error"] = "Unhandled"
-        return json.dumps({"errorType": fault, "errorMessage": f"injected {fault} for {name}"}).encode()
+        return json.dumps({"errorType": error, "errorMessage": f"{'injected' if fault else 'throttled'} {error} for {name}"}).encode()
+    try:
+        return _run_handler(fn, name, body, response_headers)
+    finally:
+        with STATE.lock:
+            STATE.in_flight[name] -= 1
+
+
+def _run_handler(fn: Any, name: str, body: Any, response_headers: Dict[str, str]) -> bytes:
     module_name, _, attr = fn.handler.rpartition(".")
     _ensure_importable()
     handler = getattr(importlib.import_module(module_name), attr)

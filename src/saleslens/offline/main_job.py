@@ -12,12 +12,13 @@ import shutil
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from saleslens.contracts import DATASETS, dataset_for_key
+from saleslens.offline.landing import received_at
 from saleslens.offline.runtime import ExecutionResult, OfflineAws
 
 # DATASETS lists masters before facts, so a day's facts land after the org they refer to.
@@ -38,10 +39,23 @@ class IngestLine:
 
 
 @dataclass
+class CurateLine:
+    execution: str
+    dataset: str
+    partition_date: str
+    status: str
+    rows_in: int = 0
+    rows_written: int = 0
+    partitions_written: int = 0
+    error: Optional[str] = None
+
+
+@dataclass
 class MainJobSummary:
     run_date: str
     cadence: str
     ingest: List[IngestLine] = field(default_factory=list)
+    curate: List[CurateLine] = field(default_factory=list)
     distribution: Dict[str, Any] = field(default_factory=dict)
     reports_written: int = 0
     emails_sent: int = 0
@@ -56,15 +70,39 @@ def _load_order(key: str) -> int:
     return _LOAD_ORDER.index(dataset_for_key(key)[0].table)
 
 
-def ingest_files(aws: OfflineAws, files: Dict[str, bytes], progress: Callable[[str], None]) -> List[IngestLine]:
+def ingest_files(
+    aws: OfflineAws,
+    files: Dict[str, bytes],
+    progress: Callable[[str], None],
+    arrivals: Optional[Dict[str, date]] = None,
+) -> Tuple[List[IngestLine], List[CurateLine]]:
+    """Land every file in delivery order, ingest it, and curate what it published, as the
+    landing event (EventBridge -> start-ingest) and PartitionPublished (EventBridge -> curate)
+    would. ``arrivals``: the day each file is delivered (default: the day after its date)."""
     lines: List[IngestLine] = []
-    for key in sorted(files, key=lambda k: (dataset_for_key(k)[1], _load_order(k), k)):
-        # Source systems send day D's extracts in the early hours of D+1.
-        received = (dataset_for_key(key)[1] + timedelta(days=1)).isoformat() + "T02:00:00Z"
+    curated: List[CurateLine] = []
+
+    landed = {k: received_at(k, arrivals or {}) for k in files}
+    order = sorted(files, key=lambda k: (landed[k], _load_order(k), k))
+    for i, key in enumerate(order, start=1):
+        received = landed[key]
         result = aws.ingest(aws.put_landing_file(key, files[key]), received_at=received)
         lines.append(_ingest_line(result, key))
-        progress(f"ingest {result.status:<9} {key}")
-    return lines
+        progress(f"[{i}/{len(order)}] ingest {result.status:<9} {key}")
+        for run in aws.curate_published():
+            curated.append(_curate_line(run))
+            if run.status != "SUCCEEDED":
+                progress(f"        curate {run.status} {run.name}: {run.error}")
+    return lines, curated
+
+
+def _curate_line(result: ExecutionResult) -> CurateLine:
+    line = CurateLine(execution=result.name, dataset=str(result.input.get("dataset")),
+                      partition_date=str(result.input.get("partition_date")), status=result.status, error=result.error)
+    out = (result.output or {}).get("curated") or {}
+    line.rows_in, line.rows_written = int(out.get("rows_in", 0)), int(out.get("rows_written", 0))
+    line.partitions_written = int(out.get("partitions_written", 0))
+    return line
 
 
 def _ingest_line(result: ExecutionResult, key: str) -> IngestLine:
@@ -111,6 +149,7 @@ def run_main_job(
     out: Path,
     progress: Callable[[str], None] = lambda _m: None,
     aws: Optional[OfflineAws] = None,
+    arrivals: Optional[Dict[str, date]] = None,
 ) -> MainJobSummary:
     summary = MainJobSummary(run_date=run_date.isoformat(), cadence=cadence, out=str(out))
     own = aws is None
@@ -119,7 +158,7 @@ def run_main_job(
         progress("starting the embedded AWS and provisioning it from config/saleslens.json")
         aws.__enter__()
     try:
-        summary.ingest = ingest_files(aws, files, progress)
+        summary.ingest, summary.curate = ingest_files(aws, files, progress, arrivals)
         progress(f"distribution {cadence} for {run_date.isoformat()}")
         queries_before = len(aws.athena_engine.queries)
         result = aws.distribute(run_date, cadence)

@@ -139,6 +139,7 @@ class OfflineAws:
     # -- provisioning --------------------------------------------------------------------
     def provision(self) -> None:
         from moto.glue.models import glue_backends
+        from moto.s3.models import s3_backends
 
         from saleslens.offline.duck_athena import DuckAthena
 
@@ -205,6 +206,9 @@ class OfflineAws:
                 Environment={"Variables": env},
                 Description=spec.description,
             )
+            if spec.reserved_concurrency is not None:
+                lam.put_function_concurrency(FunctionName=cfg.name(spec.key),
+                                             ReservedConcurrentExecutions=spec.reserved_concurrency)
 
         glue = self.client("glue")
         for spec in components.GLUE_JOBS.values():
@@ -220,7 +224,7 @@ class OfflineAws:
             )
         self._provision_catalog(glue)
 
-        self.athena_engine = DuckAthena(glue_backends[self.account][self.region], s3)
+        self.athena_engine = DuckAthena(glue_backends[self.account][self.region], s3, s3_backends[self.account]["global"])
         hooks.STATE.athena = self.athena_engine
         self.client("athena").create_work_group(
             Name=cfg.athena_workgroup,
@@ -275,11 +279,15 @@ class OfflineAws:
     def _provision_catalog(self, glue: Any) -> None:
         from saleslens.contracts import DATASETS
         from saleslens.contracts.ddl import glue_table_input
+        from saleslens.curate import tables as curated
 
         glue.create_database(DatabaseInput={"Name": self.cfg.glue_database})
         for dataset in DATASETS.values():
             location = f"s3://{self.bucket('clean')}/{dataset.clean_prefix()}"
             glue.create_table(DatabaseName=self.cfg.glue_database, TableInput=glue_table_input(dataset, location))
+        for table in curated.TABLES.values():
+            location = f"s3://{self.bucket('curated')}/{table.prefix}"
+            glue.create_table(DatabaseName=self.cfg.glue_database, TableInput=curated.glue_table_input(table, location))
 
     def _apply_views(self) -> None:
         """What the CDK custom resource does on deploy: run athena_sql/ through Athena."""
@@ -305,7 +313,7 @@ class OfflineAws:
                 break
             if time.monotonic() > deadline:
                 raise TimeoutError(f"execution {execution_arn} still {d['status']} after {timeout:.0f}s")
-            time.sleep(0.05)
+            time.sleep(0.005)
         return ExecutionResult(
             name=d["name"],
             arn=execution_arn,
@@ -392,6 +400,19 @@ class OfflineAws:
     def published_partitions(self) -> List[Dict[str, Any]]:
         """Drain the curation inbox: the detail of each PartitionPublished event."""
         return [e["detail"] for e in self._drain(self.curation_queue_url)]
+
+    def curate(self, detail: Dict[str, Any]) -> ExecutionResult:
+        """Start the curate state machine on one PartitionPublished event's detail and wait.
+
+        In AWS the EventBridge rule starts it (input: the event's detail) under a generated name;
+        offline the execution is named after the ingest run it follows.
+        """
+        name = f"c-{detail['run_id']}"[:80]
+        return self.wait(self.start_execution("curate", name, detail), timeout=900)
+
+    def curate_published(self) -> List[ExecutionResult]:
+        """Curate every partition published since the last call, in the order they were announced."""
+        return [self.curate(detail) for detail in self.published_partitions()]
 
     def ledger(self, run_id: str) -> Optional[Dict[str, Any]]:
         from saleslens.ledger import get_run
