@@ -1,7 +1,8 @@
 """The SalesLens CDK app: ``python -m infra.app`` (what cdk.json runs).
 
 Stacks, in dependency order: lake (key, buckets, catalog, workgroup) -> ops (alert topic and its
-key) -> ingestion and distribution -> observability (alarms, Glue job notices, dashboard).
+key) -> ingestion -> curation (it writes ingestion's run ledger) and distribution -> observability
+(alarms, Glue job notices, dashboard).
 Everything is named from ``load_config()`` and sized from the ``saleslens.components`` registry.
 cdk-nag AwsSolutions runs on every synth.
 
@@ -19,6 +20,7 @@ from saleslens.config import Config, load_config
 
 from infra import PROJECT_ROOT
 from infra.nag import add_nag
+from infra.stacks.curation import CurationStack
 from infra.stacks.distribution import DistributionStack
 from infra.stacks.ingestion import IngestionStack
 from infra.stacks.lake import LakeStack
@@ -53,18 +55,24 @@ def build_app(context: Optional[Mapping[str, Any]] = None, outdir: Optional[str]
     ingestion = IngestionStack(app, cfg.name("ingestion"), cfg=cfg, key=lake.key, ops=ops,
                                removal_policy=removal, env=env,
                                description="SalesLens ingestion: landing events, run ledger, validate/conform/gate")
+    curation = CurationStack(app, cfg.name("curation"), cfg=cfg, key=lake.key, ops=ops,
+                             removal_policy=removal, env=env,
+                             description="SalesLens curation: PartitionPublished events, curate function and machine")
     distribution = DistributionStack(app, cfg.name("distribution"), cfg=cfg, key=lake.key, ops=ops,
                                      removal_policy=removal, env=env,
                                      description="SalesLens distribution: role marts, reports, email, ledger")
     observability = ObservabilityStack(app, cfg.name("observability"), cfg=cfg, ops_topic=ops.topic,
-                                       dead_letter_queues=ingestion.dead_letter_queue_names, env=env,
+                                       dead_letter_queues={**ingestion.dead_letter_queues,
+                                                           **curation.dead_letter_queues}, env=env,
                                        description="SalesLens observability: alarms, Glue job notices, dashboard")
     # Buckets, tables and the workgroup are referenced by their config names, not exports.
-    for stack in (ingestion, distribution):
+    for stack in (ingestion, curation, distribution):
         stack.add_stack_dependency(lake)
         stack.add_stack_dependency(ops)
+    # The run ledger curation writes (by name) is ingestion's; so are the events it curates.
+    curation.add_stack_dependency(ingestion)
     # Alarms name what they watch; deploying them after it keeps the dashboard from showing ghosts.
-    for stack in (ops, ingestion, distribution):
+    for stack in (ops, ingestion, curation, distribution):
         observability.add_stack_dependency(stack)
     add_nag(app)
     return app

@@ -130,6 +130,10 @@ def grant_athena_results(role: iam.IRole, cfg: Config) -> None:
                 "Athena names each result object after its query id, unknown until the query runs")
 
 
+# What a state machine's ledger tasks do to the run ledger (RecordRunStarted: putItem;
+# RecordRunSucceeded / RecordRunFailed: updateItem).
+RUN_LEDGER_WRITES = ("dynamodb:PutItem", "dynamodb:UpdateItem")
+
 ATHENA_QUERY = ("athena:StartQueryExecution", "athena:GetQueryExecution", "athena:GetQueryResults",
                 "athena:StopQueryExecution")
 

@@ -34,7 +34,9 @@ class SalesLensFunction(Construct):
     """Function named ``cfg.name(spec.key)``: Python 3.11, X-Ray active, its own KMS log group.
 
     Its role starts with nothing but writing to that log group (no AWSLambdaBasicExecutionRole);
-    the stack grants each function exactly what it touches.
+    the stack grants each function exactly what it touches. A spec with ``reserved_concurrency``
+    gets exactly that many concurrent executions (taken from the account's pool); 1 serialises
+    the function, and a second caller is throttled (``TooManyRequestsException``) and retries.
     """
 
     def __init__(
@@ -76,6 +78,7 @@ class SalesLensFunction(Construct):
             layers=list(layers),
             memory_size=spec.memory_mb,
             timeout=Duration.seconds(spec.timeout_seconds),
+            reserved_concurrent_executions=spec.reserved_concurrency,
             environment=dict(function_environment(cfg)),
             tracing=lambda_.Tracing.ACTIVE,
             log_group=self.log_group,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Dict, List, Mapping, Set
+from typing import Any, Dict, List, Mapping, Set, Tuple
 
 from aws_cdk import RemovalPolicy
 from aws_cdk import aws_iam as iam
@@ -53,6 +53,23 @@ def distributed_map_labels(definition: str) -> List[str]:
     # Placeholders only ever stand in for string values, so the file parses as JSON as it is.
     visit(json.loads(definition)["States"])
     return labels
+
+
+def announced_events(definition: str) -> List[Tuple[str, str]]:
+    """(Source, DetailType) of every event the definition puts on a bus (``events:putEvents``
+    tasks), so a rule listening for one matches what the machine really sends."""
+    found: List[Tuple[str, str]] = []
+
+    def visit(states: Dict[str, Any]) -> None:
+        for state in states.values():
+            if state.get("Type") == "Task" and state.get("Resource", "").endswith(":::events:putEvents"):
+                found.extend((e["Source"], e["DetailType"]) for e in state["Parameters"]["Entries"])
+            visit((state.get("ItemProcessor") or state.get("Iterator") or {}).get("States", {}))
+            for branch in state.get("Branches", []):
+                visit(branch.get("States", {}))
+
+    visit(json.loads(definition)["States"])
+    return found
 
 
 class StateMachineFromFile(Construct):

@@ -1,4 +1,5 @@
-"""DistributionStack: recipients -> role marts (Athena) -> render and deliver -> summary to ops.
+"""DistributionStack: plan the run -> role marts (Athena, over the clean and curated tables) ->
+control totals -> recipients -> render and deliver -> summary to ops.
 
 Also the delivery ledger, SES sending setup, and the deploy-time custom resource that creates
 the Athena views of athena_sql/.
@@ -29,12 +30,15 @@ from infra.constructs.access import (
 )
 from infra.constructs.log_groups import encrypted_log_group
 from infra.constructs.packaging import sql_hash
-from infra.constructs.python_function import pascal, stack_functions
+from infra.constructs.python_function import stack_functions
 from infra.constructs.state_machine import StateMachineFromFile, distributed_map_labels, read_definition
 from infra.nag import acknowledge, wildcard_resource
 from infra.stacks.ops import OpsStack
 
-DISTRIBUTION_FUNCTIONS = ("resolve-recipients", "render-report", "summarise-run", "apply-views")
+DISTRIBUTION_FUNCTIONS = ("plan-run", "check-control-totals", "resolve-recipients", "render-report",
+                          "summarise-run", "apply-views")
+# Functions the distribute state machine invokes (apply-views runs at deploy, from a custom resource).
+MACHINE_TASKS = ("plan-run", "check-control-totals", "resolve-recipients", "render-report", "summarise-run")
 GLUE_READ = ("glue:GetDatabase", "glue:GetTable", "glue:GetTables", "glue:GetPartition", "glue:GetPartitions")
 GLUE_VIEWS = ("glue:GetDatabase", "glue:GetTable", "glue:GetTables", "glue:CreateTable", "glue:UpdateTable",
               "glue:DeleteTable")
@@ -83,15 +87,24 @@ class DistributionStack(Stack):
 
     def _grant_functions(self, key: kms.IKey) -> None:
         cfg, fns = self.cfg, self.functions
+        # plan-run needs nothing but its log group: it checks the request and lists the mart SQL.
+        control = fns["check-control-totals"].role
+        grant_s3(control, cfg, "athena-results", read=True,
+                 reason="Reads the control and primary mart results its run's queries wrote, named after the query ids")
+        grant_key(control, key, encrypt=False)
+
+        # The recipients come from the recipients mart (the same as-of hierarchy as the figures),
+        # not from the clean zone.
         resolve = fns["resolve-recipients"].role
-        grant_s3(resolve, cfg, "clean", read=True,
-                 reason="Lists and reads the HR snapshot partition in force on the run date")
-        grant_s3(resolve, cfg, "reports", write=True, reason="Writes the run's recipients file under runs/<run id>/")
+        grant_s3(resolve, cfg, "athena-results", read=True,
+                 reason="Reads the recipients mart result its run's query wrote, named after the query id")
+        grant_s3(resolve, cfg, "reports", write=True, key_pattern="runs/*",
+                 reason="Writes the run's recipients file under runs/<run id>/, the id known at run time")
         grant_key(resolve, key, encrypt=True)
 
         render = fns["render-report"].role
         grant_s3(render, cfg, "athena-results", read=True,
-                 reason="Reads the role mart result its run's query wrote, named after the query id")
+                 reason="Reads the mart results its run's queries wrote, named after the query ids")
         grant_s3(render, cfg, "reports", read=True, write=True,
                  reason="Writes each recipient's report and receipt, and signs the link with read access")
         grant_key(render, key, encrypt=True)
@@ -126,7 +139,7 @@ class DistributionStack(Stack):
         role = machine.role
         role.add_to_principal_policy(iam.PolicyStatement(
             actions=["lambda:InvokeFunction"],
-            resources=[self.functions[k].function_arn for k in ("resolve-recipients", "render-report", "summarise-run")],
+            resources=[self.functions[k].function_arn for k in MACHINE_TASKS],
         ))
         # Distributed Map: the machine starts child executions of itself and watches them. ARNs are
         # built from the name, as the machine's own ARN would make its role depend on it.
@@ -146,10 +159,11 @@ class DistributionStack(Stack):
         role.add_to_principal_policy(iam.PolicyStatement(
             actions=["s3:GetObject"], resources=[objects_arn(cfg, "reports")]))
         acknowledge(role, wildcard_resource(role, objects_arn(cfg, "reports")),
-                    "The ItemReader reads the recipients file whose key the run's first state returns")
+                    "The ItemReader reads the recipients file whose key ResolveRecipients returns")
         grant_athena_queries(role, cfg)
         grant_glue_catalog(role, cfg, GLUE_READ,
-                           reason="Role-mart queries read the contract tables and the views created at deploy time")
+                           reason="Mart queries read the clean and curated tables and the views created at deploy time")
+        # The marts read the curated tables, and the control totals four clean ones.
         for zone in ("clean", "curated"):
             grant_s3(role, cfg, zone, read=True, reason="Athena reads the tables' Parquet on the caller's behalf")
         grant_key(role, key, encrypt=True)

@@ -2,7 +2,7 @@
 
 The state machine records every run in the run ledger, validates the file (or quarantines it
 whole), conforms it (Glue), applies the quality gate and announces the published partition on
-the default event bus.
+the default event bus, where the curation stack's rule picks it up.
 
 Why a queue between the rule and the state machine: start-ingest names each execution after
 the object, so a re-delivered event cannot start a second run, and the queue absorbs bursts of
@@ -10,7 +10,7 @@ landed files, retries failed starts and keeps what it cannot start (dead-letter 
 """
 from __future__ import annotations
 
-from typing import List, Tuple
+from typing import Dict, Tuple
 
 from aws_cdk import Aws, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_dynamodb as dynamodb
@@ -25,6 +25,7 @@ from saleslens import components, ledger
 from saleslens.config import Config
 
 from infra.constructs.access import (
+    RUN_LEDGER_WRITES,
     bucket_name,
     event_bus_arn,
     grant_key,
@@ -35,7 +36,7 @@ from infra.constructs.access import (
 from infra.constructs.event_targets import PlainTarget, allow_rule_to_send
 from infra.constructs.glue_job import PythonShellJob
 from infra.constructs.lake_bucket import LakeBucket
-from infra.constructs.python_function import pascal, stack_functions
+from infra.constructs.python_function import stack_functions
 from infra.constructs.state_machine import StateMachineFromFile
 from infra.nag import acknowledge
 from infra.stacks.ops import OpsStack
@@ -44,8 +45,6 @@ INGEST_FUNCTIONS = ("start-ingest", "validate-file", "quarantine-file", "check-q
 # Functions the ingest state machine invokes (start-ingest starts it).
 MACHINE_TASKS = ("validate-file", "quarantine-file", "check-quality")
 INGEST_DLQ = f"{components.INGEST_QUEUE}-dlq"
-# The ledger writes of the ASL (RecordRunStarted; RecordRunSucceeded, RecordRunFailed).
-LEDGER_WRITES = ("dynamodb:PutItem", "dynamodb:UpdateItem")
 # AWS: a queue feeding a function should have a visibility timeout of 6 x the function timeout.
 VISIBILITY_TIMEOUT_FACTOR = 6
 
@@ -153,7 +152,7 @@ class IngestionStack(Stack):
             actions=["glue:StartJobRun", "glue:GetJobRun", "glue:GetJobRuns", "glue:BatchStopJobRun"],
             resources=[self.conform.job_arn]))
         role.add_to_principal_policy(iam.PolicyStatement(
-            actions=list(LEDGER_WRITES), resources=[self.run_ledger.table_arn]))
+            actions=list(RUN_LEDGER_WRITES), resources=[self.run_ledger.table_arn]))
         # The ledger is encrypted with the lake key; DynamoDB decrypts its table key for the caller.
         role.add_to_principal_policy(iam.PolicyStatement(actions=["kms:Decrypt"], resources=[key.key_arn]))
         role.add_to_principal_policy(iam.PolicyStatement(
@@ -219,8 +218,10 @@ class IngestionStack(Stack):
         return dead_letters, queue
 
     @property
-    def dead_letter_queue_names(self) -> List[str]:
-        """Every dead-letter queue of the stack, by name (the observability stack alarms on each)."""
-        return [self.cfg.name(INGEST_DLQ)]
+    def dead_letter_queues(self) -> Dict[str, str]:
+        """Every dead-letter queue of the stack, by name, with what ops does with its messages."""
+        return {self.cfg.name(INGEST_DLQ): (
+            "landing events nothing could start an ingest run for: fix the cause, then move them back to "
+            f"{self.cfg.name(components.INGEST_QUEUE)} (SQS console: Start DLQ redrive)")}
 
 

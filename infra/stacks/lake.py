@@ -13,7 +13,7 @@ from constructs import Construct
 from saleslens.config import ZONES, Config
 
 from infra.constructs.access import stage_queues_arn
-from infra.constructs.catalog import CleanZoneTables
+from infra.constructs.catalog import CleanZoneTables, CuratedZoneTables
 from infra.constructs.lake_bucket import LakeBucket
 from infra.nag import acknowledge_cdk_singleton
 
@@ -32,12 +32,17 @@ class LakeStack(Stack):
             catalog_id=Aws.ACCOUNT_ID,
             database_input=glue.CfnDatabase.DatabaseInputProperty(
                 name=cfg.glue_database,
-                description="SalesLens clean-zone tables (one per dataset contract) and the role views",
+                description="SalesLens clean-zone tables (one per dataset contract), curated-zone tables "
+                            "(one per curated table declaration) and the role views",
             ),
         )
         self.tables = CleanZoneTables(
             self, "CleanTables", database=self.database, database_name=cfg.glue_database,
             clean_bucket=self.buckets["clean"].bucket_name,
+        )
+        self.curated_tables = CuratedZoneTables(
+            self, "CuratedTables", database=self.database, database_name=cfg.glue_database,
+            curated_bucket=self.buckets["curated"].bucket_name,
         )
         self.workgroup = athena.CfnWorkGroup(
             self,
@@ -79,10 +84,11 @@ class LakeStack(Stack):
             conditions={"ArnLike": {"kms:EncryptionContext:aws:logs:arn":
                                     f"arn:{Aws.PARTITION}:logs:{Aws.REGION}:{Aws.ACCOUNT_ID}:log-group:*"}},
         ))
-        # EventBridge sends landing events to the KMS-encrypted ingest-events queue (and what it
-        # cannot deliver to its dead-letter queue): only for queues of this stage.
+        # EventBridge sends landing events to the KMS-encrypted ingest-events queue, and what a
+        # rule cannot deliver to its target's dead-letter queue (ingest-events-dlq,
+        # partition-published-dlq): only for queues of this stage.
         key.add_to_resource_policy(iam.PolicyStatement(
-            sid="EventBridgeIngestQueues",
+            sid="EventBridgeStageQueues",
             principals=[iam.ServicePrincipal("events.amazonaws.com")],
             actions=["kms:Decrypt", "kms:GenerateDataKey"],
             resources=["*"],

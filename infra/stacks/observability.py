@@ -9,9 +9,11 @@ reaches its ``deploy.*_threshold``:
 - each state machine: ExecutionsFailed, ExecutionsTimedOut (AWS/States);
 - the data-quality gate: QualityGateBreaches, the EMF metric check-quality emits (Powertools,
   namespace and ``service`` dimension from the functions' runtime environment);
-- each function: Errors, Throttles (AWS/Lambda);
+- each function: Errors (AWS/Lambda); Throttles too, except a function with reserved
+  concurrency (curate), whose throttles are how its runs wait their turn (see ``_alarm_functions``);
 - each Glue job: failed runs, counted by the rule below (AWS/Events TriggeredRules);
-- each dead-letter queue: any visible message (Maximum > 0).
+- each dead-letter queue: any visible message (Maximum > 0), its description saying what to do
+  with the messages (given by the stack that owns the queue).
 Glue jobs also have a rule that sends each FAILED/TIMEOUT/ERROR run to the topic as a readable
 message. Python-shell jobs publish no Glue job metrics (those come from Spark), so run counts
 come from EventBridge: one rule per outcome, the success rule without a target, as aws-cdk's
@@ -19,7 +21,7 @@ glue module counts job outcomes.
 """
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 from aws_cdk import Aws, Duration, Stack
 from aws_cdk import aws_cloudwatch as cw
@@ -33,6 +35,7 @@ from saleslens.config import Config
 from infra.constructs.access import state_machine_arn
 from infra.constructs.event_targets import PlainTarget
 from infra.constructs.python_function import pascal
+from infra.stacks.curation import PARTITION_PUBLISHED_RULE
 
 SUM, MAXIMUM, P95 = "Sum", "Maximum", "p95"
 EXECUTION_METRICS = ("ExecutionsStarted", "ExecutionsSucceeded", "ExecutionsFailed", "ExecutionsTimedOut",
@@ -48,7 +51,8 @@ WIDTH = 24  # the dashboard grid
 
 class ObservabilityStack(Stack):
     def __init__(self, scope: Construct, construct_id: str, *, cfg: Config, ops_topic: sns.ITopic,
-                 dead_letter_queues: Sequence[str], **kwargs) -> None:
+                 dead_letter_queues: Mapping[str, str], **kwargs) -> None:
+        """``dead_letter_queues``: every dead-letter queue's name, with what ops does with its messages."""
         super().__init__(scope, construct_id, **kwargs)
         self.cfg = cfg
         self.period = Duration.minutes(cfg.deploy.alarm_period_minutes)
@@ -57,7 +61,7 @@ class ObservabilityStack(Stack):
         env = components.runtime_environment(cfg, Aws.ACCOUNT_ID, Aws.REGION)
         self.emf_namespace, self.emf_dimensions = env["POWERTOOLS_METRICS_NAMESPACE"], {
             "service": env["POWERTOOLS_SERVICE_NAME"]}
-        self.dead_letter_queues = list(dead_letter_queues)
+        self.dead_letter_queues = dict(dead_letter_queues)
         self.glue_jobs = [cfg.name(k) for k in sorted(components.GLUE_JOBS)]
 
         self.glue_failed_rule, self.glue_succeeded_rule = self._glue_job_rules(ops_topic)
@@ -138,9 +142,16 @@ class ObservabilityStack(Stack):
                         deploy.lambda_errors_threshold,
                         f"{self.cfg.name(function)} raised errors (named errors included: the state machines "
                         "catch them; see the function's log group)")
+            # A function with reserved concurrency is throttled by design: with 1 (curate), every
+            # run that arrives while another holds it is throttled, and its state machine retries
+            # Lambda.TooManyRequestsException until the function is free. A throttle is a run
+            # waiting its turn, not a fault; a run that waited too long fails its execution, and
+            # ExecutionsFailed of that machine pages ops instead (the dashboard still graphs them).
+            if components.LAMBDAS[function].reserved_concurrency is not None:
+                continue
             self._alarm(f"{title}Throttles", f"{function}-throttles", self.function_metric(function, "Throttles"),
                         deploy.lambda_throttles_threshold,
-                        f"{self.cfg.name(function)} was throttled (account or reserved concurrency)")
+                        f"{self.cfg.name(function)} was throttled (the account's concurrency ran out)")
 
     def _alarm_glue_jobs(self) -> None:
         self._alarm("GlueJobFailures", "glue-job-failures",
@@ -150,12 +161,11 @@ class ObservabilityStack(Stack):
                     "each run was also sent to the ops topic")
 
     def _alarm_dead_letter_queues(self) -> None:
-        for queue in self.dead_letter_queues:
+        for queue, remedy in sorted(self.dead_letter_queues.items()):
             short = _unprefixed(self.cfg, queue)
             self._alarm(f"{pascal(short)}NotEmpty", f"{short}-not-empty",
                         self.queue_metric(queue), 0,
-                        f"{queue} holds messages nothing could process: inspect them, fix the cause, then move "
-                        "them back to their source queue (SQS console: Start DLQ redrive)",
+                        f"{queue} holds {remedy}",
                         comparison=cw.ComparisonOperator.GREATER_THAN_THRESHOLD)
 
     # -- Glue job outcomes -----------------------------------------------------------------
@@ -198,8 +208,8 @@ class ObservabilityStack(Stack):
         rows: List[List[cw.IWidget]] = [
             [cw.TextWidget(width=WIDTH, height=2, markdown=(
                 f"# SalesLens {cfg.stage}\n"
-                f"Failures reach `{cfg.name(components.OPS_TOPIC)}`; every ingest run is an item of "
-                f"`{cfg.name(components.RUN_LEDGER_TABLE)}`. "
+                f"Failures reach `{cfg.name(components.OPS_TOPIC)}`; every ingest and curation run is an item "
+                f"of `{cfg.name(components.RUN_LEDGER_TABLE)}`. "
                 "Failed executions: Step Functions console -> execution -> Redrive."))],
             [cw.GraphWidget(title=f"Executions: {cfg.name(m)}", width=WIDTH // len(machines),
                             left=[self.execution_metric(m, name, labelled=True) for name in EXECUTION_METRICS])
@@ -216,12 +226,30 @@ class ObservabilityStack(Stack):
              cw.GraphWidget(title=f"{queue}: waiting events and age of the oldest (s)", width=12,
                             left=[self.queue_metric(queue, label="visible")],
                             right=[self.queue_metric(queue, "ApproximateAgeOfOldestMessage", label="oldest (s)")])],
+            self._curation_row(),
             [cw.GraphWidget(title="Lambda errors", width=8, left=per_function("Errors")),
              cw.GraphWidget(title="Lambda throttles", width=8, left=per_function("Throttles")),
              cw.GraphWidget(title="Lambda duration p95 (ms)", width=8, left=per_function("Duration", P95))],
             [cw.AlarmStatusWidget(title="Alarms", width=WIDTH, height=6, alarms=list(self.alarms.values()))],
         ]
         return cw.Dashboard(self, "Dashboard", dashboard_name=cfg.name(DASHBOARD), widgets=rows)
+
+    def _curation_row(self) -> List[cw.IWidget]:
+        """Partitions announced to curation, starts EventBridge could not make, and how the
+        serialised functions queue: concurrency held and throttles (runs waiting, retried)."""
+        rule = self.cfg.name(PARTITION_PUBLISHED_RULE)
+        serialised = sorted(k for k, spec in components.LAMBDAS.items() if spec.reserved_concurrency is not None)
+        return [
+            cw.GraphWidget(title="PartitionPublished: events matched / executions not started", width=12,
+                           left=[self.rule_metric(rule, "matched"),
+                                 self._metric("AWS/Events", "FailedInvocations", {"RuleName": rule},
+                                              label="not started")]),
+            cw.GraphWidget(title="Serialised functions: concurrent executions (max) / throttles (retried)", width=12,
+                           left=[self.function_metric(f, "ConcurrentExecutions", MAXIMUM, labelled=True)
+                                 for f in serialised],
+                           right=[self._metric("AWS/Lambda", "Throttles", {"FunctionName": self.cfg.name(f)},
+                                               label=f"{f} throttles") for f in serialised]),
+        ]
 
 
 

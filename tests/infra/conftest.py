@@ -20,7 +20,7 @@ import infra.nag  # noqa: E402
 from infra.app import DESTROY_DATA, build_app, cdk_json_context, removal_policy  # noqa: E402
 from infra.stacks.lake import LakeStack  # noqa: E402
 
-STACKS = ("lake", "ops", "ingestion", "distribution", "observability")
+STACKS = ("lake", "ops", "ingestion", "curation", "distribution", "observability")
 
 
 @dataclass

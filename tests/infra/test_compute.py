@@ -13,7 +13,7 @@ from tests.infra.cfn import flat
 
 pytestmark = pytest.mark.infra
 
-FUNCTION_STACKS = ("ingestion", "distribution")
+FUNCTION_STACKS = ("ingestion", "curation", "distribution")
 
 
 def function(synth, key: str) -> Dict[str, Any]:
@@ -28,6 +28,12 @@ def test_function_uses_the_registry_handler_and_sizes(synth, key):
     spec, fn = components.LAMBDAS[key], function(synth, key)
     assert fn["Handler"] == f"{spec.module}.handler"
     assert (fn["Runtime"], fn["MemorySize"], fn["Timeout"]) == ("python3.11", spec.memory_mb, spec.timeout_seconds)
+
+
+@pytest.mark.parametrize("key", sorted(components.LAMBDAS))
+def test_function_reserved_concurrency_is_the_registry_s(synth, key):
+    # None: the function draws on the account's unreserved pool (no ReservedConcurrentExecutions).
+    assert function(synth, key).get("ReservedConcurrentExecutions") == components.LAMBDAS[key].reserved_concurrency
 
 
 @pytest.mark.parametrize("key", sorted(components.LAMBDAS))

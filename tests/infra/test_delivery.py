@@ -103,10 +103,42 @@ def test_render_report_reads_results_writes_reports_and_sends_through_the_config
         "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}
 
 
-def test_resolve_recipients_reads_clean_and_writes_reports_only(synth):
-    s3 = {(a, r) for a, r in function_grants(synth, "resolve-recipients") if a.startswith("s3:") and r.endswith("/*")}
-    assert s3 == {("s3:GetObject", objects(synth, "clean")), ("s3:PutObject", objects(synth, "reports")),
-                  ("s3:AbortMultipartUpload", objects(synth, "reports"))}
+def bucket(synth, zone: str) -> str:
+    return f"arn:<AWS::Partition>:s3:::{synth.cfg.bucket_name(zone, '<AWS::AccountId>', '<AWS::Region>')}"
+
+
+def objects_under(synth, zone: str, pattern: str) -> str:
+    return f"{bucket(synth, zone)}/{pattern}"
+
+
+def test_resolve_recipients_reads_query_results_and_writes_run_files_only(synth):
+    object_actions = {"s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:DeleteObject"}
+    s3 = {(a, r) for a, r in function_grants(synth, "resolve-recipients") if a in object_actions}
+    assert s3 == {("s3:GetObject", objects(synth, "athena-results")),
+                  ("s3:PutObject", objects_under(synth, "reports", "runs/*")),
+                  ("s3:AbortMultipartUpload", objects_under(synth, "reports", "runs/*"))}
+
+
+def test_resolve_recipients_has_no_access_to_the_clean_bucket(synth):
+    # The recipients come from the recipients mart (the marts' as-of hierarchy), not from HR files.
+    clean = bucket(synth, "clean")
+    assert not {(a, r) for a, r in function_grants(synth, "resolve-recipients") if r.startswith(clean)}
+
+
+def test_check_control_totals_reads_query_results_only(synth):
+    grants = function_grants(synth, "check-control-totals")
+    assert {(a, r) for a, r in grants if a.startswith("s3:")} == {
+        ("s3:GetObject", objects(synth, "athena-results")),
+        ("s3:ListBucket", bucket(synth, "athena-results")),
+        ("s3:GetBucketLocation", bucket(synth, "athena-results")),
+    }
+    assert {a for a, _ in grants if a.startswith("kms:")} == {"kms:Decrypt"}
+    assert not {a for a, _ in grants if a.startswith(("dynamodb:", "athena:", "glue:", "ses:", "sns:"))}
+
+
+def test_plan_run_may_only_write_its_logs_and_traces(synth):
+    actions = {a for a, _ in function_grants(synth, "plan-run")}
+    assert actions == {"logs:CreateLogStream", "logs:PutLogEvents", "xray:PutTraceSegments", "xray:PutTelemetryRecords"}
 
 
 def test_apply_views_writes_the_catalog_of_the_saleslens_database_only(synth):

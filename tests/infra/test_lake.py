@@ -9,6 +9,7 @@ from aws_cdk.assertions import Match
 from saleslens.config import ZONES
 from saleslens.contracts import DATASETS
 from saleslens.contracts.ddl import glue_table_input
+from saleslens.curate import tables as curated
 
 from tests.infra.cfn import flat, resolved
 
@@ -152,31 +153,106 @@ def glue_tables(synth):
     return {r["Properties"]["TableInput"]["Name"]: r["Properties"] for _, _, r in synth.resources("AWS::Glue::Table", ("lake",))}
 
 
+def clean_tables(synth):
+    """The clean zone's tables, by dataset key (each contract's table is named after it)."""
+    return {name: table for name, table in glue_tables(synth).items() if name in DATASETS}
+
+
+def curated_tables(synth):
+    return {name: table for name, table in glue_tables(synth).items() if name in curated.TABLES}
+
+
+def same_table_input(deployed: Dict[str, Any], expected: Dict[str, Any]) -> bool:
+    # flattening shows the projection's ${dt} (a literal inside Fn::Join) as <dt>
+    return json.dumps(resolved(deployed), sort_keys=True) == json.dumps(expected, sort_keys=True).replace(
+        "${dt}", "<dt>")
+
+
 def test_glue_tables_are_the_library_table_inputs_the_offline_runtime_uses(synth):
     clean_id = zone_buckets(synth)["clean"][0]
-    for name, table in glue_tables(synth).items():
+    for name, table in clean_tables(synth).items():
         dataset = DATASETS[name]
         expected = glue_table_input(dataset, f"s3://<{clean_id}>/{dataset.clean_prefix()}")
-        # flattening shows the projection's ${dt} (a literal inside Fn::Join) as <dt>
-        assert json.dumps(resolved(table["TableInput"]), sort_keys=True) == json.dumps(
-            expected, sort_keys=True).replace("${dt}", "<dt>")
+        assert same_table_input(table["TableInput"], expected), name
+
+
+def test_catalog_holds_the_clean_and_curated_tables_and_nothing_else(synth):
+    clean, cur = {d.table for d in DATASETS.values()}, set(curated.TABLES)
+    assert not clean & cur
+    assert set(glue_tables(synth)) == clean | cur
 
 
 def test_one_glue_table_per_dataset_contract(synth):
-    tables = glue_tables(synth)
+    tables = clean_tables(synth)
     assert set(tables) == {d.table for d in DATASETS.values()}
     assert all(t["DatabaseName"] == synth.cfg.glue_database for t in tables.values())
 
 
+# -- the curated zone's tables ------------------------------------------------------------
+def test_one_glue_table_per_curated_table_declaration(synth):
+    tables = curated_tables(synth)
+    assert set(tables) == set(curated.TABLES)
+    assert all(t["DatabaseName"] == synth.cfg.glue_database for t in tables.values())
+
+
+def test_curated_tables_are_the_library_table_inputs_the_offline_runtime_uses(synth):
+    curated_id = zone_buckets(synth)["curated"][0]
+    for name, table in curated_tables(synth).items():
+        declared = curated.TABLES[name]
+        expected = curated.glue_table_input(declared, f"s3://<{curated_id}>/{declared.prefix}")
+        assert same_table_input(table["TableInput"], expected), name
+
+
+def test_curated_tables_are_parquet_in_the_curated_zone_under_their_own_prefix(synth):
+    curated_id = zone_buckets(synth)["curated"][0]
+    for name, table in curated_tables(synth).items():
+        sd = table["TableInput"]["StorageDescriptor"]
+        assert flat(sd["Location"]) == f"s3://<{curated_id}>/{name}/"
+        assert sd["SerdeInfo"]["SerializationLibrary"] == "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
+
+
+def test_curated_table_columns_are_the_declared_columns_with_athena_types(synth):
+    for name, table in curated_tables(synth).items():
+        columns = [(c["Name"], c["Type"]) for c in table["TableInput"]["StorageDescriptor"]["Columns"]]
+        assert columns == [(c.name, c.athena_type) for c in curated.TABLES[name].columns], name
+
+
+def test_partitioned_curated_facts_project_dt_partitions(synth):
+    curated_id = zone_buckets(synth)["curated"][0]
+    facts = {n: t for n, t in curated_tables(synth).items() if curated.TABLES[n].partitioned}
+    assert facts  # e.g. cur_erp__primary_lines
+    for name, table in facts.items():
+        params = {k: flat(v) for k, v in table["TableInput"]["Parameters"].items()}
+        assert [(k["Name"], k["Type"]) for k in table["TableInput"]["PartitionKeys"]] == [("dt", "string")], name
+        assert {
+            "projection.enabled": "true",
+            "projection.dt.type": "date",
+            "projection.dt.format": "yyyy-MM-dd",
+            "projection.dt.range": "2020-01-01,NOW",
+            "projection.dt.interval": "1",
+            "projection.dt.interval.unit": "DAYS",
+            "storage.location.template": f"s3://<{curated_id}>/{name}/dt=<dt>/",
+        }.items() <= params.items(), name
+
+
+def test_curated_dimensions_have_no_partitions_and_no_projection(synth):
+    dimensions = {n: t for n, t in curated_tables(synth).items() if not curated.TABLES[n].partitioned}
+    assert dimensions  # e.g. cur_hr__position_closure
+    for name, table in dimensions.items():
+        assert table["TableInput"]["PartitionKeys"] == [], name
+        parameters = table["TableInput"]["Parameters"]
+        assert not [k for k in parameters if k.startswith(("projection.", "storage.location"))], name
+
+
 def test_glue_table_columns_are_the_contract_columns_with_athena_types(synth):
-    for name, table in glue_tables(synth).items():
+    for name, table in clean_tables(synth).items():
         columns = [(c["Name"], c["Type"]) for c in table["TableInput"]["StorageDescriptor"]["Columns"]]
         assert columns == [(c.name, c.athena_type) for c in DATASETS[name].columns], name
 
 
 def test_glue_tables_are_parquet_in_the_clean_zone(synth):
     clean_id = zone_buckets(synth)["clean"][0]
-    for name, table in glue_tables(synth).items():
+    for name, table in clean_tables(synth).items():
         sd = table["TableInput"]["StorageDescriptor"]
         assert flat(sd["Location"]) == f"s3://<{clean_id}>/{DATASETS[name].clean_prefix()}"
         assert sd["SerdeInfo"]["SerializationLibrary"] == "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
@@ -184,7 +260,7 @@ def test_glue_tables_are_parquet_in_the_clean_zone(synth):
 
 def test_glue_tables_project_dt_partitions(synth):
     clean_id = zone_buckets(synth)["clean"][0]
-    for name, table in glue_tables(synth).items():
+    for name, table in clean_tables(synth).items():
         params = {k: flat(v) for k, v in table["TableInput"]["Parameters"].items()}
         assert table["TableInput"]["PartitionKeys"][0]["Name"] == "dt"
         assert table["TableInput"]["PartitionKeys"][0]["Type"] == "string"

@@ -10,6 +10,8 @@ import pytest
 from saleslens import components
 
 from infra import PROJECT_ROOT
+from infra.stacks.curation import CURATE_DLQ, PARTITION_PUBLISHED_RULE
+from infra.stacks.ingestion import INGEST_DLQ
 from infra.stacks.observability import GLUE_JOB_FAILED_RULE, GLUE_JOB_SUCCEEDED_RULE, QUALITY_BREACHES
 from tests.infra.cfn import export_of, flat
 
@@ -69,13 +71,41 @@ def test_quality_gate_alarm_watches_the_metric_check_quality_emits(synth):
     assert re.search(rf'add_metric\(name="{QUALITY_BREACHES}"', handler)
 
 
-@pytest.mark.parametrize("metric,setting", [("Errors", "lambda_errors_threshold"),
-                                            ("Throttles", "lambda_throttles_threshold")])
+SERIALISED = sorted(k for k, spec in components.LAMBDAS.items() if spec.reserved_concurrency is not None)
+
+
 @pytest.mark.parametrize("key", sorted(components.LAMBDAS))
-def test_every_function_alarms_on_errors_and_throttles(synth, key, metric, setting):
-    props = alarm(synth, f"{key}-{metric.lower()}")
-    assert watches(props) == ("AWS/Lambda", metric, {"FunctionName": synth.cfg.name(key)}, "Sum")
-    assert props["Threshold"] == getattr(synth.cfg.deploy, setting)
+def test_every_function_alarms_on_errors(synth, key):
+    props = alarm(synth, f"{key}-errors")
+    assert watches(props) == ("AWS/Lambda", "Errors", {"FunctionName": synth.cfg.name(key)}, "Sum")
+    assert props["Threshold"] == synth.cfg.deploy.lambda_errors_threshold
+
+
+@pytest.mark.parametrize("key", sorted(set(components.LAMBDAS) - set(SERIALISED)))
+def test_every_function_in_the_shared_pool_alarms_on_throttles(synth, key):
+    props = alarm(synth, f"{key}-throttles")
+    assert watches(props) == ("AWS/Lambda", "Throttles", {"FunctionName": synth.cfg.name(key)}, "Sum")
+    assert props["Threshold"] == synth.cfg.deploy.lambda_throttles_threshold
+
+
+def test_curate_throttles_page_no_one_its_failed_executions_do(synth):
+    """curate runs one at a time: a throttle is a run waiting its turn (the ASL retries it); a
+    run that waited too long fails its execution, and that alarm pages ops."""
+    assert SERIALISED == ["curate"]
+    assert synth.cfg.name("curate-throttles") not in alarms(synth)
+    assert not [p for p in alarms(synth).values()
+                if watches(p)[:3] == ("AWS/Lambda", "Throttles", {"FunctionName": synth.cfg.name("curate")})]
+    props = alarm(synth, "curate-executions-failed")
+    assert watches(props)[:2] == ("AWS/States", "ExecutionsFailed")
+    assert props["Threshold"] == synth.cfg.deploy.executions_failed_threshold
+
+
+@pytest.mark.parametrize("suffix", ["executions-failed", "executions-timed-out"])
+def test_curate_machine_alarms_on_failed_and_timed_out_executions(synth, suffix):
+    props = alarm(synth, f"curate-{suffix}")
+    assert watches(props)[2] == {"StateMachineArn": f"{REGIONAL.format(service='states')}:stateMachine:"
+                                                    f"{synth.cfg.name('curate')}"}
+    assert props["AlarmActions"] == [ops_topic(synth)]
 
 
 def dead_letter_queue_names(synth) -> Set[str]:
@@ -95,12 +125,26 @@ def dead_letter_queue_names(synth) -> Set[str]:
 
 def test_every_dead_letter_queue_alarms_on_any_visible_message(synth):
     queues = dead_letter_queue_names(synth)
-    assert queues == {synth.cfg.name("ingest-events-dlq")}
+    assert queues == {synth.cfg.name(INGEST_DLQ), synth.cfg.name(CURATE_DLQ)}
     watched = {watches(p)[2].get("QueueName"): p for p in alarms(synth).values() if p.get("Namespace") == "AWS/SQS"}
     assert set(watched) == queues
     for props in watched.values():
         assert watches(props)[1::2] == ("ApproximateNumberOfMessagesVisible", "Maximum")
         assert (props["ComparisonOperator"], props["Threshold"]) == ("GreaterThanThreshold", 0)
+
+
+def test_partition_published_dead_letter_alarm_pages_ops_with_how_to_replay(synth):
+    props = alarm(synth, f"{CURATE_DLQ}-not-empty")
+    assert watches(props) == ("AWS/SQS", "ApproximateNumberOfMessagesVisible",
+                              {"QueueName": synth.cfg.name(CURATE_DLQ)}, "Maximum")
+    assert (props["ComparisonOperator"], props["Threshold"]) == ("GreaterThanThreshold", 0)
+    assert props["AlarmActions"] == [ops_topic(synth)]
+    assert synth.cfg.name("curate") in props["AlarmDescription"] and "detail" in props["AlarmDescription"]
+
+
+def test_ingest_dead_letter_alarm_says_how_to_redrive(synth):
+    description = alarm(synth, f"{INGEST_DLQ}-not-empty")["AlarmDescription"]
+    assert synth.cfg.name(components.INGEST_QUEUE) in description and "DLQ redrive" in description
 
 
 def test_glue_job_failures_alarm_counts_the_failure_rule(synth):
@@ -203,6 +247,18 @@ def test_dashboard_graphs_dead_letter_queue_depth(synth):
 def test_dashboard_graphs_lambda_errors_and_duration_per_function(synth):
     assert {("AWS/Lambda", m, (("FunctionName", synth.cfg.name(k)),))
             for k in components.LAMBDAS for m in ("Errors", "Duration")} <= dashboard_metrics(synth)
+
+
+def test_dashboard_graphs_partition_published_events_and_failed_starts(synth):
+    rule = (("RuleName", synth.cfg.name(PARTITION_PUBLISHED_RULE)),)
+    graphed = dashboard_metrics(synth)
+    assert {("AWS/Events", "TriggeredRules", rule), ("AWS/Events", "FailedInvocations", rule)} <= graphed
+
+
+def test_dashboard_graphs_curate_concurrency_and_throttles(synth):
+    function = (("FunctionName", synth.cfg.name("curate")),)
+    assert {("AWS/Lambda", "ConcurrentExecutions", function), ("AWS/Lambda", "Throttles", function)} <= (
+        dashboard_metrics(synth))
 
 
 def test_dashboard_graphs_glue_job_runs(synth):

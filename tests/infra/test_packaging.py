@@ -37,7 +37,7 @@ def test_lambda_bundle_leaves_out_the_offline_runtime_caches_and_binaries():
     assert not any("__pycache__" in p or p.endswith((".pyc", ".so")) for p in paths)
 
 
-def test_both_stacks_share_one_staged_lambda_asset_holding_exactly_the_bundle(synth):
+def test_every_stack_shares_one_staged_lambda_asset_holding_exactly_the_bundle(synth):
     staged = [d for d in synth.outdir.glob("asset.*") if d.is_dir() and (d / "lambdas").is_dir()]
     assert len(staged) == 1
     assert {p.relative_to(staged[0]).as_posix() for p in staged[0].rglob("*") if p.is_file()} == bundle_paths()

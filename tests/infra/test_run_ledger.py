@@ -1,4 +1,4 @@
-"""The run ledger (DynamoDB), as the ingest state machine writes it and the quality gate reads it."""
+"""The run ledger (DynamoDB), as the ingest and curate state machines write it and the quality gate reads it."""
 from __future__ import annotations
 
 from types import SimpleNamespace
@@ -102,6 +102,6 @@ def test_run_ledger_is_retained_by_default(synth):
 def test_functions_are_told_the_run_ledger_table(synth):
     ours = {synth.cfg.name(k) for k in components.LAMBDAS}
     names = {r["Properties"]["Environment"]["Variables"]["RUN_LEDGER_TABLE"]
-             for _, _, r in synth.resources("AWS::Lambda::Function", ("ingestion", "distribution"))
+             for _, _, r in synth.resources("AWS::Lambda::Function", ("ingestion", "curation", "distribution"))
              if r["Properties"].get("FunctionName") in ours}
     assert names == {run_ledger(synth)["Properties"]["TableName"]}

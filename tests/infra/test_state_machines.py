@@ -1,4 +1,4 @@
-"""The two state machines: ASL files, substitutions, logging, tracing and roles."""
+"""The state machines (ingest, curate, distribute): ASL files, substitutions, logging, tracing and roles."""
 from __future__ import annotations
 
 import json
@@ -13,7 +13,11 @@ from tests.infra.cfn import as_list, export_of, flat, policy_statements
 
 pytestmark = pytest.mark.infra
 
-STACK_OF = {"ingest": "ingestion", "distribute": "distribution"}
+STACK_OF = {"ingest": "ingestion", "curate": "curation", "distribute": "distribution"}
+
+
+def test_every_state_machine_has_a_stack():
+    assert set(STACK_OF) == set(components.STATE_MACHINES)
 
 
 def machine(synth, key: str) -> Tuple[str, Dict[str, Any]]:
@@ -123,6 +127,67 @@ def test_ingest_machine_writes_the_run_ledger_its_definition_names(synth):
         "dynamodb:PutItem", "dynamodb:UpdateItem"}
 
 
+def function_arns(synth, stack: str, keys) -> Set[str]:
+    """Flattened ARNs (``<LogicalId.Arn>``) of the functions ``keys`` deployed by ``stack``."""
+    names = {synth.cfg.name(k) for k in keys}
+    found = {f"<{lid}.Arn>" for _, lid, r in synth.resources("AWS::Lambda::Function", (stack,))
+             if r["Properties"].get("FunctionName") in names}
+    assert len(found) == len(names), (stack, keys)
+    return found
+
+
+def run_ledger_arn(synth) -> str:
+    """The run ledger as a stack other than ingestion names it: by its config name."""
+    return f"{REGIONAL.format(service='dynamodb')}:table/{synth.cfg.name(components.RUN_LEDGER_TABLE)}"
+
+
+def test_curate_role_is_granted_exactly_its_tasks(synth):
+    topic = export_of(synth, "ops", "RefOpsTopic")
+    ops_key = export_of(synth, "ops", "OpsKey")
+    lake_key = export_of(synth, "lake", "LakeKey")
+    (curate,) = function_arns(synth, "curation", ["curate"])
+    ours = {
+        ("lambda:InvokeFunction", curate),
+        ("dynamodb:PutItem", run_ledger_arn(synth)),
+        ("dynamodb:UpdateItem", run_ledger_arn(synth)),
+        ("kms:Decrypt", lake_key),  # the run ledger's key
+        ("sns:Publish", topic),
+        ("kms:Decrypt", ops_key),
+        ("kms:GenerateDataKey", ops_key),
+    }
+    grants = granted(synth, "curate")
+    service = {g for g in grants if g[1] == "*"}  # log delivery and X-Ray: no resource-level permissions
+    assert grants - service == ours
+    assert {a for a, _ in service} <= SERVICE_ACTIONS
+
+
+def test_curate_role_invokes_the_curate_function_only(synth):
+    invoked = {r for a, r in granted(synth, "curate") if a.startswith("lambda:")}
+    assert invoked == function_arns(synth, "curation", ["curate"])
+
+
+def test_curate_role_writes_the_run_ledger_only(synth):
+    _, sm = machine(synth, "curate")
+    assert sm["Properties"]["DefinitionSubstitutions"]["RunLedgerTable"] == synth.cfg.name(components.RUN_LEDGER_TABLE)
+    writes = {g for g in granted(synth, "curate") if g[0].startswith(("dynamodb:", "s3:", "events:", "states:"))}
+    assert writes == {("dynamodb:PutItem", run_ledger_arn(synth)), ("dynamodb:UpdateItem", run_ledger_arn(synth))}
+
+
+def test_curate_machine_writes_the_ledger_the_ingestion_stack_deploys(synth):
+    (_, _, ledger), = synth.resources("AWS::DynamoDB::Table", ("ingestion",))
+    assert run_ledger_arn(synth).endswith(f":table/{ledger['Properties']['TableName']}")
+
+
+def test_distribution_role_invokes_exactly_the_functions_its_definition_calls(synth):
+    # apply-views runs once per deploy, from the views custom resource, never from the machine.
+    tasks = ("plan-run", "check-control-totals", "resolve-recipients", "render-report", "summarise-run")
+    invoked = {r for a, r in granted(synth, "distribute") if a == "lambda:InvokeFunction"}
+    assert invoked == function_arns(synth, "distribution", tasks)
+    _, sm = machine(synth, "distribute")
+    assert {flat(v) for k, v in sm["Properties"]["DefinitionSubstitutions"].items()
+            if k.endswith("FunctionArn")} == invoked
+
+
 def test_distribution_role_runs_its_distributed_map(synth):
     name = synth.cfg.name("distribute")
     arn = "arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>"
@@ -197,9 +262,12 @@ def integration_resource(synth, key: str, resource: str, value: str) -> str:
     subs = {k: flat(v) for k, v in sm["Properties"]["DefinitionSubstitutions"].items()}
     value = re.sub(r"\$\{(\w+)\}", lambda m: subs[m.group(1)], value)
     if ":::dynamodb:" in resource:
-        (table,) = [lid for _, lid, r in synth.resources("AWS::DynamoDB::Table")
-                    if r["Properties"]["TableName"] == value]
-        return f"<{table}.Arn>"
+        (stack, table), = [(stack, lid) for stack, lid, r in synth.resources("AWS::DynamoDB::Table")
+                           if r["Properties"]["TableName"] == value]
+        # A table of the machine's own stack by reference; another stack's by its name.
+        if stack == STACK_OF[key]:
+            return f"<{table}.Arn>"
+        return f"arn:<AWS::Partition>:dynamodb:<AWS::Region>:<AWS::AccountId>:table/{value}"
     if ":::events:" in resource:
         return f"arn:<AWS::Partition>:events:<AWS::Region>:<AWS::AccountId>:event-bus/{value}"
     if ":::glue:" in resource:
