@@ -20,7 +20,7 @@ from saleslens.contracts.validation import clean_schema
 from saleslens.curate.calendar import build_calendar
 from saleslens.curate.hierarchy import closure
 from saleslens.curate.tables import BEGINNING, OPEN_END, TABLES
-from saleslens.offline.duck_athena import transpile
+from saleslens.offline.duck_athena import connect, transpile
 from saleslens.views import load_views
 
 D = date
@@ -136,7 +136,7 @@ class Lake:
     def connect(self) -> duckdb.DuckDBPyConnection:
         if self._con is not None:
             return self._con
-        con = duckdb.connect()
+        con = connect()
         for name in TABLES:
             con.register(name, self._table(name))
         for name, dataset in DATASETS.items():

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 import threading
-from typing import Any, Dict, List, Optional, Tuple
+from contextlib import contextmanager
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 import boto3
 import duckdb
@@ -60,6 +62,53 @@ def transpile(sql: str) -> List[str]:
     return out
 
 
+def connect() -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB that plans joins the way Athena does without table statistics.
+
+    Athena reorders joins by cost only when every table of a query has Glue column statistics
+    (its cost-based optimizer); the lake's tables have none, so Athena joins in the order the SQL
+    writes them and builds each hash table from the join's right side (its tuning guide: largest
+    table on the left). DuckDB's own join reordering and build-side choice are switched off to
+    match: a view whose written order is slow, or that builds a fact table, is slow offline too,
+    instead of being rescued by a planner Athena does not run.
+    """
+    con = duckdb.connect(":memory:")
+    con.execute("SET disabled_optimizers = 'join_order,build_side_probe_side'")
+    return con
+
+
+AS_OF_VIEW = "int_calendar__as_of_dates"
+_AS_OF = re.compile(r"\bas_of_date\s*=\s*DATE\s*'(\d{4}-\d{2}-\d{2})'", re.IGNORECASE)
+
+
+def single_as_of_date(sql: str) -> Optional[str]:
+    """The one as-of date a query asks for (``as_of_date = DATE '...'``), if it asks for one."""
+    dates = set(_AS_OF.findall(sql))
+    return dates.pop() if len(dates) == 1 and sql.lstrip().upper().startswith("SELECT") else None
+
+
+@contextmanager
+def as_of_domain(con: duckdb.DuckDBPyConnection, day: Optional[str]) -> Iterator[None]:
+    """Run a query with the as-of domain (``int_calendar__as_of_dates``) restricted to its date.
+
+    Every view that answers "as of a date" starts from that view, and a distribution query asks
+    for one date. Trino pushes the query's filter down to it; DuckDB does not push it through the
+    views' joins and computes the model for every calendar date first, so offline the view is
+    shadowed for the query by a temporary one holding that date alone. Same rows, Athena's work.
+    """
+    if day is None or not con.execute(
+            "SELECT count(*) FROM duckdb_views() WHERE view_name = ? AND NOT temporary", [AS_OF_VIEW]).fetchone()[0]:
+        yield
+        return
+    database = con.execute("SELECT current_database()").fetchone()[0]
+    con.execute(f'CREATE OR REPLACE TEMP VIEW {AS_OF_VIEW} AS '
+                f'SELECT * FROM "{database}".main.{AS_OF_VIEW} WHERE as_of_date = DATE \'{day}\'')
+    try:
+        yield
+    finally:
+        con.execute(f"DROP VIEW IF EXISTS temp.{AS_OF_VIEW}")
+
+
 class DuckAthena:
     """One DuckDB database per offline runtime; views created through Athena persist in it."""
 
@@ -67,7 +116,7 @@ class DuckAthena:
         self._glue = glue_backend
         self._s3 = s3_client
         self._s3_backend = s3_backend
-        self._con = duckdb.connect(":memory:")
+        self._con = connect()
         self._lock = threading.Lock()
         self._cache: Dict[str, Tuple[Tuple[Tuple[str, str], ...], pa.Table]] = {}
         self._parts: Dict[Tuple[str, str], pa.Table] = {}  # (key, etag) -> parsed object
@@ -93,9 +142,10 @@ class DuckAthena:
         if database:
             self._register_tables(database)
         result = None
-        for statement in transpile(sql):
-            rel = self._con.sql(statement)  # None for DDL, a relation for a query
-            result = rel.to_arrow_table() if rel is not None else None
+        with as_of_domain(self._con, single_as_of_date(sql)):
+            for statement in transpile(sql):
+                rel = self._con.sql(statement)  # None for DDL, a relation for a query
+                result = rel.to_arrow_table() if rel is not None else None
         return result
 
     def _register_tables(self, database: str) -> None:

@@ -1,0 +1,75 @@
+"""The offline Athena's DuckDB plans joins as Athena does without table statistics."""
+from __future__ import annotations
+
+import json
+
+import duckdb
+
+from saleslens.offline.duck_athena import as_of_domain, connect, single_as_of_date
+
+
+def hash_join_sides(con: duckdb.DuckDBPyConnection, sql: str) -> list:
+    """The tables under the first hash join of the plan: [probe side, build side]."""
+    plan = json.loads(con.execute(f"EXPLAIN (FORMAT json) {sql}").fetchall()[0][1])
+
+    def find(node, name):
+        if name in node.get("name", ""):
+            return node
+        for child in node.get("children", []):
+            hit = find(child, name)
+            if hit:
+                return hit
+        return None
+
+    join = find(plan[0], "HASH_JOIN")
+    return [find(child, "SCAN")["extra_info"]["Table"].split(".")[-1] for child in join["children"]]
+
+
+def tables(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    con.execute("CREATE TABLE small AS SELECT range AS k FROM range(10)")
+    con.execute("CREATE TABLE big AS SELECT range % 10 AS k, range AS v FROM range(100000)")
+    return con
+
+
+def test_a_join_builds_its_right_side_even_when_it_is_the_big_one():
+    sql = "SELECT * FROM small JOIN big USING (k)"
+    # DuckDB left to itself builds the small table; Athena builds the right one, whatever its size.
+    assert hash_join_sides(tables(duckdb.connect()), sql) == ["big", "small"]
+    assert hash_join_sides(tables(connect()), sql) == ["small", "big"]
+
+
+def join_tree(con: duckdb.DuckDBPyConnection, sql: str):
+    """The plan's joins as nested [probe, build] lists of table names."""
+    plan = json.loads(con.execute(f"EXPLAIN (FORMAT json) {sql}").fetchall()[0][1])
+
+    def walk(node):
+        name = node.get("name", "")
+        if "JOIN" in name:
+            return [walk(child) for child in node["children"]]
+        if "SCAN" in name:
+            return node["extra_info"]["Table"].split(".")[-1]
+        return walk(node["children"][0])
+
+    return walk(plan[0])
+
+
+def test_joins_run_in_written_order():
+    sql = "SELECT * FROM big JOIN small USING (k) JOIN tiny USING (k)"
+    default = tables(duckdb.connect())
+    default.execute("CREATE TABLE tiny AS SELECT 1 AS k")
+    assert join_tree(default, sql) != [["big", "small"], "tiny"]  # DuckDB alone reorders by cost
+    con = tables(connect())
+    con.execute("CREATE TABLE tiny AS SELECT 1 AS k")
+    assert join_tree(con, sql) == [["big", "small"], "tiny"]
+
+
+def test_a_query_for_one_as_of_date_is_recognised_and_restricted():
+    assert single_as_of_date("SELECT * FROM mart_x WHERE as_of_date = DATE '2024-06-30' AND cadence = 'daily'") == "2024-06-30"
+    assert single_as_of_date("SELECT * FROM mart_x WHERE as_of_date IN (DATE '2024-06-30', DATE '2024-07-01')") is None
+    assert single_as_of_date("SELECT * FROM t WHERE as_of_date = DATE '2024-06-30' OR as_of_date = DATE '2024-07-01'") is None
+    con = connect()
+    con.execute("CREATE VIEW int_calendar__as_of_dates AS SELECT DATE '2024-06-29' + range::INTEGER AS as_of_date FROM range(3)")
+    con.execute("CREATE VIEW v AS SELECT count(*) AS n FROM int_calendar__as_of_dates")
+    with as_of_domain(con, "2024-06-30"):
+        assert con.execute("SELECT n FROM v").fetchone()[0] == 1
+    assert con.execute("SELECT n FROM v").fetchone()[0] == 3
