@@ -1,14 +1,15 @@
--- Every day an SR position was held in a report window, with its holder's effort that day. A
+-- Every day of the report windows an SR position was held, with its holder's effort that day (each
+-- day once, with its span: int_hr__span_holder_days). A
 -- field working day is a working day (of the territory's country) the CRM day-activity feed
 -- records FIELD; where the feed has nothing for the person that day, a working day with at least
 -- one submitted call (KPI catalogue 6): calls on a weekly off or holiday count, the day does not.
 -- A field day is on time when it has calls and every one was submitted within dcr_allowed_days.
--- Grain: one row per as-of date, cadence, window, day, SR position and holder.
+-- Grain: one row per as-of date, cadence, day, SR position and holder.
 CREATE OR REPLACE VIEW int_effort__sr_days AS
 SELECT
     h.as_of_date,
     h.cadence,
-    h.window_id,
+    h.span_start,
     h.day,
     h.position_id,
     h.employee_id,
@@ -25,9 +26,15 @@ SELECT
     COALESCE(cd.key_message_slides, 0) AS key_message_slides,
     COALESCE(cd.all_calls, 0) > 0 AND cd.unsubmitted_calls = 0
         AND cd.latest_submission_days <= prm.dcr_allowed_days AS submitted_on_time
-FROM int_hr__holder_days AS h
-LEFT JOIN stg_crm__day_activities AS a ON a.dt = h.dt AND a.employee_id = h.employee_id
-LEFT JOIN int_effort__employee_call_days AS cd ON cd.dt = h.dt AND cd.employee_id = h.employee_id
+FROM int_hr__span_holder_days AS h
+LEFT JOIN (
+    -- The feed of the windows' days only.
+    SELECT sd.as_of_date, sd.cadence, a.dt, a.employee_id, a.activity
+    FROM stg_crm__day_activities AS a
+    JOIN int_calendar__span_days AS sd ON sd.dt = a.dt AND sd.period = 'TY'
+) AS a ON a.as_of_date = h.as_of_date AND a.cadence = h.cadence AND a.dt = h.dt AND a.employee_id = h.employee_id
+LEFT JOIN int_effort__employee_call_days AS cd
+    ON cd.as_of_date = h.as_of_date AND cd.cadence = h.cadence AND cd.dt = h.dt AND cd.employee_id = h.employee_id
 CROSS JOIN stg_ref__parameters AS prm
 LEFT JOIN stg_hr__territory_versions AS t
     ON t.territory_code = h.territory_code AND h.day BETWEEN t.valid_from AND t.valid_to

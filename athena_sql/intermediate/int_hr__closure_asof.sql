@@ -3,9 +3,9 @@
 -- Grain: one row per as-of date, ancestor and descendant.
 CREATE OR REPLACE VIEW int_hr__closure_asof AS
 SELECT
-    d.cal_date AS as_of_date,
+    d.as_of_date,
     c.ancestor_position_id,
     c.position_id,
     c.depth
-FROM int_calendar__dates AS d
-JOIN stg_hr__position_closure AS c ON d.cal_date BETWEEN c.valid_from AND c.valid_to
+FROM int_calendar__as_of_dates AS d
+JOIN stg_hr__position_closure AS c ON d.as_of_date BETWEEN c.valid_from AND c.valid_to

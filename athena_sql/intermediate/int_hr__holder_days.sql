@@ -7,14 +7,13 @@ SELECT
     wd.as_of_date,
     wd.cadence,
     wd.window_id,
-    wd.day,
-    wd.dt,
-    a.position_id,
-    a.employee_id,
-    v.role,
-    v.territory_code,
-    v.division_code
-FROM int_calendar__window_days AS wd
-JOIN stg_hr__assignments AS a ON wd.day BETWEEN a.valid_from AND a.valid_to
-JOIN stg_hr__position_versions AS v ON v.position_id = a.position_id AND wd.day BETWEEN v.valid_from AND v.valid_to
-WHERE wd.period = 'TY'
+    h.day,
+    h.dt,
+    h.position_id,
+    h.employee_id,
+    h.role,
+    h.territory_code,
+    h.division_code
+FROM int_hr__span_holder_days AS h
+JOIN int_calendar__window_days AS wd
+    ON wd.as_of_date = h.as_of_date AND wd.cadence = h.cadence AND wd.day = h.day AND wd.period = 'TY'

@@ -3,8 +3,8 @@
 -- Grain: one row per as-of date, position and holder.
 CREATE OR REPLACE VIEW int_hr__holders_asof AS
 SELECT
-    d.cal_date AS as_of_date,
+    d.as_of_date,
     a.position_id,
     a.employee_id
-FROM int_calendar__dates AS d
-JOIN stg_hr__assignments AS a ON d.cal_date BETWEEN a.valid_from AND a.valid_to
+FROM int_calendar__as_of_dates AS d
+JOIN stg_hr__assignments AS a ON d.as_of_date BETWEEN a.valid_from AND a.valid_to

@@ -10,9 +10,9 @@ WITH months AS (
     WHERE window_order = 1
 ),
 arrived AS (
-    SELECT statement_month, stockist_code, min(submitted_on) AS submitted_on
-    FROM stg_stk__statements
-    GROUP BY statement_month, stockist_code
+    SELECT as_of_date, cadence, stockist_code, min(submitted_on) AS submitted_on
+    FROM int_secondary__stockist_months
+    GROUP BY as_of_date, cadence, stockist_code
 )
 SELECT
     m.as_of_date,
@@ -30,6 +30,7 @@ FROM months AS m
 JOIN int_hr__sr_owners_asof AS o ON o.as_of_date = m.as_of_date
 JOIN stg_erp__stockist_versions AS s
     ON s.territory_code = o.territory_code AND m.as_of_date BETWEEN s.valid_from AND s.valid_to
-LEFT JOIN arrived AS a ON a.statement_month = m.statement_month AND a.stockist_code = s.stockist_code
+LEFT JOIN arrived AS a ON a.as_of_date = m.as_of_date AND a.cadence = m.cadence AND a.stockist_code = s.stockist_code
 LEFT JOIN int_secondary__stockist_months AS sm
-    ON sm.statement_month = m.statement_month AND sm.stockist_code = s.stockist_code AND sm.division_code = o.division_code
+    ON sm.as_of_date = m.as_of_date AND sm.cadence = m.cadence AND sm.stockist_code = s.stockist_code
+    AND sm.division_code = o.division_code

@@ -4,34 +4,24 @@
 -- SR positions + unmapped; a distribution run stops before sending anything when it is false.
 -- Grain: one row per as-of date, cadence and window.
 CREATE OR REPLACE VIEW mart_control__primary_totals AS
-WITH erp_days AS (
-    SELECT day, sum(net_value) AS net_value
-    FROM (
-        SELECT invoice_date AS day, gross_value AS net_value FROM stg_erp__primary_invoices
-        UNION ALL
-        SELECT document_date AS day, -credit_value AS net_value FROM stg_erp__credit_notes
-    ) AS lines
-    GROUP BY day
-),
-erp AS (
-    SELECT wd.as_of_date, wd.cadence, wd.window_id, sum(e.net_value) AS erp_net_value
-    FROM int_calendar__window_days AS wd
-    JOIN erp_days AS e ON e.day = wd.day
-    WHERE wd.period = 'TY'
-    GROUP BY wd.as_of_date, wd.cadence, wd.window_id
+WITH erp AS (
+    SELECT e.as_of_date, e.cadence, wd.window_id, sum(e.net_value) AS erp_net_value
+    FROM int_control__erp_lines AS e
+    JOIN int_calendar__window_days AS wd
+        ON wd.as_of_date = e.as_of_date AND wd.cadence = e.cadence AND wd.day = e.document_date AND wd.period = 'TY'
+    GROUP BY e.as_of_date, e.cadence, wd.window_id
 ),
 curated AS (
     SELECT wd.as_of_date, wd.cadence, wd.window_id, sum(l.net_value) AS curated_net_value
-    FROM int_calendar__window_days AS wd
-    JOIN stg_erp__primary_lines AS l ON l.dt = wd.dt
-    WHERE wd.period = 'TY'
+    FROM stg_erp__primary_lines AS l
+    JOIN int_calendar__window_days AS wd ON wd.dt = l.dt AND wd.period = 'TY'
     GROUP BY wd.as_of_date, wd.cadence, wd.window_id
 ),
 given AS (
     SELECT as_of_date, cadence, window_id,
            sum(CASE WHEN sr_position_id IS NOT NULL THEN net_value END) AS sr_positions_net_value,
            sum(CASE WHEN sr_position_id IS NULL THEN net_value END) AS unmapped_net_value
-    FROM int_primary__window_lines
+    FROM int_primary__window_territories
     WHERE period = 'TY'
     GROUP BY as_of_date, cadence, window_id
 ),

@@ -19,9 +19,10 @@
 --                                        visited in the window / those held on the as-of date.
 -- Grain: one row per as-of date, cadence, window and position.
 CREATE OR REPLACE VIEW mart_effort__by_position AS
-WITH sr_effort AS (
+WITH span_effort AS (
+    -- Per span first (int_calendar__window_days): days and calls add up across spans.
     SELECT
-        as_of_date, cadence, window_id, position_id,
+        as_of_date, cadence, span_start, position_id,
         count_if(is_field_day) AS field_days,
         count_if(is_field_day AND submitted_on_time) AS on_time_field_days,
         sum(all_calls) AS all_calls,
@@ -32,11 +33,29 @@ WITH sr_effort AS (
         sum(slides_shown) AS slides_shown,
         sum(key_message_slides) AS key_message_slides
     FROM int_effort__sr_days
-    GROUP BY as_of_date, cadence, window_id, position_id
+    GROUP BY as_of_date, cadence, span_start, position_id
 ),
-sr_plan AS (
+sr_effort AS (
     SELECT
-        as_of_date, cadence, window_id, position_id,
+        ws.as_of_date, ws.cadence, ws.window_id, e.position_id,
+        sum(e.field_days) AS field_days,
+        sum(e.on_time_field_days) AS on_time_field_days,
+        sum(e.all_calls) AS all_calls,
+        sum(e.doctor_calls) AS doctor_calls,
+        sum(e.chemist_calls) AS chemist_calls,
+        sum(e.clm_calls) AS clm_calls,
+        sum(e.clm_seconds) AS clm_seconds,
+        sum(e.slides_shown) AS slides_shown,
+        sum(e.key_message_slides) AS key_message_slides
+    FROM span_effort AS e
+    JOIN int_calendar__window_spans AS ws
+        ON ws.as_of_date = e.as_of_date AND ws.cadence = e.cadence AND ws.span_start = e.span_start AND ws.period = 'TY'
+    GROUP BY ws.as_of_date, ws.cadence, ws.window_id, e.position_id
+),
+month_plan AS (
+    -- Per plan month first (int_effort__plan_days): a quarter or year adds up its doctor-months.
+    SELECT
+        as_of_date, cadence, month_start, position_id,
         count(*) AS mcl_doctors,
         count_if(actual_calls >= 1) AS covered_doctors,
         count_if(actual_calls >= planned_calls) AS compliant_doctors,
@@ -51,7 +70,28 @@ sr_plan AS (
         count_if(actual_calls = 0) AS missed_doctors,
         sum(greatest(planned_calls - actual_calls, 0)) AS missed_calls
     FROM int_effort__plan_hcps
-    GROUP BY as_of_date, cadence, window_id, position_id
+    GROUP BY as_of_date, cadence, month_start, position_id
+),
+sr_plan AS (
+    SELECT
+        wm.as_of_date, wm.cadence, wm.window_id, m.position_id,
+        sum(m.mcl_doctors) AS mcl_doctors,
+        sum(m.covered_doctors) AS covered_doctors,
+        sum(m.compliant_doctors) AS compliant_doctors,
+        sum(m.mcl_doctors_a) AS mcl_doctors_a,
+        sum(m.compliant_doctors_a) AS compliant_doctors_a,
+        sum(m.mcl_doctors_b) AS mcl_doctors_b,
+        sum(m.compliant_doctors_b) AS compliant_doctors_b,
+        sum(m.mcl_doctors_c) AS mcl_doctors_c,
+        sum(m.compliant_doctors_c) AS compliant_doctors_c,
+        sum(m.planned_calls) AS planned_calls,
+        sum(m.attained_calls) AS attained_calls,
+        sum(m.missed_doctors) AS missed_doctors,
+        sum(m.missed_calls) AS missed_calls
+    FROM month_plan AS m
+    JOIN (SELECT DISTINCT as_of_date, cadence, window_id, month_start FROM int_effort__plan_days) AS wm
+        ON wm.as_of_date = m.as_of_date AND wm.cadence = m.cadence AND wm.month_start = m.month_start
+    GROUP BY wm.as_of_date, wm.cadence, wm.window_id, m.position_id
 ),
 sr_reach AS (
     SELECT as_of_date, cadence, window_id, position_id, count(*) AS key_hcps, count_if(reached) AS key_hcps_reached

@@ -3,14 +3,24 @@
 -- the days they held them), seconds and slides per such call, key-message share of its slides.
 -- Grain: one row per as-of date, cadence, window, position and brand detailed.
 CREATE OR REPLACE VIEW mart_effort__detailing_by_brand AS
-WITH sr AS (
-    SELECT h.as_of_date, h.cadence, h.window_id, h.position_id, d.brand_code,
+WITH span_sr AS (
+    -- Per span first (a call is on one day, so its distinct count adds up across spans).
+    SELECT h.as_of_date, h.cadence, h.span_start, h.position_id, d.brand_code,
            count(DISTINCT d.call_id) AS detailed_calls, sum(d.seconds) AS seconds, sum(d.slides_shown) AS slides_shown,
            sum(d.key_message_slides) AS key_message_slides
-    FROM int_hr__holder_days AS h
-    JOIN stg_clm__detailing AS d ON d.dt = h.dt AND d.employee_id = h.employee_id
+    FROM stg_clm__detailing AS d
+    JOIN int_hr__span_holder_days AS h ON h.dt = d.dt AND h.employee_id = d.employee_id
     WHERE h.role = 'SR'
-    GROUP BY h.as_of_date, h.cadence, h.window_id, h.position_id, d.brand_code
+    GROUP BY h.as_of_date, h.cadence, h.span_start, h.position_id, d.brand_code
+),
+sr AS (
+    SELECT ws.as_of_date, ws.cadence, ws.window_id, s.position_id, s.brand_code,
+           sum(s.detailed_calls) AS detailed_calls, sum(s.seconds) AS seconds, sum(s.slides_shown) AS slides_shown,
+           sum(s.key_message_slides) AS key_message_slides
+    FROM span_sr AS s
+    JOIN int_calendar__window_spans AS ws
+        ON ws.as_of_date = s.as_of_date AND ws.cadence = s.cadence AND ws.span_start = s.span_start AND ws.period = 'TY'
+    GROUP BY ws.as_of_date, ws.cadence, ws.window_id, s.position_id, s.brand_code
 ),
 rolled AS (
     SELECT sr.as_of_date, sr.cadence, sr.window_id, c.ancestor_position_id AS position_id, sr.brand_code,

@@ -18,13 +18,15 @@ WITH sr_days AS (
     GROUP BY as_of_date, cadence, window_id, position_id
 ),
 vacant_sales AS (
-    SELECT l.as_of_date, l.cadence, l.window_id, l.sr_position_id AS position_id, sum(l.net_value) AS net_value
-    FROM int_primary__window_lines AS l
+    SELECT s.as_of_date, s.cadence, s.window_id, o.position_id, sum(s.net_value) AS net_value
+    FROM int_primary__window_territory_days AS s
+    JOIN int_hr__sr_owners_asof AS o
+        ON o.as_of_date = s.as_of_date AND o.territory_code = s.territory_code AND o.division_code = s.division_code
     JOIN int_hr__sr_position_days AS d
-        ON d.as_of_date = l.as_of_date AND d.cadence = l.cadence AND d.window_id = l.window_id
-        AND d.day = l.doc_date AND d.position_id = l.sr_position_id
-    WHERE l.period = 'TY' AND d.holders = 0
-    GROUP BY l.as_of_date, l.cadence, l.window_id, l.sr_position_id
+        ON d.as_of_date = s.as_of_date AND d.cadence = s.cadence AND d.window_id = s.window_id
+        AND d.day = s.day AND d.position_id = o.position_id
+    WHERE d.holders = 0
+    GROUP BY s.as_of_date, s.cadence, s.window_id, o.position_id
 ),
 spells AS (
     -- A vacancy ends when a holder starts after every earlier holder's last day (+1 day gap).

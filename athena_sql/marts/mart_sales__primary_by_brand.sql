@@ -6,14 +6,17 @@
 CREATE OR REPLACE VIEW mart_sales__primary_by_brand AS
 WITH sales AS (
     SELECT
-        as_of_date, cadence, window_id, sr_position_id, brand_code,
-        sum(CASE WHEN period = 'TY' THEN net_value END) AS net_value,
-        sum(CASE WHEN period = 'TY' THEN billed_units END) AS billed_units,
-        sum(CASE WHEN period = 'TY' THEN free_units END) AS free_units,
-        sum(CASE WHEN period = 'LY' THEN net_value END) AS net_value_ly
-    FROM int_primary__window_lines
-    WHERE sr_position_id IS NOT NULL
-    GROUP BY as_of_date, cadence, window_id, sr_position_id, brand_code
+        ws.as_of_date, ws.cadence, ws.window_id, o.position_id AS sr_position_id, b.brand_code,
+        sum(CASE WHEN ws.period = 'TY' THEN b.net_value END) AS net_value,
+        sum(CASE WHEN ws.period = 'TY' THEN b.billed_units END) AS billed_units,
+        sum(CASE WHEN ws.period = 'TY' THEN b.free_units END) AS free_units,
+        sum(CASE WHEN ws.period = 'LY' THEN b.net_value END) AS net_value_ly
+    FROM int_primary__span_brands AS b
+    JOIN int_calendar__window_spans AS ws
+        ON ws.as_of_date = b.as_of_date AND ws.cadence = b.cadence AND ws.period = b.period AND ws.span_start = b.span_start
+    JOIN int_hr__sr_owners_asof AS o
+        ON o.as_of_date = ws.as_of_date AND o.territory_code = b.territory_code AND o.division_code = b.division_code
+    GROUP BY ws.as_of_date, ws.cadence, ws.window_id, o.position_id, b.brand_code
 ),
 targets AS (
     SELECT t.as_of_date, t.cadence, t.window_id, o.position_id AS sr_position_id, t.brand_code,
@@ -48,12 +51,6 @@ rolled AS (
     FROM sr
     JOIN int_hr__closure_asof AS c ON c.as_of_date = sr.as_of_date AND c.position_id = sr.sr_position_id
     GROUP BY sr.as_of_date, sr.cadence, sr.window_id, c.ancestor_position_id, sr.brand_code
-),
-brands AS (
-    SELECT w.as_of_date, b.brand_code, max(b.brand_name) AS brand_name
-    FROM (SELECT DISTINCT as_of_date FROM rolled) AS w
-    JOIN int_erp__brand_divisions AS b ON w.as_of_date BETWEEN b.valid_from AND b.valid_to
-    GROUP BY w.as_of_date, b.brand_code
 )
 SELECT
     w.as_of_date,
@@ -85,4 +82,6 @@ FROM rolled AS r
 JOIN int_calendar__report_windows AS w
     ON w.as_of_date = r.as_of_date AND w.cadence = r.cadence AND w.window_id = r.window_id
 JOIN int_hr__positions_asof AS p ON p.as_of_date = r.as_of_date AND p.position_id = r.position_id
-LEFT JOIN brands AS b ON b.as_of_date = r.as_of_date AND b.brand_code = r.brand_code
+-- The brand's name is a label: the one its SKUs carry last.
+LEFT JOIN (SELECT brand_code, max_by(brand_name, valid_to) AS brand_name FROM int_erp__brand_divisions GROUP BY brand_code) AS b
+    ON b.brand_code = r.brand_code

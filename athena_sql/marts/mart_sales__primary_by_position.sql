@@ -19,9 +19,9 @@ WITH sr AS (
         sum(CASE WHEN period = 'TY' THEN billed_units END) AS billed_units,
         sum(CASE WHEN period = 'TY' THEN free_units END) AS free_units,
         sum(CASE WHEN period = 'TY' THEN return_units END) AS return_units,
-        count_if(period = 'TY' AND doc_type = 'INVOICE') AS invoice_lines,
+        sum(CASE WHEN period = 'TY' THEN invoice_lines END) AS invoice_lines,
         sum(CASE WHEN period = 'LY' THEN net_value END) AS net_value_ly
-    FROM int_primary__window_lines
+    FROM int_primary__window_territories
     WHERE sr_position_id IS NOT NULL
     GROUP BY as_of_date, cadence, window_id, sr_position_id
 ),

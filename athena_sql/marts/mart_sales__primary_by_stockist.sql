@@ -6,17 +6,20 @@
 CREATE OR REPLACE VIEW mart_sales__primary_by_stockist AS
 WITH sr AS (
     SELECT
-        as_of_date, cadence, window_id, sr_position_id, stockist_code,
-        sum(CASE WHEN period = 'TY' THEN gross_value END) AS gross_value,
-        sum(CASE WHEN period = 'TY' THEN return_value END) AS return_value,
-        sum(CASE WHEN period = 'TY' THEN credit_value END) AS credit_value,
-        sum(CASE WHEN period = 'TY' THEN net_value END) AS net_value,
-        sum(CASE WHEN period = 'TY' THEN billed_units END) AS billed_units,
-        sum(CASE WHEN period = 'TY' THEN free_units END) AS free_units,
-        sum(CASE WHEN period = 'LY' THEN net_value END) AS net_value_ly
-    FROM int_primary__window_lines
-    WHERE sr_position_id IS NOT NULL
-    GROUP BY as_of_date, cadence, window_id, sr_position_id, stockist_code
+        ws.as_of_date, ws.cadence, ws.window_id, o.position_id AS sr_position_id, s.stockist_code,
+        sum(CASE WHEN ws.period = 'TY' THEN s.gross_value END) AS gross_value,
+        sum(CASE WHEN ws.period = 'TY' THEN s.return_value END) AS return_value,
+        sum(CASE WHEN ws.period = 'TY' THEN s.credit_value END) AS credit_value,
+        sum(CASE WHEN ws.period = 'TY' THEN s.net_value END) AS net_value,
+        sum(CASE WHEN ws.period = 'TY' THEN s.billed_units END) AS billed_units,
+        sum(CASE WHEN ws.period = 'TY' THEN s.free_units END) AS free_units,
+        sum(CASE WHEN ws.period = 'LY' THEN s.net_value END) AS net_value_ly
+    FROM int_primary__span_stockists AS s
+    JOIN int_calendar__window_spans AS ws
+        ON ws.as_of_date = s.as_of_date AND ws.cadence = s.cadence AND ws.period = s.period AND ws.span_start = s.span_start
+    JOIN int_hr__sr_owners_asof AS o
+        ON o.as_of_date = ws.as_of_date AND o.territory_code = s.territory_code AND o.division_code = s.division_code
+    GROUP BY ws.as_of_date, ws.cadence, ws.window_id, o.position_id, s.stockist_code
 ),
 rolled AS (
     SELECT

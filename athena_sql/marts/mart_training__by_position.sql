@@ -12,30 +12,13 @@ CREATE OR REPLACE VIEW mart_training__by_position AS
 WITH cadences AS (
     SELECT as_of_date, cadence FROM int_calendar__report_windows WHERE window_order = 1
 ),
-team AS (
-    SELECT DISTINCT c.as_of_date, c.ancestor_position_id AS position_id, h.employee_id
-    FROM int_hr__closure_asof AS c
-    JOIN int_hr__positions_asof AS p ON p.as_of_date = c.as_of_date AND p.position_id = c.position_id AND p.role = 'SR'
-    JOIN int_hr__holders_asof AS h ON h.as_of_date = c.as_of_date AND h.position_id = c.position_id
-),
-people AS (
-    SELECT DISTINCT as_of_date, employee_id FROM team
-),
-assigned AS (
-    SELECT pe.as_of_date, a.employee_id, a.course_id, a.assigned_on, a.due_on
-    FROM people AS pe
-    CROSS JOIN stg_ref__parameters AS prm
-    JOIN stg_lms__assignments AS a
-        ON a.employee_id = pe.employee_id
-        AND a.assigned_on <= pe.as_of_date
-        AND a.assigned_on > CAST(date_add('day', -prm.training_lookback_days, pe.as_of_date) AS DATE)
-),
 completed AS (
     SELECT a.as_of_date, a.employee_id, a.course_id, a.assigned_on
-    FROM assigned AS a
-    JOIN stg_lms__completions AS c
-        ON c.employee_id = a.employee_id AND c.course_id = a.course_id AND c.assigned_on = a.assigned_on
-        AND c.completed_on <= a.as_of_date
+    FROM stg_lms__completions AS c
+    JOIN int_training__lookback_days AS d ON d.dt = c.dt
+    JOIN int_training__assignments AS a
+        ON a.as_of_date = d.as_of_date AND a.employee_id = c.employee_id AND a.course_id = c.course_id
+        AND a.assigned_on = c.assigned_on
     GROUP BY a.as_of_date, a.employee_id, a.course_id, a.assigned_on
 ),
 latest AS (
@@ -45,10 +28,11 @@ latest AS (
         SELECT a.as_of_date, a.employee_id, a.course_id, t.score, t.passed,
                row_number() OVER (PARTITION BY a.as_of_date, a.employee_id, a.course_id
                                   ORDER BY t.attempted_at DESC, a.assigned_on DESC, t.attempt_no DESC) AS n
-        FROM assigned AS a
-        JOIN stg_lms__attempts AS t
-            ON t.employee_id = a.employee_id AND t.course_id = a.course_id AND t.assigned_on = a.assigned_on
-            AND t.attempted_on <= a.as_of_date
+        FROM stg_lms__attempts AS t
+        JOIN int_training__lookback_days AS d ON d.dt = t.dt
+        JOIN int_training__assignments AS a
+            ON a.as_of_date = d.as_of_date AND a.employee_id = t.employee_id AND a.course_id = t.course_id
+            AND a.assigned_on = t.assigned_on
     ) AS ranked
     WHERE n = 1
 ),
@@ -62,7 +46,7 @@ assignments AS (
            count(*) AS assigned,
            count(c.course_id) AS completed,
            count_if(c.course_id IS NULL AND a.due_on < a.as_of_date) AS overdue
-    FROM assigned AS a
+    FROM int_training__assignments AS a
     LEFT JOIN completed AS c
         ON c.as_of_date = a.as_of_date AND c.employee_id = a.employee_id AND c.course_id = a.course_id
         AND c.assigned_on = a.assigned_on
@@ -83,7 +67,7 @@ rolled AS (
            sum(pp.assessed) AS assessed,
            sum(pp.passed) AS passed,
            sum(pp.score_total) AS score_total
-    FROM team AS t
+    FROM int_training__teams AS t
     LEFT JOIN per_person AS pp ON pp.as_of_date = t.as_of_date AND pp.employee_id = t.employee_id
     GROUP BY t.as_of_date, t.position_id
 )

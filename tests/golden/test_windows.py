@@ -156,3 +156,52 @@ def test_fiscal_year_to_date_in_a_leap_year_has_366_days_and_last_year_365():
     assert len(window_days(lake, D(2024, 3, 31), "monthly", "ytd", "TY")) == 366
     # 1 April 2022 - 31 March 2023: 365 days
     assert len(window_days(lake, D(2024, 3, 31), "monthly", "ytd", "LY")) == 365
+
+
+def spans(lake: Lake, as_of, cadence: str, period: str = "TY"):
+    """Each window's spans as (first day, last day) pairs, in order."""
+    rows = lake.query(
+        "SELECT window_id, span_start, min(day) AS first_day, max(day) AS last_day FROM int_calendar__window_days "
+        "WHERE as_of_date = ? AND cadence = ? AND period = ? GROUP BY window_id, span_start "
+        "ORDER BY window_id, span_start", [as_of, cadence, period])
+    out = {}
+    for r in rows:
+        out.setdefault(r["window_id"], []).append((r["first_day"], r["last_day"]))
+    return out
+
+
+def test_a_monthly_report_sums_each_whole_month_once():
+    # On 31 May 2024 the monthly report closes May; its quarter and fiscal year to date both run
+    # April-May: April and May are whole in every window that touches them.
+    s = spans(Lake(), D(2024, 5, 31), "monthly")
+    assert s["month"] == [(D(2024, 5, 1), D(2024, 5, 31))]
+    assert s["qtd"] == [(D(2024, 4, 1), D(2024, 4, 30)), (D(2024, 5, 1), D(2024, 5, 31))]
+    assert s["ytd"] == s["qtd"]
+    assert spans(Lake(), D(2024, 5, 31), "monthly", "LY")["month"] == [(D(2023, 5, 1), D(2023, 5, 31))]
+
+
+def test_a_daily_report_sums_day_by_day_when_one_window_holds_part_of_a_month():
+    # Month to date on 31 May holds all of May, but the day window holds only the 31st.
+    s = spans(Lake(), D(2024, 5, 31), "daily")
+    assert s["day"] == [(D(2024, 5, 31), D(2024, 5, 31))]
+    assert len(s["mtd"]) == 31
+    assert s["mtd"][0] == (D(2024, 5, 1), D(2024, 5, 1)) and s["mtd"][-1] == (D(2024, 5, 31), D(2024, 5, 31))
+
+
+def test_plan_windows_hold_the_same_days_of_a_month():
+    # int_effort__plan_days measures a plan month once per as-of date and cadence: that is right only
+    # while every plan window touching a month holds the same days of it. Checked for every as-of
+    # date of a fiscal year with a leap day, and every cadence.
+    lake = Lake()
+    rows = lake.query(
+        "WITH held AS (SELECT as_of_date, cadence, window_id, month_start, count(*) AS days, min(day) AS first_day, "
+        "max(day) AS last_day FROM int_effort__plan_days "
+        "WHERE as_of_date BETWEEN DATE '2023-04-01' AND DATE '2024-03-31' "
+        "GROUP BY as_of_date, cadence, window_id, month_start) "
+        "SELECT count(*) AS months, count(DISTINCT as_of_date) AS as_of_dates, "
+        "count_if(n > 1) AS months_held_differently FROM ("
+        "  SELECT as_of_date, cadence, month_start, count(DISTINCT (days, first_day, last_day)) AS n "
+        "  FROM held GROUP BY as_of_date, cadence, month_start)")
+    assert rows[0]["as_of_dates"] == 366
+    assert rows[0]["months"] > 366 * 2
+    assert rows[0]["months_held_differently"] == 0
