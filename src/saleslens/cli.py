@@ -156,14 +156,14 @@ def generate(
         typer.echo(f"  {role:<4} " + ", ".join(f"{k} {v}" for k, v in counts.items()))
 
 
-# -- ops: runs, runs show, redrive ---------------------------------------------------------------
+# -- ops: runs, runs show, redrive, curate --rebuild ----------------------------------------------
 _ENDPOINT_HELP = "Endpoint of an offline (embedded) AWS, e.g. the one `saleslens offline serve` prints."
 EndpointOpt = Annotated[Optional[str], typer.Option("--endpoint-url", envvar="AWS_ENDPOINT_URL", show_envvar=True, help=_ENDPOINT_HELP)]
 RegionOpt = Annotated[Optional[str], typer.Option("--region", help="AWS region (default: AWS_REGION, then the standard chain).")]
 ProfileOpt = Annotated[Optional[str], typer.Option("--profile", help="AWS profile (default: the standard chain, e.g. AWS_PROFILE).")]
 AccountOpt = Annotated[Optional[str], typer.Option("--account", help="AWS account id for ARNs (default: sts:GetCallerIdentity).")]
 
-runs_app = typer.Typer(add_completion=False, help="Ingest runs from the run ledger: list them, or `runs show ID`.")
+runs_app = typer.Typer(add_completion=False, help="Ingest and curation runs from the run ledger: list them, or `runs show ID`.")
 app.add_typer(runs_app, name="runs")
 
 
@@ -172,18 +172,23 @@ def _fail(message: str) -> None:
     raise typer.Exit(code=2)
 
 
-def _ops_context(ctx: typer.Context, endpoint_url: Optional[str], region: Optional[str], profile: Optional[str], account: Optional[str]):  # type: ignore[no-untyped-def]
+def _ops_config():  # type: ignore[no-untyped-def]
+    from saleslens.config import ConfigError, load_config
+
+    try:
+        return load_config()
+    except ConfigError as exc:
+        _fail(str(exc))
+
+
+def _ops_context(ctx: typer.Context, endpoint_url: Optional[str], region: Optional[str], profile: Optional[str], account: Optional[str], cfg=None):  # type: ignore[no-untyped-def]
     """Target options of the command, falling back to those given to the `runs` group."""
     from saleslens import ops
-    from saleslens.config import ConfigError, load_config
 
     group = (ctx.parent.params if ctx.parent is not None and ctx.parent.info_name == "runs" else {}) or {}
     endpoint_url = endpoint_url or group.get("endpoint_url")
     region, profile, account = region or group.get("region"), profile or group.get("profile"), account or group.get("account")
-    try:
-        cfg = load_config()
-    except ConfigError as exc:
-        _fail(str(exc))
+    cfg = cfg or _ops_config()
     sess = _run_ops(lambda: ops.session(region=region, profile=profile, config_region=cfg.region))
     target = _run_ops(lambda: ops.resolve_target(cfg, sess, account=account, endpoint_url=endpoint_url))
     return sess, target
@@ -209,6 +214,7 @@ def _run_ops(fn):  # type: ignore[no-untyped-def]
 @runs_app.callback(invoke_without_command=True)
 def runs(
     ctx: typer.Context,
+    pipeline: str = typer.Option("ingest", "--pipeline", help="Which runs: ingest (one per landed file) or curation (one per published partition)."),
     limit: int = typer.Option(20, min=1, help="How many runs to show."),
     dataset: Optional[str] = typer.Option(None, help="Only this dataset, e.g. erp_primary_invoices."),
     status: Optional[str] = typer.Option(None, help="Only runs with this status: RUNNING, SUCCEEDED, FAILED, QUARANTINED, TIMED_OUT, ABORTED."),
@@ -218,24 +224,27 @@ def runs(
     profile: ProfileOpt = None,
     account: AccountOpt = None,
 ) -> None:
-    """List recent ingest runs, newest first: status, dataset, file, row counts, and why a run failed."""
+    """List recent runs, newest first: ingest runs (status, dataset, file, row counts) or, with
+    --pipeline curation, curation runs (status, dataset, partition date, rows in and written,
+    partitions written, the ingest run each follows); and why a run failed."""
     if ctx.invoked_subcommand is not None:
         return
     from saleslens import ops
 
+    _run_ops(lambda: ops.check_pipeline(pipeline))
     sess, target = _ops_context(ctx, endpoint_url, region, profile, account)
     ddb, sfn = sess.client("dynamodb", endpoint_url=target.endpoint_url), sess.client("stepfunctions", endpoint_url=target.endpoint_url)
-    found = _run_ops(lambda: ops.list_runs(ddb, sfn, target, limit=limit, dataset=dataset, status=status))
+    found = _run_ops(lambda: ops.list_runs(ddb, sfn, target, pipeline=pipeline, limit=limit, dataset=dataset, status=status))
     if as_json:
         typer.echo(json.dumps([r.as_dict() for r in found], indent=2, default=str))
     else:
-        typer.echo(ops.format_runs(found))
+        typer.echo(ops.format_runs(found, pipeline=pipeline))
 
 
 @runs_app.command("show")
 def runs_show(
     ctx: typer.Context,
-    run_id: str = typer.Argument(..., help="Run id (the ingest execution name) from `saleslens runs`."),
+    run_id: str = typer.Argument(..., help="Run id (the execution name) of an ingest or curation run, from `saleslens runs [--pipeline curation]`."),
     full: bool = typer.Option(False, "--full", help="Show whole causes (pretty-printed) and every failed attempt."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of text."),
     endpoint_url: EndpointOpt = None,
@@ -243,7 +252,8 @@ def runs_show(
     profile: ProfileOpt = None,
     account: AccountOpt = None,
 ) -> None:
-    """Show one run: its run-ledger item and its execution state by state (tries, errors, causes)."""
+    """Show one run, ingest or curation (its ledger item says which): the run-ledger item and its
+    execution state by state (tries, errors, causes)."""
     from saleslens import ops
 
     sess, target = _ops_context(ctx, endpoint_url, region, profile, account)
@@ -258,7 +268,7 @@ def runs_show(
 @app.command()
 def redrive(
     ctx: typer.Context,
-    run_id: str = typer.Argument(..., help="Run id of a FAILED ingest run (from `saleslens runs`)."),
+    run_id: str = typer.Argument(..., help="Run id of a FAILED ingest or curation run (from `saleslens runs [--pipeline curation]`)."),
     restart: bool = typer.Option(False, "--restart", help="Start a new execution with the same input (<ID>-r<N>) instead of redriving."),
     wait: bool = typer.Option(False, "--wait", help="Wait until the redriven or restarted run ends, and exit 1 unless it succeeds."),
     endpoint_url: EndpointOpt = None,
@@ -266,9 +276,9 @@ def redrive(
     profile: ProfileOpt = None,
     account: AccountOpt = None,
 ) -> None:
-    """Run a failed ingest run again.
+    """Run a failed ingest or curation run again (its ledger item says which state machine runs it).
 
-    A FAILED run ended in its catch handler's Fail state, which is all Step Functions' RedriveExecution would replay, so it is restarted: a new execution <ID>-r<N> with the same input (the partition overwrite and ledger make that safe). A TIMED_OUT or ABORTED run is redriven from the state it stopped in (offline, where the embedded AWS cannot redrive, it is restarted too). The output says which happened.
+    A FAILED run ended in its catch handler's Fail state, which is all Step Functions' RedriveExecution would replay, so it is restarted: a new execution <ID>-r<N> with the same input (safe: ingest overwrites its partition, curation rebuilds what the partition feeds from the clean zone, and each restart has its own ledger item). A TIMED_OUT or ABORTED run is redriven from the state it stopped in (offline, where the embedded AWS cannot redrive, it is restarted too). The output says which happened.
     """
     from botocore.config import Config as BotoConfig
 
@@ -285,6 +295,45 @@ def redrive(
         typer.echo(f"{outcome.execution_name}: {final}")
         if final != "SUCCEEDED":
             raise typer.Exit(code=1)
+
+
+curate_app = typer.Typer(add_completion=False)  # help: the callback's docstring
+app.add_typer(curate_app, name="curate")
+
+
+@curate_app.callback(invoke_without_command=True)
+def curate(
+    ctx: typer.Context,
+    rebuild: bool = typer.Option(False, "--rebuild", help="Rebuild every curated table from the clean zone."),
+    endpoint_url: EndpointOpt = None,
+    region: RegionOpt = None,
+    profile: ProfileOpt = None,
+    account: AccountOpt = None,
+) -> None:
+    """Rebuild the curated zone (--rebuild): every curated table from what the clean zone holds.
+
+    For when the curated zone's source index (s3://<curated bucket>/_index/) is lost or unreadable (CuratedIndexError), or after a change to the curation code. It prints each table as it is rebuilt and a final count.
+
+    It runs here, in your shell with your credentials, not in the curate function: it needs read on the clean bucket, read/write on the curated bucket (and use of the lake's KMS key), and states:ListExecutions on the curate state machine. Curation runs must not run at the same time: the curate function's reserved concurrency of 1 serialises only the function, not this command. So it refuses to start while a curation run is RUNNING, and warns (exit 1) if one started while it ran; run it when no files are landing.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    if not rebuild:
+        _fail("nothing to do: pass --rebuild to rebuild every curated table from the clean zone (see `saleslens curate --help`)")
+    from saleslens import ops
+    from saleslens.curate.run import CurateSettings
+
+    cfg = _ops_config()
+    sess, target = _ops_context(ctx, endpoint_url, region, profile, account, cfg=cfg)
+    s3, sfn = sess.client("s3", endpoint_url=target.endpoint_url), sess.client("stepfunctions", endpoint_url=target.endpoint_url)
+    clean, curated = (cfg.bucket_name(zone, target.account, target.region) for zone in ("clean", "curated"))
+    typer.echo(f"rebuilding every curated table from s3://{clean} into s3://{curated}")
+    outcome = _run_ops(lambda: ops.rebuild_curated(
+        s3, sfn, target, clean_bucket=clean, curated_bucket=curated, settings=CurateSettings.from_config(cfg),
+        progress=lambda m: typer.echo(f"  {m}")))
+    typer.echo(ops.format_rebuild(outcome))
+    if outcome.started_meanwhile:
+        raise typer.Exit(code=1)
 
 
 # -- offline: the embedded AWS for a person -------------------------------------------------------

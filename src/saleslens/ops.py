@@ -1,9 +1,15 @@
-"""Ops over the ingest runs: list them, show one state by state, redrive a failed one.
+"""Ops over the pipeline runs: list them, show one state by state, redrive a failed one, and
+rebuild the curated zone.
+
+Two pipelines write the run ledger: ``ingest`` (one run per landed file) and ``curation`` (one run
+per published partition). A run's ledger item names its pipeline, so showing or redriving a run
+needs only its id: the execution is looked up on that pipeline's state machine.
 
 Plain functions over boto3 clients (DynamoDB for the run ledger, Step Functions for the live
-status and the history); ``saleslens runs`` / ``runs show`` / ``redrive`` in cli.py print what
-they return. Every failure a person can fix (unknown run, run not redrivable, no credentials,
-unreachable endpoint) is an ``OpsError`` with a one-line message.
+status and the history, S3 for a rebuild); ``saleslens runs`` / ``runs show`` / ``redrive`` /
+``curate --rebuild`` in cli.py print what they return. Every failure a person can fix (unknown
+run, run not redrivable, no credentials, unreachable endpoint, a missing bucket) is an
+``OpsError`` with a one-line message.
 """
 from __future__ import annotations
 
@@ -13,11 +19,13 @@ import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Dict, Iterator, List, Optional, Sequence
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from saleslens import components, ledger
 from saleslens.config import Config
 
+# The ledger's ``pipeline`` value -> the key of the state machine that runs it (components).
+PIPELINES: Dict[str, str] = {"ingest": "ingest", "curation": "curate"}
 TERMINAL = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
 REDRIVABLE = ("FAILED", "TIMED_OUT", "ABORTED")  # what RedriveExecution accepts
 STATUSES = ledger.STATUSES + ("TIMED_OUT", "ABORTED")  # ledger statuses + live-only ones
@@ -35,16 +43,35 @@ class OpsError(Exception):
 # -- targets -----------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Target:
-    """Where the runs live: the run ledger table and the ingest state machine."""
+    """Where the runs live: the run ledger table and each pipeline's state machine."""
 
     table: str
-    state_machine_arn: str
+    state_machine_arn: str  # the ingest state machine
     region: str
     account: str
     endpoint_url: Optional[str] = None  # set for an offline (embedded) AWS
+    # pipeline -> state machine ARN for the other pipelines (resolve_target fills every one)
+    state_machines: Dict[str, str] = field(default_factory=dict, hash=False)
 
-    def execution_arn(self, run_id: str) -> str:
-        return execution_arn(self.state_machine_arn, run_id)
+    def state_machine(self, pipeline: str = "ingest") -> str:
+        arn = self.state_machines.get(pipeline) or (self.state_machine_arn if pipeline == "ingest" else "")
+        if not arn:
+            raise OpsError(f"unknown pipeline {pipeline!r}; expected one of {', '.join(PIPELINES)}")
+        return arn
+
+    def execution_arn(self, run_id: str, pipeline: str = "ingest") -> str:
+        return execution_arn(self.state_machine(pipeline), run_id)
+
+    @property
+    def pipelines(self) -> List[str]:
+        """The pipelines whose state machine this target knows."""
+        return [p for p in PIPELINES if p == "ingest" or p in self.state_machines]
+
+
+def check_pipeline(pipeline: str) -> str:
+    if pipeline not in PIPELINES:
+        raise OpsError(f"unknown pipeline {pipeline!r}; expected one of {', '.join(PIPELINES)}")
+    return pipeline
 
 
 def execution_arn(state_machine_arn: str, name: str) -> str:
@@ -90,6 +117,7 @@ def resolve_target(cfg: Config, sess: Any, *, account: Optional[str] = None, end
         region=region,
         account=str(account),
         endpoint_url=endpoint_url or None,
+        state_machines={p: components.state_machine_arn(cfg, key, account, region) for p, key in PIPELINES.items()},
     )
 
 
@@ -156,22 +184,37 @@ def truncate(text: str, width: int) -> str:
 
 
 # -- runs --------------------------------------------------------------------------------------
+# Fields only one pipeline's items have; a run's JSON leaves out the other pipeline's.
+_INGEST_FIELDS = ("object_key", "rows_clean", "rows_quarantined", "rows_deduplicated")
+_CURATION_FIELDS = ("source_run_id", "rows_written", "partitions_written", "partitions_deleted", "duplicates_dropped",
+                    "curated_tables")
+
+
 @dataclass
 class Run:
-    """One ingest run: its ledger item, with the live execution status for RUNNING items."""
+    """One run (ingest or curation): its ledger item, with the live execution status for RUNNING items."""
 
     run_id: str
     status: str  # the execution's status when the ledger still says RUNNING, else the ledger's
     ledger_status: str
+    pipeline: str = "ingest"
     dataset: str = ""
     partition_date: str = ""
-    object_key: str = ""
     started_at: str = ""
     finished_at: str = ""
     rows_in: Optional[int] = None
+    # ingest: the landed object and where its rows went
+    object_key: str = ""
     rows_clean: Optional[int] = None
     rows_quarantined: Optional[int] = None
     rows_deduplicated: Optional[int] = None
+    # curation: the ingest run whose published partition it curated, and what it wrote
+    source_run_id: str = ""
+    rows_written: Optional[int] = None
+    partitions_written: Optional[int] = None
+    partitions_deleted: Optional[int] = None
+    duplicates_dropped: Optional[int] = None
+    curated_tables: List[str] = field(default_factory=list)
     failed_state: str = ""
     error_name: str = ""
     error: str = ""
@@ -186,8 +229,20 @@ class Run:
     def as_dict(self) -> Dict[str, Any]:
         d = asdict(self)
         d.pop("item")
+        for key in _CURATION_FIELDS if self.pipeline == "ingest" else _INGEST_FIELDS:
+            d.pop(key)
         d["cause_summary"] = self.short_cause
         return d
+
+
+def _table_names(value: Any) -> List[str]:
+    """curated_tables: a JSON list in a string (States.JsonToString), as the ledger stores it."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return [value] if value else []
+    return [str(v) for v in value] if isinstance(value, list) else []
 
 
 def run_from_item(item: Dict[str, Any], live_status: Optional[str] = None) -> Run:
@@ -200,15 +255,22 @@ def run_from_item(item: Dict[str, Any], live_status: Optional[str] = None) -> Ru
         run_id=str(item.get(ledger.KEY, "")),
         status=live_status or ledger_status,
         ledger_status=ledger_status,
+        pipeline=str(item.get("pipeline", "ingest")),
         dataset=str(item.get("dataset", "")),
         partition_date=str(item.get("partition_date", "")),
-        object_key=str(item.get("object_key", "")),
         started_at=str(item.get("started_at", "")),
         finished_at=str(item.get("finished_at", "")),
         rows_in=num("rows_in"),
+        object_key=str(item.get("object_key", "")),
         rows_clean=num("rows_clean"),
         rows_quarantined=num("rows_quarantined"),
         rows_deduplicated=num("rows_deduplicated"),
+        source_run_id=str(item.get("source_run_id", "")),
+        rows_written=num("rows_written"),
+        partitions_written=num("partitions_written"),
+        partitions_deleted=num("partitions_deleted"),
+        duplicates_dropped=num("duplicates_dropped"),
+        curated_tables=_table_names(item.get("curated_tables")),
         failed_state=str(item.get("failed_state", "")),
         error_name=str(item.get("error_name", "")),
         error=str(item.get("error", "")),
@@ -217,10 +279,10 @@ def run_from_item(item: Dict[str, Any], live_status: Optional[str] = None) -> Ru
     )
 
 
-def live_status(sfn: Any, target: Target, run_id: str) -> Optional[str]:
+def live_status(sfn: Any, target: Target, run_id: str, pipeline: str = "ingest") -> Optional[str]:
     """The execution's status, or None when Step Functions has no such execution."""
     try:
-        return sfn.describe_execution(executionArn=target.execution_arn(run_id))["status"]
+        return sfn.describe_execution(executionArn=target.execution_arn(run_id, pipeline))["status"]
     except sfn.exceptions.ExecutionDoesNotExist:
         return None
 
@@ -230,31 +292,34 @@ def list_runs(
     sfn: Any,
     target: Target,
     *,
+    pipeline: str = "ingest",
     limit: int = 20,
     dataset: Optional[str] = None,
     status: Optional[str] = None,
     window: int = 500,
 ) -> List[Run]:
-    """Recent ingest runs, newest first.
+    """Recent runs of one pipeline (``ingest`` or ``curation``), newest first.
 
     Items the ledger still shows RUNNING get the execution's live status (a run that timed out
-    or was stopped never reaches the state that records its end). With ``status`` the filter
-    applies to the most recent ``max(limit, window)`` runs.
+    or was stopped never reaches the state that records its end). With ``status``, or with
+    ``dataset`` (whose index holds both pipelines' runs), the filter applies to the most recent
+    ``max(limit, window)`` items.
     """
+    check_pipeline(pipeline)
     wanted = status.upper() if status else None
     if wanted and wanted not in STATUSES:
         raise OpsError(f"unknown status {status!r}; expected one of {', '.join(STATUSES)}")
-    fetch = max(limit, window) if wanted else limit
+    fetch = max(limit, window) if wanted or dataset else limit
     with aws_errors("dynamodb:Query", target.endpoint_url, table=target.table):
-        items = ledger.recent_runs(ddb, target.table, limit=fetch, dataset=dataset)
+        items = ledger.recent_runs(ddb, target.table, pipeline=pipeline, limit=fetch, dataset=dataset)
     runs: List[Run] = []
     for item in items:
-        if item.get("pipeline", "ingest") != "ingest":
+        if item.get("pipeline", "ingest") != pipeline:
             continue
         live = None
         if item.get("status") == "RUNNING":
             with aws_errors("states:DescribeExecution", target.endpoint_url):
-                live = live_status(sfn, target, str(item[ledger.KEY]))
+                live = live_status(sfn, target, str(item[ledger.KEY]), pipeline)
         run = run_from_item(item, live)
         if wanted and run.status != wanted:
             continue
@@ -405,24 +470,46 @@ class RunDetail:
         return {"run_id": self.run_id, "ledger": self.item, "execution": execution, "states": [s.as_dict() for s in self.steps]}
 
 
-def show_run(ddb: Any, sfn: Any, target: Target, run_id: str) -> RunDetail:
+def find_run(ddb: Any, sfn: Any, target: Target, run_id: str) -> Tuple[Optional[Dict[str, Any]], str, Dict[str, Any]]:
+    """A run's ledger item (None if it has none), its pipeline and its describe_execution.
+
+    The pipeline is the ledger item's; a run without one (it failed before RecordRunStarted) is
+    looked for on each pipeline's state machine in turn.
+    """
     with aws_errors("dynamodb:GetItem", target.endpoint_url, table=target.table):
         item = ledger.get_run(ddb, target.table, run_id)
-    arn = target.execution_arn(run_id)
-    with aws_errors("states:DescribeExecution", target.endpoint_url):
-        try:
-            described = sfn.describe_execution(executionArn=arn)
-        except (sfn.exceptions.ExecutionDoesNotExist, sfn.exceptions.InvalidArn):
-            if item is None:
-                raise OpsError(_unknown_run(run_id, target)) from None
-            raise OpsError(f"run {run_id} is in the run ledger but Step Functions has no execution {arn} (older than its 90-day history?)") from None
-        events = execution_history(sfn, arn)
+    if item is not None:
+        pipeline = str(item.get("pipeline", "ingest"))
+        if pipeline not in PIPELINES:
+            raise OpsError(f"run {run_id} belongs to pipeline {pipeline!r}, which these commands do not know "
+                           f"(only {', '.join(PIPELINES)})")
+        candidates = [pipeline]
+    else:
+        candidates = target.pipelines
+    for pipeline in candidates:
+        arn = target.execution_arn(run_id, pipeline)
+        with aws_errors("states:DescribeExecution", target.endpoint_url):
+            try:
+                return item, pipeline, sfn.describe_execution(executionArn=arn)
+            except (sfn.exceptions.ExecutionDoesNotExist, sfn.exceptions.InvalidArn):
+                continue
+    if item is None:
+        raise OpsError(_unknown_run(run_id, target))
+    raise OpsError(f"{item.get('pipeline', 'ingest')} run {run_id} is in the run ledger but Step Functions has no execution "
+                   f"{target.execution_arn(run_id, candidates[0])} (older than its 90-day history?)")
+
+
+def show_run(ddb: Any, sfn: Any, target: Target, run_id: str) -> RunDetail:
+    item, _pipeline, described = find_run(ddb, sfn, target, run_id)
+    with aws_errors("states:GetExecutionHistory", target.endpoint_url):
+        events = execution_history(sfn, described["executionArn"])
     execution = {k: v for k, v in described.items() if k not in ("input", "output", "ResponseMetadata", "inputDetails", "outputDetails")}
     return RunDetail(run_id=run_id, item=item, execution=execution, steps=state_steps(events))
 
 
 def _unknown_run(run_id: str, target: Target) -> str:
-    return f"no ingest run {run_id!r} in the run ledger {target.table} ({target.region}); `saleslens runs` lists recent run ids"
+    return (f"no run {run_id!r} in the run ledger {target.table} ({target.region}), nor an ingest or curate execution of "
+            "that name; `saleslens runs` lists recent ingest run ids, `saleslens runs --pipeline curation` curation ones")
 
 
 # -- redrive -----------------------------------------------------------------------------------
@@ -448,13 +535,7 @@ def restart_name(run_id: str, n: int) -> str:
 
 def _redrivable(ddb: Any, sfn: Any, target: Target, run_id: str) -> Dict[str, Any]:
     """describe_execution of a run that may be redriven; OpsError saying why not otherwise."""
-    with aws_errors("dynamodb:GetItem", target.endpoint_url, table=target.table):
-        item = ledger.get_run(ddb, target.table, run_id)
-    with aws_errors("states:DescribeExecution", target.endpoint_url):
-        try:
-            described = sfn.describe_execution(executionArn=target.execution_arn(run_id))
-        except (sfn.exceptions.ExecutionDoesNotExist, sfn.exceptions.InvalidArn):
-            raise OpsError(_unknown_run(run_id, target)) from None
+    item, _pipeline, described = find_run(ddb, sfn, target, run_id)
     status = described["status"]
     if item and item.get("status") == "QUARANTINED":
         raise OpsError(
@@ -477,16 +558,18 @@ def redrive(
 ) -> RedriveOutcome:
     """Run a failed run again: a restart for FAILED runs, RedriveExecution for TIMED_OUT/ABORTED.
 
-    A restart starts a new execution of the same state machine with the same input, named
-    ``<run_id>-r<N>``: every state runs again from the start (the ledger writes and the
-    partition overwrite make that safe). ``restart=True`` asks for that explicitly, anywhere.
+    The run is an ingest or a curation run (its ledger item says which). A restart starts a new
+    execution of the same state machine with the same input, named ``<run_id>-r<N>``: every
+    state runs again from the start (safe for both: ingest overwrites its partition, curation
+    rebuilds what the partition feeds from the clean zone, and each restart gets its own ledger
+    item). ``restart=True`` asks for that explicitly, anywhere.
     ``sfn_no_retry``: a client without retries for the RedriveExecution call, so an endpoint
     that cannot answer it is not asked three times.
     """
     described = _redrivable(ddb, sfn, target, run_id)
     arn = described["executionArn"]
     if not restart and described["status"] == "FAILED":
-        # A FAILED ingest run ended in FailRun after its Catch recorded and announced the error;
+        # A FAILED run (ingest or curation) ended in FailRun after its Catch recorded and announced the error;
         # RedriveExecution resumes at the unsuccessful step, which is that Fail state, so it would
         # only fail again. Timed-out or aborted runs stopped mid-task and are redriven natively.
         return _restart(sfn, target, run_id, described, reason="it failed through its catch handler, so RedriveExecution would only replay FailRun")
@@ -537,6 +620,133 @@ def wait_for(sfn: Any, arn: str, *, timeout: float = 900.0, poll: float = 1.0) -
         time.sleep(poll)
 
 
+# -- rebuilding the curated zone -----------------------------------------------------------------
+def execution_names(sfn: Any, target: Target, pipeline: str, *, since: Optional[datetime] = None,
+                     status: Optional[str] = None) -> List[str]:
+    """Names of a pipeline's executions, newest first: those with ``status``, and/or those started
+    at or after ``since``."""
+    kwargs: Dict[str, Any] = {"stateMachineArn": target.state_machine(pipeline), "maxResults": 100}
+    if status:
+        kwargs["statusFilter"] = status
+    names: List[str] = []
+    with aws_errors("states:ListExecutions", target.endpoint_url):
+        try:
+            while True:
+                page = sfn.list_executions(**kwargs)
+                for ex in page.get("executions", []):  # newest first
+                    if since is not None and ex["startDate"] < since:
+                        return names
+                    names.append(ex["name"])
+                if not page.get("nextToken"):
+                    return names
+                kwargs["nextToken"] = page["nextToken"]
+        except sfn.exceptions.StateMachineDoesNotExist:
+            raise OpsError(f"no state machine {target.state_machine(pipeline)} (wrong account or region? pass --region/--account)") from None
+
+
+@dataclass
+class RebuildOutcome:
+    run_id: str
+    clean_bucket: str
+    curated_bucket: str
+    tables: List[str]  # curated tables the rebuild wrote (besides cur_ref__parameters)
+    partitions_written: int
+    partitions_deleted: int
+    rows_written: int
+    seconds: float
+    started_meanwhile: List[str] = field(default_factory=list)  # curation runs that started during the rebuild
+
+    def as_dict(self) -> Dict[str, Any]:
+        return asdict(self)
+
+
+_ACCESS_CODES = ("AccessDenied", "AccessDeniedException", "AllAccessDisabled", "KMS.AccessDeniedException",
+                 "KMS.DisabledException", "KMS.KMSInvalidStateException")
+
+
+def rebuild_curated(
+    s3: Any,
+    sfn: Any,
+    target: Target,
+    *,
+    clean_bucket: str,
+    curated_bucket: str,
+    settings: Any,
+    progress: Callable[[str], None] = lambda _m: None,
+) -> RebuildOutcome:
+    """Rebuild every curated table from the clean zone (``curate.run.rebuild_all``), from here.
+
+    Curation runs and a rebuild both rewrite the curated zone and its source index, and the curate
+    function's reserved concurrency of one serialises only the function: so this refuses to start
+    while a curation run is RUNNING, and reports the curation runs that started while it ran
+    (the rebuild may have overwritten what they wrote; rebuild again once they end).
+    """
+    from botocore.exceptions import ClientError
+
+    from saleslens.curate.errors import CurateError
+    from saleslens.curate.run import rebuild_all
+    from saleslens.curate.store import CurateStore
+
+    started = datetime.now(timezone.utc)
+    running = execution_names(sfn, target, "curation", status="RUNNING")
+    if running:
+        shown = ", ".join(running[:3]) + (f" and {len(running) - 3} more" if len(running) > 3 else "")
+        raise OpsError(f"{len(running)} curation run(s) RUNNING ({shown}); a rebuild now would race them over the curated "
+                       "zone: wait until they end (`saleslens runs --pipeline curation --status RUNNING`) and run it again")
+    run_id = f"rebuild-{started:%Y%m%dT%H%M%SZ}"
+    store = CurateStore(s3, clean_bucket=clean_bucket, curated_bucket=curated_bucket)
+    done: List[str] = []
+
+    def step(message: str) -> None:
+        done.append(message)
+        progress(message)
+
+    with aws_errors("S3", target.endpoint_url):
+        try:
+            reports = rebuild_all(store, run_id=run_id, settings=settings, progress=step)
+        except ClientError as exc:
+            err = exc.response.get("Error", {})
+            code, message = err.get("Code", ""), (err.get("Message") or "").splitlines()[0:1]
+            if code == "NoSuchBucket":
+                raise OpsError(f"bucket {err.get('BucketName') or clean_bucket + ' or ' + curated_bucket} not found "
+                               "(wrong account or region? pass --region/--account)") from exc
+            if code in _ACCESS_CODES:
+                raise OpsError(f"AWS refused s3:{exc.operation_name}: {code}: {message[0] if message else ''} (the rebuild "
+                               f"needs read on s3://{clean_bucket}, read/write on s3://{curated_bucket} and use of the "
+                               "lake's KMS key)") from exc
+            raise
+        except CurateError as exc:
+            raise OpsError(f"rebuild stopped after {len(done)} step(s): {type(exc).__name__}: {' '.join(str(exc).split())}; "
+                           "fix the clean data it names, then run the rebuild again") from exc
+    outputs = [(name, out) for r in reports for name, out in r.outputs.items()]
+    meanwhile = execution_names(sfn, target, "curation", since=started)
+    return RebuildOutcome(
+        run_id=run_id, clean_bucket=clean_bucket, curated_bucket=curated_bucket,
+        tables=sorted({name for name, _ in outputs}),
+        partitions_written=sum(o.partitions_written for _, o in outputs),
+        partitions_deleted=sum(o.partitions_deleted for _, o in outputs),
+        rows_written=sum(o.rows for _, o in outputs),
+        seconds=(datetime.now(timezone.utc) - started).total_seconds(),
+        started_meanwhile=meanwhile,
+    )
+
+
+def format_rebuild(outcome: RebuildOutcome) -> str:
+    lines = [
+        f"rebuilt {len(outcome.tables)} curated tables from s3://{outcome.clean_bucket} into s3://{outcome.curated_bucket} "
+        f"in {outcome.seconds:.1f} s: {outcome.partitions_written} partitions written ({outcome.rows_written} rows), "
+        f"{outcome.partitions_deleted} deleted",
+    ]
+    if outcome.started_meanwhile:
+        lines.append(
+            f"WARNING: {len(outcome.started_meanwhile)} curation run(s) started during the rebuild "
+            f"({', '.join(outcome.started_meanwhile[:3])}{' ...' if len(outcome.started_meanwhile) > 3 else ''}): "
+            "the rebuild may have overwritten what they wrote: run `saleslens curate --rebuild` again once no curation "
+            "run is RUNNING"
+        )
+    return "\n".join(lines)
+
+
 # -- text --------------------------------------------------------------------------------------
 def _count(v: Optional[int]) -> str:
     return "-" if v is None else str(v)
@@ -554,18 +764,31 @@ def object_key_of(run: Run) -> str:
     return m.group(1) if m else run.object_key
 
 
-def format_runs(runs: Sequence[Run], *, cause_width: int = 100) -> str:
+def format_runs(runs: Sequence[Run], *, pipeline: str = "ingest", cause_width: int = 100) -> str:
+    """The `saleslens runs` table: one row per run, the lines under it say where from and why it failed."""
     if not runs:
-        return "no ingest runs found"
-    lines = [f"{'STARTED (UTC)':<19}  {'STATUS':<11}  {'DATASET':<22}  {'ROWS IN':>7}  {'CLEAN':>7}  {'QUAR.':>6}  RUN ID"]
+        return f"no {pipeline} runs found"
+    if pipeline == "curation":
+        # ROWS OUT: curated rows written; PARTS OUT: curated partitions written (deletions: --json, runs show)
+        lines = [f"{'STARTED (UTC)':<19}  {'STATUS':<11}  {'DATASET':<22}  {'PARTITION':<10}  {'ROWS IN':>7}  {'ROWS OUT':>8}  "
+                 f"{'PARTS OUT':>9}  RUN ID"]
+    else:
+        lines = [f"{'STARTED (UTC)':<19}  {'STATUS':<11}  {'DATASET':<22}  {'ROWS IN':>7}  {'CLEAN':>7}  {'QUAR.':>6}  RUN ID"]
     for r in runs:
         status = r.status if r.status == r.ledger_status else f"{r.status}*"
-        lines.append(
-            f"{_when(r.started_at):<19}  {status:<11}  {r.dataset:<22}  {_count(r.rows_in):>7}  {_count(r.rows_clean):>7}  "
-            f"{_count(r.rows_quarantined):>6}  {r.run_id}"
-        )
         pad = " " * 21
-        lines.append(f"{pad}file   {object_key_of(r)}")
+        if pipeline == "curation":
+            lines.append(
+                f"{_when(r.started_at):<19}  {status:<11}  {r.dataset:<22}  {r.partition_date or '-':<10}  {_count(r.rows_in):>7}  "
+                f"{_count(r.rows_written):>8}  {_count(r.partitions_written):>9}  {r.run_id}"
+            )
+            lines.append(f"{pad}after  ingest run {r.source_run_id or '?'}")
+        else:
+            lines.append(
+                f"{_when(r.started_at):<19}  {status:<11}  {r.dataset:<22}  {_count(r.rows_in):>7}  {_count(r.rows_clean):>7}  "
+                f"{_count(r.rows_quarantined):>6}  {r.run_id}"
+            )
+            lines.append(f"{pad}file   {object_key_of(r)}")
         # A redriven run that then succeeded keeps its old failure fields: not worth a line.
         if (r.error_name or r.failed_state) and r.status != "SUCCEEDED":
             lines.append(f"{pad}error  {r.failed_state or '?'}: {r.error_name}" + (f" ({r.error})" if r.error else ""))
@@ -579,9 +802,10 @@ def format_runs(runs: Sequence[Run], *, cause_width: int = 100) -> str:
 
 
 _LEDGER_ORDER = (
-    "run_id", "status", "dataset", "partition_date", "object_key", "etag", "size", "received_at", "started_at",
-    "finished_at", "rows_in", "rows_clean", "rows_quarantined", "rows_deduplicated", "late", "stale_marts",
-    "failed_state", "error_name", "error", "cause",
+    "run_id", "pipeline", "status", "dataset", "partition_date", "source_run_id", "object_key", "etag", "size",
+    "received_at", "started_at", "finished_at", "rows_in", "rows_clean", "rows_quarantined", "rows_deduplicated",
+    "late", "stale_marts", "rows_written", "partitions_written", "partitions_deleted", "duplicates_dropped",
+    "curated_tables", "failed_state", "error_name", "error", "cause",
 )
 
 
@@ -600,12 +824,14 @@ def format_run_detail(detail: RunDetail, *, full: bool = False, cause_width: int
             if key == "cause" and not full:
                 text = short_cause(str(value), cause_width) + "   (--full for the whole cause)"
             elif key == "cause":
-                text = _pretty(str(value), indent=" " * 20)
+                text = _pretty(str(value), indent=" " * 22)
+            elif key == "curated_tables":
+                text = ", ".join(_table_names(value)) or "-"
             elif key == ledger.TTL_ATTRIBUTE and isinstance(value, (int, float)):
                 text = f"{value} ({datetime.fromtimestamp(value, timezone.utc):%Y-%m-%d})"
             else:
                 text = str(value)
-            lines.append(f"  {key:<18}{text}")
+            lines.append(f"  {key:<20}{text}")
     ex = detail.execution
     started = ex.get("startDate")
     lines.append("")

@@ -99,6 +99,8 @@ def test_runs_json_and_filters(runs):
     assert [(r["rows_in"], r["rows_clean"], r["rows_quarantined"], r["rows_deduplicated"]) for r in mine] == [(6, 4, 1, 1)]
     assert json.loads(cli(runs, "runs", "--json", "--dataset", "hr_positions").stdout) == []
     assert len(json.loads(cli(runs, "runs", "--json", "--limit", "1").stdout)) == 1
+    # nothing here curates what the good run published (tests/e2e/test_curation_ops.py does)
+    assert cli(runs, "runs", "--pipeline", "curation").stdout == "no curation runs found\n"
 
 
 def test_runs_show_failed_run_state_by_state(runs):
@@ -155,7 +157,7 @@ def test_redrive_of_the_failed_run_restarts_it_and_the_restart_succeeds(runs):
 def test_redrive_refuses_runs_that_did_not_fail_or_do_not_exist(runs):
     for run_id, message in [
         (runs.good.name, f"error: run {runs.good.name} is SUCCEEDED; only FAILED, TIMED_OUT, ABORTED runs can be redriven\n"),
-        ("erp_primary_invoices-2026-11-20-0000000000000000", "error: no ingest run 'erp_primary_invoices-2026-11-20-0000000000000000' in the run ledger"),
+        ("erp_primary_invoices-2026-11-20-0000000000000000", "error: no run 'erp_primary_invoices-2026-11-20-0000000000000000' in the run ledger"),
         (runs.quarantined.name, f"error: run {runs.quarantined.name} was QUARANTINED: the file itself was rejected (SchemaDriftError)"),
     ]:
         result = cli(runs, "redrive", run_id)
@@ -163,7 +165,8 @@ def test_redrive_refuses_runs_that_did_not_fail_or_do_not_exist(runs):
         assert result.stderr.startswith(message) and result.stderr.count("\n") == 1
         assert result.stdout == ""
     unknown_show = cli(runs, "runs", "show", "no-such-run")
-    assert unknown_show.exit_code == 2 and unknown_show.stderr.startswith("error: no ingest run 'no-such-run'")
+    assert unknown_show.exit_code == 2 and unknown_show.stderr.startswith("error: no run 'no-such-run' in the run ledger")
+    assert "nor an ingest or curate execution of that name" in unknown_show.stderr and unknown_show.stderr.count("\n") == 1
 
 
 def test_offline_serve_prints_the_endpoint_serves_and_stops_on_sigint(runs, monkeypatch):

@@ -28,7 +28,8 @@ def _closed_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.mark.parametrize("args", [["runs"], ["runs", "show", "some-run"], ["redrive", "some-run"]])
+@pytest.mark.parametrize("args", [["runs"], ["runs", "--pipeline", "curation"], ["runs", "show", "some-run"], ["redrive", "some-run"],
+                                  ["curate", "--rebuild"]])
 def test_no_credentials(bare_env, args):
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 2
@@ -63,8 +64,37 @@ def test_endpoint_comes_from_aws_endpoint_url_too(bare_env, monkeypatch):
     assert result.exit_code == 2 and result.stderr.startswith(f"error: cannot reach {endpoint}")
 
 
+def test_rebuild_from_an_unreachable_endpoint(bare_env, monkeypatch):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    endpoint = f"http://127.0.0.1:{_closed_port()}"
+    result = CliRunner().invoke(app, ["curate", "--rebuild", "--endpoint-url", endpoint, "--region", "ap-south-1", "--account", "123456789012"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: cannot reach {endpoint}") and result.stderr.count("\n") == 1
+    assert result.stdout.startswith("rebuilding every curated table from s3://saleslens-dev-clean-123456789012-ap-south-1 into ")
+
+
+def test_an_unknown_pipeline_is_refused_before_anything_else(bare_env):
+    result = CliRunner().invoke(app, ["runs", "--pipeline", "curate"])
+    assert (result.exit_code, result.stderr) == (2, "error: unknown pipeline 'curate'; expected one of ingest, curation\n")
+
+
+def test_curate_without_rebuild_says_what_it_does(bare_env):
+    result = CliRunner().invoke(app, ["curate"])
+    assert result.exit_code == 2 and result.stderr.startswith("error: nothing to do: pass --rebuild") and result.stderr.count("\n") == 1
+
+
+def test_curate_rebuild_help_says_what_it_needs_and_that_curation_must_not_run_meanwhile():
+    result = CliRunner().invoke(app, ["curate", "--help"], env={"COLUMNS": "200", "TERMINAL_WIDTH": "200"})
+    assert result.exit_code == 0
+    text = " ".join(result.stdout.replace("│", " ").split())
+    for phrase in ("read on the clean bucket", "read/write on the curated bucket", "Curation runs must not run at the same time",
+                   "reserved concurrency of 1 serialises only the function", "refuses to start while a curation run is RUNNING"):
+        assert phrase in text, phrase
+
+
 def test_existing_commands_are_still_there():
     result = CliRunner().invoke(app, ["--help"])
     assert result.exit_code == 0
-    for command in ("demo", "generate", "runs", "redrive", "offline"):
+    for command in ("demo", "generate", "runs", "redrive", "curate", "offline"):
         assert command in result.stdout
