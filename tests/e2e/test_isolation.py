@@ -1,0 +1,150 @@
+"""Isolation property: what a recipient sees is exactly their subtree as of the report date.
+
+A generated tiny org with six months of history (five position-tree snapshots, transfers and
+leavers) is conformed and curated in process (offline/lake.py), every file loaded, so reports of
+earlier dates are built with later HR files present. For each report date around the tree's
+change dates and each cadence, the distribution queries run on the real views; the expected
+tree is read straight from the raw HR_POSITIONS snapshot in force on the date (the latest one
+dated on or before it), not from anything the pipeline curated. Checked:
+
+- the marts list exactly the positions of that snapshot, each under its parent of that day;
+- every manager's figures are the sums of the SR positions of its subtree in that snapshot
+  (net primary, doctor calls, SR positions counted for vacancy), so nothing from outside the
+  subtree is in them and nothing inside is missing;
+- for every recipient, the report lists the recipient's own rows, exactly the children of the
+  position that day as direct reports, and only the children's children below them.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+from typing import Dict, List, Set, Tuple
+
+import pytest
+from moto import mock_aws
+
+from saleslens.config import load_config
+from saleslens.curate.run import CurateSettings
+from saleslens.distribution.marts import MARTS, RunRequest, query
+from saleslens.distribution.results import recipients_from
+from saleslens.generate import generate
+from saleslens.offline.lake import LocalLake, run_query
+from saleslens.reports.model import RunData, build_report
+
+Tree = Dict[str, Tuple[str, str]]  # position -> (role, parent)
+
+START = date(2024, 7, 1)
+HISTORY_FROM = date(2024, 1, 1)
+
+
+@pytest.fixture(scope="module")
+def world():
+    data = generate("tiny", start=START, days=1, dirt=False, history_from=HISTORY_FROM)
+    snapshots: Dict[date, Tree] = {}
+    for key, body in data.files.items():
+        if key.startswith("hr/positions/"):
+            day = date.fromisoformat(key.split("dt=")[1][:10])
+            rows = csv.DictReader(io.StringIO(body.decode("utf-8")))
+            snapshots[day] = {r["position_id"]: (r["role"], r["parent_position_id"] or "") for r in rows}
+    with mock_aws():
+        lake = LocalLake(CurateSettings.from_config(load_config()))
+        lake.load(data.files)
+        con = lake.connect()
+    return con, snapshots
+
+
+def tree_on(snapshots: Dict[date, Tree], day: date) -> Tree:
+    return snapshots[max(d for d in snapshots if d <= day)]
+
+
+def subtree(tree: Tree, root: str) -> Set[str]:
+    children = defaultdict(list)
+    for pid, (_role, parent) in tree.items():
+        children[parent].append(pid)
+    out, stack = set(), [root]
+    while stack:
+        pid = stack.pop()
+        out.add(pid)
+        stack.extend(children[pid])
+    return out
+
+
+def report_dates(snapshots: Dict[date, Tree]) -> List[date]:
+    """Each tree change's eve and day (after the first), and the last day of the history."""
+    changes = sorted(snapshots)[1:]
+    days = {d for c in changes for d in (date.fromordinal(c.toordinal() - 1), c)}
+    return sorted(days | {date(2024, 6, 30)})
+
+
+def as_csv(row: Dict) -> Dict[str, str]:
+    """A result row as Athena's CSV gives it to the distribution functions."""
+    def text(v) -> str:
+        if v is None:
+            return ""
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, Decimal):
+            return format(v, "f")
+        return str(v)
+    return {k: text(v) for k, v in row.items()}
+
+
+def test_the_history_changes_the_tree_moves_and_loses_people(world):
+    # The property below means something only if the org changes within the history.
+    _con, snapshots = world
+    trees = [snapshots[d] for d in sorted(snapshots)]
+    assert len(trees) >= 4
+    parents_changed = sum(1 for a, b in zip(trees, trees[1:])
+                          if {p: v[1] for p, v in a.items()} != {p: v[1] for p, v in b.items()})
+    assert parents_changed >= 2
+
+
+@pytest.mark.parametrize("cadence", ["daily", "monthly"])
+def test_every_recipient_sees_exactly_their_subtree_as_of_the_report_date(world, cadence):
+    con, snapshots = world
+    checked_recipients = 0
+    for day in report_dates(snapshots):
+        tree = tree_on(snapshots, day)
+        request = RunRequest(day, cadence)
+        results = {m.key: [as_csv(r) for r in run_query(con, query(m, request))] for m in MARTS}
+
+        for mart in ("primary", "effort", "vacancy"):
+            rows = results[mart]
+            assert {r["position_id"] for r in rows} == set(tree), (day, mart)
+            for r in rows:
+                assert (r["role"], r["parent_position_id"]) == tree[r["position_id"]], (day, mart, r["position_id"])
+
+        by_window: Dict[str, Dict[str, Dict[str, Dict[str, str]]]] = defaultdict(lambda: defaultdict(dict))
+        for mart in ("primary", "effort", "vacancy"):
+            for r in results[mart]:
+                by_window[mart][r["window_id"]][r["position_id"]] = r
+        for pid, (role, _parent) in tree.items():
+            srs = [p for p in subtree(tree, pid) if tree[p][0] == "SR"]
+            for window, rows in by_window["primary"].items():
+                assert Decimal(rows[pid]["net_value"]) == sum((Decimal(rows[s]["net_value"]) for s in srs), Decimal(0)), \
+                    (day, window, pid)
+            for window, rows in by_window["effort"].items():
+                assert int(rows[pid]["doctor_calls"]) == sum(int(rows[s]["doctor_calls"]) for s in srs), (day, window, pid)
+            for window, rows in by_window["vacancy"].items():
+                assert int(rows[pid]["sr_positions"]) == len(srs), (day, window, pid)
+
+        data = RunData(results)
+        recipients = recipients_from(results["recipients"])
+        assert recipients, day
+        for recipient in recipients:
+            pid = recipient["position_id"]
+            assert pid in tree, (day, recipient["employee_id"])
+            report = build_report(recipient, data, run_date=day.isoformat(), cadence=cadence)
+            seen = {r["position_id"] for r in report.primary.values()}
+            assert seen == {pid}
+            children = {c for c, (_role, parent) in tree.items() if parent == pid}
+            listed = {r["position_id"] for d in report.direct_reports for r in d.primary.values()}
+            assert listed == children, (day, pid)
+            below = {r["position_id"] for d in report.direct_reports for g in d.drill for r in g.values()}
+            assert below == {g for c in children for g, (_role, parent) in tree.items() if parent == c}, (day, pid)
+            assert seen | listed | below <= subtree(tree, pid)
+            checked_recipients += 1
+    assert checked_recipients > 100
