@@ -1,6 +1,6 @@
 """Isolation property: what a recipient sees is exactly their subtree as of the report date.
 
-A generated tiny org with six months of history (five position-tree snapshots, transfers and
+A generated small org with six months of history (five position-tree snapshots, transfers and
 leavers) is conformed and curated in process (offline/lake.py), every file loaded, so reports of
 earlier dates are built with later HR files present. For each report date around the tree's
 change dates and each cadence, the distribution queries run on the real views; the expected
@@ -42,7 +42,7 @@ HISTORY_FROM = date(2024, 1, 1)
 
 @pytest.fixture(scope="module")
 def world():
-    data = generate("tiny", start=START, days=1, dirt=False, history_from=HISTORY_FROM)
+    data = generate("small", start=START, days=1, dirt=False, history_from=HISTORY_FROM)
     snapshots: Dict[date, Tree] = {}
     for key, body in data.files.items():
         if key.startswith("hr/positions/"):
