@@ -1,6 +1,6 @@
 """Isolation property: what a recipient sees is exactly their subtree as of the report date.
 
-A generated small org with six months of history (five position-tree snapshots, transfers and
+A generated small org with eight months of history (five position-tree snapshots, transfers and
 leavers) is conformed and curated in process (offline/lake.py), every file loaded, so reports of
 earlier dates are built with later HR files present. For each report date around the tree's
 change dates and each cadence, the distribution queries run on the real views; the expected
@@ -11,6 +11,8 @@ dated on or before it), not from anything the pipeline curated. Checked:
 - every manager's figures are the sums of the SR positions of its subtree in that snapshot
   (net primary, doctor calls, SR positions counted for vacancy), so nothing from outside the
   subtree is in them and nothing inside is missing;
+- the recipients are exactly the people holding a position that day by the latest HR files (an
+  assignment covering the day, ended early by a leaving date);
 - for every recipient, the report lists the recipient's own rows, exactly the children of the
   position that day as direct reports, and only the children's children below them.
 """
@@ -36,24 +38,41 @@ from saleslens.reports.model import RunData, build_report
 
 Tree = Dict[str, Tuple[str, str]]  # position -> (role, parent)
 
-START = date(2024, 7, 1)
-HISTORY_FROM = date(2024, 1, 1)
+START = date(2023, 12, 1)
+HISTORY_FROM = date(2023, 4, 1)
 
 
 @pytest.fixture(scope="module")
 def world():
     data = generate("small", start=START, days=1, dirt=False, history_from=HISTORY_FROM)
     snapshots: Dict[date, Tree] = {}
+    latest: Dict[str, Tuple[date, List[Dict[str, str]]]] = {}
     for key, body in data.files.items():
+        day = date.fromisoformat(key.split("dt=")[1][:10])
+        rows = list(csv.DictReader(io.StringIO(body.decode("utf-8")))) if key.startswith("hr/") else []
         if key.startswith("hr/positions/"):
-            day = date.fromisoformat(key.split("dt=")[1][:10])
-            rows = csv.DictReader(io.StringIO(body.decode("utf-8")))
             snapshots[day] = {r["position_id"]: (r["role"], r["parent_position_id"] or "") for r in rows}
+        for dataset in ("assignments", "employees"):
+            if key.startswith(f"hr/{dataset}/") and (dataset not in latest or latest[dataset][0] < day):
+                latest[dataset] = (day, rows)
     with mock_aws():
         lake = LocalLake(CurateSettings.from_config(load_config()))
         lake.load(data.files)
         con = lake.connect()
-    return con, snapshots
+    return con, snapshots, latest["assignments"][1], latest["employees"][1]
+
+
+def holders_on(assignments: List[Dict[str, str]], employees: List[Dict[str, str]], day: date) -> Set[Tuple[str, str]]:
+    """(employee, position) held on a day, from the latest HR files: an assignment covering the
+    day, of someone who had not left by then (a leaving date ends an assignment left open)."""
+    left = {e["employee_id"]: date.fromisoformat(e["date_of_leaving"]) for e in employees if e["date_of_leaving"]}
+    out = set()
+    for a in assignments:
+        start = date.fromisoformat(a["valid_from"])
+        end = date.fromisoformat(a["valid_to"]) if a["valid_to"] else date.max
+        if start <= day <= min(end, left.get(a["employee_id"], date.max)):
+            out.add((a["employee_id"], a["position_id"]))
+    return out
 
 
 def tree_on(snapshots: Dict[date, Tree], day: date) -> Tree:
@@ -72,11 +91,23 @@ def subtree(tree: Tree, root: str) -> Set[str]:
     return out
 
 
-def report_dates(snapshots: Dict[date, Tree]) -> List[date]:
-    """Each tree change's eve and day (after the first), and the last day of the history."""
-    changes = sorted(snapshots)[1:]
-    days = {d for c in changes for d in (date.fromordinal(c.toordinal() - 1), c)}
-    return sorted(days | {date(2024, 6, 30)})
+def transfers_and_leavers(assignments: List[Dict[str, str]], employees: List[Dict[str, str]]):
+    """Last days in a position of people who stayed (transfers), and leaving dates, in the history."""
+    history = (HISTORY_FROM.isoformat(), START.isoformat())
+    left = {e["employee_id"]: e["date_of_leaving"] for e in employees
+            if e["date_of_leaving"] and history[0] <= e["date_of_leaving"] < history[1]}
+    moved = sorted({a["valid_to"] for a in assignments
+                    if a["valid_to"] and history[0] <= a["valid_to"] < history[1] and a["employee_id"] not in left})
+    return [date.fromisoformat(d) for d in moved], sorted(date.fromisoformat(d) for d in left.values())
+
+
+def report_dates(snapshots: Dict[date, Tree], assignments, employees) -> List[date]:
+    """The eve and day of each tree change (after the first), of each transfer and of four
+    leavers' last days, and the last day of the history."""
+    moved, left = transfers_and_leavers(assignments, employees)
+    edges = sorted(snapshots)[1:] + [date.fromordinal(d.toordinal() + 1) for d in moved + left[:4]]
+    days = {d for c in edges for d in (date.fromordinal(c.toordinal() - 1), c)}
+    return sorted(days | {date.fromordinal(START.toordinal() - 1)})
 
 
 def as_csv(row: Dict) -> Dict[str, str]:
@@ -94,19 +125,22 @@ def as_csv(row: Dict) -> Dict[str, str]:
 
 def test_the_history_changes_the_tree_moves_and_loses_people(world):
     # The property below means something only if the org changes within the history.
-    _con, snapshots = world
+    _con, snapshots, assignments, employees = world
     trees = [snapshots[d] for d in sorted(snapshots)]
     assert len(trees) >= 4
     parents_changed = sum(1 for a, b in zip(trees, trees[1:])
                           if {p: v[1] for p, v in a.items()} != {p: v[1] for p, v in b.items()})
     assert parents_changed >= 2
+    moved, left = transfers_and_leavers(assignments, employees)
+    assert len(moved) >= 2
+    assert len(left) >= 5
 
 
 @pytest.mark.parametrize("cadence", ["daily", "monthly"])
 def test_every_recipient_sees_exactly_their_subtree_as_of_the_report_date(world, cadence):
-    con, snapshots = world
+    con, snapshots, assignments, employees = world
     checked_recipients = 0
-    for day in report_dates(snapshots):
+    for day in report_dates(snapshots, assignments, employees):
         tree = tree_on(snapshots, day)
         request = RunRequest(day, cadence)
         results = {m.key: [as_csv(r) for r in run_query(con, query(m, request))] for m in MARTS}
@@ -133,7 +167,7 @@ def test_every_recipient_sees_exactly_their_subtree_as_of_the_report_date(world,
 
         data = RunData(results)
         recipients = recipients_from(results["recipients"])
-        assert recipients, day
+        assert {(r["employee_id"], r["position_id"]) for r in recipients} == holders_on(assignments, employees, day), day
         for recipient in recipients:
             pid = recipient["position_id"]
             assert pid in tree, (day, recipient["employee_id"])
