@@ -1,8 +1,9 @@
-"""The run ledger: one DynamoDB item per ingest execution, written by the state machine.
+"""The run ledger: one DynamoDB item per ingest or curation execution, written by the state machines.
 
-The ingest state machine puts the item when a run starts and updates it when the run ends
-(counts, or the failed state with error and cause). This module only reads it: for ops
-(`saleslens runs`) and for the quality gate's trailing row counts.
+The ingest and curate state machines put the item when a run starts (``pipeline``: ingest or
+curation) and update it when the run ends (counts, or the failed state with error and cause).
+This module only reads it: for ops (`saleslens runs`) and for the quality gate's trailing row
+counts.
 """
 from __future__ import annotations
 
