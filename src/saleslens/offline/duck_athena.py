@@ -17,7 +17,7 @@ import logging
 import re
 import threading
 from contextlib import contextmanager
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import boto3
 import duckdb
@@ -186,11 +186,7 @@ class DuckAthena:
         for key, etag in fingerprint:
             part = self._parts.get((key, etag))
             if part is None:
-                part = pq.read_table(io.BytesIO(objects[key].value))
-                for pk in spec.get("PartitionKeys", []):
-                    value = _partition_value(key, pk["Name"])
-                    part = part.append_column(pk["Name"], pa.array([value] * part.num_rows, pa.string()))
-                part = part.select(schema.names).cast(schema)
+                part = read_object(key, objects[key].value, schema, [pk["Name"] for pk in spec.get("PartitionKeys", [])])
                 self._parts[(key, etag)] = part
             parts.append(part)
         table = pa.concat_tables(parts) if parts else schema.empty_table()
@@ -215,11 +211,20 @@ class DuckAthena:
         backend.query_results[execution.id] = QueryResults(rows=rows, column_info=info)
 
 
-def _partition_value(key: str, name: str) -> Optional[str]:
+def partition_value(key: str, name: str) -> Optional[str]:
+    """The value of a Hive-style partition segment (``name=value``) of an object key."""
     for segment in key.split("/"):
         if segment.startswith(name + "="):
             return segment.split("=", 1)[1]
     return None
+
+
+def read_object(key: str, body: bytes, schema: pa.Schema, partition_keys: Sequence[str]) -> pa.Table:
+    """A Parquet object as its table's rows: partition columns from the key, the table's schema."""
+    part = pq.read_table(io.BytesIO(body))
+    for name in partition_keys:
+        part = part.append_column(name, pa.array([partition_value(key, name)] * part.num_rows, pa.string()))
+    return part.select(schema.names).cast(schema)
 
 
 def _schema(spec: Dict[str, Any]) -> pa.Schema:

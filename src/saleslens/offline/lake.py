@@ -9,13 +9,11 @@ this is the same library code without the orchestration, to measure and probe th
 """
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 import duckdb
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from saleslens.contracts import DATASETS, dataset_for_key
 from saleslens.contracts.ddl import PARTITION_COLUMN
@@ -24,7 +22,7 @@ from saleslens.curate.run import CurateSettings, curate
 from saleslens.curate.store import CurateStore, parquet_bytes
 from saleslens.curate.tables import TABLES
 from saleslens.ingest.naming import clean_key
-from saleslens.offline.duck_athena import as_of_domain, connect, single_as_of_date, transpile
+from saleslens.offline.duck_athena import as_of_domain, connect, partition_value, read_object, single_as_of_date, transpile
 from saleslens.views import load_views
 
 CLEAN, CURATED = "clean", "curated"
@@ -98,7 +96,7 @@ class LocalLake:
             for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
                 for obj in page.get("Contents", []):
                     key = obj["Key"]
-                    dt = key.split(f"{PARTITION_COLUMN}=", 1)[1].split("/", 1)[0] if f"{PARTITION_COLUMN}=" in key else ""
+                    dt = partition_value(key, PARTITION_COLUMN) or ""
                     sizes[dt] = sizes.get(dt, 0) + obj["Size"]
             out[name] = sizes
         return out
@@ -127,14 +125,8 @@ def run_query(con: duckdb.DuckDBPyConnection, sql: str) -> List[Dict[str, Any]]:
 
 
 def _concat(objects: List[Tuple[str, bytes]], schema: pa.Schema, partitioned: bool) -> pa.Table:
+    keys = [PARTITION_COLUMN] if partitioned else []
     if partitioned:
         schema = schema.append(pa.field(PARTITION_COLUMN, pa.string()))
-    parts = []
-    for key, body in objects:
-        t = pq.read_table(io.BytesIO(body))
-        if partitioned:
-            dt = key.split(f"{PARTITION_COLUMN}=", 1)[1].split("/", 1)[0]
-            t = t.append_column(PARTITION_COLUMN, pa.array([dt] * t.num_rows, pa.string()))
-        parts.append(t.select(schema.names).cast(schema))
+    parts = [read_object(key, body, schema, keys) for key, body in objects]
     return pa.concat_tables(parts) if parts else schema.empty_table()
-
