@@ -145,14 +145,14 @@ def test_every_recipient_sees_exactly_their_subtree_as_of_the_report_date(world,
         request = RunRequest(day, cadence)
         results = {m.key: [as_csv(r) for r in run_query(con, query(m, request))] for m in MARTS}
 
-        for mart in ("primary", "effort", "vacancy"):
+        for mart in ("primary", "activity", "coverage", "vacancy"):
             rows = results[mart]
             assert {r["position_id"] for r in rows} == set(tree), (day, mart)
             for r in rows:
                 assert (r["role"], r["parent_position_id"]) == tree[r["position_id"]], (day, mart, r["position_id"])
 
         by_window: Dict[str, Dict[str, Dict[str, Dict[str, str]]]] = defaultdict(lambda: defaultdict(dict))
-        for mart in ("primary", "effort", "vacancy"):
+        for mart in ("primary", "activity", "coverage", "vacancy"):
             for r in results[mart]:
                 by_window[mart][r["window_id"]][r["position_id"]] = r
         for pid, (role, _parent) in tree.items():
@@ -160,8 +160,11 @@ def test_every_recipient_sees_exactly_their_subtree_as_of_the_report_date(world,
             for window, rows in by_window["primary"].items():
                 assert Decimal(rows[pid]["net_value"]) == sum((Decimal(rows[s]["net_value"]) for s in srs), Decimal(0)), \
                     (day, window, pid)
-            for window, rows in by_window["effort"].items():
+            for window, rows in by_window["activity"].items():
                 assert int(rows[pid]["doctor_calls"]) == sum(int(rows[s]["doctor_calls"]) for s in srs), (day, window, pid)
+            for window, rows in by_window["coverage"].items():
+                assert int(rows[pid]["mcl_doctors"] or 0) == sum(int(rows[s]["mcl_doctors"] or 0) for s in srs), \
+                    (day, window, pid)
             for window, rows in by_window["vacancy"].items():
                 assert int(rows[pid]["sr_positions"]) == len(srs), (day, window, pid)
 

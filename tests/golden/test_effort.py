@@ -1,6 +1,7 @@
-"""Golden tests of the effort marts (KPI catalogue 2 and 6): mart_effort__by_position and
-mart_effort__detailing_by_brand, on hand-built calls, day activities, call plans, HCPs, events
-and e-detailing, with every expected figure worked out by hand beside it.
+"""Golden tests of the effort marts (KPI catalogue 2 and 6): mart_effort__activity_by_position,
+mart_effort__coverage_by_position and mart_effort__detailing_by_brand, on hand-built calls, day
+activities, call plans, HCPs, events and e-detailing, with every expected figure worked out by
+hand beside it.
 
 June 2024: the 1st is a Saturday; Sundays are the 2nd, 9th, 16th, 23rd and 30th, so June has
 30 - 5 = 25 working days in India (no holiday in the test calendar).
@@ -18,7 +19,8 @@ from tests.golden.lake import D, Lake
 
 JUNE = D(2024, 6, 1)
 MONTH_END = D(2024, 6, 30)  # monthly report: window 'month' = 1-30 June
-EFFORT = "mart_effort__by_position"
+ACTIVITY = "mart_effort__activity_by_position"
+COVERAGE = "mart_effort__coverage_by_position"
 
 
 # -- fixture helpers ------------------------------------------------------------------------------
@@ -64,10 +66,14 @@ def plan(lake: Lake, hcp: str, hcp_class: str, planned: int, position: str = "SR
 
 
 def row(lake: Lake, position: str, as_of: Any = MONTH_END, cadence: str = "monthly", window: str = "month",
-        view: str = EFFORT) -> Dict[str, Any]:
+        view: str = ACTIVITY) -> Dict[str, Any]:
     rows = lake.mart(view, as_of, cadence, where=f"position_id = '{position}' AND window_id = '{window}'")
     assert len(rows) == 1, rows
     return rows[0]
+
+
+def coverage_row(lake: Lake, position: str, **kwargs: Any) -> Dict[str, Any]:
+    return row(lake, position, view=COVERAGE, **kwargs)
 
 
 def june(day: int) -> Any:
@@ -172,13 +178,13 @@ def planned_month(lake: Lake) -> Lake:
 
 
 def test_coverage_is_mcl_doctors_called_at_least_once_over_mcl_doctors():
-    r = row(planned_month(Lake()), "SR1")
+    r = coverage_row(planned_month(Lake()), "SR1")
     assert (r["mcl_doctors"], r["covered_doctors"]) == (7, 6)  # all but H4
     assert r["coverage_pct"] == 85.71  # 6 / 7 = 85.714%
 
 
 def test_frequency_compliance_overall_and_by_class():
-    r = row(planned_month(Lake()), "SR1")
+    r = coverage_row(planned_month(Lake()), "SR1")
     assert r["frequency_compliance_pct"] == 71.43  # H1, H3, H5, H6, H7: 5 / 7 = 71.428%
     assert r["frequency_compliance_a_pct"] == 50.0  # A: H1 yes, H2 no: 1 / 2
     assert r["frequency_compliance_b_pct"] == 66.67  # B: H3 yes, H4 no, H7 yes: 2 / 3
@@ -186,13 +192,13 @@ def test_frequency_compliance_overall_and_by_class():
 
 
 def test_call_plan_attainment_caps_each_doctor_at_its_planned_calls():
-    r = row(planned_month(Lake()), "SR1")
+    r = coverage_row(planned_month(Lake()), "SR1")
     assert (r["planned_calls"], r["attained_calls"]) == (16, 12)  # sum(min(actual, planned)) = 4+2+2+0+1+1+2
     assert r["call_plan_attainment_pct"] == 75.0  # 12 / 16 (H1's 5th call and H7's 3rd do not count)
 
 
 def test_missed_doctors_and_missed_calls():
-    r = row(planned_month(Lake()), "SR1")
+    r = coverage_row(planned_month(Lake()), "SR1")
     assert r["missed_doctors"] == 1  # H4: no call
     assert r["missed_calls"] == 4  # max(planned - actual, 0): H2 4-2 = 2, H4 2-0 = 2
 
@@ -201,7 +207,7 @@ def test_plan_figures_roll_up_to_the_manager():
     lake = planned_month(Lake())
     plan(lake, "H8", "A", 4, position="SR2", territory="T2")
     call(lake, june(3), "E2", "T2", hcp="H8")
-    asm = row(lake, "ASM1")
+    asm = coverage_row(lake, "ASM1")
     assert (asm["mcl_doctors"], asm["planned_calls"], asm["attained_calls"]) == (8, 20, 13)  # SR1 7/16/12 + SR2 1/4/1
     assert asm["call_plan_attainment_pct"] == 65.0  # 13 / 20
     assert asm["missed_calls"] == 7  # SR1 4 + SR2 (4 - 1)
@@ -226,7 +232,7 @@ def counting_rule_lake(extra: Dict[str, Any]) -> Lake:
     {"day": june(5), "call_type": "CHEMIST"},  # not a doctor call
 ], ids=["unsubmitted", "other-territory", "previous-month", "next-month", "chemist-call"])
 def test_a_plan_call_counts_only_submitted_in_the_plan_month_and_stamped_with_the_plan_territory(extra):
-    r = row(counting_rule_lake(extra), "SR1")
+    r = coverage_row(counting_rule_lake(extra), "SR1")
     assert r["attained_calls"] == 2  # 3 and 4 June only
     assert r["call_plan_attainment_pct"] == 50.0  # 2 / 4
     assert r["missed_calls"] == 2  # 4 - 2
@@ -237,10 +243,10 @@ def test_a_plan_call_counts_only_inside_the_report_window():
     plan(lake, "H1", "A", 4)
     call(lake, june(3), hcp="H1")
     call(lake, june(12), hcp="H1")
-    mtd = row(lake, "SR1", as_of=june(10), cadence="daily", window="mtd")
+    mtd = coverage_row(lake, "SR1", as_of=june(10), cadence="daily", window="mtd")
     assert (mtd["planned_calls"], mtd["attained_calls"]) == (4, 1)  # 1-10 June: the 12 June call is later
     assert mtd["call_plan_attainment_pct"] == 25.0  # 1 / 4
-    assert row(lake, "SR1")["attained_calls"] == 2  # the closed month counts both
+    assert coverage_row(lake, "SR1")["attained_calls"] == 2  # the closed month counts both
 
 
 @pytest.mark.parametrize("cadence,window", [("daily", "day"), ("fortnightly", "fortnight")])
@@ -248,11 +254,11 @@ def test_plan_figures_are_null_for_day_and_fortnight_windows(cadence, window):
     lake = org(Lake())
     plan(lake, "H1", "A", 4)
     call(lake, june(10), hcp="H1")
-    r = row(lake, "SR1", as_of=june(10), cadence=cadence, window=window)
+    r = coverage_row(lake, "SR1", as_of=june(10), cadence=cadence, window=window)
     for column in ("mcl_doctors", "planned_calls", "coverage_pct", "frequency_compliance_pct",
                    "call_plan_attainment_pct", "missed_doctors", "missed_calls"):
         assert r[column] is None, column
-    mtd = row(lake, "SR1", as_of=june(10), cadence=cadence, window="mtd")
+    mtd = coverage_row(lake, "SR1", as_of=june(10), cadence=cadence, window="mtd")
     assert (mtd["planned_calls"], mtd["attained_calls"]) == (4, 1)  # month to date has them
 
 
@@ -279,7 +285,7 @@ def test_key_hcp_reach_counts_calls_e_detailing_and_events_of_the_positions_divi
     call(lake, june(5), hcp="N1")  # reached, but not a key HCP
     event(lake, "EV1", june(6), "B1", "K3")  # a CME for T1 promoting a DIV01 brand
     event(lake, "EV2", june(7), "B9", "K4")  # a CME for T1 promoting a DIV02 brand: not SR1's field force
-    r = row(lake, "SR1")
+    r = coverage_row(lake, "SR1")
     assert (r["key_hcps"], r["key_hcps_reached"]) == (4, 3)  # K1 call, K2 e-detail, K3 event; K4 not
     assert r["key_hcp_reach_pct"] == 75.0  # 3 / 4
 

@@ -112,6 +112,15 @@ def _by_window(rows: Sequence[Row]) -> Dict[str, Row]:
     return {r["window_id"]: r for r in rows}
 
 
+def _merged_by_window(*marts: Sequence[Row]) -> Dict[str, Row]:
+    """One row per window from marts of the same grain (position x window), columns side by side."""
+    out: Dict[str, Row] = {}
+    for rows in marts:
+        for r in rows:
+            out.setdefault(r["window_id"], {}).update(r)
+    return out
+
+
 def _grouped(rows: Sequence[Row], key: str = "net_value") -> Dict[str, List[Row]]:
     out: Dict[str, List[Row]] = {}
     for r in rows:
@@ -155,7 +164,7 @@ def build_report(recipient: Dict[str, Any], data: RunData, *, run_date: str, cad
         windows=windows,
         primary=_by_window(primary_rows),
         targets=_by_window(data.own("targets", pid)),
-        effort=_by_window(data.own("effort", pid)),
+        effort=_merged_by_window(data.own("activity", pid), data.own("coverage", pid)),
         vacancy=_by_window(data.own("vacancy", pid)),
         attainment=_by_window(data.of_employee("attainment", eid)) if role == ROLE_LEVELS[0] else {},
         brands=_grouped(data.own("brands", pid)),
