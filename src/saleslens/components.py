@@ -74,7 +74,7 @@ GLUE_JOBS: Dict[str, GlueJobSpec] = {
 STATE_MACHINES: Dict[str, StateMachineSpec] = {
     s.key: s
     for s in (
-        StateMachineSpec("ingest", "step_functions/ingest.asl.json", "Validate, conform and quality-gate one landed file", 3600),
+        StateMachineSpec("ingest", "step_functions/ingest.asl.json", "Validate, conform and quality-gate one landed file", 3 * 3600),
         StateMachineSpec("curate", "step_functions/curate.asl.json", "Curate what one published partition feeds", 14400),
         StateMachineSpec("distribute", "step_functions/distribute.asl.json", "Build role marts, render and deliver every recipient's report", 6 * 3600),
     )

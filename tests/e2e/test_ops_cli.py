@@ -1,6 +1,6 @@
 """`saleslens runs`, `runs show` and `redrive` against the embedded AWS, through the real CLI.
 
-One runtime for the module: a good file, a file whose conform job fails on both attempts, and a
+One runtime for the module: a good file, a file whose conform job fails (it is not retried), and a
 file quarantined whole. Each test reads what it needs by run id, so the order they run in (or
 the worker they run on) does not matter.
 """
@@ -41,7 +41,7 @@ def runs():
     logging.getLogger("moto").setLevel(logging.CRITICAL)
     with OfflineAws() as aws:
         good = aws.ingest(aws.put_landing_file(GOOD_KEY, GOOD), received_at="2026-11-21T02:00:00Z")
-        aws.inject_glue_failures("conform", "disk full (injected)", "disk full (injected)")
+        aws.inject_glue_failures("conform", "disk full (injected)")
         failed = aws.ingest(aws.put_landing_file(FAILING_KEY, FAILING), received_at="2026-11-22T02:00:00Z")
         quarantined = aws.ingest(aws.put_landing_file(DRIFTED_KEY, DRIFTED), received_at="2026-11-23T02:00:00Z")
         assert (good.status, failed.error, quarantined.error) == ("SUCCEEDED", "ConformFailed", "FileQuarantined")
@@ -118,23 +118,23 @@ def test_runs_show_failed_run_state_by_state(runs):
         states[parts[0]] = parts
     assert list(states) == ["RecordRunStarted", "ValidateFile", "ConformRows", "RecordConformRowsFailure", "RecordRunFailed", "NotifyOpsOfFailure", "FailRun"]
     conform = states["ConformRows"]
-    assert conform[1] == "Task" and conform[4] == "2"  # tries: the Retry on States.TaskFailed ran once
+    assert conform[1] == "Task" and conform[4] == "1"  # tries: a failed job run is not retried
     assert " ".join(conform[5:]) == "States.TaskFailed: disk full (injected)"
     assert states["ValidateFile"][4:] == ["1", "succeeded"]
     assert " ".join(states["FailRun"][1:]).endswith("ConformFailed: disk full (injected)")
 
     full = cli(runs, "runs", "show", runs.failed.name, "--full")
     assert full.exit_code == 0
-    assert full.stdout.count("failed: States.TaskFailed") == 2 and '"ErrorMessage": "disk full (injected)"' in full.stdout
+    assert full.stdout.count("failed: States.TaskFailed") == 1 and '"ErrorMessage": "disk full (injected)"' in full.stdout
 
     as_json = json.loads(cli(runs, "runs", "show", runs.failed.name, "--json").stdout)
     conform_json = next(s for s in as_json["states"] if s["name"] == "ConformRows")
-    assert conform_json["attempts"] == 2 and len(conform_json["failures"]) == 2 and conform_json["error"] == "States.TaskFailed"
+    assert conform_json["attempts"] == 1 and len(conform_json["failures"]) == 1 and conform_json["error"] == "States.TaskFailed"
     assert as_json["ledger"]["status"] == "FAILED" and as_json["execution"]["status"] == "FAILED"
 
 
 def test_redrive_of_the_failed_run_restarts_it_and_the_restart_succeeds(runs):
-    assert hooks.STATE.glue_failures.get(runs.aws.cfg.name("conform")) == []  # both injected faults consumed
+    assert hooks.STATE.glue_failures.get(runs.aws.cfg.name("conform")) == []  # the injected fault consumed
 
     result = cli(runs, "redrive", runs.failed.name)
     assert result.exit_code == 0, result.output

@@ -12,6 +12,7 @@ from typing import Dict, Tuple
 
 from saleslens.contracts import clm, crm, erp, evt, hr, lms, stk
 from saleslens.contracts.model import BACKFILL_SUFFIX, Column, Dataset, ForeignKey, backfill_of
+from saleslens.errors import UnknownDatasetError  # noqa: F401  (public name of this module)
 
 _MASTERS = (
     hr.TERRITORIES, hr.HOLIDAYS, hr.EMPLOYEES, hr.POSITIONS, hr.ASSIGNMENTS,
@@ -47,10 +48,6 @@ def sources_of(table: str) -> Tuple[str, ...]:
 
 # landing/<source>/<dataset>/dt=YYYY-MM-DD/<file>
 _LANDING_KEY = re.compile(r"^(?P<source>[a-z]+)/(?P<name>[a-z_]+)/dt=(?P<dt>\d{4}-\d{2}-\d{2})/(?P<file>[^/]+)$")
-
-
-class UnknownDatasetError(ValueError):
-    """A landed object's key does not name a declared dataset and partition date."""
 
 
 def dataset_for_key(key: str) -> Tuple[Dataset, date]:

@@ -50,6 +50,13 @@ import pyarrow.csv as pcsv
 import pyarrow.json as pjson
 
 from saleslens.contracts.model import Column, Dataset
+from saleslens.errors import (  # noqa: F401  (public names of this module)
+    EmptyFileError,
+    EncodingError,
+    FileRejectedError,
+    MalformedFileError,
+    SchemaDriftError,
+)
 
 # Columns a reject row carries besides the raw contract columns.
 REJECT_META = ("source_line", "rule", "reason")
@@ -64,33 +71,6 @@ _REASON_LINE_CHARS = 300
 _CHUNK_BYTES = 4 << 20  # below this a file is read in one piece
 
 
-class FileRejectedError(ValueError):
-    """The whole file is unusable; nothing from it is loaded."""
-
-
-class EmptyFileError(FileRejectedError):
-    """The file has no bytes at all (not even a header)."""
-
-
-class EncodingError(FileRejectedError):
-    """The file is not valid UTF-8."""
-
-    def __init__(self, message: str, offset: int) -> None:
-        super().__init__(message)
-        self.offset = offset
-
-
-class MalformedFileError(FileRejectedError):
-    """The file cannot be split into rows at all (e.g. a quote that never closes)."""
-
-
-class SchemaDriftError(FileRejectedError):
-    """The file's columns are not the contract's: missing, unexpected or repeated."""
-
-    def __init__(self, message: str, missing: Sequence[str], unexpected: Sequence[str]) -> None:
-        super().__init__(message)
-        self.missing = list(missing)
-        self.unexpected = list(unexpected)
 
 
 @dataclass(frozen=True)

@@ -1,14 +1,6 @@
-"""Named ingest errors. Step Functions and the runbook match on these class names."""
+"""Named ingest errors (defined in saleslens.errors, where Step Functions' names live)."""
 from __future__ import annotations
 
+from saleslens.errors import ConformReportMissingError, DataQualityError, FileTooLargeError
 
-class FileTooLargeError(ValueError):
-    """A landed file exceeds the size the conform job is sized for."""
-
-
-class DataQualityError(RuntimeError):
-    """A conformed partition breached its data-quality thresholds; it was not published."""
-
-
-class ConformReportMissingError(RuntimeError):
-    """The conform job finished without writing its run report."""
+__all__ = ["ConformReportMissingError", "DataQualityError", "FileTooLargeError"]

@@ -1,0 +1,71 @@
+"""Task budgets fit inside each machine's own timeout: a whole-execution timeout skips every
+Catch, so the ledger would stay RUNNING and ops would hear nothing."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from saleslens import components
+from saleslens.asl_budget import UnboundedPathError, worst_case_seconds
+from saleslens.config import PROJECT_ROOT
+
+
+def _definition(machine: str) -> dict:
+    return json.loads((PROJECT_ROOT / components.STATE_MACHINES[machine].definition).read_text())
+
+
+# The distribution machine's Map runs one child per recipient: its budget depends on the number
+# of recipients and is not bounded yet (the distribution issue batches recipients).
+@pytest.mark.parametrize("machine", ["ingest", "curate"])
+def test_the_longest_path_ends_before_the_machine_times_out(machine):
+    definition = _definition(machine)
+    assert worst_case_seconds(definition) < definition["TimeoutSeconds"] == components.STATE_MACHINES[machine].timeout_seconds
+
+
+def _task(timeout, *retriers):
+    return {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "TimeoutSeconds": timeout, "Retry": list(retriers)}
+
+
+def _retrier(errors, attempts, interval=2, backoff=2.0, cap=None):
+    r = {"ErrorEquals": errors, "MaxAttempts": attempts, "IntervalSeconds": interval, "BackoffRate": backoff}
+    if cap is not None:
+        r["MaxDelaySeconds"] = cap
+    return r
+
+
+def test_a_task_costs_every_attempt_its_retriers_allow_plus_their_waits():
+    task = _task(100, _retrier(["Lambda.ServiceException"], 3, interval=2, cap=5),
+                 _retrier(["States.TaskFailed"], 1, interval=30))
+    # 1 + 3 + 1 attempts of 100 s; waits 2 + 4 + min(8, 5) and 30
+    assert worst_case_seconds({"StartAt": "A", "States": {"A": {**task, "End": True}}}) == 500 + 11 + 30
+
+
+def test_rejected_calls_cost_their_waits_only():
+    task = _task(900, _retrier(["Lambda.TooManyRequestsException"], 4, interval=5, backoff=1.0))
+    assert worst_case_seconds({"StartAt": "A", "States": {"A": {**task, "End": True}}}) == 900 + 20
+
+
+def test_the_catch_path_counts_and_the_longer_branch_wins():
+    states = {
+        "A": {**_task(10), "Next": "B", "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Slow"}]},
+        "B": {**_task(10), "End": True},
+        "Slow": {**_task(50), "End": True},
+    }
+    assert worst_case_seconds({"StartAt": "A", "States": states}) == 60
+
+
+def test_a_map_runs_in_waves_of_its_concurrency():
+    child = {"StartAt": "C", "States": {"C": {**_task(10), "End": True}}}
+    states = {"M": {"Type": "Map", "MaxConcurrency": 4, "ItemProcessor": child, "End": True}}
+    assert worst_case_seconds({"StartAt": "M", "States": states}, map_items={"M": 10}) == 30  # 3 waves
+    with pytest.raises(UnboundedPathError, match="Map M needs an item bound"):
+        worst_case_seconds({"StartAt": "M", "States": states})
+
+
+def test_a_loop_or_a_task_without_timeout_has_no_worst_case():
+    loop = {"A": {**_task(10), "Next": "B"}, "B": {**_task(10), "Next": "A"}}
+    with pytest.raises(UnboundedPathError, match="loop through A -> B -> A"):
+        worst_case_seconds({"StartAt": "A", "States": loop})
+    with pytest.raises(UnboundedPathError, match="Task A has no TimeoutSeconds"):
+        worst_case_seconds({"StartAt": "A", "States": {"A": {"Type": "Task", "Resource": "x", "End": True}}})
