@@ -4,7 +4,18 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test synth lint-asl bench clean
+# The Glue job's runtime: Python 3.9 (pyenv's, or PY39=/path/to/python3.9) with exactly
+# glue_jobs/requirements-glue.lock, the libraries Glue installs before each run.
+PY39 ?= $(lastword $(sort $(wildcard $(HOME)/.pyenv/versions/3.9.*/bin/python)))
+GLUE_VENV := .venv-glue39
+GLUE_STAMP := $(GLUE_VENV)/.installed
+# Wheels Glue's Amazon Linux 2 (glibc 2.26, x86_64, CPython 3.9) can install: pip takes no newer.
+GLUE_PLATFORM := --python-version 3.9 --implementation cp --abi cp39 \
+	$(foreach n,26 25 24 23 22 21 20 19 18 17 12 5,--platform manylinux_2_$(n)_x86_64) \
+	--platform manylinux2014_x86_64 --platform manylinux2010_x86_64 --platform manylinux1_x86_64
+GLUE_TESTS := tests/glue39 tests/unit/test_validation.py tests/unit/test_validation_property.py tests/unit/test_contracts.py
+
+.PHONY: setup demo test glue39 synth lint-asl bench clean
 
 $(STAMP): requirements.lock pyproject.toml package-lock.json
 	$(PY) -m venv $(VENV)
@@ -19,11 +30,30 @@ setup: $(STAMP)
 demo: setup
 	$(BIN)/saleslens demo --out out
 
+# The whole suite, then the Glue job's tests on its own runtime (make glue39).
 test: setup
 	$(BIN)/python -m pytest -n 2 -q
+	$(MAKE) --no-print-directory glue39
+
+$(GLUE_STAMP): glue_jobs/requirements-glue.lock tests/glue39/requirements.lock
+	@test -n "$(PY39)" || { echo "no Python 3.9: install it with pyenv (pyenv install 3.9) or set PY39"; exit 1; }
+	$(PY39) -c 'import sys; assert sys.version_info[:2] == (3, 9), sys.version'
+	rm -rf $(GLUE_VENV)
+	$(PY39) -m venv $(GLUE_VENV)
+	$(GLUE_VENV)/bin/python -m pip download --quiet --disable-pip-version-check --only-binary=:all: --no-deps \
+		$(GLUE_PLATFORM) -d $(GLUE_VENV)/glue-wheels -r glue_jobs/requirements-glue.lock
+	$(GLUE_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-index \
+		--find-links $(GLUE_VENV)/glue-wheels -r glue_jobs/requirements-glue.lock
+	$(GLUE_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --only-binary=:all: \
+		-r tests/glue39/requirements.lock
+	touch $@
+
+# The conform job's import chain and the contract-check tests, on the job's runtime.
+glue39: $(GLUE_STAMP)
+	$(GLUE_VENV)/bin/python -m pytest -q -p no:cacheprovider $(GLUE_TESTS)
 
 synth: setup
 	JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20 npx cdk synth --quiet
 
 clean:
-	rm -rf $(VENV) node_modules cdk.out out build
+	rm -rf $(VENV) $(GLUE_VENV) node_modules cdk.out out build

@@ -9,16 +9,33 @@ placed on the narrowest construct that owns the finding.
 IAM5 finding ids name the wildcard resource as cdk-nag flattens it (``Fn::Join`` joined,
 ``Ref`` as ``<X>``, ``Fn::GetAtt`` as ``<X.Attr>``). ``wildcard_resource`` computes that form
 from the very ARN string the policy uses, so an acknowledgement cannot drift from its policy.
+
+``IAM5[Resource::*]`` names no resource, so acknowledging it on a role would also wave through
+any ``*`` grant added to that role later. It is therefore never acknowledged on a role or a
+construct: statements whose actions have no resource-level permissions (X-Ray, log delivery,
+``cloudwatch:PutMetricData``) go into a policy of their own (``unscoped_policy``), which may
+hold nothing else, and only that policy carries the acknowledgement.
 """
 from __future__ import annotations
 
 import json
 import re
-from typing import Any, List, Tuple
+from typing import Any, List, Sequence, Tuple
 
 from aws_cdk import Acknowledgment, App, Stack, Validations
+from aws_cdk import aws_iam as iam
 from cdk_nag import AwsSolutionsChecks
-from constructs import IConstruct
+from constructs import Construct, IConstruct
+
+WILDCARD_RESOURCE = "AwsSolutions-IAM5[Resource::*]"
+# Actions AWS documents without resource-level permissions (Resource must be "*"), and the only
+# ones an unscoped policy may hold: X-Ray tracing, Step Functions log delivery, and custom metrics.
+NO_RESOURCE_LEVEL_ACTIONS = frozenset({
+    "xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets",
+    "logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery",
+    "logs:ListLogDeliveries", "logs:PutResourcePolicy", "logs:DescribeResourcePolicies", "logs:DescribeLogGroups",
+    "cloudwatch:PutMetricData",
+})
 
 
 def add_nag(app: App) -> None:
@@ -26,7 +43,36 @@ def add_nag(app: App) -> None:
 
 
 def acknowledge(scope: IConstruct, finding_id: str, reason: str) -> None:
+    if finding_id == WILDCARD_RESOURCE:
+        raise ValueError(f"{scope.node.path}: {WILDCARD_RESOURCE} names no resource and would cover any later '*' "
+                         "grant; put statements that need it in an unscoped_policy")
+    _acknowledge(scope, finding_id, reason)
+
+
+def _acknowledge(scope: IConstruct, finding_id: str, reason: str) -> None:
     Validations.of(scope).acknowledge(Acknowledgment(id=finding_id, reason=reason))
+
+
+def unscoped_policy(scope: Construct, construct_id: str, *, role: iam.IRole,
+                    statements: Sequence[iam.PolicyStatement], reason: str) -> iam.Policy:
+    """A policy of its own for ``role``, holding only ``Resource: "*"`` statements of actions that
+    have no resource-level permissions (``NO_RESOURCE_LEVEL_ACTIONS``); ``IAM5[Resource::*]`` is
+    acknowledged on this policy alone, so a ``*`` grant anywhere else still fails cdk-nag."""
+    for statement in statements:
+        document = statement.to_statement_json()
+        actions = document.get("Action", [])
+        actions = [actions] if isinstance(actions, str) else list(actions)
+        resources = document.get("Resource", [])
+        resources = [resources] if isinstance(resources, str) else list(resources)
+        if document.get("Effect") != "Allow" or resources != ["*"]:
+            raise ValueError(f"{scope.node.path}/{construct_id}: an unscoped policy holds Allow statements on '*' only")
+        scoped = sorted(set(actions) - NO_RESOURCE_LEVEL_ACTIONS)
+        if scoped:
+            raise ValueError(f"{scope.node.path}/{construct_id}: {', '.join(scoped)} can be scoped to resources; "
+                             "grant them on their resources, not in an unscoped policy")
+    policy = iam.Policy(scope, construct_id, statements=list(statements), roles=[role])
+    _acknowledge(policy, WILDCARD_RESOURCE, reason)
+    return policy
 
 
 def acknowledge_cdk_singleton(stack: Stack, id_prefix: str, finding_id: str, reason: str) -> None:

@@ -37,9 +37,10 @@ def handler(event: Dict[str, Any], context: Any) -> Dict[str, Any]:
     except DataQualityError:
         metrics.add_metric(name="QualityGateBreaches", unit="Count", value=1)
         raise
-    for name in ("rows_in", "rows_clean", "rows_quarantined", "rows_deduplicated"):
+    for name in ("rows_in", "rows_clean", "rows_quarantined", "rows_deduplicated", "rows_unmapped"):
         metrics.add_metric(name=name, unit="Count", value=result[name])
     if result["late"]:
         metrics.add_metric(name="LatePartitions", unit="Count", value=1)
-    logger.info("partition published", extra={k: result[k] for k in ("rows_in", "rows_clean", "rows_quarantined", "rows_deduplicated", "late")})
+    logger.info("partition published", extra={k: result[k] for k in ("rows_in", "rows_clean", "rows_quarantined", "rows_deduplicated", "rows_unmapped",
+                                                               "partition_rows", "partition_files", "superseded", "late")})
     return result

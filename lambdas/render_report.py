@@ -1,4 +1,7 @@
-"""RenderReport: one recipient's report, emailed once per (run date, cadence, employee, position)."""
+"""RenderReport: one recipient's report, emailed once per (run date, cadence, employee, position).
+
+The Map child carries ids only; the person's name and email come from the run's recipients file.
+"""
 from __future__ import annotations
 
 import os
@@ -12,7 +15,9 @@ from aws_lambda_powertools.utilities.idempotency import (
 
 from lambdas._runtime import client, env, logger, require, tracer
 from saleslens.delivery.deliver import deliver
+from saleslens.distribution import outcomes
 from saleslens.distribution.marts import MART_KEYS, result_locations
+from saleslens.distribution.recipients import RecipientIndex, lookup, read_recipients
 from saleslens.distribution.results import location, read_result
 from saleslens.reports.model import RunData
 
@@ -23,7 +28,9 @@ _once = IdempotencyConfig(
     raise_on_no_idempotency_key=True,
     expires_after_seconds=400 * 24 * 3600,
 )
-_runs: Dict[Tuple[str, ...], RunData] = {}  # the run's mart results, read once per warm container
+# Read once per warm container: the run's mart results and its recipients file.
+_runs: Dict[Tuple[str, ...], RunData] = {}
+_recipients: Dict[str, RecipientIndex] = {}
 
 
 def _run_data(marts: Any) -> RunData:
@@ -36,12 +43,22 @@ def _run_data(marts: Any) -> RunData:
     return _runs[cache_key]
 
 
+def _recipients_of(key: str) -> RecipientIndex:
+    if key not in _recipients:
+        _recipients.clear()
+        _recipients[key] = read_recipients(client("s3"), env("REPORTS_BUCKET"), key)
+    return _recipients[key]
+
+
 @idempotent_function(data_keyword_argument="request", persistence_store=_ledger, config=_once, key_prefix="render-report")
 def _deliver_once(request: Dict[str, Any]) -> Dict[str, Any]:
+    ids = request["recipient"]
+    recipient = lookup(_recipients_of(request["recipients_key"]),
+                       employee_id=ids["employee_id"], position_id=ids["position_id"])
     return deliver(
         client("s3"),
         client("ses"),
-        recipient=request["recipient"],
+        recipient=recipient,
         data=_run_data(request["marts"]),
         run_date=request["run_date"],
         cadence=request["cadence"],
@@ -56,12 +73,15 @@ def _deliver_once(request: Dict[str, Any]) -> Dict[str, Any]:
 @logger.inject_lambda_context(log_event=False, clear_state=True)
 @tracer.capture_lambda_handler
 def handler(event: Dict[str, Any], context: Any) -> Dict[str, Any]:
-    require(event, ("run_date", "cadence", "run_id"))
-    recipient = event.get("recipient") or {}
-    require(recipient, ("employee_id", "email", "position_id", "role", "employee_name"))
-    # Only ids in logs: names and emails are personal data.
-    logger.append_keys(execution=event["run_id"], employee_id=recipient["employee_id"], position_id=recipient["position_id"])
+    require(event, ("run_date", "cadence", "run_id", "recipients_key"))
+    ids = require(event.get("recipient") or {}, ("employee_id", "position_id"))
+    logger.append_keys(execution=event["run_id"], employee_id=ids["employee_id"], position_id=ids["position_id"])
     _once.register_lambda_context(context)
     result = _deliver_once(request=event)
-    logger.info("report delivered", extra={"status": result["status"], "report_key": result["report_key"]})
-    return result
+    # A result from the ledger written by another run: that run sent it, this one skipped it.
+    outcome = outcomes.DELIVERED if result.get("run_id") == event["run_id"] else outcomes.ALREADY_SENT
+    outcomes.record_outcome(client("s3"), env("REPORTS_BUCKET"), event["run_id"], outcome,
+                            employee_id=ids["employee_id"], position_id=ids["position_id"])
+    logger.info("report delivered" if outcome == outcomes.DELIVERED else "report already sent by an earlier run",
+                extra={"status": outcome, "report_key": result["report_key"]})
+    return {"status": outcome, "report_key": result["report_key"]}

@@ -1,4 +1,4 @@
-"""SummariseRun: count the reports and emails a distribution run produced."""
+"""SummariseRun: count what a distribution run did for each recipient, and say it in the ops subject."""
 from __future__ import annotations
 
 from typing import Any, Dict
@@ -21,8 +21,10 @@ def handler(event: Dict[str, Any], context: Any) -> Dict[str, Any]:
         recipient_count=int(event.get("recipient_count", 0)),
         control_totals=event.get("control_totals") or [],
     )
-    metrics.add_metric(name="ReportsWritten", unit="Count", value=summary["reports_written"])
-    metrics.add_metric(name="EmailsSent", unit="Count", value=summary["emails_sent"])
-    metrics.add_metric(name="Undelivered", unit="Count", value=summary["undelivered"])
+    metrics.add_metric(name="ReportsDelivered", unit="Count", value=summary["delivered"])
+    metrics.add_metric(name="ReportsAlreadySent", unit="Count", value=summary["already_sent"])
+    metrics.add_metric(name="RecipientsSuppressed", unit="Count", value=sum(summary["suppressed"].values()))
+    # Alarmed on (observability stack): any recipient this run failed to deliver to.
+    metrics.add_metric(name="UndeliveredReports", unit="Count", value=summary["failed"])
     logger.info("distribution summarised", extra={k: v for k, v in summary.items() if k != "control_totals"})
     return summary

@@ -3,9 +3,10 @@
 Lake buckets, the Glue catalog, the Athena workgroup and the state machines are referenced by
 the names ``saleslens.config`` gives them, not by cross-stack exports: consumer stacks stay
 decoupled from the lake stack's logical ids, and the policy a test reads is the policy AWS gets.
-Grants spell out exact actions (CDK's ``grant_read`` adds ``s3:GetObject*``, ``s3:List*``...);
-the only wildcards left are object keys, table names and child executions, each acknowledged
-next to its grant.
+Grants spell out exact actions (CDK's ``grant_read`` adds ``s3:GetObject*``, ``s3:List*``...)
+and exact key prefixes (the patterns below, one per kind of object the code reads or writes);
+the only wildcards left are the variable parts of object keys, table names and child
+executions, each acknowledged next to its grant.
 """
 from __future__ import annotations
 
@@ -17,6 +18,15 @@ from aws_cdk import aws_kms as kms
 from saleslens.config import Config
 
 from infra.nag import acknowledge, wildcard_resource
+
+
+def in_stack_partition(arn: str) -> str:
+    """``arn`` in the partition of the stack that uses it (``AWS::Partition``), whatever partition
+    it was written with (the layer ARNs of config.deploy say ``aws``)."""
+    scheme, _partition, rest = arn.split(":", 2)
+    if scheme != "arn":
+        raise ValueError(f"not an ARN: {arn!r}")
+    return f"arn:{Aws.PARTITION}:{rest}"
 
 
 def bucket_name(cfg: Config, zone: str) -> str:
@@ -92,6 +102,23 @@ def stage_rules_arn(cfg: Config) -> str:
 def stage_queues_arn(cfg: Config) -> str:
     return queue_arn(f"{cfg.prefix}-*")
 
+
+# -- object keys, as IAM key patterns ("*" spans "/"), each beside the code that makes it --------
+# clean zone (saleslens.ingest.naming)
+STAGED = "_staging/*"  # staging_key: a conform run's clean rows, before the quality gate
+RUN_REPORTS = "_runs/*"  # report_key: a conform run's report, which the gate reads
+MEMBERS = "_members/*"  # member_key: the latest version of each file landed for a partition
+PUBLISHED = "*/dt=*/data.parquet"  # clean_key: a published partition, <source>/<dataset>/dt=<date>/
+# quarantine zone
+REJECTS = "*/dt=*/rejects*.parquet"  # quarantine_key: one file's rejected rows
+REFUSED_FILES = "_files/*"  # ingest.quarantine: a file refused whole, and <key>.reason.json
+# reports zone (saleslens.delivery.deliver, saleslens.distribution)
+REPORT_PAGES = "reports/*"  # deliver.report_key: the pages the emailed links open
+RECEIPTS = "deliveries/*"  # summary.delivery_prefix: one receipt per email sent
+RUN_FILES = "runs/*"  # recipients and outcomes: what one distribution run writes for itself
+RUN_RECIPIENTS = "runs/*/recipients.json"  # recipients.recipients_key: every recipient's name and email
+RUN_ITEMS = "runs/*/items.json"  # recipients.items_key: the delivery Map's items, ids only
+RUN_OUTCOMES = "runs/*/outcomes/*"  # outcomes.outcome_key: what the run did for each recipient
 
 READ = ("s3:GetObject",)
 WRITE = ("s3:PutObject", "s3:AbortMultipartUpload")

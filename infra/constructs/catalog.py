@@ -1,15 +1,21 @@
-"""Glue Data Catalog tables of the clean and curated zones, each from its one declaration.
+"""Glue Data Catalog tables of the clean, quarantine and curated zones, each from its one declaration.
 
 - clean zone: one table per dataset contract (``saleslens.contracts.DATASETS``), Parquet under
   ``s3://<clean>/<dataset.clean_prefix()>dt=YYYY-MM-DD/``, table input from
   ``saleslens.contracts.ddl.glue_table_input``;
+- quarantine zone: one ``<dataset>_quarantine`` table per contract, the rejected rows (raw values
+  as text, source line, rule, reason, run) under ``s3://<quarantine>/<dataset.clean_prefix()>
+  dt=YYYY-MM-DD/``, table input from ``saleslens.contracts.ddl.glue_quarantine_table_input``
+  (files refused whole stay under ``_files/``, outside every table);
 - curated zone: one table per ``saleslens.curate.tables.TABLES`` entry, Parquet under
   ``s3://<curated>/<table.prefix>``, table input from ``saleslens.curate.tables.glue_table_input``.
   Facts are partitioned by ``dt``; dimensions are one object each and have no partitions.
 
 Partition projection over ``dt`` means no crawler and no partition writes: a partition exists
-as soon as its files do. Both table inputs are the functions the offline runtime creates its
-tables with, so the deployed catalog and the offline one cannot drift apart.
+as soon as its files do. The clean and curated table inputs are the functions the offline
+runtime creates its tables with, so the deployed catalog and the offline one cannot drift apart.
+The quarantine tables are for people (ops querying rejected rows in Athena); no pipeline query
+reads them, so the offline runtime does not create them.
 """
 from __future__ import annotations
 
@@ -18,7 +24,7 @@ from typing import Dict, Mapping
 from aws_cdk import aws_glue as glue
 from constructs import Construct
 from saleslens.contracts import DATASETS
-from saleslens.contracts.ddl import glue_table_input
+from saleslens.contracts.ddl import glue_quarantine_table_input, glue_table_input
 from saleslens.curate import tables as curated
 
 
@@ -47,6 +53,20 @@ class CleanZoneTables(Construct):
         self.tables: Dict[str, glue.CfnTable] = {
             name: catalog_table(self, name, database=database, database_name=database_name,
                                 table_input=glue_table_input(dataset, f"s3://{clean_bucket}/{dataset.clean_prefix()}"))
+            for name, dataset in sorted(DATASETS.items())
+        }
+
+
+class QuarantineZoneTables(Construct):
+    """One ``AWS::Glue::Table`` of rejected rows per contract in ``DATASETS``, in ``database``."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, database: glue.CfnDatabase,
+                 database_name: str, quarantine_bucket: str) -> None:
+        super().__init__(scope, construct_id)
+        self.tables: Dict[str, glue.CfnTable] = {
+            name: catalog_table(self, name, database=database, database_name=database_name,
+                                table_input=glue_quarantine_table_input(
+                                    dataset, f"s3://{quarantine_bucket}/{dataset.clean_prefix()}"))
             for name, dataset in sorted(DATASETS.items())
         }
 

@@ -1,7 +1,8 @@
 """A Glue Python-shell job from its entry in ``components.GLUE_JOBS``."""
 from __future__ import annotations
 
-from typing import Mapping
+from pathlib import Path
+from typing import List, Mapping
 
 from aws_cdk import RemovalPolicy, Stack
 from aws_cdk import aws_glue as glue
@@ -18,13 +19,30 @@ from infra import PROJECT_ROOT
 from infra.constructs.access import regional_arn
 from infra.constructs.log_groups import encrypted_log_group
 from infra.constructs.packaging import library_wheel
-from infra.nag import acknowledge, acknowledge_cdk_singleton, wildcard_resource
+from infra.nag import acknowledge, acknowledge_cdk_singleton, unscoped_policy, wildcard_resource
 
 PYTHON_SHELL = "pythonshell"
 PYTHON_VERSION = "3.9"  # the only Python the Glue Python shell runs (BRIEF principle 7)
 GLUE_VERSION = "3.0"  # Glue version of Python shell 3.9 jobs
 LIBRARY_PREFIX = "glue/lib/"
 LOG_STREAMS = ("output", "error")
+# Exact versions of what the jobs import beyond the standard library and boto3 (`make glue39`
+# tests the jobs on them, on Python 3.9).
+GLUE_LOCK = PROJECT_ROOT / "glue_jobs" / "requirements-glue.lock"
+
+
+def glue_modules(lock: Path = GLUE_LOCK) -> List[str]:
+    """The lock's ``name==version`` pins, in file order, for ``--additional-python-modules``."""
+    pins = []
+    for line in lock.read_text(encoding="utf-8").splitlines():
+        pin = line.split("#", 1)[0].strip()
+        if not pin:
+            continue
+        name, sep, version = pin.partition("==")
+        if not sep or not name or not version or any(c in pin for c in " ,;<>!~[@"):
+            raise ValueError(f"{lock.name}: {line!r} is not an exact name==version pin")
+        pins.append(pin)
+    return pins
 
 
 def python_shell_log_group(security_configuration: str, role_name: str, stream: str) -> str:
@@ -40,9 +58,12 @@ def python_shell_log_group(security_configuration: str, role_name: str, stream: 
 class PythonShellJob(Construct):
     """Job ``cfg.name(spec.key)`` running ``spec.script`` with the saleslens wheel on its path.
 
-    The script is a CDK file asset. The wheel is copied to ``artifacts`` under its real file
-    name by a BucketDeployment (see ``packaging.library_wheel`` for why the name matters), in a
-    folder named after its content hash so a code change also changes the job definition.
+    The script is a CDK file asset. Glue installs the pins of ``glue_jobs/requirements-glue.lock``
+    (``--additional-python-modules``) over the analytics library set before each run: the set's
+    own pyarrow is too old for the contract checks. The wheel is copied to ``artifacts`` under
+    its real file name by a BucketDeployment (see ``packaging.library_wheel`` for why the name
+    matters), in a folder named after its content hash so a code change also changes the job
+    definition.
     A security configuration encrypts the job's CloudWatch logs, bookmarks and S3 writes with
     the lake key. The role can read its code and write its logs; the stack grants data access.
     The job's two log groups are created here, before Glue would create them itself without a
@@ -122,12 +143,11 @@ class PythonShellJob(Construct):
         ))
         acknowledge(self.role, wildcard_resource(self.role, glue_logs),
                     "Glue names the Python-shell log groups itself under /aws-glue/python-jobs/")
-        self.role.add_to_principal_policy(iam.PolicyStatement(
-            actions=["cloudwatch:PutMetricData"], resources=["*"],
-            conditions={"StringEquals": {"cloudwatch:namespace": "Glue"}},
-        ))
-        acknowledge(self.role, "AwsSolutions-IAM5[Resource::*]",
-                    "cloudwatch:PutMetricData has no resource-level permissions; limited to the Glue namespace")
+        metrics = unscoped_policy(
+            self, "Metrics", role=self.role,
+            statements=[iam.PolicyStatement(actions=["cloudwatch:PutMetricData"], resources=["*"],
+                                            conditions={"StringEquals": {"cloudwatch:namespace": "Glue"}})],
+            reason="cloudwatch:PutMetricData has no resource-level permissions; limited to the Glue namespace")
         self.role.add_to_principal_policy(iam.PolicyStatement(
             actions=["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"], resources=[key.key_arn]))
 
@@ -169,13 +189,14 @@ class PythonShellJob(Construct):
             default_arguments={
                 **default_arguments,
                 "--extra-py-files": wheel_url,
-                "library-set": "analytics",  # pandas, pyarrow, awswrangler, boto3 preinstalled
+                "--additional-python-modules": ",".join(glue_modules()),
+                "library-set": "analytics",  # boto3 and the rest; the lock's pins replace its versions
                 "--enable-metrics": "true",
                 "--job-language": "python",
             },
         )
         self.job.add_resource_dependency(security)
-        self.job.node.add_dependency(library, *self.log_groups.values())
+        self.job.node.add_dependency(library, metrics, *self.log_groups.values())
 
     @property
     def job_arn(self) -> str:

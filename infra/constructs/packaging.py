@@ -7,7 +7,12 @@ pure-Python dependencies the layers do not carry (jinja2, markupsafe). Heavy dep
 
 Glue: the ``saleslens`` library as a wheel for ``--extra-py-files``, written deterministically
 (fixed timestamps and permissions, sorted entries, no compression) so its hash changes only
-when the library's code does.
+when the library's code does. The wheel declares no dependencies: the job's libraries are the
+exact pins of ``glue_jobs/requirements-glue.lock`` (``glue_job.glue_modules``).
+
+What the Lambda bundle imports is checked where it will run: tests/infra/test_deployed_imports.py
+imports every handler with only this bundle, the layers of config.deploy (``infra.layers``) and
+the runtime's own packages on its path.
 
 Both bundles leave out ``saleslens.offline`` (the moto/DuckDB adapter, never imported in AWS) so
 that changing the offline runtime does not redeploy the functions and the job.
@@ -169,15 +174,17 @@ def library_wheel(build_root: Path = BUILD_ROOT) -> Path:
     bundle = library_bundle()
     version = library_version()
     dist_info = f"saleslens-{version}.dist-info"
-    wheel = build_root / "glue-lib" / bundle.digest()[:16] / f"saleslens-{version}-py3-none-any.whl"
+    metadata = (
+        "Metadata-Version: 2.1\nName: saleslens\n"
+        f"Version: {version}\nRequires-Python: >=3.9\n"
+        "Summary: SalesLens library for the Glue Python shell (libraries: glue_jobs/requirements-glue.lock)\n"
+    ).encode()
+    digest = hashlib.sha256(bundle.digest().encode() + metadata).hexdigest()
+    wheel = build_root / "glue-lib" / digest[:16] / f"saleslens-{version}-py3-none-any.whl"
     if wheel.exists():
         return wheel
     files = [(dest, src.read_bytes()) for dest, src in bundle.entries]
-    files.append((f"{dist_info}/METADATA", (
-        "Metadata-Version: 2.1\nName: saleslens\n"
-        f"Version: {version}\nRequires-Python: >=3.9\n"
-        "Summary: SalesLens library for the Glue Python shell (dependencies from library-set analytics)\n"
-    ).encode()))
+    files.append((f"{dist_info}/METADATA", metadata))
     files.append((f"{dist_info}/WHEEL", (
         "Wheel-Version: 1.0\nGenerator: saleslens-infra\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
     ).encode()))

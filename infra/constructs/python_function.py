@@ -12,11 +12,14 @@ from saleslens import components
 from saleslens.components import LambdaSpec
 from saleslens.config import Config
 
+from infra.constructs.access import in_stack_partition
 from infra.constructs.log_groups import encrypted_log_group
 from infra.constructs.packaging import lambda_code
-from infra.nag import acknowledge
+from infra.nag import acknowledge, unscoped_policy
 
 RUNTIME = lambda_.Runtime.PYTHON_3_11
+# What active tracing needs (what aws-cdk-lib grants for Tracing.ACTIVE).
+TRACING_ACTIONS = ("xray:PutTraceSegments", "xray:PutTelemetryRecords")
 
 
 def handler_of(spec: LambdaSpec) -> str:
@@ -25,7 +28,7 @@ def handler_of(spec: LambdaSpec) -> str:
 
 def function_environment(cfg: Config) -> Mapping[str, str]:
     """The registry's runtime environment (same keys offline) plus the AWS-only log level."""
-    env = dict(components.runtime_environment(cfg, Aws.ACCOUNT_ID, Aws.REGION))
+    env = dict(components.runtime_environment(cfg, Aws.ACCOUNT_ID, Aws.REGION, partition=Aws.PARTITION))
     env["POWERTOOLS_LOG_LEVEL"] = cfg.deploy.lambda_log_level
     return env
 
@@ -33,8 +36,11 @@ def function_environment(cfg: Config) -> Mapping[str, str]:
 class SalesLensFunction(Construct):
     """Function named ``cfg.name(spec.key)``: Python 3.11, X-Ray active, its own KMS log group.
 
-    Its role starts with nothing but writing to that log group (no AWSLambdaBasicExecutionRole);
-    the stack grants each function exactly what it touches. A spec with ``reserved_concurrency``
+    Its role starts with nothing but writing to that log group (no AWSLambdaBasicExecutionRole)
+    and sending traces; the stack grants each function exactly what it touches. Tracing is set on
+    the CloudFormation resource rather than through ``tracing=``, which would add X-Ray's
+    ``Resource: "*"`` statement to the role's default policy: it goes into a policy of its own
+    (``nag.unscoped_policy``), so the default policy can never hold a ``*``. A spec with ``reserved_concurrency``
     gets exactly that many concurrent executions (taken from the account's pool); 1 serialises
     the function, and a second caller is throttled (``TooManyRequestsException``) and retries.
     """
@@ -80,12 +86,16 @@ class SalesLensFunction(Construct):
             timeout=Duration.seconds(spec.timeout_seconds),
             reserved_concurrent_executions=spec.reserved_concurrency,
             environment=dict(function_environment(cfg)),
-            tracing=lambda_.Tracing.ACTIVE,
             log_group=self.log_group,
             role=self.role,
         )
-        acknowledge(self, "AwsSolutions-IAM5[Resource::*]",
-                    "X-Ray PutTraceSegments/PutTelemetryRecords have no resource-level permissions")
+        self.function.node.default_child.tracing_config = lambda_.CfnFunction.TracingConfigProperty(mode="Active")
+        tracing = unscoped_policy(
+            self, "Tracing", role=self.role,
+            statements=[iam.PolicyStatement(actions=list(TRACING_ACTIONS), resources=["*"])],
+            reason="X-Ray PutTraceSegments/PutTelemetryRecords have no resource-level permissions")
+        # Like the default policy: in place before the function first runs.
+        self.function.node.add_dependency(tracing)
         acknowledge(self, "AwsSolutions-L1",
                     "Python 3.11 is pinned: the AWSSDKPandas and Powertools layers in config.deploy are "
                     "built for it, and the shared library stays 3.9-safe for Glue")
@@ -96,8 +106,9 @@ class SalesLensFunction(Construct):
 
 
 def managed_layers(scope: Construct, cfg: Config) -> list:
-    """AWS SDK for pandas and Powertools layers (versions in config.deploy)."""
-    pandas_arn, powertools_arn = cfg.deploy.layer_arns(Aws.REGION)
+    """AWS SDK for pandas and Powertools layers (versions in config.deploy), in the partition
+    the stack deploys to."""
+    pandas_arn, powertools_arn = (in_stack_partition(arn) for arn in cfg.deploy.layer_arns(Aws.REGION))
     return [
         lambda_.LayerVersion.from_layer_version_arn(scope, "AwsSdkPandasLayer", pandas_arn),
         lambda_.LayerVersion.from_layer_version_arn(scope, "PowertoolsLayer", powertools_arn),

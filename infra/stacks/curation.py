@@ -33,7 +33,7 @@ from saleslens.config import Config
 from saleslens.curate.store import INDEX_PREFIX
 from saleslens.curate.tables import TABLES
 
-from infra.constructs.access import RUN_LEDGER_WRITES, grant_key, grant_s3, table_arn
+from infra.constructs.access import PUBLISHED, RUN_LEDGER_WRITES, grant_key, grant_s3, table_arn
 from infra.constructs.event_targets import PlainTarget, allow_rule_to_send, rule_target_role
 from infra.constructs.python_function import stack_functions
 from infra.constructs.state_machine import StateMachineFromFile, announced_events, read_definition
@@ -82,7 +82,7 @@ class CurationStack(Stack):
     def _grant_functions(self, key: kms.IKey) -> None:
         cfg = self.cfg
         curate = self.functions["curate"].role
-        grant_s3(curate, cfg, "clean", read=True,
+        grant_s3(curate, cfg, "clean", read=True, key_pattern=PUBLISHED,
                  reason="Lists and reads any published partition of the clean tables a curated table is built from")
         grant_s3(curate, cfg, "curated", read=True, write=True, delete=True, key_pattern=CURATED_TABLES_PATTERN,
                  reason="Rewrites the curated tables under cur_<source>__<subject>/: a dimension's one object, a "

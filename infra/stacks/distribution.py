@@ -17,6 +17,12 @@ from saleslens import components
 from saleslens.config import Config
 
 from infra.constructs.access import (
+    RECEIPTS,
+    REPORT_PAGES,
+    RUN_FILES,
+    RUN_ITEMS,
+    RUN_OUTCOMES,
+    RUN_RECIPIENTS,
     executions_arn,
     grant_athena_queries,
     grant_glue_catalog,
@@ -98,15 +104,21 @@ class DistributionStack(Stack):
         resolve = fns["resolve-recipients"].role
         grant_s3(resolve, cfg, "athena-results", read=True,
                  reason="Reads the recipients mart result its run's query wrote, named after the query id")
-        grant_s3(resolve, cfg, "reports", write=True, key_pattern="runs/*",
+        grant_s3(resolve, cfg, "reports", write=True, key_pattern=RUN_FILES,
                  reason="Writes the run's recipients file under runs/<run id>/, the id known at run time")
         grant_key(resolve, key, encrypt=True)
 
         render = fns["render-report"].role
         grant_s3(render, cfg, "athena-results", read=True,
                  reason="Reads the mart results its run's queries wrote, named after the query ids")
-        grant_s3(render, cfg, "reports", read=True, write=True,
-                 reason="Writes each recipient's report and receipt, and signs the link with read access")
+        grant_s3(render, cfg, "reports", read=True, write=True, key_pattern=REPORT_PAGES,
+                 reason="Writes each recipient's report under reports/<cadence>/<date>/ and signs its link")
+        grant_s3(render, cfg, "reports", read=True, key_pattern=RUN_RECIPIENTS,
+                 reason="Looks its recipient's name and email up in the run's recipients file, runs/<run id>/")
+        grant_s3(render, cfg, "reports", write=True, key_pattern=RECEIPTS,
+                 reason="Writes a receipt per email under deliveries/<cadence>/<date>/")
+        grant_s3(render, cfg, "reports", write=True, key_pattern=RUN_OUTCOMES,
+                 reason="Writes the recipient's outcome marker under runs/<run id>/outcomes/")
         grant_key(render, key, encrypt=True)
         render.add_to_principal_policy(iam.PolicyStatement(
             actions=["ses:SendRawEmail"],
@@ -157,9 +169,9 @@ class DistributionStack(Stack):
             acknowledge(role, wildcard_resource(role, children),
                         f"Redriving the {label} Map Run restarts its failed child executions, named at run time")
         role.add_to_principal_policy(iam.PolicyStatement(
-            actions=["s3:GetObject"], resources=[objects_arn(cfg, "reports")]))
-        acknowledge(role, wildcard_resource(role, objects_arn(cfg, "reports")),
-                    "The ItemReader reads the recipients file whose key ResolveRecipients returns")
+            actions=["s3:GetObject"], resources=[objects_arn(cfg, "reports", RUN_ITEMS)]))
+        acknowledge(role, wildcard_resource(role, objects_arn(cfg, "reports", RUN_ITEMS)),
+                    "The ItemReader reads the run's items file (ids only) whose key ResolveRecipients returns")
         grant_athena_queries(role, cfg)
         grant_glue_catalog(role, cfg, GLUE_READ,
                            reason="Mart queries read the clean and curated tables and the views created at deploy time")

@@ -10,11 +10,12 @@ landed files, retries failed starts and keeps what it cannot start (dead-letter 
 """
 from __future__ import annotations
 
-from typing import Dict, Tuple
+from typing import Dict, List, Tuple
 
 from aws_cdk import Aws, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda_event_sources as event_sources
@@ -23,9 +24,16 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 from saleslens import components, ledger
 from saleslens.config import Config
+from saleslens.contracts import DATASETS
 
 from infra.constructs.access import (
+    MEMBERS,
+    PUBLISHED,
+    REFUSED_FILES,
+    REJECTS,
     RUN_LEDGER_WRITES,
+    RUN_REPORTS,
+    STAGED,
     bucket_name,
     event_bus_arn,
     grant_key,
@@ -41,12 +49,21 @@ from infra.constructs.state_machine import StateMachineFromFile
 from infra.nag import acknowledge
 from infra.stacks.ops import OpsStack
 
-INGEST_FUNCTIONS = ("start-ingest", "validate-file", "quarantine-file", "check-quality")
+INGEST_FUNCTIONS = ("start-ingest", "validate-file", "quarantine-file", "check-quality", "record-execution-status")
 # Functions the ingest state machine invokes (start-ingest starts it).
 MACHINE_TASKS = ("validate-file", "quarantine-file", "check-quality")
 INGEST_DLQ = f"{components.INGEST_QUEUE}-dlq"
+STATUS_DLQ = "execution-status-dlq"
+# Ends no Catch runs on (TIMED_OUT, ABORTED) and failures whose own recording may have failed.
+BAD_ENDS = ("FAILED", "TIMED_OUT", "ABORTED")
 # AWS: a queue feeding a function should have a visibility timeout of 6 x the function timeout.
 VISIBILITY_TIMEOUT_FACTOR = 6
+
+
+def referenced_tables() -> List[str]:
+    """Clean tables another contract's foreign key points at: conform checks references against
+    their snapshots in force (``saleslens.ingest.references``)."""
+    return sorted({fk.dataset for d in DATASETS.values() for fk in d.foreign_keys if fk.dataset != d.table})
 
 
 class IngestionStack(Stack):
@@ -72,11 +89,22 @@ class IngestionStack(Stack):
             key=key, artifacts=self.artifacts, max_concurrent_runs=cfg.deploy.glue_max_concurrent_runs,
             removal_policy=removal_policy,
         )
-        grant_s3(self.conform.role, cfg, "landing", read=True, reason="Conforms whichever landed file the run names")
-        grant_s3(self.conform.role, cfg, "clean", write=True,
-                 reason="Stages the run's Parquet and conform report under keys named by dataset, date and run")
-        grant_s3(self.conform.role, cfg, "quarantine", write=True, delete=True,
-                 reason="Replaces the partition's rejects file; a clean rerun deletes the old one")
+        # Conform stages; only the quality gate (check-quality) publishes: the job cannot write a
+        # published partition or a member of one.
+        conform = self.conform.role
+        grant_s3(conform, cfg, "landing", read=True, reason="Conforms whichever landed file the run names")
+        grant_s3(conform, cfg, "clean", write=True, key_pattern=STAGED,
+                 reason="Stages the run's clean Parquet under _staging/<dataset>/dt=<date>/<run id>/")
+        grant_s3(conform, cfg, "clean", write=True, key_pattern=RUN_REPORTS,
+                 reason="Writes the run's report under _runs/<dataset>/dt=<date>/<run id>.json for the gate")
+        for table in referenced_tables():
+            snapshots = f"{DATASETS[table].clean_prefix()}dt=*/data.parquet"
+            grant_s3(conform, cfg, "clean", read=True, key_pattern=snapshots,
+                     reason=f"Reads the {table} snapshot in force (the latest published partition) to check "
+                            "the references to it")
+        grant_s3(conform, cfg, "quarantine", write=True, delete=True, key_pattern=REJECTS,
+                 reason="Replaces the rejects of the file it conforms (<dataset>/dt=<date>/rejects-<file>.parquet); "
+                        "a version that rejects nothing deletes its predecessor's")
 
         self.ingest = StateMachineFromFile(
             self, "Ingest", cfg=cfg, spec=components.STATE_MACHINES["ingest"],
@@ -89,6 +117,7 @@ class IngestionStack(Stack):
         )
         self._grant_state_machine(key, ops)
         self.dead_letters, self.queue = self._trigger(key)
+        self.status_dead_letters, self.status_rule = self._execution_status_rule(key, ops)
 
     # -- run ledger ------------------------------------------------------------------------
     def _run_ledger(self, key: kms.IKey, removal_policy: RemovalPolicy) -> dynamodb.Table:
@@ -127,13 +156,22 @@ class IngestionStack(Stack):
         quarantine = fns["quarantine-file"].role
         grant_s3(quarantine, cfg, "landing", read=True,
                  reason="Copies whichever landed file ValidateFile refused; its key is only known from the run")
-        grant_s3(quarantine, cfg, "quarantine", write=True, key_pattern="_files/*",
+        grant_s3(quarantine, cfg, "quarantine", write=True, key_pattern=REFUSED_FILES,
                  reason="Sets a refused file aside under _files/<its landing key>, with <key>.reason.json")
         grant_key(quarantine, key, encrypt=True)
 
+        # The gate reads the run's report and staged rows, makes them a member of the partition,
+        # publishes the merge of the members, then drops the staged copy: it deletes nothing else.
         check = fns["check-quality"].role
-        grant_s3(check, cfg, "clean", read=True, write=True, delete=True,
-                 reason="Reads the run's conform report and publishes its staged partition (copy, then delete)")
+        grant_s3(check, cfg, "clean", read=True, key_pattern=RUN_REPORTS,
+                 reason="Reads the conform report of the run it gates, named by dataset, date and run id")
+        grant_s3(check, cfg, "clean", read=True, delete=True, key_pattern=STAGED,
+                 reason="Reads the run's staged rows, and deletes them once they are a member of the partition")
+        grant_s3(check, cfg, "clean", read=True, write=True, key_pattern=MEMBERS,
+                 reason="Reads and writes the members (latest version of each file) of the partition it publishes")
+        grant_s3(check, cfg, "clean", read=True, write=True, key_pattern=PUBLISHED,
+                 reason="Reads and replaces the published object of the partition it gates (and the previous "
+                        "master snapshot it compares with)")
         grant_key(check, key, encrypt=True)
         # The gate's trailing row counts (ledger.trailing_clean_counts) read the by_dataset index only.
         check.add_to_principal_policy(iam.PolicyStatement(
@@ -217,11 +255,56 @@ class IngestionStack(Stack):
         ))
         return dead_letters, queue
 
+    # -- runs that ended without recording it ------------------------------------------------
+    def _execution_status_rule(self, key: kms.IKey, ops: OpsStack) -> Tuple[sqs.Queue, events.Rule]:
+        """Every bad end of a SalesLens state machine reaches record-execution-status, which
+        records it in the run ledger and alerts ops when the machine could not
+        (``saleslens.execution_status``): a whole-execution timeout or a stop skips every Catch."""
+        cfg, deploy = self.cfg, self.cfg.deploy
+        fn = self.functions["record-execution-status"]
+        fn.role.add_to_principal_policy(iam.PolicyStatement(
+            actions=["dynamodb:UpdateItem"], resources=[self.run_ledger.table_arn]))
+        fn.role.add_to_principal_policy(iam.PolicyStatement(actions=["kms:Decrypt"], resources=[key.key_arn]))
+        ops.grant_publish(fn.role)
+        dead_letters = sqs.Queue(
+            self, "ExecutionStatusDeadLetters", queue_name=cfg.name(STATUS_DLQ),
+            encryption=sqs.QueueEncryption.KMS, encryption_master_key=key, enforce_ssl=True,
+            retention_period=Duration.days(deploy.event_dlq_retention_days),
+        )
+        acknowledge(dead_letters, "AwsSolutions-SQS3",
+                    "It is a dead-letter queue: the execution-status rule's target sends it what it could not "
+                    "deliver (cdk-nag only recognises a queue named in another queue's redrive policy)")
+        rule = events.Rule(
+            self,
+            "ExecutionStatusRule",
+            rule_name=cfg.name("execution-status"),
+            description="A SalesLens run FAILED, TIMED_OUT or was ABORTED: record it and tell ops if the run could not",
+            event_pattern=events.EventPattern(
+                source=["aws.states"],
+                detail_type=["Step Functions Execution Status Change"],
+                detail={"status": list(BAD_ENDS),
+                        "stateMachineArn": [state_machine_arn(cfg.name(k)) for k in components.STATE_MACHINES]},
+            ),
+        )
+        rule.add_target(targets.LambdaFunction(
+            fn.function,
+            dead_letter_queue=dead_letters,
+            retry_attempts=deploy.event_retry_attempts,
+            max_event_age=Duration.hours(deploy.event_max_age_hours),
+        ))
+        allow_rule_to_send(dead_letters, rule)
+        return dead_letters, rule
+
     @property
     def dead_letter_queues(self) -> Dict[str, str]:
         """Every dead-letter queue of the stack, by name, with what ops does with its messages."""
-        return {self.cfg.name(INGEST_DLQ): (
-            "landing events nothing could start an ingest run for: fix the cause, then move them back to "
-            f"{self.cfg.name(components.INGEST_QUEUE)} (SQS console: Start DLQ redrive)")}
+        return {
+            self.cfg.name(INGEST_DLQ): (
+                "landing events nothing could start an ingest run for: fix the cause, then move them back to "
+                f"{self.cfg.name(components.INGEST_QUEUE)} (SQS console: Start DLQ redrive)"),
+            self.cfg.name(STATUS_DLQ): (
+                "execution-status events record-execution-status could not take: each names a run that ended "
+                "FAILED, TIMED_OUT or ABORTED; look it up with `saleslens runs show <detail.name>`"),
+        }
 
 

@@ -13,7 +13,7 @@ from constructs import Construct
 from saleslens.config import ZONES, Config
 
 from infra.constructs.access import stage_queues_arn
-from infra.constructs.catalog import CleanZoneTables, CuratedZoneTables
+from infra.constructs.catalog import CleanZoneTables, CuratedZoneTables, QuarantineZoneTables
 from infra.constructs.lake_bucket import LakeBucket
 from infra.nag import acknowledge_cdk_singleton
 
@@ -32,13 +32,18 @@ class LakeStack(Stack):
             catalog_id=Aws.ACCOUNT_ID,
             database_input=glue.CfnDatabase.DatabaseInputProperty(
                 name=cfg.glue_database,
-                description="SalesLens clean-zone tables (one per dataset contract), curated-zone tables "
-                            "(one per curated table declaration) and the role views",
+                description="SalesLens clean-zone tables (one per dataset contract), their quarantine tables "
+                            "(rejected rows), curated-zone tables (one per curated table declaration) "
+                            "and the role views",
             ),
         )
         self.tables = CleanZoneTables(
             self, "CleanTables", database=self.database, database_name=cfg.glue_database,
             clean_bucket=self.buckets["clean"].bucket_name,
+        )
+        self.quarantine_tables = QuarantineZoneTables(
+            self, "QuarantineTables", database=self.database, database_name=cfg.glue_database,
+            quarantine_bucket=self.buckets["quarantine"].bucket_name,
         )
         self.curated_tables = CuratedZoneTables(
             self, "CuratedTables", database=self.database, database_name=cfg.glue_database,

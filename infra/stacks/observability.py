@@ -9,6 +9,7 @@ reaches its ``deploy.*_threshold``:
 - each state machine: ExecutionsFailed, ExecutionsTimedOut (AWS/States);
 - the data-quality gate: QualityGateBreaches, the EMF metric check-quality emits (Powertools,
   namespace and ``service`` dimension from the functions' runtime environment);
+- undelivered reports: UndeliveredReports, the EMF metric summarise-run emits, on any one (>= 1);
 - each function: Errors (AWS/Lambda); Throttles too, except a function with reserved
   concurrency (curate), whose throttles are how its runs wait their turn (see ``_alarm_functions``);
 - each Glue job: failed runs, counted by the rule below (AWS/Events TriggeredRules);
@@ -43,6 +44,7 @@ EXECUTION_METRICS = ("ExecutionsStarted", "ExecutionsSucceeded", "ExecutionsFail
 GLUE_FAILED_STATES = ("FAILED", "TIMEOUT", "ERROR")
 ROW_METRICS = ("rows_in", "rows_clean", "rows_quarantined")
 QUALITY_BREACHES = "QualityGateBreaches"
+UNDELIVERED_REPORTS = "UndeliveredReports"
 GLUE_JOB_FAILED_RULE = "glue-job-failed"
 GLUE_JOB_SUCCEEDED_RULE = "glue-job-succeeded"
 DASHBOARD = "pipeline"
@@ -67,6 +69,7 @@ class ObservabilityStack(Stack):
         self.glue_failed_rule, self.glue_succeeded_rule = self._glue_job_rules(ops_topic)
         self._alarm_state_machines()
         self._alarm_quality_gate()
+        self._alarm_undelivered_reports()
         self._alarm_functions()
         self._alarm_glue_jobs()
         self._alarm_dead_letter_queues()
@@ -133,6 +136,15 @@ class ObservabilityStack(Stack):
                     self.cfg.deploy.quality_gate_breaches_threshold,
                     "check-quality refused to publish a partition (QualityGateFailed): see the run ledger and "
                     "the quarantine file named in the failure record")
+
+    def _alarm_undelivered_reports(self) -> None:
+        # Any one: a person without their numbers. Suppressed and already-sent recipients are not
+        # counted; a run past the Map's failure tolerance fails instead (executions-failed).
+        self._alarm("UndeliveredReports", "undelivered-reports", self.emf_metric(UNDELIVERED_REPORTS), 1,
+                    "A distribution run finished with recipients whose report was not delivered (SummariseRun "
+                    "counts them; the ops summary's subject says N FAILED): find the failed children of its "
+                    "RenderAndDeliver Map Run, fix the cause, then start the run again for the same date and "
+                    "cadence (nobody is emailed twice)")
 
     def _alarm_functions(self) -> None:
         deploy = self.cfg.deploy

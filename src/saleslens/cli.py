@@ -7,11 +7,51 @@ import os
 import sys
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Callable, Optional, Sequence
 
 import typer
+from typer.core import TyperGroup
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="SalesLens: sales-performance analytics on AWS.")
+from saleslens.errors import SalesLensError
+
+
+class _OneLineErrors(TyperGroup):
+    """Every misuse of the CLI, and every named error reaching it, is one line on stderr.
+
+    Usage errors (a bad option value, an unknown command) exit 2 as click's do; so do the
+    project's named errors (a bad config file, an unusable --out): each says what to fix, so a
+    traceback would only hide it. Anything else is a bug and keeps its traceback."""
+
+    def main(self, args: Any = None, prog_name: Optional[str] = None, complete_var: Optional[str] = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except typer.TyperException as exc:  # click's usage errors
+            if type(exc).__name__ == "NoArgsIsHelpError":  # `saleslens` alone: typer has printed the help
+                if exc.format_message().strip():
+                    typer.echo(exc.format_message(), err=True)
+                sys.exit(exc.exit_code)
+            ctx = getattr(exc, "ctx", None)
+            hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+            _error_line(exc.format_message().replace("Value error, ", "") + hint)
+            sys.exit(exc.exit_code)
+        except SalesLensError as exc:
+            _error_line(str(exc))
+            sys.exit(2)
+        except typer.Abort:
+            typer.echo("aborted", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+def _error_line(message: str) -> None:
+    typer.echo(f"error: {' '.join(message.split())}", err=True)
+
+
+app = typer.Typer(cls=_OneLineErrors, add_completion=False, no_args_is_help=True,
+                  help="SalesLens: sales-performance analytics on AWS.")
 
 
 @app.callback()
@@ -50,23 +90,49 @@ def _business_date(value: Optional[str]) -> date:
     return _parse_date(value, day)
 
 
-_CADENCES = ("daily", "fortnightly", "monthly")
+def _one_of(names: Callable[[], Sequence[str]]) -> Callable[[str], str]:
+    """Option callback refusing a value outside ``names()``, with the valid ones in the message.
+    The names are looked up when the command runs, so the CLI starts without importing the
+    generator."""
+
+    def check(value: str) -> str:
+        allowed = list(names())
+        if value not in allowed:
+            raise typer.BadParameter(f"{value!r} is not one of {', '.join(allowed)}")
+        return value
+
+    return check
 
 
-def _check_cadence(cadence: str) -> None:
-    if cadence not in _CADENCES:
-        raise typer.BadParameter(f"cadence must be one of {', '.join(_CADENCES)}, got {cadence!r}")
+def _scales() -> Sequence[str]:
+    from saleslens.generate.scales import SCALES
+
+    return list(SCALES)
+
+
+def _cadences() -> Sequence[str]:
+    from saleslens.distribution.marts import CADENCES
+
+    return CADENCES
+
+
+_DIRT = {"none": False, "rows": True, "full": "full"}
+
+
+def _main_job_out(out: Path) -> None:
+    """Refuse an --out the main job cannot write into, before the job runs (OutDirError)."""
+    from saleslens.offline.outdir import OutDir
+
+    OutDir.open(out)
 
 
 def _run_and_report(files, arrivals, day: date, cadence: str, out: Path) -> None:  # type: ignore[no-untyped-def]
     from saleslens.offline.main_job import run_main_job
 
-    out.mkdir(parents=True, exist_ok=True)
     summary = run_main_job(files=files, arrivals=arrivals, run_date=day, cadence=cadence, out=out,
                            progress=lambda m: typer.echo(f"  {m}"))
     _print_summary(summary)
-    failed = [l for l in summary.ingest if l.status != "SUCCEEDED"] + [c for c in summary.curate if c.status != "SUCCEEDED"]
-    if summary.distribution.get("status") != "SUCCEEDED" or failed:
+    if summary.problems():  # a failed run, or reports left undelivered
         raise typer.Exit(code=1)
 
 
@@ -74,19 +140,20 @@ def _run_and_report(files, arrivals, day: date, cadence: str, out: Path) -> None
 def demo(
     out: Path = typer.Option(Path("out"), help="Folder for reports, the email outbox and quarantined rows."),
     run_date: Optional[str] = typer.Option(None, "--date", help="Business date (YYYY-MM-DD); default the last weekday before today."),
-    scale: str = typer.Option("tiny", help="Org size: tiny or small (usv history is a benchmark: see bench/)."),
+    scale: str = typer.Option("tiny", callback=_one_of(_scales), help="Org size: tiny or small (usv history is a benchmark: see bench/)."),
     seed: int = typer.Option(7, help="Generator seed; the same seed gives the same files."),
-    cadence: str = typer.Option("daily", help="daily, fortnightly or monthly."),
+    cadence: str = typer.Option("daily", callback=_one_of(_cadences), help="daily, fortnightly or monthly."),
     history_months: int = typer.Option(13, "--history-months", min=1,
                                        help="At least this many months of history, loaded first as monthly backfill extracts (always back to the previous fiscal year's start)."),
 ) -> None:
     """Run the main job offline: generate an org with its history and the day's files, ingest and
     curate them, distribute, and write what it produced to OUT."""
     _quiet_logs()
+    _config()  # a bad config file or --out fails now, not after generating
+    _main_job_out(out)
     from saleslens.generate import default_history_from
     from saleslens.generate import generate as make
 
-    _check_cadence(cadence)
     day = _business_date(run_date)
     since = default_history_from(day, history_months)
     typer.echo(f"generating a {scale} org (seed {seed}): its history from {since.isoformat()} as monthly backfill "
@@ -101,14 +168,15 @@ def run(
     landing: Path = typer.Option(..., "--landing", help="Folder of source extracts laid out as `saleslens generate` writes them."),
     out: Path = typer.Option(Path("out"), help="Folder for reports, the email outbox and quarantined rows."),
     run_date: Optional[str] = typer.Option(None, "--date", help="Report date (YYYY-MM-DD); default the last day with daily fact files."),
-    cadence: str = typer.Option("daily", help="daily, fortnightly or monthly."),
+    cadence: str = typer.Option("daily", callback=_one_of(_cadences), help="daily, fortnightly or monthly."),
 ) -> None:
     """Run the main job offline on extracts of your own: ingest and curate every file of LANDING
     (any number of days, masters and facts), distribute for the date, and export to OUT."""
     _quiet_logs()
     from saleslens.offline.landing import LandingFolderError, choose_run_date, read_landing
 
-    _check_cadence(cadence)
+    _config()
+    _main_job_out(out)
     asked = _parse_date(run_date, None) if run_date else None
     try:
         files = read_landing(landing)
@@ -122,11 +190,11 @@ def run(
 @app.command()
 def generate(
     out: Path = typer.Option(Path("landing"), help="Folder to write the landing-zone files into."),
-    scale: str = typer.Option("tiny", help="tiny, small (or a scale the generator declares)."),
+    scale: str = typer.Option("tiny", callback=_one_of(_scales), help="tiny, small (or a scale the generator declares)."),
     start: Optional[str] = typer.Option(None, help="First business date (YYYY-MM-DD); default 2024-04-01."),
     days: int = typer.Option(1, min=1, help="Number of days of daily files."),
     seed: int = typer.Option(7, help="Seed; the same arguments give byte-identical files."),
-    dirt: str = typer.Option("rows", help="Defects to plant, all listed in manifest.json: none; rows (bad invoice rows); full (row defects in every daily file and backfill extract plus duplicated, late, schema-drifted, truncated and wrong-encoding daily files)."),
+    dirt: str = typer.Option("rows", callback=_one_of(lambda: list(_DIRT)), help="Defects to plant, all listed in manifest.json: none; rows (bad invoice rows); full (row defects in every daily file and backfill extract plus duplicated, late, schema-drifted, truncated and wrong-encoding daily files)."),
     history_months: int = typer.Option(0, "--history-months", min=0, help="Load a history first, as a customer backfills: N > 0 starts it on the 1st of the month N months before --start (opening masters, monthly backfill extracts, monthly targets and call plans, one HR snapshot the day before --start); 0: none."),
 ) -> None:
     """Write generated source files under OUT/<source>/<dataset>/dt=.../ plus manifest.json."""
@@ -135,13 +203,12 @@ def generate(
     from saleslens.generate import DEFAULT_START
     from saleslens.generate import generate as make
     from saleslens.generate.calendar import add_months
+    from saleslens.offline.outdir import ensure_writable_dir
 
-    levels = {"none": False, "rows": True, "full": "full"}
-    if dirt not in levels:
-        raise typer.BadParameter(f"--dirt must be one of {', '.join(levels)}, got {dirt!r}")
     first = _parse_date(start, DEFAULT_START)
+    ensure_writable_dir(out)  # before generating: an unusable --out is one line (OutDirError), not a traceback
     history_from = add_months(first, -history_months) if history_months > 0 else None
-    data = make(scale=scale, start=first, days=days, seed=seed, dirt=levels[dirt], history_from=history_from)
+    data = make(scale=scale, start=first, days=days, seed=seed, dirt=_DIRT[dirt], history_from=history_from)
     for key, body in data.files.items():
         target = out / key
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -172,7 +239,8 @@ def _fail(message: str) -> None:
     raise typer.Exit(code=2)
 
 
-def _ops_config():  # type: ignore[no-untyped-def]
+def _config():  # type: ignore[no-untyped-def]
+    """The config (SALESLENS_CONFIG or config/saleslens.json); a bad one is one line, exit 2."""
     from saleslens.config import ConfigError, load_config
 
     try:
@@ -188,7 +256,7 @@ def _ops_context(ctx: typer.Context, endpoint_url: Optional[str], region: Option
     group = (ctx.parent.params if ctx.parent is not None and ctx.parent.info_name == "runs" else {}) or {}
     endpoint_url = endpoint_url or group.get("endpoint_url")
     region, profile, account = region or group.get("region"), profile or group.get("profile"), account or group.get("account")
-    cfg = cfg or _ops_config()
+    cfg = cfg or _config()
     sess = _run_ops(lambda: ops.session(region=region, profile=profile, config_region=cfg.region))
     target = _run_ops(lambda: ops.resolve_target(cfg, sess, account=account, endpoint_url=endpoint_url))
     return sess, target
@@ -323,7 +391,7 @@ def curate(
     from saleslens import ops
     from saleslens.curate.run import CurateSettings
 
-    cfg = _ops_config()
+    cfg = _config()
     sess, target = _ops_context(ctx, endpoint_url, region, profile, account, cfg=cfg)
     s3, sfn = sess.client("s3", endpoint_url=target.endpoint_url), sess.client("stepfunctions", endpoint_url=target.endpoint_url)
     clean, curated = (cfg.bucket_name(zone, target.account, target.region) for zone in ("clean", "curated"))
@@ -346,11 +414,14 @@ def offline_serve(
     with_demo: bool = typer.Option(False, "--with-demo", help="Run the demo's main job into it first (generate, ingest, distribute)."),
     out: Path = typer.Option(Path("out"), help="With --with-demo: folder for reports, the email outbox and quarantined rows."),
     run_date: Optional[str] = typer.Option(None, "--date", help="With --with-demo: business date (YYYY-MM-DD); default the last weekday before today."),
-    scale: str = typer.Option("tiny", help="With --with-demo: org size, tiny or small."),
+    scale: str = typer.Option("tiny", callback=_one_of(_scales), help="With --with-demo: org size, tiny or small."),
     seed: int = typer.Option(7, help="With --with-demo: generator seed."),
 ) -> None:
     """Start the embedded AWS (our real state machines, handlers and jobs) and serve it until Ctrl-C."""
     _quiet_logs()
+    _config()
+    if with_demo:
+        _main_job_out(out)
     from saleslens.offline.server import serve
 
     day = _business_date(run_date)
@@ -384,6 +455,8 @@ def _print_summary(summary) -> None:  # type: ignore[no-untyped-def]
     d = summary.distribution
     typer.echo("")
     typer.echo(f"Distribution execution {d.get('execution')}: {d.get('status')}" + (f" ({d.get('error')})" if d.get("error") else ""))
+    if d.get("subject"):
+        typer.echo(f"  {d['subject']}")
     typer.echo(f"  recipients {d.get('recipients', 0)}, reports written {summary.reports_written}, emails sent {summary.emails_sent}, "
                f"Athena queries {summary.athena_queries}")
     for t in d.get("control_totals", []):

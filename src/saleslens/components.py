@@ -6,7 +6,8 @@ CDK stacks create exactly these, and the offline runtime registers exactly these
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Dict, Optional, Tuple
+from functools import lru_cache
+from typing import Any, Callable, Dict, Optional, Tuple
 
 from saleslens.config import Config
 
@@ -46,7 +47,10 @@ LAMBDAS: Dict[str, LambdaSpec] = {
         LambdaSpec("start-ingest", "lambdas.start_ingest", "Start one ingest execution per landed object, named after the object", 60, 256),
         LambdaSpec("validate-file", "lambdas.validate_file", "Identify the dataset of a landed file and check it against its contract", 60, 512),
         LambdaSpec("quarantine-file", "lambdas.quarantine_file", "Set a rejected file aside whole, with its reason", 60, 256),
-        LambdaSpec("check-quality", "lambdas.check_quality", "Apply the data-quality gate to a conform run and publish its partition", 30, 256),
+        # 2 GB / 120 s: a partition fed by two files is decoded and merged (bench/publish_bench.py:
+        # a 3.3 M-line backfill month plus a second file, ~11 s and ~1.7 GB in process); one file
+        # is published as its bytes.
+        LambdaSpec("check-quality", "lambdas.check_quality", "Apply the data-quality gate to a conform run and publish its partition", 120, 2048),
         # Curation is serialised (reserved concurrency 1): runs read and rewrite the curated zone's
         # source index. A Lambda, not a Glue job: bench/curate_bench.py curates a usv month's
         # backfill extract (3.3 M lines, 31 partitions) in ~3 s holding ~1.6 GB of Arrow memory,
@@ -61,6 +65,8 @@ LAMBDAS: Dict[str, LambdaSpec] = {
         LambdaSpec("render-report", "lambdas.render_report", "Render one recipient's report and email a link to it", 60, 1024),
         LambdaSpec("summarise-run", "lambdas.summarise_run", "Count what a distribution run delivered and tell ops", 60, 512),
         LambdaSpec("apply-views", "lambdas.apply_views", "Create or replace the Athena views on deploy", 600, 512),
+        LambdaSpec("record-execution-status", "lambdas.record_execution_status",
+                   "Record and announce a run that timed out, was stopped or failed without telling ops", 30, 256),
     )
 }
 
@@ -89,34 +95,62 @@ EVENT_BUS = "default"  # where PartitionPublished events go (curation listens th
 SES_CONFIGURATION_SET = "reports"
 
 
-def lambda_arn(cfg: Config, key: str, account: str, region: str) -> str:
-    return f"arn:aws:lambda:{region}:{account}:function:{cfg.name(key)}"
+def partition_of(region: str) -> str:
+    """The AWS partition a region belongs to (``aws``, ``aws-cn``, ``aws-us-gov``...), by the rule
+    botocore's endpoint resolution applies (a region no partition claims is in the first one).
+    The CDK app, whose region is a token, passes ``AWS::Partition`` instead."""
+    return _partitions().aws_partition(region)["name"]
 
 
-def state_machine_arn(cfg: Config, key: str, account: str, region: str) -> str:
-    return f"arn:aws:states:{region}:{account}:stateMachine:{cfg.name(key)}"
+@lru_cache(maxsize=1)
+def _partitions() -> Any:
+    from botocore.endpoint_provider import RuleSetStandardLibrary
+    from botocore.loaders import create_loader
+
+    return RuleSetStandardLibrary(create_loader().load_data("partitions"))
 
 
-def runtime_environment(cfg: Config, account: str, region: str) -> Dict[str, str]:
-    """Environment of every Lambda and Glue job: the same keys in AWS and offline."""
+def lambda_arn(cfg: Config, key: str, account: str, region: str, partition: Optional[str] = None) -> str:
+    return f"arn:{partition or partition_of(region)}:lambda:{region}:{account}:function:{cfg.name(key)}"
+
+
+def state_machine_arn(cfg: Config, key: str, account: str, region: str, partition: Optional[str] = None) -> str:
+    return f"arn:{partition or partition_of(region)}:states:{region}:{account}:stateMachine:{cfg.name(key)}"
+
+
+# The pipeline name each state machine's runs carry in the ledger (``ops`` lists runs by it).
+PIPELINE_OF_MACHINE = {"ingest": "ingest", "curate": "curation", "distribute": "distribution"}
+
+
+def state_machine_pipelines(cfg: Config) -> Dict[str, str]:
+    """State machine name -> pipeline, for the execution-status rule's target."""
+    return {cfg.name(key): PIPELINE_OF_MACHINE[key] for key in STATE_MACHINES}
+
+
+def topic_arn(cfg: Config, account: str, region: str, partition: Optional[str] = None) -> str:
+    return f"arn:{partition or partition_of(region)}:sns:{region}:{account}:{cfg.name(OPS_TOPIC)}"
+
+
+def runtime_environment(cfg: Config, account: str, region: str, partition: Optional[str] = None) -> Dict[str, str]:
+    """Environment of every Lambda: the same keys in AWS and offline, each read by a handler
+    (or by Powertools: the POWERTOOLS_ ones)."""
     import json
 
     return {
-        "SALESLENS_STAGE": cfg.stage,
-        "LANDING_BUCKET": cfg.bucket_name("landing", account, region),
         "CLEAN_BUCKET": cfg.bucket_name("clean", account, region),
         "QUARANTINE_BUCKET": cfg.bucket_name("quarantine", account, region),
         "CURATED_BUCKET": cfg.bucket_name("curated", account, region),
         "REPORTS_BUCKET": cfg.bucket_name("reports", account, region),
-        "ATHENA_RESULTS_BUCKET": cfg.bucket_name("athena-results", account, region),
         "GLUE_DATABASE": cfg.glue_database,
         "ATHENA_WORKGROUP": cfg.athena_workgroup,
         "SENDER_EMAIL": cfg.distribution.sender,
         "SES_CONFIGURATION_SET": cfg.name(SES_CONFIGURATION_SET),
         "DELIVERY_LEDGER_TABLE": cfg.name(DELIVERY_LEDGER_TABLE),
         "RUN_LEDGER_TABLE": cfg.name(RUN_LEDGER_TABLE),
-        "INGEST_STATE_MACHINE_ARN": state_machine_arn(cfg, "ingest", account, region),
+        "INGEST_STATE_MACHINE_ARN": state_machine_arn(cfg, "ingest", account, region, partition),
         "LEDGER_TTL_DAYS": str(cfg.ingest.ledger_ttl_days),
+        "OPS_TOPIC_ARN": topic_arn(cfg, account, region, partition),
+        "STATE_MACHINE_PIPELINES": json.dumps(state_machine_pipelines(cfg), sort_keys=True),
         "LATE_AFTER_DAYS": str(cfg.ingest.late_after_days),
         "QUALITY_THRESHOLDS": json.dumps(cfg.ingest.quality, sort_keys=True),
         "REPORT_LINK_TTL_SECONDS": str(cfg.distribution.report_link_ttl_seconds),
@@ -196,12 +230,12 @@ def substitution_keys(machine: str) -> Tuple[str, ...]:
 
 
 def glue_default_arguments(cfg: Config, account: str, region: str) -> Dict[str, str]:
-    """Job arguments every conform run gets (the state machine adds the per-file ones).
+    """Job arguments every conform run gets (the state machine adds the per-file ones, the
+    landed file's bucket and key among them).
 
     The CDK app adds Glue's own keys (--extra-py-files, library-set) on top.
     """
     return {
-        "--landing_bucket": cfg.bucket_name("landing", account, region),
         "--clean_bucket": cfg.bucket_name("clean", account, region),
         "--quarantine_bucket": cfg.bucket_name("quarantine", account, region),
     }

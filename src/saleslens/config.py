@@ -2,6 +2,13 @@
 
 Resource names are derived here and nowhere else, so what `cdk deploy` creates and what the
 offline runtime provisions carry the same names. Python 3.9-safe: Glue jobs import it.
+
+config/saleslens.json is the deployed configuration and the only source of its values: a
+section that only `load_config` builds declares no defaults. The few defaults left in code are
+those of sections the library also builds on its own (the calendar, the quality thresholds and
+the check-quality Lambda's ingest settings); tests/unit/test_config.py fails when one of them
+differs from the json. Each field carries its schema rule (`rule(...)`: type from the
+annotation, ranges, choices, patterns), which `saleslens.config_schema` enforces at load.
 """
 from __future__ import annotations
 
@@ -9,7 +16,9 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
+
+from saleslens.errors import SalesLensError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CONFIG = PROJECT_ROOT / "config" / "saleslens.json"
@@ -28,43 +37,77 @@ ZONES = (
 # Role levels, bottom to top (KPI_CATALOGUE.md).
 ROLE_LEVELS = ("SR", "ASM", "RSM", "ZSM", "NH", "BUH", "CMO")
 
+WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")  # date.weekday() order
 
-class ConfigError(ValueError):
-    """The configuration file is missing a value or holds an invalid one."""
+# AWS limits the schema enforces, so a bad value fails at load, not at deploy or at send time.
+SIGV4_MAX_EXPIRY_SECONDS = 7 * 24 * 3600
+LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+                      3288, 3653)  # the only retention periods CloudWatch Logs accepts
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+S3_BUCKET_NAME_MAX = 63
+
+_NAME = r"^[a-z]([a-z0-9-]*[a-z0-9])?$"
+_NAME_MEANS = "lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen"
+_EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+_LAYER_ARN = r"^arn:[a-z-]+:lambda:\{region\}:\d{12}:layer:[A-Za-z0-9_-]+:\d+$"
+
+
+class ConfigError(SalesLensError, ValueError):
+    """The configuration file is missing, unreadable, or holds an invalid value."""
+
+
+def rule(
+    *,
+    ge: Optional[float] = None,
+    gt: Optional[float] = None,
+    le: Optional[float] = None,
+    choices: Optional[Tuple[Any, ...]] = None,
+    pattern: Optional[str] = None,
+    means: Optional[str] = None,
+    why: Union[str, Mapping[str, str], None] = None,
+) -> Dict[str, Any]:
+    """A field's schema rule, as dataclass field metadata. ``means`` says in words what
+    ``pattern`` accepts; ``why`` is the reason shown with a broken bound (one text, or one per
+    bound: {"le": ..., "ge": ...})."""
+    given = {"ge": ge, "gt": gt, "le": le, "choices": choices, "pattern": pattern, "means": means, "why": why}
+    return {"rule": {k: v for k, v in given.items() if v is not None}}
+
+
+def _days(minimum: int = 1, *, default: Optional[int] = None, **kw: Any) -> Any:
+    meta = rule(ge=minimum, **kw)
+    return field(metadata=meta) if default is None else field(default=default, metadata=meta)
 
 
 @dataclass(frozen=True)
 class LakeConfig:
-    noncurrent_version_expiry_days: int = 90
-    landing_transition_to_ia_days: int = 30
-    reports_expiry_days: int = 400
-    athena_results_expiry_days: int = 30
-    access_logs_expiry_days: int = 365
+    noncurrent_version_expiry_days: int = _days()
+    landing_transition_to_ia_days: int = _days(30, why="S3 moves objects to STANDARD_IA only after 30 days")
+    reports_expiry_days: int = _days()
+    athena_results_expiry_days: int = _days()
+    access_logs_expiry_days: int = _days()
 
 
 @dataclass(frozen=True)
 class AthenaConfig:
-    bytes_scanned_cutoff_per_query: int = 10 * 1024**3
+    bytes_scanned_cutoff_per_query: int = field(metadata=rule(ge=10_000_000, why="Athena's minimum cutoff, 10 MB"))
 
 
 @dataclass(frozen=True)
 class DistributionConfig:
-    sender: str = "reports@saleslens.example.com"
-    report_link_ttl_seconds: int = 7 * 24 * 3600
-    cadences: List[str] = field(default_factory=lambda: ["daily", "fortnightly", "monthly"])
+    sender: str = field(metadata=rule(pattern=_EMAIL, means="an email address"))
+    report_link_ttl_seconds: int = field(metadata=rule(
+        ge=3600, le=SIGV4_MAX_EXPIRY_SECONDS,
+        why={"ge": "the email states the link's lifetime in whole hours", "le": "SigV4 presigned URL maximum"}))
 
 
 @dataclass(frozen=True)
 class LogsConfig:
-    retention_days: int = 90
+    retention_days: int = field(metadata=rule(choices=LOG_RETENTION_DAYS, why="CloudWatch Logs retention periods"))
 
 
 @dataclass(frozen=True)
 class AlertsConfig:
-    ops_email: str = ""
-
-
-WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")  # date.weekday() order
+    ops_email: str = field(metadata=rule(pattern=rf"^$|{_EMAIL}", means="an email address, or empty for no subscription"))
 
 
 @dataclass(frozen=True)
@@ -72,11 +115,12 @@ class CalendarConfig:
     """Working days (KPI catalogue 6): every day but the country's weekly off and the holidays of
     the company's holiday calendar (the hr_holidays dataset). The fiscal year starts on the 1st of
     ``fiscal_year_start_month``; fiscal quarters are its three-month blocks. The main country is
-    the one whose business days schedule the reports."""
+    the one whose business days schedule the reports. ``weekly_off`` names every country of the
+    HR contract; the schema takes the countries from there."""
 
     weekly_off: Dict[str, str] = field(default_factory=lambda: {"IN": "SUN", "LK": "SUN", "NP": "SAT"})
     main_country: str = "IN"
-    fiscal_year_start_month: int = 4
+    fiscal_year_start_month: int = field(default=4, metadata=rule(ge=1, le=12))
 
     def weekly_off_day(self, country: str) -> int:
         """date.weekday() of the country's weekly off."""
@@ -89,11 +133,11 @@ class KpiConfig:
 
     # On-time DCR: a field day is on time when every call of it was submitted within this many
     # calendar days of the call date.
-    dcr_allowed_days: int = 2
+    dcr_allowed_days: int = _days(0)
     # A vacancy counts as filled within a month when it lasted at most this many days.
-    vacancy_filled_within_days: int = 30
+    vacancy_filled_within_days: int = _days(0)
     # Training KPIs count the assignments of this many days up to the report date.
-    training_lookback_days: int = 365
+    training_lookback_days: int = _days()
 
     def parameters(self) -> Dict[str, int]:
         return {name: int(getattr(self, name)) for name in self.__dataclass_fields__}
@@ -101,27 +145,38 @@ class KpiConfig:
 
 @dataclass(frozen=True)
 class QualityThresholds:
-    """Data-quality gate of one dataset; a breach stops the run before the partition is published."""
+    """Data-quality gate of one dataset; a breach stops the run before the partition is published.
 
-    max_quarantined_share: float = 0.25  # of rows_in
+    The defaults equal ``ingest.quality.default`` of config/saleslens.json (a test holds them
+    equal): they serve callers that build thresholds without the file."""
+
+    max_quarantined_share: float = field(default=0.25, metadata=rule(ge=0, le=1, why="a share of the rows in"))
     # Row count against the median of the last `history_runs` published runs of the dataset,
     # checked once `min_history` runs exist: below min_row_ratio x median (a partial extract) or
     # above max_row_ratio x median (a doubled one) is a breach.
-    min_row_ratio: float = 0.2
-    max_row_ratio: float = 5.0
-    history_runs: int = 14
-    min_history: int = 5
+    min_row_ratio: float = field(default=0.2, metadata=rule(ge=0))
+    max_row_ratio: float = field(default=5.0, metadata=rule(gt=0))
+    history_runs: int = field(default=14, metadata=rule(ge=1))
+    min_history: int = field(default=5, metadata=rule(ge=1))
+    # A master snapshot (a full copy of the master) with fewer rows than this share of the last
+    # published one is refused as a partial extract, history or not.
+    min_snapshot_ratio: float = field(default=0.5, metadata=rule(ge=0, le=1, why="a share of the last snapshot's rows"))
+    # A master snapshot with fewer rows than this share of the last published one is refused (a
+    # partial extract) and the previous snapshot stays in force.
+    min_snapshot_ratio: float = field(default=0.5, metadata=rule(ge=0, le=1, why="a share of the last snapshot's rows"))
 
 
 @dataclass(frozen=True)
 class IngestConfig:
-    ledger_ttl_days: int = 400
-    # A file whose partition date is older than this many days before it landed is late: its
-    # partition is rewritten and the marts reading the dataset are recorded as stale.
-    late_after_days: int = 1
     # {"default": {...}, "backfill": {...}, "datasets": {name: {...}}}: a dataset's thresholds are
     # the default, then (for a monthly backfill extract) the backfill profile, then its own.
-    quality: Dict[str, Any] = field(default_factory=dict)
+    quality: Dict[str, Any]
+    # Defaults (equal to the json's) only because the check-quality Lambda builds this from its
+    # QUALITY_THRESHOLDS environment variable alone.
+    ledger_ttl_days: int = _days(default=400)
+    # A file whose partition date is older than this many days before it landed is late: its
+    # partition is rewritten and the marts reading the dataset are recorded as stale.
+    late_after_days: int = _days(0, default=1)
 
     def thresholds(self, dataset: str) -> QualityThresholds:
         from saleslens.contracts import DATASETS  # late: contracts read ROLE_LEVELS from here
@@ -143,38 +198,37 @@ class DeployConfig:
 
     Layer ARNs carry ``{region}`` (filled with the stack's region). Heavy dependencies
     (awswrangler, pandas, pyarrow, Powertools) come from these AWS-managed layers, so the
-    function bundles stay small; bump the versions here, never in the stacks. Check a version
-    exists in the target region with ``aws lambda get-layer-version-by-arn --arn <arn>``.
+    function bundles stay small; bump the versions in config/saleslens.json (``deploy``), never in
+    the stacks. Check a version exists in the target region with
+    ``aws lambda get-layer-version-by-arn --arn <arn>``.
     """
 
-    lambda_log_level: str = "INFO"
-    aws_sdk_pandas_layer_arn: str = "arn:aws:lambda:{region}:336392948345:layer:AWSSDKPandas-Python311:31"
-    powertools_layer_arn: str = (
-        "arn:aws:lambda:{region}:017000801446:layer:AWSLambdaPowertoolsPythonV3-python311-x86_64:27"
-    )
+    lambda_log_level: str = field(metadata=rule(choices=LOG_LEVELS))
+    aws_sdk_pandas_layer_arn: str = field(metadata=rule(pattern=_LAYER_ARN, means="a Lambda layer version ARN with {region}"))
+    powertools_layer_arn: str = field(metadata=rule(pattern=_LAYER_ARN, means="a Lambda layer version ARN with {region}"))
     # Files landing together run conform in parallel; beyond this Glue throttles (and the ASL retries).
-    glue_max_concurrent_runs: int = 20
+    glue_max_concurrent_runs: int = field(metadata=rule(ge=1))
     # Landing events EventBridge cannot deliver to the ingest-events queue: retries, then the DLQ.
-    event_retry_attempts: int = 8
-    event_max_age_hours: int = 24
+    event_retry_attempts: int = field(metadata=rule(ge=0, le=185, why="EventBridge's maximum"))
+    event_max_age_hours: int = field(metadata=rule(ge=1, le=24, why="EventBridge keeps an event 24 h at most"))
     # The ingest-events dead-letter queue keeps messages longer than the queue it backs.
-    event_dlq_retention_days: int = 14
+    event_dlq_retention_days: int = _days(le=14, why={"le": "SQS keeps a message 14 days at most"})
     # The ingest-events queue (EventBridge -> SQS -> start-ingest). Its visibility timeout is
     # derived: 6 x the start-ingest timeout plus the batching window (AWS's guidance).
-    ingest_queue_retention_days: int = 4
-    ingest_queue_batch_size: int = 10
-    ingest_queue_max_batching_window_seconds: int = 0
+    ingest_queue_retention_days: int = _days(le=14, why={"le": "SQS keeps a message 14 days at most"})
+    ingest_queue_batch_size: int = field(metadata=rule(ge=1, le=10000, why="SQS event source maximum"))
+    ingest_queue_max_batching_window_seconds: int = field(metadata=rule(ge=0, le=300, why="SQS event source maximum"))
     # Receives of one message (each a failed start-ingest attempt) before it moves to the DLQ.
-    ingest_queue_max_receive_count: int = 5
+    ingest_queue_max_receive_count: int = field(metadata=rule(ge=1, le=1000, why="SQS redrive policy maximum"))
     # CloudWatch alarms (observability stack): each fires when the metric's Sum over one
     # period reaches the threshold; dead-letter queues alarm on any visible message.
-    alarm_period_minutes: int = 5
-    executions_failed_threshold: int = 1
-    executions_timed_out_threshold: int = 1
-    quality_gate_breaches_threshold: int = 1
-    lambda_errors_threshold: int = 1
-    lambda_throttles_threshold: int = 1
-    glue_job_failures_threshold: int = 1
+    alarm_period_minutes: int = field(metadata=rule(ge=1))
+    executions_failed_threshold: int = field(metadata=rule(ge=1))
+    executions_timed_out_threshold: int = field(metadata=rule(ge=1))
+    quality_gate_breaches_threshold: int = field(metadata=rule(ge=1))
+    lambda_errors_threshold: int = field(metadata=rule(ge=1))
+    lambda_throttles_threshold: int = field(metadata=rule(ge=1))
+    glue_job_failures_threshold: int = field(metadata=rule(ge=1))
 
     def layer_arns(self, region: str) -> List[str]:
         return [arn.format(region=region) for arn in (self.aws_sdk_pandas_layer_arn, self.powertools_layer_arn)]
@@ -182,19 +236,19 @@ class DeployConfig:
 
 @dataclass(frozen=True)
 class Config:
-    project: str
-    stage: str
-    region: str
-    offline_account: str
+    project: str = field(metadata=rule(pattern=_NAME, means=_NAME_MEANS))
+    stage: str = field(metadata=rule(pattern=_NAME, means=_NAME_MEANS))
+    region: str = field(metadata=rule(pattern=r"^[a-z]{2}(-[a-z]+)+-\d$", means="an AWS region such as ap-south-1"))
+    offline_account: str = field(metadata=rule(pattern=r"^\d{12}$", means="a 12-digit AWS account id"))
     lake: LakeConfig
     athena: AthenaConfig
     distribution: DistributionConfig
     logs: LogsConfig
     alerts: AlertsConfig
-    deploy: DeployConfig = field(default_factory=DeployConfig)
-    ingest: IngestConfig = field(default_factory=IngestConfig)
-    calendar: CalendarConfig = field(default_factory=CalendarConfig)
-    kpi: KpiConfig = field(default_factory=KpiConfig)
+    deploy: DeployConfig
+    ingest: IngestConfig
+    calendar: CalendarConfig
+    kpi: KpiConfig
 
     # -- names ---------------------------------------------------------------------------
     @property
@@ -220,71 +274,69 @@ class Config:
         return self.name("analytics")
 
 
-def _check_calendar(cal: CalendarConfig) -> None:
-    from saleslens.contracts.hr import COUNTRIES  # late: contracts read ROLE_LEVELS from here
-
-    if set(cal.weekly_off) != set(COUNTRIES):
-        raise ConfigError(f"calendar.weekly_off must name every country {COUNTRIES}, got {sorted(cal.weekly_off)}")
-    bad = {c: d for c, d in cal.weekly_off.items() if d not in WEEKDAYS}
-    if bad:
-        raise ConfigError(f"calendar.weekly_off: days must be one of {', '.join(WEEKDAYS)}, got {bad}")
-    if cal.main_country not in COUNTRIES:
-        raise ConfigError(f"calendar.main_country must be one of {COUNTRIES}, got {cal.main_country!r}")
-    if not 1 <= cal.fiscal_year_start_month <= 12:
-        raise ConfigError("calendar.fiscal_year_start_month must be 1..12")
+def shown_path(path: Path) -> str:
+    """The path as a person would type it: relative to the working directory when under it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        return str(path)
 
 
-def _section(cls: type, raw: Dict[str, Any], key: str) -> Any:
-    values = raw.get(key, {})
-    if not isinstance(values, dict):
-        raise ConfigError(f"config section {key!r} must be an object")
-    known = set(cls.__dataclass_fields__)
-    unknown = set(values) - known
-    if unknown:
-        raise ConfigError(f"config section {key!r} has unknown keys: {', '.join(sorted(unknown))}")
-    return cls(**values)
+def _refuse_duplicates(pairs: List[Tuple[str, Any]]) -> Dict[str, Any]:
+    seen: Dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise ValueError(f"key {key!r} appears twice in one object")
+        seen[key] = value
+    return seen
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def read_config_file(path: Path) -> Dict[str, Any]:
+    """The file's JSON object; every way it can fail is a one-line ConfigError naming the file."""
+    shown = shown_path(path)
+    if path.is_dir():
+        raise ConfigError(f"{shown}: is a directory, not a config file")
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(f"{shown}: config file not found") from None
+    except OSError as exc:
+        raise ConfigError(f"{shown}: cannot read the config file: {exc.strerror or exc}") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{shown}: not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+                          "the config is a JSON file") from None
+    try:
+        raw = json.loads(text, object_pairs_hook=_refuse_duplicates, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"{shown}: not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
+    except ValueError as exc:
+        raise ConfigError(f"{shown}: not valid JSON: {exc}") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{shown}: must hold a JSON object of settings, got {json_kind(raw)}")
+    return raw
+
+
+def json_kind(value: Any) -> str:
+    """What a JSON value is, in words."""
+    if isinstance(value, bool):
+        return "a boolean"
+    kinds = ((dict, "an object"), (list, "an array"), (str, "a string"), ((int, float), "a number"))
+    return next((name for t, name in kinds if isinstance(value, t)), "null")
 
 
 def load_config(path: str | os.PathLike[str] | None = None) -> Config:
-    """Load the config file (``SALESLENS_CONFIG`` or config/saleslens.json) and check it."""
+    """Load the config file (``SALESLENS_CONFIG`` or config/saleslens.json) and validate it
+    against its schema; the CDK app and the offline runtime both load it here."""
     path = Path(path or os.environ.get("SALESLENS_CONFIG") or DEFAULT_CONFIG)
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise ConfigError(f"config file not found: {path}") from exc
-    except json.JSONDecodeError as exc:
-        raise ConfigError(f"config file {path} is not valid JSON: {exc}") from exc
-    for key in ("project", "stage", "region", "offline_account"):
-        if not isinstance(raw.get(key), str) or not raw[key]:
-            raise ConfigError(f"config file {path}: {key!r} must be a non-empty string")
-    if not raw["offline_account"].isdigit() or len(raw["offline_account"]) != 12:
-        raise ConfigError("offline_account must be a 12-digit AWS account id")
-    cfg = Config(
-        project=raw["project"],
-        stage=raw["stage"],
-        region=raw["region"],
-        offline_account=raw["offline_account"],
-        lake=_section(LakeConfig, raw, "lake"),
-        athena=_section(AthenaConfig, raw, "athena"),
-        distribution=_section(DistributionConfig, raw, "distribution"),
-        logs=_section(LogsConfig, raw, "logs"),
-        alerts=_section(AlertsConfig, raw, "alerts"),
-        deploy=_section(DeployConfig, raw, "deploy"),
-        ingest=_section(IngestConfig, raw, "ingest"),
-        calendar=_section(CalendarConfig, raw, "calendar"),
-        kpi=_section(KpiConfig, raw, "kpi"),
-    )
-    _check_calendar(cfg.calendar)
-    for name, value in cfg.kpi.parameters().items():
-        if value < 0:
-            raise ConfigError(f"kpi.{name} must not be negative")
-    if "@" not in cfg.distribution.sender:
-        raise ConfigError("distribution.sender must be an email address")
-    from saleslens.contracts import DATASETS  # late: contracts read ROLE_LEVELS from here
+    raw = read_config_file(path)
+    # Late: pydantic is needed only where the file is loaded (CDK, CLI, offline runtime), never by
+    # the Lambda handlers or the Glue job, which import this module for its types.
+    from saleslens.config_schema import validate
 
-    unknown = set(cfg.ingest.quality.get("datasets", {})) - set(DATASETS)
-    if unknown:
-        raise ConfigError(f"ingest.quality names unknown datasets: {', '.join(sorted(unknown))}")
-    for table in DATASETS:
-        cfg.ingest.thresholds(table)  # every dataset's merged thresholds must be valid
-    return cfg
+    return validate(raw, shown_path(path))

@@ -30,6 +30,11 @@ class FileRejectedError(SalesLensError, ValueError):
     """The whole file is unusable; nothing from it is loaded."""
 
 
+class LandingKeyError(FileRejectedError):
+    """The object's key breaks the landing rules: a file name that does not follow the dataset's
+    declared pattern, a file-name date that contradicts ``dt=``, or a partition still in the future."""
+
+
 class EmptyFileError(FileRejectedError):
     """The file has no bytes at all (not even a header)."""
 
@@ -62,3 +67,12 @@ class DataQualityError(SalesLensError, RuntimeError):
 
 class ConformReportMissingError(SalesLensError, RuntimeError):
     """The conform job finished without writing its run report."""
+
+
+class MasterSnapshotError(DataQualityError):
+    """A master snapshot that would break every report: empty, far shorter than the last one,
+    or a position tree with a cycle or an orphan parent. It was not published."""
+
+
+class PartitionBusyError(SalesLensError, RuntimeError):
+    """Other runs kept replacing the partition while this one merged it; retried by the machine."""

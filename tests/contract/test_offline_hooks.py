@@ -1,11 +1,36 @@
-"""Smoke test of the hook points in moto (LOCAL_AWS.md): fails loudly if an upgrade moves one."""
+"""The hook points in moto (LOCAL_AWS.md): they still exist, and moto's own interpreter runs through them.
+
+The behaviour tests start a moto server the way the offline runtime does, create a one-state
+machine per hook and run it: each result can only come from the hook (without it moto answers a
+Lambda task with its canned reply, rejects the Athena integration, crashes on Glue `.sync`, sleeps
+through retries and cannot serialise the start time).
+"""
 from __future__ import annotations
 
 import inspect
+import io
+import json
+import logging
+import time
+import zipfile
+from dataclasses import dataclass
+from typing import Any, Dict, Iterator, List
 
+import boto3
 import moto
+import pytest
+import requests
 
 from saleslens.offline import hooks
+
+REGION = "ap-south-1"
+PROBE_CALLS: List[Dict[str, Any]] = []
+
+
+def probe_handler(event: Dict[str, Any], context: Any) -> Dict[str, Any]:
+    """The Lambda handler the probe function names; only the in-process hook can run it."""
+    PROBE_CALLS.append(event)
+    return {"handled_by": "probe_handler", "function": context.function_name, "event": event}
 
 
 def test_moto_is_the_pinned_version():
@@ -33,15 +58,129 @@ def test_hook_points_still_exist_with_the_expected_signatures():
     assert list(inspect.signature(QueryResults.__init__).parameters) == ["self", "rows", "column_info"]
 
 
-def test_install_replaces_each_hook_point():
-    from moto.athena.models import AthenaBackend
-    from moto.awslambda_simple.models import LambdaSimpleBackend
-    from moto.glue.models import GlueBackend
-    from moto.stepfunctions.parser.asl.component.state.exec.state_task import state_task_factory
+# -- moto's interpreter runs through each hook ---------------------------------------------------
+@dataclass
+class Moto:
+    endpoint: str
+    role_arn: str
+
+    def client(self, service: str) -> Any:
+        return boto3.client(service, endpoint_url=self.endpoint, region_name=REGION,
+                            aws_access_key_id="testing", aws_secret_access_key="testing")
+
+    def run(self, name: str, states: Dict[str, Any], *, timeout: float = 30.0) -> Dict[str, Any]:
+        """Create a machine of ``states`` (the first one starts), run it, return the finished execution."""
+        sfn = self.client("stepfunctions")
+        definition = {"StartAt": next(iter(states)), "States": states}
+        machine = sfn.create_state_machine(name=name, definition=json.dumps(definition), roleArn=self.role_arn)
+        execution = sfn.start_execution(stateMachineArn=machine["stateMachineArn"], name=f"{name}-1", input="{}")
+        deadline = time.monotonic() + timeout
+        while True:
+            described = sfn.describe_execution(executionArn=execution["executionArn"])
+            if described["status"] != "RUNNING" or time.monotonic() > deadline:
+                return described
+            time.sleep(0.05)
+
+
+@pytest.fixture(scope="module")
+def offline_moto() -> Iterator[Moto]:
+    """A moto server set up as saleslens.offline.runtime sets one up, with the hooks installed."""
+    from moto.server import ThreadedMotoServer
 
     hooks.install()
-    assert LambdaSimpleBackend.invoke.__module__ == hooks.__name__
-    assert GlueBackend.start_job_run.__module__ == hooks.__name__
-    assert AthenaBackend.start_query_execution.__module__ == hooks.__name__
-    assert type(state_task_factory.state_task_service_for("athena")).__name__ == "StateTaskServiceAthena"
-    assert type(state_task_factory.state_task_service_for("lambda")).__name__ == "StateTaskServiceLambda"
+    hooks.reset_state()
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    endpoint = f"http://{host}:{port}"
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("MOTO_PORT", str(port))  # Step Functions' internal clients call localhost:$MOTO_PORT
+        env.setenv("POWERTOOLS_TRACE_DISABLED", "true")
+        saved_athena = hooks.STATE.athena
+        try:
+            requests.post(f"{endpoint}/moto-api/reset", timeout=10).raise_for_status()
+            requests.post(f"{endpoint}/moto-api/config", timeout=10, json={
+                "lambda": {"use_docker": False}, "stepfunctions": {"execute_state_machine": True}}).raise_for_status()
+            iam = boto3.client("iam", endpoint_url=endpoint, region_name=REGION,
+                               aws_access_key_id="testing", aws_secret_access_key="testing")
+            role = iam.create_role(RoleName="hook-probe", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+            yield Moto(endpoint=endpoint, role_arn=role)
+        finally:
+            hooks.STATE.athena = saved_athena
+            hooks.reset_state()
+            requests.post(f"{endpoint}/moto-api/reset", timeout=10)
+            server.stop()
+
+
+@pytest.fixture(scope="module")
+def probe_function(offline_moto: Moto) -> str:
+    stub = io.BytesIO()
+    with zipfile.ZipFile(stub, "w") as package:  # moto needs a package; the hook runs the handler instead
+        package.writestr("README", "runs tests.contract.test_offline_hooks.probe_handler in-process")
+    return offline_moto.client("lambda").create_function(
+        FunctionName="hook-probe", Runtime="python3.11", Role=offline_moto.role_arn,
+        Handler=f"{__name__}.probe_handler", Code={"ZipFile": stub.getvalue()},
+    )["FunctionArn"]
+
+
+def lambda_task(function_arn: str, payload: Dict[str, Any], **extra: Any) -> Dict[str, Any]:
+    return {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+            "Parameters": {"FunctionName": function_arn, "Payload": payload}, "OutputPath": "$.Payload",
+            "End": True, **extra}
+
+
+def test_lambda_tasks_run_the_real_handler_in_process(offline_moto, probe_function):
+    PROBE_CALLS.clear()
+    done = offline_moto.run("lambda-hook", {"Invoke": lambda_task(probe_function, {"n": 1})})
+    assert done["status"] == "SUCCEEDED", done
+    assert json.loads(done["output"]) == {"handled_by": "probe_handler", "function": "hook-probe", "event": {"n": 1}}
+    assert PROBE_CALLS == [{"n": 1}]
+
+
+def test_injected_lambda_faults_are_retried_without_sleeping_the_interval(offline_moto, probe_function):
+    PROBE_CALLS.clear()
+    hooks.STATE.retry_waits.clear()
+    hooks.STATE.lambda_faults["hook-probe"] = ["Lambda.ServiceException"]
+    retry = [{"ErrorEquals": ["Lambda.ServiceException"], "IntervalSeconds": 30, "MaxAttempts": 1}]
+    started = time.monotonic()
+    done = offline_moto.run("retry-hook", {"Invoke": lambda_task(probe_function, {"n": 2}, Retry=retry)})
+    assert done["status"] == "SUCCEEDED", done
+    assert PROBE_CALLS == [{"n": 2}]  # the first attempt failed in the hook, the retry ran the handler
+    assert hooks.STATE.retry_waits == [30.0]
+    assert time.monotonic() - started < 20  # the 30 s interval was recorded, not slept
+
+
+def test_athena_sync_tasks_run_through_the_registered_engine(offline_moto):
+    queries: List[str] = []
+    hooks.STATE.athena = lambda backend, execution: queries.append(execution.query)
+    done = offline_moto.run("athena-hook", {"Query": {
+        "Type": "Task", "Resource": "arn:aws:states:::athena:startQueryExecution.sync",
+        "Parameters": {"QueryString": "SELECT 42 AS answer", "WorkGroup": "primary"}, "End": True}})
+    assert done["status"] == "SUCCEEDED", done
+    assert queries == ["SELECT 42 AS answer"]
+    assert json.loads(done["output"])["QueryExecution"]["Status"]["State"] == "SUCCEEDED"
+
+
+def test_glue_sync_tasks_run_the_job_script_with_its_arguments(offline_moto, tmp_path):
+    marker = tmp_path / "argv.json"
+    script = tmp_path / "probe_job.py"
+    script.write_text(f"import json, sys\nopen({str(marker)!r}, 'w').write(json.dumps(sys.argv[1:]))\n")
+    offline_moto.client("glue").create_job(
+        Name="hook-probe", Role=offline_moto.role_arn,
+        Command={"Name": "pythonshell", "ScriptLocation": str(script), "PythonVersion": "3.9"},
+        DefaultArguments={"--zone": "clean"})
+    done = offline_moto.run("glue-hook", {"Job": {
+        "Type": "Task", "Resource": "arn:aws:states:::glue:startJobRun.sync",
+        "Parameters": {"JobName": "hook-probe", "Arguments": {"--run_id": "r1"}}, "End": True}})
+    assert done["status"] == "SUCCEEDED", done
+    assert json.loads(done["output"])["JobRunState"] == "SUCCEEDED"
+    assert json.loads(marker.read_text()) == ["--zone", "clean", "--run_id", "r1"]
+
+
+def test_execution_start_time_reaches_states_as_an_iso_string(offline_moto):
+    done = offline_moto.run("start-time-hook", {"Stamp": {
+        "Type": "Pass", "Parameters": {"started.$": "$$.Execution.StartTime"}, "End": True}})
+    assert done["status"] == "SUCCEEDED", done
+    started = json.loads(done["output"])["started"]
+    assert isinstance(started, str) and started.endswith("Z") and started[:4].isdigit()

@@ -14,6 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from saleslens.contracts import DATASETS
+from saleslens.ingest.naming import member_id
 from saleslens.offline import hooks
 
 pytestmark = pytest.mark.e2e
@@ -117,7 +118,7 @@ def test_malformed_rows_are_quarantined_with_their_line_and_the_rest_published(a
     # 11 rows: 8 distinct valid, 1 repeat of a valid row, 2 malformed (line 3 short, line 5 long)
     assert (ledger["rows_in"], ledger["rows_clean"], ledger["rows_quarantined"], ledger["rows_deduplicated"]) == (11, 8, 2, 1)
     rejects = pq.read_table(io.BytesIO(aws.client("s3").get_object(
-        Bucket=aws.bucket("quarantine"), Key="erp/primary_invoices/dt=2026-11-20/rejects.parquet")["Body"].read()))
+        Bucket=aws.bucket("quarantine"), Key=f"erp/primary_invoices/dt=2026-11-20/rejects-{member_id(KEY)}.parquet")["Body"].read()))
     assert sorted(zip(rejects["source_line"].to_pylist(), rejects["rule"].to_pylist())) == [(3, "malformed_row"), (5, "malformed_row")]
     assert set(rejects["run_id"].to_pylist()) == {result.name}
     assert _partition(aws).num_rows == 8
@@ -227,3 +228,89 @@ def test_row_count_collapse_against_the_trailing_median_breaches(aws):
     assert (result.status, result.error) == ("FAILED", "QualityGateFailed")
     assert "0 clean rows against a median of 10 over the last 5 published runs (allowed 0.02x to 5x)" in json.loads(result.cause)["cause"]
     assert _partition(aws) is None
+
+
+# nothing lost ---------------------------------------------------------------------------------
+PART2 = KEY.replace(".csv", "_part2.csv")
+
+
+def test_a_second_file_for_a_partition_adds_its_rows_and_keeps_the_first_files_rejects(aws):
+    first = _ingest(aws, HEADER + _rows(9) + b"INV202611209999,1,2026-11-20,STK00001,SKU00001,-1,0,1.00,0.00\n")
+    second = _ingest(aws, HEADER + b"".join(GOOD), key=PART2, received_at="2026-11-21T02:10:00Z")
+
+    assert first.status == second.status == "SUCCEEDED"
+    assert _partition(aws).num_rows == 9 + 4
+    ledger = aws.ledger(second.name)
+    assert (ledger["partition_rows"], ledger["partition_files"], ledger["rows_replaced"], ledger["superseded"]) == (13, 2, 0, False)
+    assert ledger["source_file"].startswith("ERP_INV_20261120_part2-")
+    rejects = aws.client("s3").list_objects_v2(Bucket=aws.bucket("quarantine"), Prefix="erp/primary_invoices/dt=2026-11-20/")
+    assert len(rejects["Contents"]) == 1 and rejects["Contents"][0]["Key"].split("/")[-1].startswith("rejects-ERP_INV_20261120-")
+
+
+POSITIONS_KEY = "hr/positions/dt=2026-11-20/HR_POSITIONS_20261120.csv"
+POSITIONS_HEADER = b"position_id,role,parent_position_id,territory_code,position_name\n"
+
+
+@pytest.mark.parametrize("case,rows,reason", [
+    ("header only", b"", "hr_positions dt=2026-11-20: master snapshot has no rows"),
+    ("cycle", b"P00001,CMO,P00002,,Company\nP00002,BUH,P00001,,Unit\n",
+     "hr_positions dt=2026-11-20: parent_position_id: the tree has a cycle: P00001 -> P00002 -> P00001"),
+])
+def test_an_unusable_position_snapshot_is_refused_before_publication(aws, case, rows, reason):
+    result = _ingest(aws, POSITIONS_HEADER + rows, key=POSITIONS_KEY)
+
+    assert (result.status, result.error) == ("FAILED", "QualityGateFailed")
+    record = _one_ops_message(aws, "SalesLens ingest failed at CheckQuality: QualityGateFailed")
+    assert record["error"] == "MasterSnapshotError" and reason in record["cause"]
+    assert _partition(aws, POSITIONS_KEY) is None
+
+
+
+TERRITORIES = (b"territory_code,territory_name,area_code,area_name,region_code,region_name,zone_code,zone_name,country,valid_from,valid_to\n"
+               b"T0001,Pune,A0001,Pune,R001,West,Z01,West,IN,2020-01-01,\n")
+CUSTOMERS_KEY = "erp/customers/dt=2026-11-20/ERP_CUSTOMERS_20261120.csv"
+
+
+def test_a_fact_row_with_an_unknown_code_is_kept_and_counted_unmapped(aws):
+    customers = b"stockist_code,stockist_name,territory_code,city,country\n" + b"".join(
+        f"STK0000{i},Stockist {i},T0001,Pune,IN\n".encode() for i in (1, 2, 3))
+    assert _ingest(aws, customers, key=CUSTOMERS_KEY).status == "SUCCEEDED"
+    unknown = b"INV202611200009,1,2026-11-20,STK00009,SKU00001,2,0,10.00,0.00\n"
+    result = _ingest(aws, BODY + unknown)
+
+    assert result.status == "SUCCEEDED" and _partition(aws).num_rows == 5  # kept, not dropped
+    ledger = aws.ledger(result.name)
+    assert (ledger["rows_quarantined"], ledger["rows_unmapped"]) == (0, 1)
+    assert json.loads(ledger["unmapped"]) == {"stockist_code": {
+        "rows": 1, "reference": "erp_customers.stockist_code", "snapshot_dt": "2026-11-20", "codes": ["STK00009"]}}
+
+
+def test_a_master_row_with_a_broken_reference_is_quarantined(aws):
+    assert _ingest(aws, TERRITORIES, key="hr/territories/dt=2026-11-19/HR_TERRITORIES_20261119.csv",
+                   received_at="2026-11-20T02:00:00Z").status == "SUCCEEDED"
+    customers = (b"stockist_code,stockist_name,territory_code,city,country\n"
+                 + b"".join(f"STK0000{i},Stockist {i},T0001,Pune,IN\n".encode() for i in range(1, 9))
+                 + b"STK00009,Stockist 9,T0099,Nowhere,IN\n")
+    result = _ingest(aws, customers, key=CUSTOMERS_KEY)
+
+    assert result.status == "SUCCEEDED"
+    ledger = aws.ledger(result.name)
+    assert (ledger["rows_clean"], ledger["rows_quarantined"]) == (8, 1)
+    rejects = pq.read_table(io.BytesIO(aws.client("s3").get_object(
+        Bucket=aws.bucket("quarantine"), Key=f"erp/customers/dt=2026-11-20/rejects-{member_id(CUSTOMERS_KEY)}.parquet")["Body"].read()))
+    assert rejects["rule"].to_pylist() == ["foreign_key:territory_code"]
+    assert "is not in hr_territories.territory_code" in rejects["reason"][0].as_py()
+
+
+# failures no Catch sees ---------------------------------------------------------------------
+def test_a_stopped_run_is_recorded_and_alerted_by_the_execution_status_rule(aws):
+    name = aws.deliver_landing_event(aws.put_landing_file(KEY, BODY), received_at=ON_TIME)
+    arn = aws.execution_arn("ingest", name)
+    aws.client("stepfunctions").stop_execution(executionArn=arn, error="Stopped", cause="stopped by ops")
+    result = aws.wait(arn)
+
+    assert result.status == "ABORTED"
+    ledger = aws.ledger(name)
+    assert (ledger["status"], ledger["error_name"]) == ("ABORTED", "ExecutionAborted")
+    record = _one_ops_message(aws, "SalesLens ingest ABORTED: ExecutionAborted")
+    assert record["execution"] == name and record["ledger"] == "recorded"

@@ -10,7 +10,9 @@ from __future__ import annotations
 import csv
 import email
 import io
+import json
 import logging
+import re
 from collections import Counter, defaultdict
 from datetime import date
 from decimal import Decimal
@@ -21,14 +23,16 @@ from typing import Dict, List, Set, Tuple
 
 import pytest
 
+from saleslens import components
 from saleslens.distribution.marts import MARTS
 from saleslens.generate import default_history_from, generate
 from saleslens.offline import OfflineAws
-from saleslens.offline.main_job import export, ingest_files
+from saleslens.offline.main_job import export, ingest_files, run_main_job
 
 pytestmark = pytest.mark.e2e
 
 DAY = date(2026, 7, 31)  # a Friday; fiscal year 2026-27 began on 1 April
+DELIVERY_FAULT = "Lambda.KMSAccessDeniedException"  # the function cannot decrypt its environment
 # The windows each cadence reports (KPI catalogue 6), written out by hand for 31 July 2026.
 WINDOWS = {
     "daily": {"day": (date(2026, 7, 31), date(2026, 7, 31)), "mtd": (date(2026, 7, 1), date(2026, 7, 31))},
@@ -64,8 +68,14 @@ def run(tmp_path_factory):
         export(aws, out)
         emails = list(aws.sent_emails())
         again = aws.distribute(DAY, "daily")
+        # Four render-report invocations fail as the Lambda service would (not retried): 4 of the
+        # recipients' children fail, above the Map's 5% tolerance, through the main job's own path.
+        aws.inject_lambda_faults("render-report", *[DELIVERY_FAULT] * 4)
+        faulted = run_main_job(files={}, run_date=DAY, cadence="fortnightly", aws=aws,
+                               out=tmp_path_factory.mktemp("main-job-faulted"))
         yield {"data": data, "ingested": ingested, "curated": curated, "results": results, "out": out,
-               "emails": emails, "emails_after_rerun": len(list(aws.sent_emails())), "rerun": again}
+               "emails": emails, "emails_after_rerun": len(list(aws.sent_emails())), "rerun": again,
+               "faulted": faulted, "ops": aws.ops_messages(), "aws": aws}
 
 
 # -- what the landing files say -------------------------------------------------------------------
@@ -221,6 +231,100 @@ def test_a_manager_sees_each_direct_report_of_the_report_date(run, truth):
     assert listed == set(children)  # direct reports; their own reports appear only as drill-down rows
 
 
-def test_a_second_run_for_the_same_day_sends_no_email(run):
+def summary_of(result) -> Dict[str, object]:
+    return result.output["summary"]["summary"]
+
+
+def test_each_runs_summary_counts_what_that_run_delivered(run, truth):
+    n = len(truth.holders)
+    for cadence, (result, _) in run["results"].items():
+        s = summary_of(result)
+        assert (s["recipients"], s["delivered"], s["already_sent"], s["suppressed"], s["failed"]) == (n, n, 0, {}, 0)
+        assert s["subject"] == f"SalesLens {cadence} {DAY.isoformat()}: {n} of {n} delivered"
+    subjects = [m["subject"] for m in run["ops"]]
+    for cadence in WINDOWS:
+        assert f"SalesLens {cadence} {DAY.isoformat()}: {n} of {n} delivered" in subjects
+
+
+def test_a_second_run_for_the_same_day_sends_no_email_and_says_so(run, truth):
+    n = len(truth.holders)
     assert run["rerun"].status == "SUCCEEDED"
     assert run["emails_after_rerun"] == len(run["emails"])
+    s = summary_of(run["rerun"])
+    assert (s["delivered"], s["already_sent"], s["failed"]) == (0, n, 0)
+    assert f"SalesLens daily {DAY.isoformat()}: 0 of {n} delivered, {n} already sent" in [m["subject"] for m in run["ops"]]
+
+
+def test_failed_deliveries_above_the_tolerance_fail_the_run_and_the_main_job(run, truth):
+    job = run["faulted"]
+    aws = run["aws"]
+    d = job.distribution
+    assert (d["status"], d["error"]) == ("FAILED", "DeliveryFailed")
+    assert job.problems() == ["distribution FAILED: DeliveryFailed"]  # so `saleslens demo` / `run` exit 1
+    arn = aws.execution_arn("distribute", d["execution"])
+    (map_run,) = aws.map_runs(arn)
+    assert (map_run.state, map_run.items, map_run.failed, map_run.status) == (
+        "RenderAndDeliver", len(truth.holders), 4, "FAILED")
+    assert map_run.error == "States.ExceedToleratedFailureThreshold"
+    events = aws.history(arn)
+    (failed_run,) = [e["mapRunFailedEventDetails"] for e in events if e["type"] == "MapRunFailed"]
+    assert failed_run["error"] == "States.ExceedToleratedFailureThreshold"
+    assert not [e for e in events if e["type"] == "TaskStateEntered" and e["stateEnteredEventDetails"]["name"] == "SummariseRun"]
+    (ops,) = [m for m in run["ops"] if m["subject"] == "SalesLens distribution failed at RenderAndDeliver: DeliveryFailed"]
+    failure = json.loads(ops["message"])
+    assert (failure["execution"], failure["error"]) == (d["execution"], "States.ExceedToleratedFailureThreshold")
+    assert f"4 of {len(truth.holders)} items failed" in failure["cause"]
+    assert ops["attributes"]["error_name"]["Value"] == "DeliveryFailed"
+
+
+def test_the_delivery_map_children_carry_ids_only(run, truth):
+    aws = run["aws"]
+    runs = [r for result, _ in run["results"].values() for r in aws.map_runs(result.arn)]
+    assert len(runs) == len(WINDOWS)
+    for map_run in runs:
+        assert len(map_run.child_inputs) == len(truth.holders)
+        for child in map_run.child_inputs:
+            assert set(child) == {"recipient", "recipients_key", "run_date", "cadence", "run_id", "marts"}
+            assert set(child["recipient"]) == {"employee_id", "position_id"}
+    holders = {(e, p) for e, _, p in truth.holders}
+    assert {(c["recipient"]["employee_id"], c["recipient"]["position_id"]) for c in runs[0].child_inputs} == holders
+
+
+# -- personal data in what ops and Step Functions keep ---------------------------------------------
+def personal_data(files: Dict[str, bytes]) -> Set[str]:
+    """Every name, email and mobile number in every HR_EMPLOYEES file the job landed."""
+    found: Set[str] = set()
+    for key, body in files.items():
+        if key.startswith("hr/employees/"):
+            for row in _rows(body):
+                found |= {row["employee_name"], row["email"], row["mobile"], row["mobile"].lstrip("+")}
+    return {t for t in found if t}
+
+
+def test_no_ops_message_ledger_item_or_execution_history_holds_personal_data(run):
+    aws = run["aws"]
+    terms = personal_data(run["data"].files)
+    pattern = re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)))
+    kept: Dict[str, List[str]] = defaultdict(list)  # where -> texts
+    kept["ops messages"] = [json.dumps(m) for m in run["ops"]]
+    ddb = aws.client("dynamodb")
+    for table in (components.RUN_LEDGER_TABLE, components.DELIVERY_LEDGER_TABLE):
+        for page in ddb.get_paginator("scan").paginate(TableName=aws.cfg.name(table)):
+            kept[f"{table} items"] += [json.dumps(i) for i in page["Items"]]
+    sfn = aws.client("stepfunctions")
+    for machine, machine_arn in aws.state_machine_arns.items():
+        for page in sfn.get_paginator("list_executions").paginate(stateMachineArn=machine_arn):
+            for execution in page["executions"]:
+                kept[f"{machine} histories"].append(json.dumps(aws.history(execution["executionArn"]), default=str))
+                for map_run in aws.map_runs(execution["executionArn"]):
+                    kept[f"{machine} map children"].append(
+                        json.dumps([map_run.child_inputs, map_run.child_events], default=str))
+    # The scan covers the main job's every kind of record, and would see the data were it there.
+    assert {k: len(v) > 0 for k, v in kept.items()} == {k: True for k in (
+        "ops messages", "run-ledger items", "delivery-ledger items", "ingest histories", "curate histories",
+        "distribute histories", "distribute map children")}
+    assert len(kept["ingest histories"]) == len(run["data"].files)
+    recipients = aws.client("s3").get_object(Bucket=aws.bucket("reports"), Key=f"runs/{run['rerun'].name}/recipients.json")
+    assert pattern.search(recipients["Body"].read().decode())
+    leaks = {where: sorted({m.group(0) for t in texts for m in pattern.finditer(t)}) for where, texts in kept.items()}
+    assert {where: found for where, found in leaks.items() if found} == {}

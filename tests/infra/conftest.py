@@ -32,6 +32,8 @@ class Synth:
     unacknowledged_findings: List[Tuple[str, str]]
     # Every acknowledgement the app makes: (construct path, finding id).
     acknowledgements: List[Tuple[str, str]]
+    # Names of the validation plugins the app registered (cdk-nag's pack is "AwsSolutions").
+    plugins: List[str]
     _templates: Dict[str, Template] = field(default_factory=dict)
 
     def stack(self, key: str) -> Stack:
@@ -63,6 +65,7 @@ class _DeferredAcknowledgements:
     usual, acknowledgements are recorded, so cdk-nag can first be run with none of them applied."""
 
     recorded: List[Tuple[Any, Any]] = []
+    plugins: List[Any] = []
 
     def __init__(self, scope: Any) -> None:
         self._scope = scope
@@ -75,6 +78,7 @@ class _DeferredAcknowledgements:
         self.recorded.extend((self._scope, rule) for rule in rules)
 
     def add_plugins(self, *plugins: Any) -> None:
+        self.plugins.extend(plugins)
         Validations.of(self._scope).add_plugins(*plugins)
 
 
@@ -84,6 +88,7 @@ def synth(tmp_path_factory: pytest.TempPathFactory, cfg: Config) -> Synth:
     the app synthesised, as ``cdk synth`` does (nag runs again as a validation plugin)."""
     outdir = tmp_path_factory.mktemp("cdk.out")
     _DeferredAcknowledgements.recorded = []
+    _DeferredAcknowledgements.plugins = []
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(infra.nag, "Validations", _DeferredAcknowledgements)
         app = build_app(outdir=str(outdir), cfg=cfg)
@@ -93,7 +98,8 @@ def synth(tmp_path_factory: pytest.TempPathFactory, cfg: Config) -> Synth:
         Validations.of(scope).acknowledge(rule)
     app.synth()
     acknowledged = [(scope.node.path, rule.id) for scope, rule in _DeferredAcknowledgements.recorded]
-    return Synth(app=app, outdir=outdir, cfg=cfg, unacknowledged_findings=findings, acknowledgements=acknowledged)
+    return Synth(app=app, outdir=outdir, cfg=cfg, unacknowledged_findings=findings, acknowledgements=acknowledged,
+                 plugins=[plugin.name for plugin in _DeferredAcknowledgements.plugins])
 
 
 @pytest.fixture(scope="session")

@@ -1,11 +1,15 @@
 """Lambda functions (from components.LAMBDAS) and the Glue conform job (from components.GLUE_JOBS)."""
 from __future__ import annotations
 
+import json
 import re
 from typing import Any, Dict
 
 import pytest
 from saleslens import components
+from saleslens.config import IngestConfig
+from saleslens.contracts import DATASETS
+from saleslens.curate.run import CurateSettings
 
 from infra import PROJECT_ROOT
 from infra.constructs.packaging import lambda_bundle, library_version
@@ -37,29 +41,98 @@ def test_function_reserved_concurrency_is_the_registry_s(synth, key):
 
 
 @pytest.mark.parametrize("key", sorted(components.LAMBDAS))
-def test_handler_module_is_in_the_code_bundle_once_written(synth, key):
+def test_handler_module_is_in_the_code_bundle(synth, key):
     module = components.LAMBDAS[key].module
     assert function(synth, key)["Handler"] == f"{module}.handler"
     relative = module.replace(".", "/") + ".py"
     path = PROJECT_ROOT / relative
-    if path.exists():  # handlers are another stream's files; until one exists, the handler string is the contract
-        assert relative in {dest for dest, _ in lambda_bundle().entries}
-        assert re.search(r"^def handler\(", path.read_text(), re.M), f"{relative} defines no handler()"
+    assert path.is_file(), f"{relative}, the handler of {key}, does not exist"
+    assert relative in {dest for dest, _ in lambda_bundle().entries}
+    assert re.search(r"^def handler\(", path.read_text(), re.M), f"{relative} defines no handler()"
+
+
+# The AWS-managed layers: (publishing account, layer name) as their documentation gives them;
+# the versions are the ones config/saleslens.json pins.
+MANAGED_LAYERS = (("336392948345", "AWSSDKPandas-Python311"),
+                  ("017000801446", "AWSLambdaPowertoolsPythonV3-python311-x86_64"))
+
+
+def pinned_layer_version(name: str) -> str:
+    config = (PROJECT_ROOT / "config" / "saleslens.json").read_text()
+    (version,) = re.findall(rf":layer:{re.escape(name)}:(\d+)\"", config)
+    return version
 
 
 @pytest.mark.parametrize("key", sorted(components.LAMBDAS))
 def test_function_is_traced_and_uses_the_managed_layers(synth, key):
     fn = function(synth, key)
     assert fn["TracingConfig"] == {"Mode": "Active"}
-    assert [flat(layer) for layer in fn["Layers"]] == synth.cfg.deploy.layer_arns("<AWS::Region>")
+    assert [flat(layer) for layer in fn["Layers"]] == [
+        f"arn:<AWS::Partition>:lambda:<AWS::Region>:{account}:layer:{name}:{pinned_layer_version(name)}"
+        for account, name in MANAGED_LAYERS]
+
+
+def bucket(cfg, zone: str) -> str:
+    return f"{cfg.project}-{cfg.stage}-{zone}-<AWS::AccountId>-<AWS::Region>"
+
+
+def function_environment(synth, key: str) -> Dict[str, str]:
+    # Plain strings as they are (QUALITY_THRESHOLDS is JSON, braces included); intrinsics flattened.
+    variables = function(synth, key)["Environment"]["Variables"]
+    return {k: v if isinstance(v, str) else flat(v) for k, v in variables.items()}
 
 
 @pytest.mark.parametrize("key", sorted(components.LAMBDAS))
-def test_function_environment_is_the_registry_runtime_environment(synth, key):
-    # Plain strings as they are (QUALITY_THRESHOLDS is JSON, braces included); intrinsics flattened.
-    env = {k: v if isinstance(v, str) else flat(v) for k, v in function(synth, key)["Environment"]["Variables"].items()}
-    expected = components.runtime_environment(synth.cfg, "<AWS::AccountId>", "<AWS::Region>")
-    assert env == {**expected, "POWERTOOLS_LOG_LEVEL": synth.cfg.deploy.lambda_log_level}
+def test_function_environment_names_the_deployed_resources(synth, key):
+    cfg, prefix = synth.cfg, f"{synth.cfg.project}-{synth.cfg.stage}"
+    env = function_environment(synth, key)
+    settings = {name: env.pop(name) for name in ("QUALITY_THRESHOLDS", "CURATE_SETTINGS")}
+    assert env == {
+        "CLEAN_BUCKET": bucket(cfg, "clean"),
+        "QUARANTINE_BUCKET": bucket(cfg, "quarantine"),
+        "CURATED_BUCKET": bucket(cfg, "curated"),
+        "REPORTS_BUCKET": bucket(cfg, "reports"),
+        "GLUE_DATABASE": cfg.glue_database,
+        "ATHENA_WORKGROUP": cfg.athena_workgroup,
+        "SENDER_EMAIL": cfg.distribution.sender,
+        "SES_CONFIGURATION_SET": f"{prefix}-reports",
+        "DELIVERY_LEDGER_TABLE": f"{prefix}-delivery-ledger",
+        "RUN_LEDGER_TABLE": f"{prefix}-run-ledger",
+        "INGEST_STATE_MACHINE_ARN":
+            f"arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:stateMachine:{prefix}-ingest",
+        "LEDGER_TTL_DAYS": str(cfg.ingest.ledger_ttl_days),
+        "OPS_TOPIC_ARN": f"arn:<AWS::Partition>:sns:<AWS::Region>:<AWS::AccountId>:{prefix}-ops-alerts",
+        "STATE_MACHINE_PIPELINES": json.dumps({f"{prefix}-curate": "curation", f"{prefix}-distribute": "distribution",
+                                                f"{prefix}-ingest": "ingest"}),
+        "LATE_AFTER_DAYS": str(cfg.ingest.late_after_days),
+        "REPORT_LINK_TTL_SECONDS": str(cfg.distribution.report_link_ttl_seconds),
+        "POWERTOOLS_SERVICE_NAME": cfg.project,
+        "POWERTOOLS_METRICS_NAMESPACE": "SalesLens",
+        "POWERTOOLS_LOG_LEVEL": cfg.deploy.lambda_log_level,
+    }
+    # The JSON settings read back as check-quality and curate read them.
+    quality = IngestConfig(quality=json.loads(settings["QUALITY_THRESHOLDS"]))
+    assert {d: quality.thresholds(d) for d in DATASETS} == {d: cfg.ingest.thresholds(d) for d in DATASETS}
+    curate = CurateSettings.from_dict(json.loads(settings["CURATE_SETTINGS"]))
+    assert curate.calendar == cfg.calendar
+    assert curate.parameters == {**{k: str(v) for k, v in cfg.kpi.parameters().items()},
+                                 "main_country": cfg.calendar.main_country}
+
+
+# Read by Powertools itself, not by our code.
+POWERTOOLS_VARIABLES = {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "POWERTOOLS_LOG_LEVEL"}
+
+
+def test_every_function_variable_is_read_by_the_code_in_the_bundle(synth):
+    """No dead variables: each one set on a function is named by a handler or the library it runs
+    (the component registry that sets them, and the offline runtime, are left out)."""
+    code = "\n".join(path.read_text() for path in sorted((PROJECT_ROOT / "lambdas").glob("*.py")))
+    library = PROJECT_ROOT / "src" / "saleslens"
+    code += "\n".join(path.read_text() for path in sorted(library.rglob("*.py"))
+                      if path != library / "components.py" and "offline" not in path.relative_to(library).parts)
+    names = {name for key in components.LAMBDAS for name in function(synth, key)["Environment"]["Variables"]}
+    unread = sorted(name for name in names - POWERTOOLS_VARIABLES if not re.search(rf"\b{name}\b", code))
+    assert unread == []
 
 
 @pytest.mark.parametrize("key", sorted(components.LAMBDAS))
@@ -96,11 +169,19 @@ def test_conform_job_is_a_python_39_shell_job_sized_from_the_registry(synth):
     assert (job["MaxCapacity"], job["Timeout"]) == (spec.max_capacity, spec.timeout_minutes)
 
 
-def test_conform_job_arguments_are_the_registry_defaults_plus_glue_keys(synth):
+# Special parameters Glue itself reads (AWS Glue job parameters); every other one is the script's.
+GLUE_PARAMETERS = {"--extra-py-files", "--additional-python-modules", "--job-language", "--enable-metrics",
+                   "library-set"}
+
+
+def test_conform_job_arguments_are_the_zones_it_writes_plus_glue_keys(synth):
     args = {k: flat(v) for k, v in conform_job(synth)["DefaultArguments"].items()}
-    expected = components.glue_default_arguments(synth.cfg, "<AWS::AccountId>", "<AWS::Region>")
-    assert expected.items() <= args.items()
-    assert (args["library-set"], args["--job-language"], "--enable-metrics" in args) == ("analytics", "python", True)
+    # The landed file's bucket and key come with each run (the ingest machine's ConformRows).
+    assert {k: v for k, v in args.items() if k not in GLUE_PARAMETERS} == {
+        "--clean_bucket": bucket(synth.cfg, "clean"),
+        "--quarantine_bucket": bucket(synth.cfg, "quarantine"),
+    }
+    assert (args["library-set"], args["--job-language"], args["--enable-metrics"]) == ("analytics", "python", "true")
 
 
 def test_conform_job_loads_the_library_wheel_by_its_real_name(synth):

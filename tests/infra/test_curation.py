@@ -189,11 +189,11 @@ def test_curate_task_outlasts_the_curate_function(synth):
     assert definition["States"]["Curate"]["TimeoutSeconds"] > curate_function(synth)["Timeout"]
 
 
-def test_curate_function_reads_and_lists_the_clean_zone(synth):
+def test_curate_function_reads_published_partitions_of_the_clean_zone_only(synth):
     grants = curate_grants(synth)
     clean = bucket(synth, "clean")
     assert {(a, r) for a, r in grants if r.startswith(clean)} == {
-        ("s3:GetObject", f"{clean}/*"), ("s3:ListBucket", clean), ("s3:GetBucketLocation", clean)}
+        ("s3:GetObject", f"{clean}/*/dt=*/data.parquet"), ("s3:ListBucket", clean), ("s3:GetBucketLocation", clean)}
 
 
 def test_curate_function_writes_only_the_curated_tables_and_their_index(synth):

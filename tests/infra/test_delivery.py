@@ -1,11 +1,17 @@
 """Delivery resources: ledger, SES, ops topic, the Athena-views custom resource and function grants."""
 from __future__ import annotations
 
+from fnmatch import fnmatchcase
 from typing import Any, Dict, Set, Tuple
 
 import pytest
 from aws_cdk.assertions import Match
 from saleslens import components
+from saleslens.delivery.deliver import report_key
+from saleslens.distribution import outcomes
+from saleslens.distribution.recipients import items_key, recipients_key
+from saleslens.distribution.results import NO_EMAIL
+from saleslens.distribution.summary import delivery_prefix
 
 from infra.constructs.packaging import sql_hash
 from tests.infra.cfn import as_list, flat, policy_statements
@@ -90,17 +96,61 @@ def objects(synth, zone: str) -> str:
     return f"arn:<AWS::Partition>:s3:::{synth.cfg.bucket_name(zone, '<AWS::AccountId>', '<AWS::Region>')}/*"
 
 
-def test_render_report_reads_results_writes_reports_and_sends_through_the_configuration_set(synth):
+def test_render_report_reads_results_and_sends_through_the_configuration_set(synth):
     grants = function_grants(synth, "render-report")
     ses = "arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>"
     assert {
         ("s3:GetObject", objects(synth, "athena-results")),
-        ("s3:PutObject", objects(synth, "reports")),
         ("ses:SendRawEmail", f"{ses}:identity/{synth.cfg.distribution.sender}"),
         ("ses:SendRawEmail", f"{ses}:configuration-set/{synth.cfg.name(components.SES_CONFIGURATION_SET)}"),
     } <= grants
     assert {a for a, _ in grants if a.startswith("dynamodb:")} == {
         "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}
+
+
+RUN, CADENCE, DAY = "daily-2024-06-28-1", "daily", "2024-06-28"
+IDS = {"employee_id": "E000001", "position_id": "P00001"}
+
+
+def allowed(grants: Set[Tuple[str, str]], action: str, arn: str) -> bool:
+    # IAM's "*" spans "/", as fnmatch's does; the patterns hold no other wildcard.
+    return any(a == action and fnmatchcase(arn, pattern) for a, pattern in grants)
+
+
+# The keys each function reads or writes, made by the code that makes them (a sample run).
+RUN_FILE_ACCESS = {
+    "resolve-recipients": [
+        ("s3:PutObject", recipients_key(RUN)),
+        ("s3:PutObject", items_key(RUN)),
+        ("s3:PutObject", outcomes.outcome_key(RUN, outcomes.suppressed(NO_EMAIL), **IDS)),
+    ],
+    "render-report": [
+        ("s3:GetObject", recipients_key(RUN)),
+        ("s3:PutObject", report_key(CADENCE, DAY, IDS)),
+        ("s3:GetObject", report_key(CADENCE, DAY, IDS)),  # the presigned link reads as the function
+        ("s3:PutObject", f"{delivery_prefix(CADENCE, DAY)}P00001/E000001.json"),
+        ("s3:PutObject", outcomes.outcome_key(RUN, outcomes.DELIVERED, **IDS)),
+    ],
+}
+
+
+@pytest.mark.parametrize("key", sorted(RUN_FILE_ACCESS))
+def test_each_run_file_a_delivery_function_reads_or_writes_is_granted(synth, key):
+    grants = function_grants(synth, key)
+    denied = [(a, k) for a, k in RUN_FILE_ACCESS[key] if not allowed(grants, a, objects_under(synth, "reports", k))]
+    assert denied == []
+
+
+def test_summarise_run_lists_the_reports_bucket_and_reads_nothing(synth):
+    grants = function_grants(synth, "summarise-run")
+    assert ("s3:ListBucket", bucket(synth, "reports")) in grants
+    assert not {a for a, _ in grants if a in ("s3:GetObject", "s3:PutObject")}
+
+
+def test_only_render_report_reads_the_recipients_names_and_emails(synth):
+    readers = [k for k in ("plan-run", "check-control-totals", "resolve-recipients", "render-report", "summarise-run")
+               if allowed(function_grants(synth, k), "s3:GetObject", objects_under(synth, "reports", recipients_key(RUN)))]
+    assert readers == ["render-report"]
 
 
 def bucket(synth, zone: str) -> str:

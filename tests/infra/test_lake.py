@@ -8,7 +8,7 @@ import pytest
 from aws_cdk.assertions import Match
 from saleslens.config import ZONES
 from saleslens.contracts import DATASETS
-from saleslens.contracts.ddl import glue_table_input
+from saleslens.contracts.ddl import glue_quarantine_table_input, glue_table_input
 from saleslens.curate import tables as curated
 
 from tests.infra.cfn import flat, resolved
@@ -176,10 +176,55 @@ def test_glue_tables_are_the_library_table_inputs_the_offline_runtime_uses(synth
         assert same_table_input(table["TableInput"], expected), name
 
 
-def test_catalog_holds_the_clean_and_curated_tables_and_nothing_else(synth):
+def test_catalog_holds_the_clean_quarantine_and_curated_tables_and_nothing_else(synth):
     clean, cur = {d.table for d in DATASETS.values()}, set(curated.TABLES)
-    assert not clean & cur
-    assert set(glue_tables(synth)) == clean | cur
+    quarantine = {f"{table}_quarantine" for table in clean}
+    assert not clean & cur and not quarantine & (clean | cur)
+    assert set(glue_tables(synth)) == clean | quarantine | cur
+
+
+# -- the quarantine zone's tables: the rows conform rejected ----------------------------------------
+def quarantine_tables(synth):
+    return {name[: -len("_quarantine")]: table for name, table in glue_tables(synth).items()
+            if name.endswith("_quarantine")}
+
+
+def test_one_quarantine_table_per_dataset_contract(synth):
+    tables = quarantine_tables(synth)
+    assert set(tables) == {d.table for d in DATASETS.values()}
+    assert all(t["DatabaseName"] == synth.cfg.glue_database for t in tables.values())
+
+
+def test_quarantine_tables_are_the_library_table_inputs(synth):
+    quarantine_id = zone_buckets(synth)["quarantine"][0]
+    for name, table in quarantine_tables(synth).items():
+        dataset = DATASETS[name]
+        expected = glue_quarantine_table_input(dataset, f"s3://<{quarantine_id}>/{dataset.clean_prefix()}")
+        assert same_table_input(table["TableInput"], expected), name
+
+
+def test_quarantine_tables_read_the_rejects_conform_writes(synth):
+    """Conform writes each file's rejects as Parquet under <source>/<dataset>/dt=<date>/ of the
+    quarantine zone: the line, every contract column as it arrived (text), the rule, the reason
+    and the run. Files refused whole sit under _files/, outside every table."""
+    quarantine_id = zone_buckets(synth)["quarantine"][0]
+    for name, table in quarantine_tables(synth).items():
+        dataset = DATASETS[name]
+        sd = table["TableInput"]["StorageDescriptor"]
+        assert flat(sd["Location"]) == f"s3://<{quarantine_id}>/{dataset.clean_prefix()}"
+        assert not dataset.clean_prefix().startswith("_files/")
+        assert sd["SerdeInfo"]["SerializationLibrary"] == "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
+        assert [(c["Name"], c["Type"]) for c in sd["Columns"]] == [
+            ("source_line", "bigint"), *((c.name, "string") for c in dataset.columns),
+            ("rule", "string"), ("reason", "string"), ("run_id", "string")], name
+        params = {k: flat(v) for k, v in table["TableInput"]["Parameters"].items()}
+        assert [(k["Name"], k["Type"]) for k in table["TableInput"]["PartitionKeys"]] == [("dt", "string")]
+        assert {
+            "projection.enabled": "true",
+            "projection.dt.type": "date",
+            "projection.dt.format": "yyyy-MM-dd",
+            "storage.location.template": f"s3://<{quarantine_id}>/{dataset.clean_prefix()}dt=<dt>/",
+        }.items() <= params.items(), name
 
 
 def test_one_glue_table_per_dataset_contract(synth):

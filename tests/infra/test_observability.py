@@ -11,8 +11,9 @@ from saleslens import components
 
 from infra import PROJECT_ROOT
 from infra.stacks.curation import CURATE_DLQ, PARTITION_PUBLISHED_RULE
-from infra.stacks.ingestion import INGEST_DLQ
-from infra.stacks.observability import GLUE_JOB_FAILED_RULE, GLUE_JOB_SUCCEEDED_RULE, QUALITY_BREACHES
+from infra.stacks.ingestion import INGEST_DLQ, STATUS_DLQ
+from infra.stacks.observability import (GLUE_JOB_FAILED_RULE, GLUE_JOB_SUCCEEDED_RULE, QUALITY_BREACHES,
+                                        UNDELIVERED_REPORTS)
 from tests.infra.cfn import export_of, flat
 
 pytestmark = pytest.mark.infra
@@ -71,6 +72,16 @@ def test_quality_gate_alarm_watches_the_metric_check_quality_emits(synth):
     assert re.search(rf'add_metric\(name="{QUALITY_BREACHES}"', handler)
 
 
+def test_undelivered_reports_alarm_fires_on_any_one_summarise_run_counts(synth):
+    namespace, dimensions = emf_of(synth.cfg)
+    props = alarm(synth, "undelivered-reports")
+    assert watches(props) == (namespace, UNDELIVERED_REPORTS, dimensions, "Sum")
+    assert (props["ComparisonOperator"], props["Threshold"]) == ("GreaterThanOrEqualToThreshold", 1)
+    assert props["AlarmActions"] == [ops_topic(synth)]
+    handler = (PROJECT_ROOT / "lambdas" / "summarise_run.py").read_text(encoding="utf-8")
+    assert re.search(rf'add_metric\(name="{UNDELIVERED_REPORTS}", unit="Count", value=summary\["failed"\]\)', handler)
+
+
 SERIALISED = sorted(k for k, spec in components.LAMBDAS.items() if spec.reserved_concurrency is not None)
 
 
@@ -125,7 +136,7 @@ def dead_letter_queue_names(synth) -> Set[str]:
 
 def test_every_dead_letter_queue_alarms_on_any_visible_message(synth):
     queues = dead_letter_queue_names(synth)
-    assert queues == {synth.cfg.name(INGEST_DLQ), synth.cfg.name(CURATE_DLQ)}
+    assert queues == {synth.cfg.name(INGEST_DLQ), synth.cfg.name(CURATE_DLQ), synth.cfg.name(STATUS_DLQ)}
     watched = {watches(p)[2].get("QueueName"): p for p in alarms(synth).values() if p.get("Namespace") == "AWS/SQS"}
     assert set(watched) == queues
     for props in watched.values():

@@ -37,17 +37,33 @@ def granted(synth, key: str) -> Set[Tuple[str, str]]:
             for action in as_list(st["Action"]) for resource in as_list(st["Resource"])}
 
 
+def integrations(definition: str) -> Set[str]:
+    """Service integrations the ASL file names, e.g. ``lambda:invoke``."""
+    return set(re.findall(r'"arn:aws:states:::([^"]+)"', definition))
+
+
 @pytest.mark.parametrize("key", sorted(components.STATE_MACHINES))
-def test_substitution_keys_equal_the_asl_placeholders(synth, key):
+def test_substitutions_are_the_asl_placeholders_and_one_per_service_integration(synth, key):
     _, sm = machine(synth, key)
-    assert set(sm["Properties"]["DefinitionSubstitutions"]) == placeholders(read_definition(components.STATE_MACHINES[key]))
+    definition = read_definition(components.STATE_MACHINES[key])
+    subs = {k: flat(v) for k, v in sm["Properties"]["DefinitionSubstitutions"].items()}
+    integration_keys = {k for k in subs if k.startswith("Integration_")}
+    assert set(subs) - integration_keys == placeholders(definition)
+    expected = {f"arn:<AWS::Partition>:states:::{integration}" for integration in integrations(definition)}
+    assert {subs[k] for k in integration_keys} == expected
 
 
 @pytest.mark.parametrize("key", sorted(components.STATE_MACHINES))
-def test_definition_is_the_asl_file_verbatim(synth, key):
+def test_definition_is_the_asl_file_with_integrations_in_the_stacks_partition(synth, key):
     _, sm = machine(synth, key)
     # A plain string: placeholders are left to CloudFormation's DefinitionSubstitutions.
-    assert sm["Properties"]["DefinitionString"] == read_definition(components.STATE_MACHINES[key])
+    deployed = sm["Properties"]["DefinitionString"]
+    subs = {k: flat(v) for k, v in sm["Properties"]["DefinitionSubstitutions"].items() if k.startswith("Integration_")}
+    filled = re.sub(r"\$\{(Integration_\w+)\}", lambda m: subs[m.group(1)], deployed)
+    definition = read_definition(components.STATE_MACHINES[key])
+    assert integrations(definition)
+    assert filled == definition.replace('"arn:aws:states:::', '"arn:<AWS::Partition>:states:::')
+    assert "arn:aws" not in deployed
 
 
 @pytest.mark.parametrize("key", sorted(components.STATE_MACHINES))
@@ -64,10 +80,11 @@ def test_state_machine_is_standard_and_traced(synth, key):
 
 
 @pytest.mark.parametrize("key", sorted(components.STATE_MACHINES))
-def test_state_machine_logs_all_events_to_a_kms_log_group(synth, key):
+def test_state_machine_logs_errors_without_execution_data_to_a_kms_log_group(synth, key):
+    """Execution data (inputs, outputs, error causes) carries names, emails and data cells."""
     _, sm = machine(synth, key)
     logging = sm["Properties"]["LoggingConfiguration"]
-    assert (logging["Level"], logging["IncludeExecutionData"]) == ("ALL", True)
+    assert (logging["Level"], logging["IncludeExecutionData"]) == ("ERROR", False)
     log_group_id = logging["Destinations"][0]["CloudWatchLogsLogGroup"]["LogGroupArn"]["Fn::GetAtt"][0]
     log_group = synth.json(STACK_OF[key])["Resources"][log_group_id]["Properties"]
     assert "KmsKeyId" in log_group and log_group["RetentionInDays"] == synth.cfg.logs.retention_days
@@ -196,7 +213,7 @@ def test_distribution_role_runs_its_distributed_map(synth):
         ("states:StartExecution", f"{arn}:stateMachine:{name}"),
         ("states:DescribeExecution", f"{arn}:execution:{name}/*"),
         ("states:StopExecution", f"{arn}:execution:{name}/*"),
-        ("s3:GetObject", f"arn:<AWS::Partition>:s3:::{reports}/*"),
+        ("s3:GetObject", f"arn:<AWS::Partition>:s3:::{reports}/runs/*/items.json"),
     } <= granted(synth, "distribute")
 
 
@@ -274,8 +291,8 @@ def integration_resource(synth, key: str, resource: str, value: str) -> str:
         return f"arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:job/{value}"
     if ":::athena:" in resource:
         return f"arn:<AWS::Partition>:athena:<AWS::Region>:<AWS::AccountId>:workgroup/{value}"
-    if ":::s3:" in resource:
-        return f"arn:<AWS::Partition>:s3:::{value}/*"
+    if ":::s3:" in resource:  # the ItemReader's key is the run's items file (ResolveRecipients)
+        return f"arn:<AWS::Partition>:s3:::{value}/runs/*/items.json"
     return value
 
 

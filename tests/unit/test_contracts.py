@@ -6,7 +6,9 @@ from datetime import date
 
 import pytest
 
-from saleslens.contracts import DATASETS, UnknownDatasetError, dataset_for_key, landing_key, rows_of, sources_of
+from saleslens.contracts import (
+    DATASETS, UnknownDatasetError, dataset_for_key, landing_key, parse_landing_key, rows_of, sources_of,
+)
 from saleslens.contracts.model import Column, Dataset, ForeignKey
 from saleslens.contracts.validation import REJECT_META
 
@@ -123,6 +125,8 @@ def test_each_contract_is_consistent(table):
     assert len({landing_key(d, DAY).rsplit("/", 1)[1] for d in DATASETS.values()}) == len(DATASETS)
     assert key.endswith("." + dataset.file_format)
     assert dataset_for_key(key) == (dataset, DAY)
+    landed = parse_landing_key(key)  # the generator's own names follow the landing rules
+    assert (landed.dataset, landed.partition_date, landed.part) == (dataset, DAY, None)
 
 
 def test_file_names_follow_each_source_system():
@@ -149,4 +153,10 @@ def test_declaration_errors():
         Dataset(source="t", name="x", description="", columns=(Column("a", "string"),), key=("a",),
                 foreign_keys=(ForeignKey("b", "erp_products", "sku"),))
     assert ForeignKey("sku", "erp_products", "sku").reference == "erp_products.sku"
+    for pattern, problem in [("X_{dt:%d%m%y}.csv", "only %Y, %m and %d"), ("X_{dt:%Y}.csv", "the date must be"),
+                             ("X_{when}_{dt:%Y%m%d}.csv", "unknown placeholder"), ("X_{dt:%Y%m%d}", "<name>.<extension>"),
+                             ("X_{dt:%Y%m%d}.{source}", "<name>.<extension>")]:
+        with pytest.raises(ValueError, match=re.escape(problem)):
+            Dataset(source="t", name="x", description="", columns=(Column("a", "string"),), key=("a",),
+                    file_pattern=pattern)
     assert re.fullmatch(DATASETS["crm_call_reports"].column("call_id").pattern, "C202404010000001")

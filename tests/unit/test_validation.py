@@ -534,3 +534,108 @@ def test_jsonl_objects_may_leave_out_nullable_fields():
                                         {"id": "X2", "qty": 1, "flag": False, "note": "n"}]
     with pytest.raises(SchemaDriftError, match="missing flag"):
         check_header(TYPED, b'{"id":"X1","qty":3}\n')
+
+
+# -- line endings --------------------------------------------------------------------------------
+def test_cr_only_line_endings_are_a_malformed_file_with_a_reason_to_act_on():
+    data = csv_bytes(INV_HEADER, GOOD_1, GOOD_2).replace(b"\n", b"\r")
+    for check in (lambda: conform_bytes(INVOICES, data), lambda: check_header(INVOICES, data)):
+        with pytest.raises(MalformedFileError, match=r"^erp_primary_invoices: line endings are CR only \(as old Mac "
+                                                     r"exports write them\); re-export the file with LF or CRLF"):
+            check()
+
+
+def test_a_bare_cr_among_lf_lines_is_refused_with_its_line():
+    data = csv_bytes(INV_HEADER, GOOD_1, GOOD_2 + "\r" + GOOD_1.replace(",1,2024", ",3,2024"))
+    with pytest.raises(MalformedFileError, match="line 3 ends in a bare CR .* mixes line endings"):
+        conform_bytes(INVOICES, data)
+
+
+def test_a_cr_inside_a_quoted_field_is_data_and_a_prefix_may_end_between_cr_and_lf():
+    data = csv_bytes("stockist_code,stockist_name,territory_code,city,country",
+                     'STK00001,"Old\rMac name",T0001,Pune,IN', "STK00002,Plain,T0001,Pune,IN").replace(b"\n", b"\r\n")
+    result = conform_bytes(CUSTOMERS, data)
+    assert result.clean["stockist_name"].to_pylist() == ["Old\rMac name", "Plain"]
+    check_header(INVOICES, csv_bytes(INV_HEADER, GOOD_1).replace(b"\n", b"\r\n")[:len(INV_HEADER) + 1])
+
+
+def test_cr_only_json_lines_are_refused():
+    with pytest.raises(MalformedFileError, match="CR only"):
+        conform_bytes(JSONL, b'{"event_id": "EV01", "qty": 1}\r{"event_id": "EV02", "qty": 2}\r')
+
+
+def test_a_header_the_csv_module_cannot_read_is_a_malformed_file():
+    with pytest.raises(MalformedFileError, match=r"the header line cannot be read as CSV \(field larger than field limit"):
+        conform_bytes(INVOICES, ('"' + "x" * 200_000 + '"\n').encode())
+
+
+# -- error texts never carry personal data --------------------------------------------------------
+EMPLOYEES = DATASETS["hr_employees"]
+EMPLOYEE_ROW = "E000123,Asha Verma,asha.verma@example.com,+919812345678,IN,2019-06-01,,"
+EMPLOYEE_CELLS = ("E000123", "Asha", "Verma", "asha.verma", "example.com", "9812345678", "2019-06-01")
+
+
+def test_a_headerless_personal_data_file_is_drift_without_its_first_row():
+    for check in (lambda d: conform_bytes(EMPLOYEES, d), lambda d: check_header(EMPLOYEES, d)):
+        with pytest.raises(SchemaDriftError) as err:
+            check(csv_bytes(EMPLOYEE_ROW, EMPLOYEE_ROW))
+        text = str(err.value)
+        assert not [cell for cell in EMPLOYEE_CELLS if cell in text], text
+        assert text == (
+            "hr_employees: file columns do not match the contract: missing employee_id, employee_name, email, "
+            "mobile, country, date_of_joining, date_of_leaving, leaving_reason; 8 unexpected (not shown: the "
+            "dataset holds personal data); 1 repeated (not shown) (expected employee_id, employee_name, email, "
+            "mobile, country, date_of_joining, date_of_leaving, leaving_reason)")
+
+
+def test_drift_names_tokens_only_when_they_look_like_column_names():
+    header = INV_HEADER + ",tax,Asha Verma,asha@example.com"
+    with pytest.raises(SchemaDriftError) as err:
+        check_header(INVOICES, csv_bytes(header, GOOD_1 + ",1,x,y"))
+    assert "unexpected 'tax' and 2 more (not shown: they do not look like column names)" in str(err.value)
+    assert "Asha" not in str(err.value) and "example.com" not in str(err.value)
+    assert err.value.unexpected == ["tax", "Asha Verma", "asha@example.com"]  # for code, never printed
+
+
+def test_json_fields_outside_the_contract_are_counted_not_named_for_personal_data():
+    people = Dataset(source="t", name="people", description="", file_format="jsonl", key=("id",),
+                     columns=(Column("id", "string"), Column("email", "string", pii=True)))
+    data = b'{"id": "1", "email": "a@b.co"}\n{"id": "2", "email": "c@d.co", "asha@example.com": 1}\n'
+    result = conform_bytes(people, data)
+    assert rejects(result) == [(2, "malformed_row", "object has 1 field(s) not in the contract (not shown: the dataset "
+                                                    "holds personal data)")]
+    shown = conform_bytes(JSONL, b'{"event_id": "EV01", "qty": 1}\n{"event_id": "EV02", "qty": 1, "note": "x"}\n')
+    assert rejects(shown)[0][2].startswith("object has fields not in the contract: note: ")
+
+
+def test_arrow_errors_on_personal_data_are_withheld(monkeypatch):
+    monkeypatch.setattr(v, "_BLOCK_BYTES", 4096)  # a record longer than a block cannot be read
+    long_name = EMPLOYEE_ROW.replace("Asha Verma", '"' + "Asha Verma " * 2000 + '"')
+    header = ",".join(EMPLOYEES.column_names)
+    with pytest.raises(MalformedFileError) as err:
+        conform_bytes(EMPLOYEES, csv_bytes(header, long_name))
+    assert "details withheld: the dataset holds personal data" in str(err.value) and "Asha" not in str(err.value)
+
+
+# -- quoted fields spanning lines ----------------------------------------------------------------
+def test_quoted_line_breaks_survive_arrows_block_boundaries(monkeypatch):
+    monkeypatch.setattr(v, "_BLOCK_BYTES", 4096)  # many blocks; a break inside a field lands on their edges
+    rows = [f'STK{i:05d},"Name {i}\nsecond line, with comma",T0001,Pune,IN' for i in range(400)]
+    result = conform_bytes(CUSTOMERS, csv_bytes("stockist_code,stockist_name,territory_code,city,country", *rows))
+    assert (result.rows_in, result.rows_clean) == (400, 400)
+    assert result.clean["stockist_name"].to_pylist()[399] == "Name 399\nsecond line, with comma"
+
+
+def test_a_well_quoted_multi_line_row_with_the_wrong_field_count_is_one_malformed_row():
+    data = csv_bytes(
+        "stockist_code,stockist_name,territory_code,city,country",
+        'STK00001,"Two\nlines",T0001,Pune',     # lines 2-3: 4 fields
+        "STK00002,Fine,T0001,Pune,IN",            # line 4
+        'STK00003,"Three\nlines\nhere",T0001,Pune,IN,extra',  # lines 5-7: 6 fields
+        "STK00004,Fine,T0001,Colombo,SL",         # line 8
+    )
+    result = conform_bytes(CUSTOMERS, data)
+    assert [(line, rule) for line, rule, _ in rejects(result)] == [(2, "malformed_row"), (5, "malformed_row"),
+                                                                   (8, "allowed:country")]
+    assert (result.rows_in, result.rows_clean, result.rows_quarantined) == (4, 1, 3)
+    assert rejects(result)[0][2] == "row has 4 fields but the header has 5: 'STK00001,\"Two\\nlines\",T0001,Pune'"

@@ -2,17 +2,19 @@
 
 ``DATASETS`` maps table name to contract, masters first and every dataset after the ones its
 foreign keys name (a safe load order), each fact's monthly backfill extract right after it;
-``dataset_for_key`` identifies the dataset of a landing-zone object key.
+``dataset_for_key`` identifies the dataset of a landing-zone object key, ``parse_landing_key``
+also holds it to the landing rules (the dataset's file pattern and a file-name date equal to dt=).
 """
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
-from typing import Dict, Tuple
+from typing import Dict, Optional, Tuple
 
 from saleslens.contracts import clm, crm, erp, evt, hr, lms, stk
 from saleslens.contracts.model import BACKFILL_SUFFIX, Column, Dataset, ForeignKey, backfill_of
-from saleslens.errors import UnknownDatasetError  # noqa: F401  (public name of this module)
+from saleslens.errors import LandingKeyError, UnknownDatasetError  # noqa: F401  (public names of this module)
 
 _MASTERS = (
     hr.TERRITORIES, hr.HOLIDAYS, hr.EMPLOYEES, hr.POSITIONS, hr.ASSIGNMENTS,
@@ -67,11 +69,50 @@ def dataset_for_key(key: str) -> Tuple[Dataset, date]:
     return DATASETS[table], dt
 
 
+@dataclass(frozen=True)
+class LandingKey:
+    """A landing-zone key that follows the landing rules."""
+
+    dataset: Dataset
+    partition_date: date
+    file_name: str
+    part: Optional[int]  # a split extract's part number; None for an unnumbered file
+
+
+def parse_landing_key(key: str) -> LandingKey:
+    """The dataset, partition and file of a landing key that follows the landing rules.
+
+    The file name must follow the dataset's ``file_pattern`` (a backfill dataset's is its parent's
+    ``backfill_file_pattern``), optionally with a part suffix (``model.PART_SUFFIX``: ``_part2``,
+    ``_2``, ``_002``), and the date it names must be the key's ``dt=`` (for a monthly extract, the
+    first of that month). Raises UnknownDatasetError for a key that names no dataset and partition,
+    LandingKeyError for one that breaks a rule.
+    """
+    dataset, dt = dataset_for_key(key)
+    file_name = key.rsplit("/", 1)[1]
+    try:
+        named = dataset.parse_file_name(file_name)
+    except ValueError as exc:
+        raise LandingKeyError(f"object key {key!r}: file name {file_name!r} {exc}") from None
+    if named is None:
+        raise LandingKeyError(
+            f"object key {key!r}: file name {file_name!r} does not follow {dataset.table}'s pattern "
+            f"{dataset.file_name_shape()} (a split extract may add _part<N> or _<N> before the extension, "
+            f"N from 1 to 999)"
+        )
+    if named.date != dt:
+        raise LandingKeyError(
+            f"object key {key!r}: file name {file_name!r} names {named.named()} but the key's partition is "
+            f"dt={dt.isoformat()}; land it under dt={named.date.isoformat()} or correct its name"
+        )
+    return LandingKey(dataset=dataset, partition_date=dt, file_name=file_name, part=named.part)
+
+
 def landing_key(dataset: Dataset, dt: date) -> str:
     return f"{dataset.landing_prefix()}dt={dt.isoformat()}/{dataset.file_pattern.format(dt=dt, source=dataset.source, name=dataset.name)}"
 
 
 __all__ = [
-    "BACKFILL_SUFFIX", "Column", "Dataset", "ForeignKey", "DATASETS", "UnknownDatasetError", "dataset_for_key",
-    "landing_key", "rows_of", "sources_of",
+    "BACKFILL_SUFFIX", "Column", "Dataset", "ForeignKey", "DATASETS", "LandingKey", "LandingKeyError",
+    "UnknownDatasetError", "dataset_for_key", "landing_key", "parse_landing_key", "rows_of", "sources_of",
 ]

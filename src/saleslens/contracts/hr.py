@@ -19,6 +19,11 @@ from saleslens.contracts.model import Column, Dataset, ForeignKey
 
 EMPLOYEE = r"E\d{6}"
 POSITION = r"P\d{5}"
+# A person's name as it is printed in an email and a report: 1-100 characters, none of them a
+# control character (CR, LF, tab...), a format character (zero-width spaces and joiners, bidi
+# overrides such as U+202E), a line or paragraph separator, or '@' (a name is never an address).
+# RE2 syntax (Arrow's regex engine): Unicode classes by general category.
+PERSON_NAME = r"[^\p{Cc}\p{Cf}\p{Zl}\p{Zp}@]{1,100}"
 TERRITORY = r"T\d{4}"
 COUNTRIES = ("IN", "LK", "NP")
 LEAVING_REASONS = ("RESIGNED", "TERMINATED", "RETIRED")
@@ -49,7 +54,7 @@ ASSIGNMENTS = Dataset(
     description="Who holds which position, with effective dates (SCD2 source).",
     columns=(
         Column("employee_id", "string", "Employee number", pattern=EMPLOYEE),
-        Column("employee_name", "string", "Full name", pii=True),
+        Column("employee_name", "string", "Full name", pattern=PERSON_NAME, pii=True),
         Column("email", "string", "Work email", pattern=r"[^@\s]+@[^@\s]+\.[^@\s]+", pii=True),
         Column("position_id", "string", "Position held", pattern=POSITION),
         Column("valid_from", "date", "First day in the position"),
@@ -70,7 +75,7 @@ EMPLOYEES = Dataset(
     description="Employee master: everyone who has held a sales position, with joining and leaving dates.",
     columns=(
         Column("employee_id", "string", "Employee number", pattern=EMPLOYEE),
-        Column("employee_name", "string", "Full name", pii=True),
+        Column("employee_name", "string", "Full name", pattern=PERSON_NAME, pii=True),
         Column("email", "string", "Work email", pattern=r"[^@\s]+@[^@\s]+\.[^@\s]+", pii=True),
         Column("mobile", "string", "Mobile number, E.164", pattern=r"\+\d{10,13}", pii=True),
         Column("country", "string", "Country of employment", allowed=COUNTRIES),

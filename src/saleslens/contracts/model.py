@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Optional, Tuple
+from datetime import date
+from functools import lru_cache
+from typing import List, Optional, Pattern, Tuple
 
 # Logical column types and how they map onto Athena. Arrow types live in validation.
 _DECIMAL = re.compile(r"^decimal\((\d+),(\d+)\)$")
@@ -98,6 +100,9 @@ class Dataset:
             raise ValueError(f"{self.table}: foreign key columns not declared: {undeclared}")
         if self.backfill_file_pattern is not None and self.kind != "fact":
             raise ValueError(f"{self.table}: only fact datasets have backfill extracts")
+        for pattern in (self.file_pattern, self.backfill_file_pattern):
+            if pattern is not None:
+                _file_name_regex(pattern, self.source, self.name)  # refuses a pattern it cannot match
 
     @property
     def table(self) -> str:
@@ -113,6 +118,17 @@ class Dataset:
             if c.name == name:
                 return c
         raise KeyError(f"{self.table} has no column {name!r}")
+
+    def parse_file_name(self, file_name: str) -> Optional["FileName"]:
+        """What a landed file's name says under ``file_pattern``, or None if it does not follow it.
+
+        Raises ValueError when the name has the pattern's shape but its digits name no real day.
+        """
+        return parse_file_name(self.file_pattern, self.source, self.name, file_name)
+
+    def file_name_shape(self) -> str:
+        """``file_pattern`` as a person reads it, e.g. ``ERP_INV_YYYYMMDD.csv``."""
+        return file_name_shape(self.file_pattern, self.source, self.name)
 
     def landing_prefix(self) -> str:
         return f"{self.source}/{self.name}/"
@@ -147,3 +163,93 @@ def backfill_of(dataset: Dataset) -> Dataset:
         kind="fact",
         backfills=dataset.table,
     )
+
+
+# -- file names ---------------------------------------------------------------------------------
+# A file pattern is the source system's naming: literal text, {source}, {name} and one
+# {dt:<format>} whose format uses %Y, %m and %d only (a monthly extract leaves out %d: its date
+# is the first of the month). A split extract's numbered parts may carry a part suffix before the
+# extension: `_part<N>` or `_<N>`, N of one to three digits and not zero (`_part2`, `_2`, `_002`).
+# The unnumbered name is a file of its own (the first part, or the only one). Nothing else: names
+# are case-sensitive and the extension is the pattern's.
+PART_SUFFIX = r"(?:_part(?P<part>[0-9]{1,3})|_(?P<seq>[0-9]{1,3}))?"
+_DATE_DIRECTIVES = {"%Y": ("year", 4, "YYYY"), "%m": ("month", 2, "MM"), "%d": ("day", 2, "DD")}
+_PLACEHOLDER = re.compile(r"\{(source|name|dt:[^}]*)\}")
+
+
+@dataclass(frozen=True)
+class FileName:
+    """What a landed file's name says: the day it names and its part number."""
+
+    date: date  # the first of the month for a monthly pattern
+    monthly: bool  # the pattern names a month, not a day
+    part: Optional[int]  # None: the name carries no part suffix
+
+    def named(self) -> str:
+        """The date as the name gives it: 2024-04 for a month, 2024-04-01 for a day."""
+        return self.date.isoformat()[:7] if self.monthly else self.date.isoformat()
+
+
+@lru_cache(maxsize=None)
+def _file_name_regex(pattern: str, source: str, name: str) -> Tuple[Pattern[str], str, bool]:
+    """(full-match regex of the pattern with an optional part suffix, shape for people, monthly)."""
+    stem, dot, ext = pattern.rpartition(".")
+    if not dot or "{" in ext or not stem:
+        raise ValueError(f"file pattern {pattern!r}: expected <name>.<extension> with the placeholders before the dot")
+    literals = _PLACEHOLDER.sub("", stem)
+    if "{" in literals or "}" in literals:
+        raise ValueError(f"file pattern {pattern!r}: unknown placeholder; expected {{source}}, {{name}} and {{dt:...}}")
+    regex: List[str] = []
+    shape: List[str] = []
+    directives: List[str] = []
+    end = 0
+    for m in _PLACEHOLDER.finditer(stem):
+        literal = stem[end : m.start()]
+        regex.append(re.escape(literal))
+        shape.append(literal)
+        field_ = m.group(1)
+        if field_ in ("source", "name"):
+            value = source if field_ == "source" else name
+            regex.append(re.escape(value))
+            shape.append(value)
+        else:
+            fmt = field_[3:]
+            for piece in re.split(r"(%.)", fmt):
+                if piece in _DATE_DIRECTIVES:
+                    group, width, text = _DATE_DIRECTIVES[piece]
+                    if group in directives:
+                        raise ValueError(f"file pattern {pattern!r}: {piece} given twice")
+                    directives.append(group)
+                    regex.append(f"(?P<{group}>[0-9]{{{width}}})")
+                    shape.append(text)
+                elif piece.startswith("%") and len(piece) == 2:
+                    raise ValueError(f"file pattern {pattern!r}: only %Y, %m and %d may name the date, not {piece}")
+                else:
+                    regex.append(re.escape(piece))
+                    shape.append(piece)
+        end = m.end()
+    regex.append(re.escape(stem[end:]))
+    shape.append(stem[end:])
+    if not {"year", "month"} <= set(directives):
+        raise ValueError(f"file pattern {pattern!r}: the date must be {{dt:...}} with %Y, %m and optionally %d")
+    compiled = re.compile("".join(regex) + PART_SUFFIX + re.escape("." + ext))
+    return compiled, "".join(shape) + "." + ext, "day" not in directives
+
+
+def parse_file_name(pattern: str, source: str, name: str, file_name: str) -> Optional[FileName]:
+    regex, _, monthly = _file_name_regex(pattern, source, name)
+    m = regex.fullmatch(file_name)
+    if m is None:
+        return None
+    number = m.group("part") or m.group("seq")
+    if number is not None and int(number) == 0:
+        return None  # parts count from 1
+    try:
+        day = date(int(m.group("year")), int(m.group("month")), 1 if monthly else int(m.group("day")))
+    except ValueError:
+        raise ValueError(f"names no real {'month' if monthly else 'day'}") from None
+    return FileName(date=day, monthly=monthly, part=int(number) if number is not None else None)
+
+
+def file_name_shape(pattern: str, source: str, name: str) -> str:
+    return _file_name_regex(pattern, source, name)[1]

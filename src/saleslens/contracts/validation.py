@@ -30,15 +30,21 @@ a value as the same text.
 
 Whole-file problems raise instead (nothing from the file loads): ``EmptyFileError``,
 ``EncodingError`` (not UTF-8), ``SchemaDriftError`` (columns missing, unexpected or repeated),
-``MalformedFileError`` (cannot be split into rows, e.g. a quote that never closes).
+``MalformedFileError`` (cannot be split into rows: line ends that are a bare CR, as old Mac
+exports write them, or a quote that never closes). Lines end in LF or CRLF; a quoted field may
+hold line breaks (LF, CRLF or CR). Error messages never carry a data value of a dataset with a
+personal-data column: a header that is not the contract's is described by the contract's names
+and a count of the others.
 Python 3.9-safe: the Glue Python-shell conform job imports this module.
 """
 from __future__ import annotations
 
 import codecs
 import csv
+import io
 import json
 import os
+import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
@@ -69,6 +75,11 @@ _MAX_INT_DIGITS = 18  # 18 digits always fit int64, so a regex-valid int never o
 _REASON_VALUE_CHARS = 80  # raw values are cut to this length inside a reason sentence
 _REASON_LINE_CHARS = 300
 _CHUNK_BYTES = 4 << 20  # below this a file is read in one piece
+_BLOCK_BYTES = 4 << 20  # Arrow's read block; a quoted field may span blocks
+# A header token shown in a schema-drift message must look like a column name; anything else may
+# be a data value (a headerless file's first row) and is only counted.
+_COLUMN_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")
+_BARE_CR = re.compile(rb"\r(?!\n)")
 
 
 
@@ -137,9 +148,10 @@ def check_header(dataset: Dataset, first_bytes: bytes) -> None:
     if not first_bytes:
         raise EmptyFileError(f"{dataset.table}: file is empty (0 bytes); expected at least a header")
     _check_utf8(first_bytes, final=False)
+    _check_line_ends(dataset, first_bytes, final=False)
     start = len(_BOM) if first_bytes.startswith(_BOM) else 0
     if dataset.file_format == "csv":
-        _check_columns(dataset, _csv_header(first_bytes, start))
+        _check_columns(dataset, _csv_header(dataset, first_bytes, start))
     else:
         keys = _first_json_keys(first_bytes, start, complete_only=True)
         if keys is not None:
@@ -158,10 +170,54 @@ def _check_utf8(data: bytes, final: bool = True) -> None:
         ) from None
 
 
-def _csv_header(data: bytes, start: int) -> List[str]:
+def _check_line_ends(dataset: Dataset, data: bytes, final: bool = True) -> None:
+    """Refuse a file whose lines end in a bare CR (no LF after it): the reader splits rows at LF,
+    so such a file has no rows to count, or counts them on the wrong lines. A CR inside a quoted
+    CSV field is data; JSON cannot hold a raw CR inside a string, so a JSON-lines file has none.
+    ``final=False``: ``data`` is a prefix, and a CR at its very end may be half of a CRLF."""
+    crs = data.count(b"\r")
+    if crs == 0 or crs == data.count(b"\r\n"):
+        return
+    quoted = dataset.file_format == "csv" and b'"' in data
+    quotes_before, counted_to = 0, 0
+    for bare in _BARE_CR.finditer(data):
+        pos = bare.start()
+        if not final and pos == len(data) - 1:
+            return  # the prefix may end between CR and LF
+        if quoted:
+            quotes_before += data.count(b'"', counted_to, pos)
+            counted_to = pos
+            if quotes_before % 2:
+                continue  # inside a quoted field: data
+        if b"\n" not in data:
+            raise MalformedFileError(
+                f"{dataset.table}: line endings are CR only (as old Mac exports write them); "
+                "re-export the file with LF or CRLF line endings"
+            )
+        line = data.count(b"\n", 0, pos) + 1
+        raise MalformedFileError(
+            f"{dataset.table}: line {line} ends in a bare CR (a carriage return without a line feed): "
+            "the file mixes line endings; re-export it with LF or CRLF line endings"
+        )
+
+
+def _csv_header(dataset: Dataset, data: bytes, start: int) -> List[str]:
     end = data.find(b"\n", start)
     line = data[start : len(data) if end < 0 else end].rstrip(b"\r")
-    return next(csv.reader([line.decode("utf-8")]), [])
+    try:
+        return next(csv.reader([line.decode("utf-8")]), [])
+    except csv.Error as exc:  # e.g. a field over the csv module's size limit; the line is not shown
+        raise MalformedFileError(f"{dataset.table}: the header line cannot be read as CSV ({exc})") from None
+
+
+def _some(what: str, shown: List[str], hidden: int, why: str) -> str:
+    """'unexpected 'a', 'b'', 'unexpected 'a' and 2 more (not shown: why)', '3 unexpected (not shown: why)'."""
+    note = f"(not shown: {why})" if why else "(not shown)"
+    if not hidden:
+        return f"{what} {', '.join(shown)}"
+    if not shown:
+        return f"{hidden} {what} {note}"
+    return f"{what} {', '.join(shown)} and {hidden} more {note}"
 
 
 def _json_optional(dataset: Dataset) -> Tuple[str, ...]:
@@ -176,13 +232,19 @@ def _check_columns(dataset: Dataset, names: Sequence[str], optional: Sequence[st
     repeated = sorted({c for c in names if names.count(c) > 1})
     if not (missing or unexpected or repeated):
         return
+    # A token that is not a contract column may be a data value (a headerless file's first row):
+    # it is named only when it looks like a column name and the dataset holds no personal data.
+    pii = any(c.pii for c in dataset.columns)
+    shown = [] if pii else [c for c in unexpected if _COLUMN_NAME.fullmatch(c)]
     parts = []
     if missing:
         parts.append("missing " + ", ".join(missing))
     if unexpected:
-        parts.append("unexpected " + ", ".join(repr(c) for c in unexpected))
+        why = "the dataset holds personal data" if pii else "they do not look like column names"
+        parts.append(_some("unexpected", [repr(c) for c in shown], len(unexpected) - len(shown), why))
     if repeated:
-        parts.append("repeated " + ", ".join(repeated))
+        named = [c for c in repeated if c in expected or c in shown]
+        parts.append(_some("repeated", named, len(repeated) - len(named), ""))
     raise SchemaDriftError(
         f"{dataset.table}: file columns do not match the contract: {'; '.join(parts)} "
         f"(expected {', '.join(expected)})",
@@ -206,8 +268,9 @@ class _Raw:
 
 
 def _read_csv(dataset: Dataset, data: bytes) -> _Raw:
+    _check_line_ends(dataset, data)
     start = len(_BOM) if data.startswith(_BOM) else 0
-    header = _csv_header(data, start)
+    header = _csv_header(dataset, data, start)
     _check_columns(dataset, header)
     nl = data.find(b"\n", start)
     body = len(data) if nl < 0 else nl + 1
@@ -216,20 +279,25 @@ def _read_csv(dataset: Dataset, data: bytes) -> _Raw:
 
     # Line numbers: the serial Arrow reader numbers invalid rows, the threaded one does not, so
     # we split the file at line ends ourselves and read the pieces serially on parallel threads.
-    # A quoted field may hold a line break, so a file with quotes is read in one piece.
+    # A quoted field may hold a line break, so a file with quotes is read in one piece (a line
+    # end cannot be told apart from a break inside a field without parsing everything before it)
+    # and told to Arrow, whose blocks would otherwise cut such a field.
     quoted = data.find(b'"', body) >= 0
     bounds = _chunk_bounds(data, body, 1 if quoted else _workers(len(data) - body))
     pieces = [(bounds[i], bounds[i + 1]) for i in range(len(bounds) - 1)]
     buf = pa.py_buffer(data)
+    pii = any(c.pii for c in dataset.columns)
     try:
         if len(pieces) == 1:
-            parts = [_read_csv_piece(buf, pieces[0], header)]
+            parts = [_read_csv_piece(buf, pieces[0], header, quoted)]
         else:
             with ThreadPoolExecutor(len(pieces)) as pool:
-                parts = list(pool.map(lambda p: _read_csv_piece(buf, p, header), pieces))
+                parts = list(pool.map(lambda p: _read_csv_piece(buf, p, header, quoted), pieces))
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
         _check_utf8(data)  # raises EncodingError when that is the cause
-        raise MalformedFileError(f"{dataset.table}: file cannot be parsed as CSV: {exc}") from exc
+        # Arrow's message may quote a row: not for a dataset with personal data.
+        detail = "details withheld: the dataset holds personal data" if pii else str(exc)[:_REASON_LINE_CHARS]
+        raise MalformedFileError(f"{dataset.table}: file cannot be parsed as CSV ({detail})") from None
 
     tables, malformed_rec, malformed_text, malformed_fields = [], [], [], []
     first_record = 2  # the header is record 1
@@ -247,14 +315,15 @@ def _read_csv(dataset: Dataset, data: bytes) -> _Raw:
     valid_lines = _physical_lines(records, malformed_rec, table.num_rows, extra)
     bad_lines = _physical_lines(np.asarray(malformed_rec, np.int64), malformed_rec, table.num_rows, extra)
     for line, text, fields in zip(bad_lines, malformed_text, malformed_fields):
-        if "\n" in text:
-            # A wrong field count over several lines is a quote that never closes: it swallows
-            # the lines after it, so their rows could not be counted. Refuse the file instead.
+        if "\n" in text and not _one_record(text):
+            # A wrong field count over several lines that is not one well-quoted record is a
+            # quote that never closes: it swallows the lines after it, so their rows could not be
+            # counted. Refuse the file instead. (A well-quoted record with a line break inside a
+            # field and the wrong field count is one malformed row, like any other.)
             raise MalformedFileError(
                 f"{dataset.table}: the row starting on line {line} runs over {text.count(chr(10)) + 1} lines "
                 f"and has {fields} fields; look for a quote that never closes"
             )
-    pii = any(c.pii for c in dataset.columns)
     expected = len(header)
     malformed = [
         _Malformed(int(line), _malformed_reason(fields, expected, text, pii))
@@ -263,7 +332,15 @@ def _read_csv(dataset: Dataset, data: bytes) -> _Raw:
     return _Raw(table, valid_lines, malformed)
 
 
-def _read_csv_piece(buf: pa.Buffer, piece: Tuple[int, int], header: List[str]) -> Tuple[pa.Table, list]:
+def _one_record(text: str) -> bool:
+    """Whether text is exactly one CSV record with every quoted field closed before a delimiter."""
+    try:
+        return len(list(csv.reader(io.StringIO(text, newline=""), strict=True))) == 1
+    except csv.Error:
+        return False
+
+
+def _read_csv_piece(buf: pa.Buffer, piece: Tuple[int, int], header: List[str], quoted: bool) -> Tuple[pa.Table, list]:
     invalid: List[Tuple[int, str, int]] = []
 
     def on_invalid(row: Any) -> str:
@@ -273,9 +350,10 @@ def _read_csv_piece(buf: pa.Buffer, piece: Tuple[int, int], header: List[str]) -
 
     table = pcsv.read_csv(
         buf.slice(piece[0], piece[1] - piece[0]),
-        read_options=pcsv.ReadOptions(use_threads=False, column_names=header, block_size=4 << 20),
+        read_options=pcsv.ReadOptions(use_threads=False, column_names=header, block_size=_BLOCK_BYTES),
         # Blank lines come through as all-empty records so that record n is physical line n.
-        parse_options=pcsv.ParseOptions(ignore_empty_lines=False, invalid_row_handler=on_invalid),
+        parse_options=pcsv.ParseOptions(ignore_empty_lines=False, invalid_row_handler=on_invalid,
+                                        newlines_in_values=quoted),
         convert_options=pcsv.ConvertOptions(
             column_types={name: pa.string() for name in header}, strings_can_be_null=False
         ),
@@ -351,6 +429,7 @@ def _empty_text_table(dataset: Dataset) -> pa.Table:
 
 def _read_jsonl(dataset: Dataset, data: bytes) -> _Raw:
     """JSON lines: line n of the file is record n (there is no header line)."""
+    _check_line_ends(dataset, data)
     start = len(_BOM) if data.startswith(_BOM) else 0
     keys = _first_json_keys(data, start, complete_only=False)
     if keys is not None:
@@ -414,7 +493,10 @@ def _read_jsonl_lines(dataset: Dataset, text: str) -> _Raw:
             else:
                 extra = [k for k in obj if k not in values]
                 if extra:
-                    problem = "object has fields not in the contract: " + ", ".join(extra)
+                    problem = (  # field names in a file of personal data may be data themselves
+                        f"object has {len(extra)} field(s) not in the contract (not shown: the dataset holds personal data)"
+                        if pii else "object has fields not in the contract: " + ", ".join(extra)
+                    )
         if problem is not None:
             if not pii:
                 problem += f": {line[:_REASON_LINE_CHARS]!r}"

@@ -55,4 +55,6 @@ def deliver(
         Body=json.dumps(receipt).encode(),
         ContentType="application/json",
     )
-    return {"status": "sent", "message_id": sent["MessageId"], "report_key": key}
+    # run_id tells a later run that finds this result in the delivery ledger that the email went
+    # out before it (an "already sent" skip), not in that run.
+    return {"status": "sent", "message_id": sent["MessageId"], "report_key": key, "run_id": run_id}

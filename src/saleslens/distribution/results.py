@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, Dict, Iterable, List, Sequence
 
@@ -73,17 +74,36 @@ def check_control_totals(control: Sequence[Row], primary: Sequence[Row]) -> List
 
 
 _RECIPIENT_FIELDS = ("employee_id", "employee_name", "email", "position_id", "role", "position_name")
+# Why a person holding a position on the run date is not emailed (each is reported by this name).
+NO_EMAIL = "no_email"
 
 
-def recipients_from(rows: Iterable[Row]) -> List[Dict[str, str]]:
-    """One recipient per person and position held on the run date, by role level (SR first) then position."""
-    out = []
+@dataclass(frozen=True)
+class Resolved:
+    recipients: List[Dict[str, str]]  # to be emailed, SR first then by position
+    suppressed: List[Dict[str, str]]  # not emailed by rule: employee_id, position_id, reason (ids only)
+
+
+def resolve_recipients(rows: Iterable[Row]) -> Resolved:
+    """One recipient per person and position held on the run date, by role level (SR first) then
+    position. A holder without an email is suppressed (reported, not emailed), so one bad HR row
+    does not stop everyone else's reports; a row without ids, name or a known role is an error."""
+    out, suppressed = [], []
     for row in rows:
-        missing = [f for f in _RECIPIENT_FIELDS if not row.get(f)]
+        missing = [f for f in _RECIPIENT_FIELDS if f != "email" and not row.get(f)]
         if missing:
             raise RecipientError(f"recipient row of position {row.get('position_id')!r} lacks {', '.join(missing)}")
         if row["role"] not in ROLE_LEVELS:
             raise RecipientError(f"position {row['position_id']} has an unknown role {row['role']!r}")
+        if not row.get("email"):
+            suppressed.append({"employee_id": row["employee_id"], "position_id": row["position_id"], "reason": NO_EMAIL})
+            continue
         out.append({f: row[f] for f in _RECIPIENT_FIELDS} | {"parent_position_id": row.get("parent_position_id") or ""})
     out.sort(key=lambda r: (ROLE_LEVELS.index(r["role"]), r["position_id"], r["employee_id"]))
-    return out
+    suppressed.sort(key=lambda r: (r["position_id"], r["employee_id"]))
+    return Resolved(out, suppressed)
+
+
+def recipients_from(rows: Iterable[Row]) -> List[Dict[str, str]]:
+    """The recipients to be emailed (see resolve_recipients)."""
+    return resolve_recipients(rows).recipients

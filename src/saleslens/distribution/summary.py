@@ -1,7 +1,17 @@
-"""SummariseRun: what a distribution run delivered, counted from what it wrote."""
+"""SummariseRun: what a distribution run did for each recipient, counted from the outcome markers
+the run itself wrote (saleslens.distribution.outcomes), and the ops subject that says so.
+
+Words are counts of this run only: ``delivered`` means emailed by this run; ``already_sent`` were
+skipped because an earlier run for the same date and cadence emailed them; ``suppressed`` were
+not emailed by rule (by reason); ``failed`` are the recipients with no outcome at all.
+"""
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
+
+from saleslens.distribution import outcomes
+
+SNS_SUBJECT_MAX = 100  # SNS refuses a longer subject
 
 
 def delivery_prefix(cadence: str, run_date: str) -> str:
@@ -12,25 +22,39 @@ def report_prefix(cadence: str, run_date: str) -> str:
     return f"reports/{cadence}/{run_date}/"
 
 
-def count_objects(s3: Any, bucket: str, prefix: str) -> int:
-    n = 0
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
-        n += page.get("KeyCount", 0)
-    return n
+def subject(cadence: str, run_date: str, *, recipients: int, delivered: int, already_sent: int,
+            suppressed: int, failed: int) -> str:
+    """E.g. "SalesLens daily 2024-06-28: 15 of 19 delivered, 4 FAILED". The delivered and FAILED
+    counts always fit; the others give way to SNS's limit (the message body has them all)."""
+    head = f"SalesLens {cadence} {run_date}: {delivered} of {recipients} delivered"
+    tail = f", {failed} FAILED" if failed else ""
+    optional = [f", {already_sent} already sent" if already_sent else "",
+                f", {suppressed} suppressed" if suppressed else ""]
+    while len(head + "".join(optional) + tail) > SNS_SUBJECT_MAX and any(optional):
+        optional[max(i for i, part in enumerate(optional) if part)] = ""
+    return head + "".join(optional) + tail
 
 
 def summarise(s3: Any, bucket: str, *, run_id: str, run_date: str, cadence: str, recipient_count: int,
               control_totals: Optional[List[Dict[str, Any]]] = None) -> Dict[str, Any]:
-    reports = count_objects(s3, bucket, report_prefix(cadence, run_date))
-    delivered = count_objects(s3, bucket, delivery_prefix(cadence, run_date))
+    counts = outcomes.count_outcomes(s3, bucket, run_id)
+    delivered = counts.pop(outcomes.DELIVERED, 0)
+    already_sent = counts.pop(outcomes.ALREADY_SENT, 0)
+    prefix = f"{outcomes.SUPPRESSED}-"
+    suppressed = {k[len(prefix):]: n for k, n in sorted(counts.items()) if k.startswith(prefix)}
+    accounted = delivered + already_sent + sum(suppressed.values())
+    failed = max(recipient_count - accounted, 0)
     return {
         "run_id": run_id,
         "run_date": run_date,
         "cadence": cadence,
         "recipients": recipient_count,
-        "reports_written": reports,
-        "emails_sent": delivered,
-        "undelivered": max(recipient_count - delivered, 0),
+        "delivered": delivered,
+        "already_sent": already_sent,
+        "suppressed": suppressed,
+        "failed": failed,
+        "subject": subject(cadence, run_date, recipients=recipient_count, delivered=delivered,
+                           already_sent=already_sent, suppressed=sum(suppressed.values()), failed=failed),
         # Net primary per window: ERP = curated = SR positions (held or vacant) + unmapped.
         "control_totals": control_totals or [],
     }

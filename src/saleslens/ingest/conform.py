@@ -1,4 +1,4 @@
-"""ConformRows (the Glue Python-shell job's body): contract check, types, dedupe.
+"""ConformRows (the Glue Python-shell job's body): contract check, types, dedupe, references.
 
 Writes the clean rows as Parquet to a staging key, every rejected row with its rule and reason to
 the quarantine zone, and a run report the quality gate reads. Nothing is published here: the gate
@@ -18,7 +18,8 @@ import pyarrow.parquet as pq
 
 from saleslens.contracts import DATASETS
 from saleslens.contracts.validation import conform_bytes
-from saleslens.ingest.naming import quarantine_key, report_key, staging_key
+from saleslens.ingest.naming import member_id, quarantine_key, report_key, staging_key
+from saleslens.ingest.references import load_references, unmapped
 
 log = logging.getLogger("saleslens.conform")
 
@@ -33,6 +34,10 @@ class ConformReport:
     rows_clean: int
     rows_quarantined: int
     rows_deduplicated: int
+    # Fact rows kept although a code is unknown to the master snapshot in force (not rejects).
+    rows_unmapped: int
+    unmapped: Dict[str, Dict[str, Any]]
+    references_unchecked: List[str]
     staging: str
     quarantine: Optional[str]
     reject_rules: Dict[str, int]
@@ -57,12 +62,15 @@ def conform_object(
 ) -> ConformReport:
     contract = DATASETS[dataset]
     data = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
-    result = conform_bytes(contract, data)
+    refs = load_references(s3, clean_bucket, contract, partition_date)
+    # A master row with a broken reference is rejected; a fact row is kept and counted unmapped.
+    result = conform_bytes(contract, data, references=refs.values if contract.kind == "master" else None)
+    rows_unmapped, by_column = unmapped(contract, result.clean, refs) if contract.kind == "fact" else (0, {})
 
     staged = staging_key(contract.clean_prefix(), partition_date, run_id)
     s3.put_object(Bucket=clean_bucket, Key=staged, Body=parquet_bytes(result.clean))
 
-    q_key: Optional[str] = quarantine_key(contract.clean_prefix(), partition_date)
+    q_key: Optional[str] = quarantine_key(contract.clean_prefix(), partition_date, member_id(key))
     rules: Dict[str, int] = {}
     if result.rejects.num_rows:
         rejects = result.rejects.append_column("run_id", pa.array([run_id] * result.rejects.num_rows, pa.string()))
@@ -71,7 +79,8 @@ def conform_object(
         for rule in result.rejects.column("rule").to_pylist():
             rules[rule] = rules.get(rule, 0) + 1
     else:
-        # A rerun that rejects nothing must not leave the previous run's rejects behind.
+        # A new version of this file that rejects nothing must not leave its earlier version's
+        # rejects behind; another file's rejects have their own key and are never touched.
         s3.delete_object(Bucket=quarantine_bucket, Key=q_key)
         q_key = None
 
@@ -84,6 +93,9 @@ def conform_object(
         rows_clean=result.rows_clean,
         rows_quarantined=result.rows_quarantined,
         rows_deduplicated=result.rows_deduplicated,
+        rows_unmapped=rows_unmapped,
+        unmapped=by_column,
+        references_unchecked=refs.unchecked,
         staging=f"s3://{clean_bucket}/{staged}",
         quarantine=f"s3://{quarantine_bucket}/{q_key}" if q_key else None,
         reject_rules=rules,
@@ -94,8 +106,8 @@ def conform_object(
         Body=json.dumps(asdict(report), indent=2).encode(),
         ContentType="application/json",
     )
-    log.info("conformed %s: in=%d clean=%d quarantined=%d deduplicated=%d", key, report.rows_in,
-             report.rows_clean, report.rows_quarantined, report.rows_deduplicated)
+    log.info("conformed %s: in=%d clean=%d quarantined=%d deduplicated=%d unmapped=%d", key, report.rows_in,
+             report.rows_clean, report.rows_quarantined, report.rows_deduplicated, report.rows_unmapped)
     return report
 
 

@@ -35,8 +35,24 @@ def clean_key(table_prefix: str, partition_date: str) -> str:
     return f"{table_prefix}dt={partition_date}/data.parquet"
 
 
-def quarantine_key(table_prefix: str, partition_date: str) -> str:
-    return f"{table_prefix}dt={partition_date}/rejects.parquet"
+def member_id(source_key: str) -> str:
+    """A landed file's identity within its partition: its name (a re-sent file of the same name
+    is a new version of it; a new name, e.g. a split extract's second part, is another file).
+    Readable stem + digest of the whole name, so two names never collide after sanitising."""
+    name = source_key.rsplit("/", 1)[-1]
+    stem = _UNSAFE.sub("-", name.rsplit(".", 1)[0])[:60]
+    return f"{stem}-{hashlib.sha256(name.encode()).hexdigest()[:8]}"
+
+
+def member_key(table_prefix: str, partition_date: str, member: str) -> str:
+    """The clean rows of the latest version of one file of a partition; the published partition
+    is the merge of these (``ingest.publish``)."""
+    return f"_members/{table_prefix}dt={partition_date}/{member}.parquet"
+
+
+def quarantine_key(table_prefix: str, partition_date: str, member: str) -> str:
+    """The rejects of one file: a later file of the partition never touches them."""
+    return f"{table_prefix}dt={partition_date}/rejects-{member}.parquet"
 
 
 def report_key(table: str, partition_date: str, run_id: str) -> str:

@@ -1,19 +1,26 @@
 """CheckQuality: the data-quality gate, and publication of the partition when it passes.
 
-Publishing is one server-side copy onto the partition's single object, so readers see the old
-partition or the new one, never half of either.
+The partition stays one object, so readers see the old partition or the new one, never half of
+either; it is the merge of the latest version of every file landed for it (``ingest.publish``).
+A master snapshot is checked whole (``ingest.masters``) before anything becomes visible.
 """
 from __future__ import annotations
 
+import io
 import json
 import statistics
 from datetime import date
 from typing import Any, Dict, List, Optional
 
+import pyarrow.parquet as pq
+
 from saleslens.config import QualityThresholds
 from saleslens.contracts import DATASETS
 from saleslens.ingest.errors import ConformReportMissingError, DataQualityError
+from saleslens.ingest.masters import check_snapshot
 from saleslens.ingest.naming import clean_key, report_key
+from saleslens.ingest.publish import publish_member
+from saleslens.ingest.references import latest_partition
 from saleslens.views import dependent_marts
 
 
@@ -72,16 +79,39 @@ def gate_and_publish(
 ) -> Dict[str, Any]:
     report = read_report(s3, clean_bucket, dataset, partition_date, run_id)
     evaluate(report, thresholds, history)
-    staged = report["staging"].split("://", 1)[1].split("/", 1)[1]
-    target = clean_key(DATASETS[dataset].clean_prefix(), partition_date)
-    s3.copy_object(Bucket=clean_bucket, Key=target, CopySource={"Bucket": clean_bucket, "Key": staged})
-    s3.delete_object(Bucket=clean_bucket, Key=staged)
+    contract = DATASETS[dataset]
+    guard = None
+    if contract.kind == "master":
+        previous = latest_partition(s3, clean_bucket, contract.clean_prefix(), partition_date, inclusive=False)
+        previous_rows = _rows(s3, clean_bucket, clean_key(contract.clean_prefix(), previous)) if previous else None
+
+        def guard(snapshot: Any) -> None:
+            check_snapshot(dataset, snapshot, previous_rows=previous_rows, min_ratio=thresholds.min_snapshot_ratio,
+                           where=f"{dataset} dt={partition_date}")
+
+    publication = publish_member(
+        s3,
+        bucket=clean_bucket,
+        dataset=dataset,
+        partition_date=partition_date,
+        staged_key=report["staging"].split("://", 1)[1].split("/", 1)[1],
+        source_object=report["source"],
+        run_id=run_id,
+        received_at=received_at or "",
+        guard=guard,
+    )
+    target = clean_key(contract.clean_prefix(), partition_date)
     late = is_late(partition_date, received_at, late_after_days, dataset)
     return {
         **report,
-        "status": "PUBLISHED",
+        **publication.to_dict(),
+        "status": "SUPERSEDED" if publication.superseded else "PUBLISHED",
         "published": f"s3://{clean_bucket}/{target}",
         "late": late,
         # A late partition changes numbers already reported: the marts over it must be rebuilt.
         "stale_marts": dependent_marts(dataset) if late else [],
     }
+
+
+def _rows(s3: Any, bucket: str, key: str) -> int:
+    return pq.read_metadata(io.BytesIO(s3.get_object(Bucket=bucket, Key=key)["Body"].read())).num_rows

@@ -39,7 +39,26 @@ class HookState:
     retry_waits: List[float] = field(default_factory=list)  # intervals the retrier asked for
     in_flight: Dict[str, int] = field(default_factory=dict)  # function -> invocations running now
     throttled: Dict[str, int] = field(default_factory=dict)  # function -> invocations refused (reserved concurrency)
+    map_runs: List["MapRun"] = field(default_factory=list)  # every Distributed Map run, in the order they ended
+    child_inputs: Dict[str, List[Any]] = field(default_factory=dict)  # map run arn -> each child's input
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+@dataclass
+class MapRun:
+    """A Distributed Map run as AWS would show it: its counts, outcome, and its children, which AWS
+    keeps as executions of their own (moto discards them; offline keeps their inputs and events)."""
+
+    execution_arn: str
+    state: str
+    map_run_arn: str
+    items: int
+    failed: int  # failed or timed out, what the tolerance counts
+    status: str  # SUCCEEDED or FAILED
+    error: Optional[str]
+    cause: Optional[str]
+    child_inputs: List[Any]  # each child's input, after the ItemSelector
+    child_events: List[Dict[str, Any]]  # every child's history events, interleaved
 
 
 STATE = HookState()
@@ -53,6 +72,8 @@ def reset_state() -> None:
         STATE.retry_waits.clear()
         STATE.in_flight.clear()
         STATE.throttled.clear()
+        STATE.map_runs.clear()
+        STATE.child_inputs.clear()
     # A new runtime is a new deployment: handlers cold-start, so no client keeps an old endpoint.
     for name in [m for m in sys.modules if m == "lambdas" or m.startswith("lambdas.")]:
         del sys.modules[name]
@@ -199,6 +220,7 @@ def install() -> None:
         _install_athena()
         _install_retry_sleep()
         _install_context_object_times()
+        _install_distributed_map()
         _Installed.done = True
 
 
@@ -348,3 +370,109 @@ def _install_retry_sleep() -> None:
             _time.sleep(min(float(seconds), float(os.environ.get("SALESLENS_OFFLINE_MAX_RETRY_SLEEP", "0.01"))))
 
     retrier_decl.time = _RecordingClock()
+
+
+# -- Distributed Map: failure tolerance and children -------------------------------------------
+EXCEED_TOLERATED_FAILURE_THRESHOLD = "States.ExceedToleratedFailureThreshold"
+
+
+def exceeds_tolerance(failed: int, total: int, *, count: Optional[int], percentage: Optional[float]) -> bool:
+    """AWS's rule for a Map Run: it fails when failed (or timed-out) items exceed the tolerated count
+    or the tolerated percentage of all items, whichever is declared (either one, if both are);
+    with neither declared, one failure is too many. ``None``: not declared."""
+    if count is None and percentage is None:
+        return failed > 0
+    over_count = count is not None and failed > count
+    over_share = percentage is not None and total > 0 and failed * 100.0 > percentage * total
+    return over_count or over_share
+
+
+def _tolerance_text(count: Optional[int], percentage: Optional[float]) -> str:
+    parts = ([f"{count} items"] if count is not None else []) + ([f"{percentage:g}%"] if percentage is not None else [])
+    return " or ".join(parts) or "no failure"
+
+
+def _install_distributed_map() -> None:
+    """moto 5.2.5 parses ToleratedFailureCount/Percentage but never applies them, so a Map Run with
+    any share of failed children succeeds; and it discards each child's history. As in AWS, the
+    Map Run now fails with States.ExceedToleratedFailureThreshold (the Map's Catch and Retry see
+    it) when more items fail than tolerated. Offline checks once every child has ended; AWS may
+    stop the run as soon as the threshold is passed, so fewer children may have run there, but the
+    Map's outcome is the same. Every Map Run is recorded in STATE.map_runs with its children's
+    inputs and events."""
+    from moto.stepfunctions.parser.api import HistoryEventType, MapRunFailedEventDetails
+    from moto.stepfunctions.parser.asl.component.common.error_name.failure_event import (
+        FailureEvent,
+        FailureEventException,
+    )
+    from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name import StatesErrorName
+    from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name_type import (
+        StatesErrorNameType,
+    )
+    from moto.stepfunctions.parser.asl.component.state.exec.state_map.iteration.distributed_iteration_component import (
+        DistributedIterationComponent,
+    )
+    from moto.stepfunctions.parser.asl.component.state.exec.state_map.iteration.itemprocessor.distributed_item_processor_worker import (
+        DistributedItemProcessorWorker,
+    )
+    from moto.stepfunctions.parser.asl.component.state.exec.state_map.state_map import StateMap
+    from moto.stepfunctions.parser.asl.component.state.exec.state_map.tolerated_failure import (
+        ToleratedFailureCountDecl,
+        ToleratedFailurePercentageDecl,
+    )
+    from moto.stepfunctions.parser.asl.eval.event.event_detail import EventDetails
+
+    original_props = StateMap.from_state_props
+
+    def from_state_props(self: Any, state_props: Any) -> None:
+        original_props(self, state_props)
+        # moto fills an undeclared tolerance with 0; AWS tells "not declared" from 0.
+        self.iteration_component.saleslens_declared = (
+            state_props.get(ToleratedFailureCountDecl) is not None,
+            state_props.get(ToleratedFailurePercentageDecl) is not None,
+        )
+
+    StateMap.from_state_props = from_state_props
+
+    original_input = DistributedItemProcessorWorker._eval_input
+
+    def eval_input(self: Any, env_frame: Any) -> None:
+        original_input(self, env_frame)
+        with STATE.lock:
+            STATE.child_inputs.setdefault(self._map_run_record.map_run_arn, []).append(
+                json.loads(json.dumps(env_frame.states.get_input(), default=str)))
+
+    DistributedItemProcessorWorker._eval_input = eval_input
+
+    original_run = DistributedIterationComponent._map_run
+
+    def map_run(self: Any, env: Any, eval_input: Any) -> None:
+        record = eval_input.map_run_record
+        original_run(self, env, eval_input)
+        items = record.item_counter
+        total, failed = items.total.get(), items.failed.get() + items.timed_out.get()
+        count_declared, share_declared = getattr(self, "saleslens_declared", (True, True))
+        count = int(record.tolerated_failure_count) if count_declared else None
+        share = float(record.tolerated_failure_percentage) if share_declared else None
+        exceeded = exceeds_tolerance(failed, total, count=count, percentage=share)
+        cause = (f"{failed} of {total} items failed or timed out, more than the tolerated "
+                 f"{_tolerance_text(count, share)}") if exceeded else None
+        with STATE.lock:
+            STATE.map_runs.append(MapRun(
+                execution_arn=record.execution_arn, state=eval_input.state_name, map_run_arn=record.map_run_arn,
+                items=total, failed=failed, status="FAILED" if exceeded else "SUCCEEDED",
+                error=EXCEED_TOLERATED_FAILURE_THRESHOLD if exceeded else None, cause=cause,
+                child_inputs=STATE.child_inputs.pop(record.map_run_arn, []),
+                child_events=env.event_manager.get_event_history(),  # as moto keeps them (datetimes inside)
+            ))
+        if not exceeded:
+            return
+        env.stack.pop()  # the children's outputs: the Map state fails instead
+        error = StatesErrorName(typ=StatesErrorNameType.StatesExceedToleratedFailureThreshold)
+        raise FailureEventException(FailureEvent(
+            env=env, error_name=error, event_type=HistoryEventType.MapRunFailed,
+            event_details=EventDetails(mapRunFailedEventDetails=MapRunFailedEventDetails(
+                error=error.error_name, cause=cause)),
+        ))
+
+    DistributedIterationComponent._map_run = map_run

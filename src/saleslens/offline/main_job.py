@@ -8,18 +8,20 @@ from __future__ import annotations
 
 import io
 import json
-import shutil
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
+from functools import partial
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
-import pyarrow.csv as pacsv
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from saleslens.contracts import DATASETS, dataset_for_key
 from saleslens.offline.landing import received_at
+from saleslens.offline.outdir import OutDir, Producer
 from saleslens.offline.runtime import ExecutionResult, OfflineAws
+from saleslens.spreadsheet import spreadsheet_csv
 
 # DATASETS lists masters before facts, so a day's facts land after the org they refer to.
 _LOAD_ORDER = list(DATASETS)
@@ -64,6 +66,19 @@ class MainJobSummary:
 
     def as_dict(self) -> Dict[str, Any]:
         return asdict(self)
+
+    def problems(self) -> List[str]:
+        """What the job failed to do, one line each; empty when it did everything. A distribution
+        that SUCCEEDED with recipients left undelivered (within the Map's failure tolerance) is
+        one: the CLI exits non-zero on any."""
+        out = [f"ingest {l.status}: {l.key}" for l in self.ingest if l.status != "SUCCEEDED"]
+        out += [f"curate {c.status}: {c.execution}" for c in self.curate if c.status != "SUCCEEDED"]
+        d = self.distribution
+        if d.get("status") != "SUCCEEDED":
+            out.append(f"distribution {d.get('status')}: {d.get('error')}")
+        elif d.get("failed", 0):
+            out.append(f"distribution: {d['failed']} of {d.get('recipients')} recipients' reports FAILED to deliver")
+        return out
 
 
 def _load_order(key: str) -> int:
@@ -116,29 +131,78 @@ def _ingest_line(result: ExecutionResult, key: str) -> IngestLine:
 
 
 def export(aws: OfflineAws, out: Path) -> Dict[str, int]:
-    """Copy reports, the SES outbox (.eml) and quarantined rows (CSV) where a person can open them."""
-    for sub in ("reports", "outbox", "quarantine"):
-        shutil.rmtree(out / sub, ignore_errors=True)
-        (out / sub).mkdir(parents=True, exist_ok=True)
+    """Copy reports, the SES outbox (.eml) and quarantined rows (CSV) where a person can open them.
+
+    Only files the previous export wrote are replaced or removed (``saleslens.offline.outdir``);
+    a file of the user's at one of these paths stops the export before it writes anything."""
     s3 = aws.client("s3")
-    counts = {"reports": 0, "emails": 0, "quarantine_files": 0}
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=aws.bucket("reports"), Prefix="reports/"):
-        for obj in page.get("Contents", []):
-            target = out / obj["Key"]
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(s3.get_object(Bucket=aws.bucket("reports"), Key=obj["Key"])["Body"].read())
-            counts["reports"] += 1
+    bucket = aws.bucket("reports")
+    reports = {key: partial(_body, s3, bucket, key) for key in _keys(s3, bucket, "reports/")}
+    emails: Dict[str, Producer] = {}
     for i, mail in enumerate(aws.sent_emails(), start=1):
         raw = mail["raw"] if isinstance(mail["raw"], bytes) else str(mail["raw"]).encode()
-        (out / "outbox" / f"{i:05d}.eml").write_bytes(raw)
-        counts["emails"] += 1
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=aws.bucket("quarantine")):
+        emails[f"outbox/{i:05d}.eml"] = partial(bytes, raw)
+    quarantine = _quarantine_files(s3, aws.bucket("quarantine"))
+    OutDir.open(out).replace({**reports, **emails, **quarantine})
+    return {"reports": len(reports), "emails": len(emails), "quarantine_files": len(quarantine)}
+
+
+# Where QuarantineFile (saleslens.ingest.quarantine) sets a file rejected whole, beside <key>.reason.json.
+_WHOLE_FILES = "_files/"
+_REASON = ".reason.json"
+
+
+def _quarantine_files(s3: Any, bucket: str) -> Dict[str, Producer]:
+    """The quarantine zone as files to open: rejected rows as CSV (one per rejects object), files
+    rejected whole listed with their reasons in quarantine/files.csv, and their bytes as they
+    landed under quarantine/files/ (suffixed .rejected, so no spreadsheet opens them unescaped)."""
+    files: Dict[str, Producer] = {}
+    reasons: List[str] = []
+    for key in _keys(s3, bucket):
+        flat = key.replace("/", "__")
+        if key.startswith(_WHOLE_FILES) and key.endswith(_REASON):
+            reasons.append(key)
+        elif key.startswith(_WHOLE_FILES):
+            files[_rejected_copy(key)] = partial(_body, s3, bucket, key)
+        elif key.endswith(".parquet"):
+            files[f"quarantine/{flat[: -len('.parquet')]}.csv"] = partial(_rows_csv, s3, bucket, key)
+        else:  # an object of a layout this export does not know: its bytes, never opened as a spreadsheet
+            files[f"quarantine/other/{flat}.rejected"] = partial(_body, s3, bucket, key)
+    if reasons:
+        files["quarantine/files.csv"] = partial(_reasons_csv, s3, bucket, reasons)
+    return files
+
+
+def _rejected_copy(key: str) -> str:
+    return f"quarantine/files/{key[len(_WHOLE_FILES):].replace('/', '__')}.rejected"
+
+
+def _rows_csv(s3: Any, bucket: str, key: str) -> bytes:
+    return spreadsheet_csv(pq.read_table(io.BytesIO(_body(s3, bucket, key))))
+
+
+def _reasons_csv(s3: Any, bucket: str, keys: List[str]) -> bytes:
+    """One row per file rejected whole: what landed, why, and where its bytes are in the export."""
+    rows = []
+    for key in keys:
+        reason = json.loads(_body(s3, bucket, key))
+        landed = key[len(_WHOLE_FILES): -len(_REASON)]
+        rows.append({"landing_key": landed, "error": reason.get("error"), "reason": reason.get("reason"),
+                     "run_id": reason.get("run_id"), "quarantined_at": reason.get("quarantined_at"),
+                     "exported_as": _rejected_copy(f"{_WHOLE_FILES}{landed}")})
+    columns = ("landing_key", "error", "reason", "run_id", "quarantined_at", "exported_as")
+    table = pa.table({c: pa.array([None if r[c] is None else str(r[c]) for r in rows], pa.string()) for c in columns})
+    return spreadsheet_csv(table)
+
+
+def _keys(s3: Any, bucket: str, prefix: str = "") -> Iterator[str]:
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
         for obj in page.get("Contents", []):
-            table = pq.read_table(io.BytesIO(s3.get_object(Bucket=aws.bucket("quarantine"), Key=obj["Key"])["Body"].read()))
-            target = out / "quarantine" / (obj["Key"].replace("/", "__").replace(".parquet", ".csv"))
-            pacsv.write_csv(table, str(target))
-            counts["quarantine_files"] += 1
-    return counts
+            yield obj["Key"]
+
+
+def _body(s3: Any, bucket: str, key: str) -> bytes:
+    return s3.get_object(Bucket=bucket, Key=key)["Body"].read()
 
 
 def run_main_job(
@@ -168,7 +232,8 @@ def run_main_job(
         summary.athena_queries = len(aws.athena_engine.queries) - queries_before
         counts = export(aws, out)
         summary.reports_written, summary.emails_sent = counts["reports"], counts["emails"]
-        (out / "summary.json").write_text(json.dumps(summary.as_dict(), indent=2, default=str))
+        body = json.dumps(summary.as_dict(), indent=2, default=str).encode()
+        OutDir.open(out).add({"summary.json": partial(bytes, body)})
     finally:
         if own:
             aws.__exit__(None, None, None)

@@ -68,6 +68,7 @@ class OfflineAws:
         self.ops_queue_url = ""
         self.ops_topic_arn = ""
         self.curation_queue_url = ""
+        self._status_dispatched: set = set()
 
     # -- lifecycle -----------------------------------------------------------------------
     def __enter__(self) -> "OfflineAws":
@@ -314,6 +315,7 @@ class OfflineAws:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"execution {execution_arn} still {d['status']} after {timeout:.0f}s")
             time.sleep(0.005)
+        self._dispatch_status_change(d)
         return ExecutionResult(
             name=d["name"],
             arn=execution_arn,
@@ -324,7 +326,31 @@ class OfflineAws:
             cause=d.get("cause"),
         )
 
+    def _dispatch_status_change(self, d: Dict[str, Any]) -> None:
+        """Deliver the execution's "Step Functions Execution Status Change" event to the
+        execution-status rule's target, as EventBridge does in AWS for a bad end (moto emits none)."""
+        from saleslens.execution_status import BAD_ENDS
+
+        if d["status"] not in BAD_ENDS or d["executionArn"] in self._status_dispatched:
+            return
+        self._status_dispatched.add(d["executionArn"])
+        millis = lambda t: int(t.timestamp() * 1000) if t else None  # noqa: E731
+        event = {
+            "version": "0", "id": f"offline-{time.monotonic_ns()}", "source": "aws.states",
+            "detail-type": "Step Functions Execution Status Change", "account": self.account, "region": self.region,
+            "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "resources": [d["executionArn"]],
+            "detail": {"executionArn": d["executionArn"], "stateMachineArn": d["stateMachineArn"], "name": d["name"],
+                       "status": d["status"], "startDate": millis(d.get("startDate")), "stopDate": millis(d.get("stopDate")),
+                       "input": d.get("input"), "output": d.get("output"), "error": d.get("error"), "cause": d.get("cause")},
+        }
+        resp = self.client("lambda").invoke(FunctionName=self.cfg.name("record-execution-status"),
+                                            Payload=json.dumps(event).encode())
+        if resp.get("FunctionError"):
+            raise OfflineError(f"record-execution-status failed on {d['name']}: {resp['Payload'].read()[:500]!r}")
+
     def history(self, execution_arn: str) -> List[Dict[str, Any]]:
+        """The execution's events. A Distributed Map's children are executions of their own in AWS,
+        absent from this history: see map_runs."""
         sfn = self.client("stepfunctions")
         events: List[Dict[str, Any]] = []
         kwargs: Dict[str, Any] = {"executionArn": execution_arn, "maxResults": 1000}
@@ -334,6 +360,12 @@ class OfflineAws:
             if not page.get("nextToken"):
                 return events
             kwargs["nextToken"] = page["nextToken"]
+
+    def map_runs(self, execution_arn: str) -> List[hooks.MapRun]:
+        """The Distributed Map runs of an execution, each with its children's inputs and events
+        (in AWS each child is an execution of its own; moto keeps none, the hooks keep these)."""
+        with hooks.STATE.lock:
+            return [r for r in hooks.STATE.map_runs if r.execution_arn == execution_arn]
 
     def put_landing_file(self, key: str, body: bytes) -> Dict[str, Any]:
         """Land a file; returns its bucket, key, etag and size (what its S3 event carries)."""

@@ -1,0 +1,217 @@
+"""The schema of config/saleslens.json, enforced when the file is loaded.
+
+Built from the dataclasses of ``saleslens.config`` (each field's type, default and ``rule``), so
+the settings are declared once: a field without a default is required, an unknown key is refused
+(a typo is an error, not a silent default), values are checked strictly (``"900000"`` is not an
+integer). A failure is one line naming the file, the key path and the rule, e.g.
+``config/saleslens.json: distribution.report_link_ttl_seconds: must be <= 604800 (SigV4 presigned
+URL maximum), got 900000``.
+
+Only ``load_config`` imports this module: pydantic stays out of the Lambda and Glue import chains.
+"""
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import json
+import typing
+from functools import lru_cache
+from typing import Annotated, Any, Dict, List, Literal, Mapping, Optional, Tuple, Type
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+
+from saleslens import config as c
+from saleslens.config import ConfigError
+from saleslens.contracts import DATASETS
+from saleslens.contracts.hr import COUNTRIES
+
+_STRICT = ConfigDict(extra="forbid", strict=True)
+_RULE = "rule"
+_BOUNDS = {"greater_than_equal": ("ge", ">="), "greater_than": ("gt", ">"), "less_than_equal": ("le", "<="),
+           "less_than": ("lt", "<")}
+_TYPES = {"int_type": "an integer", "float_type": "a number", "string_type": "a string", "bool_type": "true or false",
+          "dict_type": "an object", "model_type": "an object", "list_type": "an array"}
+
+
+def _field(tp: Any, r: Mapping[str, Any], default: Any = ..., optional: bool = False) -> Tuple[Any, Any]:
+    """A model field: the type narrowed by the rule; the rule itself kept for error messages."""
+    if "choices" in r:
+        tp = Literal[tuple(r["choices"])]  # type: ignore[misc]
+    bounds = {k: r[k] for k in ("ge", "gt", "le", "pattern") if k in r}
+    if bounds:
+        tp = Annotated[tp, Field(**bounds)]
+    if optional:
+        tp = Optional[tp]
+    return Annotated[tp, Field(json_schema_extra={_RULE: dict(r)})], default
+
+
+@lru_cache(maxsize=None)
+def _model(cls: type, partial: bool = False) -> Type[BaseModel]:
+    """The model of one config dataclass; ``partial``: every field optional and without default
+    (an override of some of the fields, as ingest.quality's backfill and dataset profiles are)."""
+    hints = typing.get_type_hints(cls)
+    fields: Dict[str, Any] = {}
+    for f in dataclasses.fields(cls):
+        tp = _SPECIAL[(cls, f.name)]() if (cls, f.name) in _SPECIAL else hints[f.name]
+        if dataclasses.is_dataclass(tp):
+            tp = _model(tp)
+        has_default = f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING
+        if partial:
+            fields[f.name] = _field(tp, f.metadata.get(_RULE, {}), None, optional=True)
+        else:
+            fields[f.name] = _field(tp, f.metadata.get(_RULE, {}), _default(f) if has_default else ...)
+    return create_model(f"{cls.__name__}{'Override' if partial else ''}", __config__=_STRICT, **fields)
+
+
+def _default(f: "dataclasses.Field[Any]") -> Any:
+    return f.default if f.default is not dataclasses.MISSING else f.default_factory()  # type: ignore[misc]
+
+
+def _weekly_off() -> Type[BaseModel]:
+    # Every country of the HR contract, each with one weekday.
+    day = _field(str, {"choices": c.WEEKDAYS})
+    return create_model("WeeklyOff", __config__=_STRICT, **{country: day for country in COUNTRIES})
+
+
+def _main_country() -> Any:
+    return Literal[tuple(COUNTRIES)]  # type: ignore[misc]
+
+
+def _quality() -> Type[BaseModel]:
+    override = _model(c.QualityThresholds, partial=True)
+    datasets = create_model("QualityByDataset", __config__=_STRICT,
+                            **{name: (Optional[override], None) for name in DATASETS})
+    return create_model("Quality", __config__=_STRICT, default=(_model(c.QualityThresholds), ...),
+                        backfill=(Optional[override], None), datasets=(Optional[datasets], None))
+
+
+# Fields whose schema is richer than their dataclass annotation.
+_SPECIAL = {
+    (c.CalendarConfig, "weekly_off"): _weekly_off,
+    (c.CalendarConfig, "main_country"): _main_country,
+    (c.IngestConfig, "quality"): _quality,
+}
+
+
+def validate(raw: Dict[str, Any], shown: str) -> c.Config:
+    """The Config of a parsed config file, or a one-line ConfigError."""
+    try:
+        _model(c.Config).model_validate(raw)
+    except ValidationError as exc:
+        errors = exc.errors()
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise ConfigError(f"{shown}: {describe(errors[0])}{more}") from None
+    cfg = _build(c.Config, raw)
+    for problem in _cross_checks(cfg):
+        raise ConfigError(f"{shown}: {problem}")
+    return cfg
+
+
+def _build(cls: type, raw: Dict[str, Any]) -> Any:
+    """The dataclass of validated raw values (sub-sections become their dataclasses)."""
+    hints = typing.get_type_hints(cls)
+    values = {}
+    for f in dataclasses.fields(cls):
+        if f.name not in raw:
+            continue  # a field with a default, not given
+        tp = hints[f.name]
+        values[f.name] = _build(tp, raw[f.name]) if dataclasses.is_dataclass(tp) else raw[f.name]
+    return cls(**values)
+
+
+def _cross_checks(cfg: c.Config) -> List[str]:
+    """Rules that span fields."""
+    problems = []
+    longest = max(len(cfg.bucket_name(zone, cfg.offline_account)) for zone in c.ZONES)
+    if longest > c.S3_BUCKET_NAME_MAX:
+        problems.append(f"project, stage: bucket names would be {longest} characters, S3 allows "
+                        f"{c.S3_BUCKET_NAME_MAX}: shorten the project or the stage")
+    for dataset in DATASETS:
+        t = cfg.ingest.thresholds(dataset)
+        if t.min_row_ratio > t.max_row_ratio:
+            problems.append(f"ingest.quality for {dataset}: min_row_ratio ({t.min_row_ratio:g}) must not exceed "
+                            f"max_row_ratio ({t.max_row_ratio:g})")
+        if t.min_history > t.history_runs:
+            problems.append(f"ingest.quality for {dataset}: min_history ({t.min_history}) must not exceed history_runs "
+                            f"({t.history_runs}), or the row-count check never runs")
+    return problems
+
+
+def describe(err: Mapping[str, Any]) -> str:
+    """One pydantic error as ``key.path: must ..., got ...``."""
+    loc = [str(p) for p in err["loc"]]
+    path = ".".join(loc) or "(top level)"
+    kind, ctx, value = err["type"], err.get("ctx") or {}, err.get("input")
+    r = _rule_at(loc)
+    got = f", got {_shown_value(value)}"
+    if kind == "missing":
+        return f"{path}: missing (required)"
+    if kind == "extra_forbidden":
+        known = _keys_at(loc[:-1])
+        close = difflib.get_close_matches(loc[-1], known, n=1)
+        return f"{path}: unknown key" + (f" (did you mean {close[0]!r}?)" if close else f"; expected {', '.join(known)}")
+    if kind in _BOUNDS:
+        name, op = _BOUNDS[kind]
+        return f"{path}: must be {op} {_shown_value(ctx.get(name))}{_why(r, name)}{got}"
+    if kind == "literal_error":
+        choices = r.get("choices") or _literal_choices(loc)
+        return f"{path}: must be one of {', '.join(map(str, choices))}{_why(r, 'choices')}{got}"
+    if kind == "string_pattern_mismatch":
+        return f"{path}: must be {r.get('means') or 'a match of ' + str(ctx.get('pattern'))}{got}"
+    if kind in _TYPES:
+        kind_of = c.json_kind(value)
+        return f"{path}: must be {_TYPES[kind]}, got {kind_of}" + ("" if value is None else f" {_shown_value(value)}")
+    return f"{path}: {err['msg']}{got}"
+
+
+def _why(r: Mapping[str, Any], bound: str) -> str:
+    why = r.get("why")
+    if isinstance(why, Mapping):
+        why = why.get(bound)
+    return f" ({why})" if why else ""
+
+
+def _shown_value(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # the bound 1 of a float field, not 1.0
+    text = json.dumps(value, default=str)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _walk(loc: List[str]) -> Optional[Type[BaseModel]]:
+    """The model that holds the fields at ``loc`` (a path of keys from the top)."""
+    model: Any = _model(c.Config)
+    for part in loc:
+        fields = getattr(model, "model_fields", None)
+        if not fields or part not in fields:
+            return None
+        model = _unwrap(fields[part].annotation)
+    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
+
+
+def _unwrap(tp: Any) -> Any:
+    """Optional[X] and Annotated[X, ...] -> X."""
+    if typing.get_origin(tp) is Annotated:
+        return _unwrap(typing.get_args(tp)[0])
+    args = [a for a in typing.get_args(tp) if a is not type(None)]
+    return _unwrap(args[0]) if typing.get_origin(tp) is typing.Union and len(args) == 1 else tp
+
+
+def _keys_at(loc: List[str]) -> List[str]:
+    model = _walk(loc)
+    return list(model.model_fields) if model is not None else []
+
+
+def _rule_at(loc: List[str]) -> Mapping[str, Any]:
+    model = _walk(loc[:-1])
+    if model is None or loc[-1] not in model.model_fields:
+        return {}
+    extra = model.model_fields[loc[-1]].json_schema_extra
+    return extra.get(_RULE, {}) if isinstance(extra, dict) else {}  # type: ignore[return-value]
+
+
+def _literal_choices(loc: List[str]) -> Tuple[Any, ...]:
+    model = _walk(loc[:-1])
+    if model is None or loc[-1] not in model.model_fields:
+        return ()
+    return typing.get_args(_unwrap(model.model_fields[loc[-1]].annotation))

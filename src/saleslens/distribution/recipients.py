@@ -1,0 +1,62 @@
+"""A run's recipient files in the reports bucket, split so that no personal data reaches Step
+Functions: the delivery Map iterates ``items.json`` (employee and position ids only: each child's
+input is in its execution history and the state machine's logs), and RenderReport looks each
+person's name and email up in ``recipients.json`` by those ids."""
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, List, Tuple
+
+from saleslens.distribution import outcomes
+from saleslens.distribution.results import Resolved
+
+RecipientIndex = Dict[Tuple[str, str], Dict[str, str]]  # (employee_id, position_id) -> recipient
+
+
+class RecipientNotFoundError(LookupError):
+    """A delivery item names a person and position the run's recipients file does not hold."""
+
+
+def recipients_key(run_id: str) -> str:
+    return f"runs/{run_id}/recipients.json"
+
+
+def items_key(run_id: str) -> str:
+    return f"runs/{run_id}/items.json"
+
+
+def delivery_item(recipient: Dict[str, str]) -> Dict[str, str]:
+    """What one Map child receives of its recipient: the ids, nothing a person could be named by."""
+    return {"employee_id": recipient["employee_id"], "position_id": recipient["position_id"]}
+
+
+def write_run_recipients(s3: Any, bucket: str, run_id: str, resolved: Resolved) -> Dict[str, Any]:
+    """Write the recipients file, the Map's items and a marker per suppressed person; returns what
+    the state machine carries on (keys and counts)."""
+    def put(key: str, value: Any) -> None:
+        s3.put_object(Bucket=bucket, Key=key, Body=json.dumps(value).encode(), ContentType="application/json")
+
+    put(recipients_key(run_id), resolved.recipients)
+    put(items_key(run_id), [delivery_item(r) for r in resolved.recipients])
+    for s in resolved.suppressed:
+        outcomes.record_outcome(s3, bucket, run_id, outcomes.suppressed(s["reason"]),
+                                employee_id=s["employee_id"], position_id=s["position_id"])
+    return {
+        "recipients_key": recipients_key(run_id),
+        "items_key": items_key(run_id),
+        # Everyone holding a position on the run date: emailed or suppressed.
+        "recipient_count": len(resolved.recipients) + len(resolved.suppressed),
+    }
+
+
+def read_recipients(s3: Any, bucket: str, key: str) -> RecipientIndex:
+    rows: List[Dict[str, str]] = json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+    return {(r["employee_id"], r["position_id"]): r for r in rows}
+
+
+def lookup(index: RecipientIndex, *, employee_id: str, position_id: str) -> Dict[str, str]:
+    try:
+        return index[(employee_id, position_id)]
+    except KeyError:
+        raise RecipientNotFoundError(
+            f"employee {employee_id} in position {position_id} is not in this run's recipients file") from None

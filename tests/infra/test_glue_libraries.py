@@ -1,0 +1,55 @@
+"""The conform job's libraries: exactly glue_jobs/requirements-glue.lock, installed by Glue.
+
+Glue Python shell 3.9's analytics library set carries a pyarrow older than the contract checks
+need; the job installs the lock's pins (``--additional-python-modules``) over it. `make glue39`
+runs the job's tests on Python 3.9 with that lock; these tests tie the lock to the job definition
+and to what the code needs.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from packaging.version import Version
+
+from infra import PROJECT_ROOT
+from infra.constructs.glue_job import glue_modules
+from tests.infra.cfn import flat
+
+pytestmark = pytest.mark.infra
+
+GLUE_LOCK = PROJECT_ROOT / "glue_jobs" / "requirements-glue.lock"
+
+
+def lock_lines(path: Path = GLUE_LOCK):
+    return [ln.strip() for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip() and not ln.startswith("#")]
+
+
+def glue_pins():
+    return {name.lower(): Version(v) for name, _, v in (ln.partition("==") for ln in lock_lines())}
+
+
+def test_the_conform_job_installs_exactly_the_glue_lock(synth):
+    (_, _, job), = synth.resources("AWS::Glue::Job", ("ingestion",))
+    modules = flat(job["Properties"]["DefaultArguments"]["--additional-python-modules"])
+    assert modules.split(",") == lock_lines()
+    assert all("==" in pin for pin in modules.split(","))
+
+
+def test_the_glue_lock_holds_what_the_job_needs_on_python_39():
+    pins = glue_pins()
+    assert pins["pyarrow"] >= Version("14")  # string -> date32 casts in the contract checks
+    assert pins["numpy"] <= Version("2.0.2")  # the last numpy for Python 3.9
+    assert pins["pandas"].major == 2  # built for numpy 2; pandas 3 needs Python 3.11
+    assert pins["python-dateutil"] < Version("3")  # Glue's preinstalled botocore requires it
+    assert pins["pyarrow"] < Version("21")  # 21's cp39 wheels need glibc 2.28; Amazon Linux 2 has 2.26
+
+
+def test_glue_modules_refuses_anything_but_exact_pins(tmp_path):
+    lock = tmp_path / "requirements-glue.lock"
+    lock.write_text("# comment\nnumpy==2.0.2  # trailing\n\npyarrow==21.0.0\n")
+    assert glue_modules(lock) == ["numpy==2.0.2", "pyarrow==21.0.0"]
+    for bad in ("pyarrow>=14", "pyarrow", "pyarrow==21.0.0,numpy==2.0.2", "pandas[aws]==2.3.3"):
+        lock.write_text(bad + "\n")
+        with pytest.raises(ValueError, match="exact name==version pin"):
+            glue_modules(lock)
