@@ -15,7 +15,7 @@ GLUE_PLATFORM := --python-version 3.9 --implementation cp --abi cp39 \
 	--platform manylinux2014_x86_64 --platform manylinux2010_x86_64 --platform manylinux1_x86_64
 GLUE_TESTS := tests/glue39 tests/unit/test_validation.py tests/unit/test_validation_property.py tests/unit/test_contracts.py
 
-.PHONY: setup demo test glue39 synth lint-asl bench clean
+.PHONY: setup demo test lint glue39 synth lint-asl bench clean
 
 $(STAMP): requirements.lock pyproject.toml package-lock.json
 	$(PY) -m venv $(VENV)
@@ -30,10 +30,18 @@ setup: $(STAMP)
 demo: setup
 	$(BIN)/saleslens demo --out out
 
-# The whole suite, then the Glue job's tests on its own runtime (make glue39).
+# The linters first (make lint: seconds, and they fail early), the whole suite, then the Glue
+# job's tests on its own runtime (make glue39).
 test: setup
+	$(MAKE) --no-print-directory lint
 	$(BIN)/python -m pytest -n 2 -q
 	$(MAKE) --no-print-directory glue39
+
+# ruff on all Python, mypy on the library, sqlfluff (Athena dialect) on the views; settings in pyproject.toml.
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/sqlfluff lint athena_sql --processes 2
 
 $(GLUE_STAMP): glue_jobs/requirements-glue.lock tests/glue39/requirements.lock
 	@test -n "$(PY39)" || { echo "no Python 3.9: install it with pyenv (pyenv install 3.9) or set PY39"; exit 1; }

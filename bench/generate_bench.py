@@ -22,6 +22,7 @@ import statistics
 import sys
 import time
 from datetime import date
+from functools import partial
 
 from saleslens.generate import SCALES, build_world, default_history_from, generate, generate_day
 
@@ -60,13 +61,13 @@ def main(argv=None) -> None:
 
     world = build_world(SCALES["usv"], args.seed, START)
     for label, day in (("ordinary day 2024-04-17 (Wed)", date(2024, 4, 17)), ("month end 2024-04-30 (Tue)", date(2024, 4, 30))):
-        med, best, out = timed(lambda: generate_day(world, day), args.one_day_repeat)
+        med, best, out = timed(partial(generate_day, world, day), args.one_day_repeat)
         print(f"generate_day {label:28s} median {med:6.2f} s  best {best:6.2f} s   "
               f"{describe({t: d for t, d, _ in out})}")
 
     history_from = default_history_from(HISTORY_START)
     for scale in args.history_scales:
-        med, best, g = timed(lambda: generate(scale, start=HISTORY_START, days=1, seed=args.seed, history_from=history_from), 1)
+        med, best, g = timed(partial(generate, scale, start=HISTORY_START, days=1, seed=args.seed, history_from=history_from), 1)
         backfills = sum("_backfill/" in k for k in g.files)
         print(f"generate({scale}, history_from={history_from}, start={HISTORY_START}, days=1)  {med:6.2f} s   "
               f"{describe(g.files)} ({backfills} backfill extracts)")

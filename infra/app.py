@@ -16,7 +16,6 @@ import os
 from typing import Any, Dict, Mapping, Optional
 
 from aws_cdk import App, Environment, RemovalPolicy
-from saleslens.config import Config, load_config
 
 from infra import PROJECT_ROOT
 from infra.nag import add_nag
@@ -26,6 +25,7 @@ from infra.stacks.ingestion import IngestionStack
 from infra.stacks.lake import LakeStack
 from infra.stacks.observability import ObservabilityStack
 from infra.stacks.ops import OpsStack
+from saleslens.config import Config, load_config
 
 DESTROY_DATA = "destroyData"
 

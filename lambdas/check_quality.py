@@ -6,8 +6,8 @@ from typing import Any, Dict
 
 from lambdas._runtime import client, env, logger, metrics, require, tracer
 from saleslens.config import IngestConfig
-from saleslens.ingest.quality import gate_and_publish
 from saleslens.ingest.errors import DataQualityError
+from saleslens.ingest.quality import gate_and_publish
 from saleslens.ledger import trailing_clean_counts
 
 
@@ -41,6 +41,7 @@ def handler(event: Dict[str, Any], context: Any) -> Dict[str, Any]:
         metrics.add_metric(name=name, unit="Count", value=result[name])
     if result["late"]:
         metrics.add_metric(name="LatePartitions", unit="Count", value=1)
-    logger.info("partition published", extra={k: result[k] for k in ("rows_in", "rows_clean", "rows_quarantined", "rows_deduplicated", "rows_unmapped",
-                                                               "partition_rows", "partition_files", "superseded", "late")})
+    logger.info("partition published", extra={k: result[k] for k in (
+        "rows_in", "rows_clean", "rows_quarantined", "rows_deduplicated", "rows_unmapped",
+        "partition_rows", "partition_files", "superseded", "late")})
     return result

@@ -4,8 +4,8 @@ The Map child carries ids only; the person's name and email come from the run's 
 """
 from __future__ import annotations
 
-import os
-from typing import Any, Dict, Tuple
+from functools import lru_cache
+from typing import Any, Callable, Dict, Tuple
 
 from aws_lambda_powertools.utilities.idempotency import (
     DynamoDBPersistenceLayer,
@@ -21,13 +21,6 @@ from saleslens.distribution.recipients import RecipientIndex, lookup, read_recip
 from saleslens.distribution.results import location, read_result
 from saleslens.reports.model import RunData
 
-_ledger = DynamoDBPersistenceLayer(table_name=os.environ.get("DELIVERY_LEDGER_TABLE", "unset"))
-# The delivery ledger: a redrive or a second run for the same day and cadence sends nothing twice.
-_once = IdempotencyConfig(
-    event_key_jmespath="[run_date, cadence, recipient.employee_id, recipient.position_id]",
-    raise_on_no_idempotency_key=True,
-    expires_after_seconds=400 * 24 * 3600,
-)
 # Read once per warm container: the run's mart results and its recipients file.
 _runs: Dict[Tuple[str, ...], RunData] = {}
 _recipients: Dict[str, RecipientIndex] = {}
@@ -50,8 +43,7 @@ def _recipients_of(key: str) -> RecipientIndex:
     return _recipients[key]
 
 
-@idempotent_function(data_keyword_argument="request", persistence_store=_ledger, config=_once, key_prefix="render-report")
-def _deliver_once(request: Dict[str, Any]) -> Dict[str, Any]:
+def _deliver(request: Dict[str, Any]) -> Dict[str, Any]:
     ids = request["recipient"]
     recipient = lookup(_recipients_of(request["recipients_key"]),
                        employee_id=ids["employee_id"], position_id=ids["position_id"])
@@ -70,14 +62,30 @@ def _deliver_once(request: Dict[str, Any]) -> Dict[str, Any]:
     )
 
 
+@lru_cache(maxsize=4)
+def _delivery_ledger(table: str, ttl_days: int) -> Tuple[IdempotencyConfig, Callable[..., Dict[str, Any]]]:
+    """``_deliver`` made idempotent on the delivery ledger: a redrive or a second run for the same
+    day and cadence sends nothing twice. A record expires after ``ttl_days``
+    (retention.delivery_ledger_days), as the environment says."""
+    config = IdempotencyConfig(
+        event_key_jmespath="[run_date, cadence, recipient.employee_id, recipient.position_id]",
+        raise_on_no_idempotency_key=True,
+        expires_after_seconds=ttl_days * 24 * 3600,
+    )
+    once = idempotent_function(data_keyword_argument="request", persistence_store=DynamoDBPersistenceLayer(table_name=table),
+                               config=config, key_prefix="render-report")(_deliver)
+    return config, once
+
+
 @logger.inject_lambda_context(log_event=False, clear_state=True)
 @tracer.capture_lambda_handler
 def handler(event: Dict[str, Any], context: Any) -> Dict[str, Any]:
     require(event, ("run_date", "cadence", "run_id", "recipients_key"))
     ids = require(event.get("recipient") or {}, ("employee_id", "position_id"))
     logger.append_keys(execution=event["run_id"], employee_id=ids["employee_id"], position_id=ids["position_id"])
-    _once.register_lambda_context(context)
-    result = _deliver_once(request=event)
+    config, deliver_once = _delivery_ledger(env("DELIVERY_LEDGER_TABLE"), int(env("DELIVERY_LEDGER_TTL_DAYS")))
+    config.register_lambda_context(context)
+    result = deliver_once(request=event)
     # A result from the ledger written by another run: that run sent it, this one skipped it.
     outcome = outcomes.DELIVERED if result.get("run_id") == event["run_id"] else outcomes.ALREADY_SENT
     outcomes.record_outcome(client("s3"), env("REPORTS_BUCKET"), event["run_id"], outcome,

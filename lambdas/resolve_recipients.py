@@ -3,6 +3,8 @@ the same as-of hierarchy as the figures), written where the delivery Map and Ren
 them: the Map gets ids only, RenderReport the names and emails."""
 from __future__ import annotations
 
+import json
+from collections import Counter
 from typing import Any, Dict
 
 from lambdas._runtime import client, env, logger, require, tracer
@@ -17,7 +19,11 @@ def handler(event: Dict[str, Any], context: Any) -> Dict[str, Any]:
     require(event, ("run_id",))
     logger.append_keys(execution=event["run_id"])
     s3 = client("s3")
-    resolved = resolve_recipients(read_result(s3, location(result_locations(event.get("marts") or []), "recipients")))
+    resolved = resolve_recipients(read_result(s3, location(result_locations(event.get("marts") or []), "recipients")),
+                                  email_domains=json.loads(env("EMAIL_DOMAINS")))
     written = write_run_recipients(s3, env("REPORTS_BUCKET"), event["run_id"], resolved)
-    logger.info("recipients resolved", extra={"recipients": len(resolved.recipients), "suppressed": len(resolved.suppressed)})
+    # reasons as one text: a key named like no_email would be masked as an address
+    suppressed = Counter(r["reason"] for r in resolved.suppressed)
+    logger.info("recipients resolved", extra={"recipients": len(resolved.recipients),
+                                              "suppressed": ", ".join(f"{k}={n}" for k, n in sorted(suppressed.items()))})
     return written

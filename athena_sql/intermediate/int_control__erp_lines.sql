@@ -13,7 +13,8 @@ WITH sent AS (
     FROM stg_erp__primary_invoices AS i
     JOIN int_control__clean_partitions AS p ON p.dt = i.dt AND (CASE WHEN i.is_daily = 1 THEN p.holds_daily ELSE p.holds_backfill END)
     UNION ALL
-    SELECT p.as_of_date, p.cadence, 'CREDIT', c.document_no, c.line_no, c.document_date, -c.credit_value, c.dt, c.is_daily
+    SELECT p.as_of_date, p.cadence, 'CREDIT' AS document_kind, c.document_no, c.line_no,
+           c.document_date, -c.credit_value AS net_value, c.dt, c.is_daily
     FROM stg_erp__credit_notes AS c
     JOIN int_control__clean_partitions AS p ON p.dt = c.dt AND (CASE WHEN c.is_daily = 1 THEN p.holds_daily ELSE p.holds_backfill END)
 ),

@@ -10,7 +10,7 @@ WITH reach AS (
     SELECT as_of_date, cadence, window_id, position_id, hcp_id, 0 AS reached
     FROM int_effort__key_hcps
     UNION ALL
-    SELECT ws.as_of_date, ws.cadence, ws.window_id, s.position_id, s.hcp_id, 1
+    SELECT ws.as_of_date, ws.cadence, ws.window_id, s.position_id, s.hcp_id, 1 AS reached
     FROM (
         -- Calls to key HCPs by SR holders, per span: each day once, only the calls that can count.
         SELECT DISTINCT h.as_of_date, h.cadence, h.span_start, h.position_id, c.hcp_id
@@ -26,7 +26,7 @@ WITH reach AS (
         ON u.as_of_date = ws.as_of_date AND u.cadence = ws.cadence AND u.window_id = ws.window_id
         AND u.position_id = s.position_id AND u.hcp_id = s.hcp_id
     UNION ALL
-    SELECT wd.as_of_date, wd.cadence, wd.window_id, o.position_id, e.hcp_id, 1
+    SELECT wd.as_of_date, wd.cadence, wd.window_id, o.position_id, e.hcp_id, 1 AS reached
     FROM stg_evt__attendance AS e
     JOIN int_calendar__window_days AS wd ON wd.dt = e.dt
     JOIN int_erp__brand_divisions AS b

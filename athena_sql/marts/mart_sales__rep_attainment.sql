@@ -25,14 +25,15 @@ measures AS (
            CAST(NULL AS DECIMAL(18, 2)) AS net_value, CAST(NULL AS DOUBLE) AS target_value
     FROM int_sales__rep_held_days
     UNION ALL
-    SELECT h.as_of_date, h.cadence, h.window_id, h.employee_id, NULL, NULL, s.net_value, NULL
+    SELECT h.as_of_date, h.cadence, h.window_id, h.employee_id, NULL AS day, NULL AS position_id, s.net_value,
+           NULL AS target_value
     FROM int_sales__rep_held_days AS h
     JOIN int_primary__window_territory_days AS s
         ON s.as_of_date = h.as_of_date AND s.cadence = h.cadence AND s.window_id = h.window_id
         AND s.day = h.day AND s.territory_code = h.territory_code AND s.division_code = h.division_code
     UNION ALL
-    SELECT hm.as_of_date, hm.cadence, hm.window_id, hm.employee_id, NULL, NULL, NULL,
-           CAST(mt.target_value AS DOUBLE) * hm.working_days_held / mt.month_working_days
+    SELECT hm.as_of_date, hm.cadence, hm.window_id, hm.employee_id, NULL AS day, NULL AS position_id, NULL AS net_value,
+           CAST(mt.target_value AS DOUBLE) * hm.working_days_held / mt.month_working_days AS target_value
     FROM (
         SELECT as_of_date, cadence, window_id, employee_id, territory_code, division_code, month_start,
                count_if(is_working_day) AS working_days_held

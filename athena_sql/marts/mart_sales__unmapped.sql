@@ -15,7 +15,7 @@ WITH unmapped AS (
     UNION ALL
     -- Mapped lines of a territory and division no SR position covers: per territory/division.
     SELECT as_of_date, cadence, window_id, period, unmapped_reason,
-           concat(COALESCE(territory_code, '?'), '/', COALESCE(division_code, '?')), lines, gross_value, net_value
+           concat(COALESCE(territory_code, '?'), '/', COALESCE(division_code, '?')) AS code, lines, gross_value, net_value
     FROM int_primary__window_territories
     WHERE unmapped_reason = 'NO_SR_POSITION'
 )

@@ -15,7 +15,7 @@ SELECT
     document_no,
     line_no,
     document_date,
-    CAST(credit_value AS DECIMAL(18, 2)),
+    CAST(credit_value AS DECIMAL(18, 2)) AS credit_value,
     dt,
-    0
+    0 AS is_daily
 FROM erp_credit_notes_backfill

@@ -17,7 +17,7 @@ SELECT
     invoice_no,
     line_no,
     invoice_date,
-    CAST(CAST(billed_qty AS DECIMAL(19, 0)) * price_to_stockist - trade_discount AS DECIMAL(18, 2)),
+    CAST(CAST(billed_qty AS DECIMAL(19, 0)) * price_to_stockist - trade_discount AS DECIMAL(18, 2)) AS gross_value,
     dt,
-    0
+    0 AS is_daily
 FROM erp_primary_invoices_backfill

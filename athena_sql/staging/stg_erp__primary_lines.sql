@@ -1,4 +1,6 @@
--- Primary sales lines on their own document date: invoice lines (gross = billed units x price - trade discount; free units valued 0), sales returns and value-only credit notes, each valued so that net = gross - returns - credit notes.
+-- Primary sales lines on their own document date: invoice lines (gross = billed units x price -
+-- trade discount; free units valued 0), sales returns and value-only credit notes, each valued so
+-- that net = gross - returns - credit notes.
 -- Grain: one row per document line.
 CREATE OR REPLACE VIEW stg_erp__primary_lines AS
 SELECT

@@ -1,4 +1,5 @@
--- Every day per country: weekly off, holiday (the company's holiday calendar), working day, and the periods it falls in (month, fortnight, fiscal quarter and year).
+-- Every day per country: weekly off, holiday (the company's holiday calendar), working day, and
+-- the periods it falls in (month, fortnight, fiscal quarter and year).
 -- Grain: one row per country and day.
 CREATE OR REPLACE VIEW stg_ref__calendar AS
 SELECT

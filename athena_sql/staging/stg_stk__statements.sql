@@ -1,4 +1,5 @@
--- Stockist statements per SKU and month; secondary units by the stock identity (opening + received - returned - closing); partition = the statement month.
+-- Stockist statements per SKU and month; secondary units by the stock identity (opening +
+-- received - returned - closing); partition = the statement month.
 -- Grain: one row per stockist, SKU and month.
 CREATE OR REPLACE VIEW stg_stk__statements AS
 SELECT

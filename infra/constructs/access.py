@@ -15,9 +15,9 @@ from typing import Sequence
 from aws_cdk import Aws
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
-from saleslens.config import Config
 
 from infra.nag import acknowledge, wildcard_resource
+from saleslens.config import Config
 
 
 def in_stack_partition(arn: str) -> str:

@@ -23,6 +23,7 @@ from typing import Dict, Mapping
 
 from aws_cdk import aws_glue as glue
 from constructs import Construct
+
 from saleslens.contracts import DATASETS
 from saleslens.contracts.ddl import glue_quarantine_table_input, glue_table_input
 from saleslens.curate import tables as curated

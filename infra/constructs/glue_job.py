@@ -12,14 +12,14 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_assets as s3_assets
 from aws_cdk import aws_s3_deployment as s3deploy
 from constructs import Construct
-from saleslens.components import GlueJobSpec
-from saleslens.config import Config
 
 from infra import PROJECT_ROOT
 from infra.constructs.access import regional_arn
 from infra.constructs.log_groups import encrypted_log_group
 from infra.constructs.packaging import library_wheel
 from infra.nag import acknowledge, acknowledge_cdk_singleton, unscoped_policy, wildcard_resource
+from saleslens.components import GlueJobSpec
+from saleslens.config import Config
 
 PYTHON_SHELL = "pythonshell"
 PYTHON_VERSION = "3.9"  # the only Python the Glue Python shell runs (BRIEF principle 7)

@@ -7,9 +7,21 @@ from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
-from saleslens.config import ZONES, Config
 
 from infra.constructs.access import bucket_name
+from saleslens.config import ZONES, Config
+from saleslens.retention import ExpiryRule
+
+
+def expiry_lifecycle_rule(rule: ExpiryRule) -> s3.LifecycleRule:
+    """An expiry rule of ``saleslens.retention`` as an S3 lifecycle rule: objects under the
+    prefix expire after ``days``, their earlier versions ``noncurrent_days`` after that."""
+    return s3.LifecycleRule(
+        id=rule.rule_id,
+        prefix=rule.prefix,
+        expiration=Duration.days(rule.days),
+        noncurrent_version_expiration=Duration.days(rule.noncurrent_days),
+    )
 
 
 class LakeBucket(Construct):

@@ -5,6 +5,7 @@ from aws_cdk import RemovalPolicy
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from constructs import Construct
+
 from saleslens.config import Config
 
 # CloudWatch Logs accepts only these retention periods (days -> CDK enum member).

@@ -8,14 +8,14 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
-from saleslens import components
-from saleslens.components import LambdaSpec
-from saleslens.config import Config
 
 from infra.constructs.access import in_stack_partition
 from infra.constructs.log_groups import encrypted_log_group
 from infra.constructs.packaging import lambda_code
 from infra.nag import acknowledge, unscoped_policy
+from saleslens import components
+from saleslens.components import LambdaSpec
+from saleslens.config import Config
 
 RUNTIME = lambda_.Runtime.PYTHON_3_11
 # What active tracing needs (what aws-cdk-lib grants for Tracing.ACTIVE).

@@ -20,12 +20,12 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
-from saleslens.components import StateMachineSpec
-from saleslens.config import Config
 
 from infra import PROJECT_ROOT
 from infra.constructs.log_groups import encrypted_log_group
 from infra.nag import acknowledge, unscoped_policy
+from saleslens.components import StateMachineSpec
+from saleslens.config import Config
 
 _PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9_]+)\}")
 _INTEGRATION = re.compile(r'"arn:aws:states:::([A-Za-z0-9.:-]+)"')

@@ -28,10 +28,6 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
-from saleslens import components
-from saleslens.config import Config
-from saleslens.curate.store import INDEX_PREFIX
-from saleslens.curate.tables import TABLES
 
 from infra.constructs.access import PUBLISHED, RUN_LEDGER_WRITES, grant_key, grant_s3, table_arn
 from infra.constructs.event_targets import PlainTarget, allow_rule_to_send, rule_target_role
@@ -39,6 +35,10 @@ from infra.constructs.python_function import stack_functions
 from infra.constructs.state_machine import StateMachineFromFile, announced_events, read_definition
 from infra.nag import acknowledge
 from infra.stacks.ops import OpsStack
+from saleslens import components
+from saleslens.config import Config
+from saleslens.curate.store import INDEX_PREFIX
+from saleslens.curate.tables import TABLES
 
 CURATION_FUNCTIONS = ("curate",)
 PARTITION_PUBLISHED_RULE = "partition-published"  # the offline runtime's rule has the same name

@@ -13,8 +13,6 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_ses as ses
 from aws_cdk import custom_resources as cr
 from constructs import Construct
-from saleslens import components
-from saleslens.config import Config
 
 from infra.constructs.access import (
     RECEIPTS,
@@ -40,6 +38,8 @@ from infra.constructs.python_function import stack_functions
 from infra.constructs.state_machine import StateMachineFromFile, distributed_map_labels, read_definition
 from infra.nag import acknowledge, wildcard_resource
 from infra.stacks.ops import OpsStack
+from saleslens import components
+from saleslens.config import Config
 
 DISTRIBUTION_FUNCTIONS = ("plan-run", "check-control-totals", "resolve-recipients", "render-report",
                           "summarise-run", "apply-views")

@@ -22,9 +22,6 @@ from aws_cdk import aws_lambda_event_sources as event_sources
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
-from saleslens import components, ledger
-from saleslens.config import Config
-from saleslens.contracts import DATASETS
 
 from infra.constructs.access import (
     MEMBERS,
@@ -48,6 +45,9 @@ from infra.constructs.python_function import stack_functions
 from infra.constructs.state_machine import StateMachineFromFile
 from infra.nag import acknowledge
 from infra.stacks.ops import OpsStack
+from saleslens import components, ledger
+from saleslens.config import Config
+from saleslens.contracts import DATASETS
 
 INGEST_FUNCTIONS = ("start-ingest", "validate-file", "quarantine-file", "check-quality", "record-execution-status")
 # Functions the ingest state machine invokes (start-ingest starts it).

@@ -10,12 +10,13 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
-from saleslens.config import ZONES, Config
 
 from infra.constructs.access import stage_queues_arn
 from infra.constructs.catalog import CleanZoneTables, CuratedZoneTables, QuarantineZoneTables
-from infra.constructs.lake_bucket import LakeBucket
+from infra.constructs.lake_bucket import LakeBucket, expiry_lifecycle_rule
 from infra.nag import acknowledge_cdk_singleton
+from saleslens.config import ZONES, Config
+from saleslens.retention import expiry_rules
 
 
 class LakeStack(Stack):
@@ -122,10 +123,13 @@ class LakeStack(Stack):
             "landing": [s3.LifecycleRule(id="landing-to-infrequent-access", transitions=[s3.Transition(
                 storage_class=s3.StorageClass.INFREQUENT_ACCESS,
                 transition_after=Duration.days(lake.landing_transition_to_ia_days))])],
-            "reports": [s3.LifecycleRule(id="expire-reports", expiration=Duration.days(lake.reports_expiry_days))],
             "athena-results": [s3.LifecycleRule(id="expire-query-results",
                                                 expiration=Duration.days(lake.athena_results_expiry_days))],
         }
+        # Personal data: reports, delivery records, quarantined copies and raw files expire after
+        # the config's retention periods (saleslens.retention).
+        for rule in expiry_rules(self.cfg):
+            lifecycle.setdefault(rule.zone, []).append(expiry_lifecycle_rule(rule))
         buckets = {"access-logs": access_logs}
         for zone in ZONES:
             if zone == "access-logs":

@@ -30,13 +30,13 @@ from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_events as events
 from aws_cdk import aws_sns as sns
 from constructs import Construct
-from saleslens import components
-from saleslens.config import Config
 
 from infra.constructs.access import state_machine_arn
 from infra.constructs.event_targets import PlainTarget
 from infra.constructs.python_function import pascal
 from infra.stacks.curation import PARTITION_PUBLISHED_RULE
+from saleslens import components
+from saleslens.config import Config
 
 SUM, MAXIMUM, P95 = "Sum", "Maximum", "p95"
 EXECUTION_METRICS = ("ExecutionsStarted", "ExecutionsSucceeded", "ExecutionsFailed", "ExecutionsTimedOut",

@@ -17,10 +17,10 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
-from saleslens import components
-from saleslens.config import Config
 
 from infra.constructs.access import stage_alarms_arn, stage_rules_arn, topic_arn
+from saleslens import components
+from saleslens.config import Config
 
 # AWS services that publish to the topic: CloudWatch alarm actions and EventBridge rule targets.
 ALARMS = "cloudwatch.amazonaws.com"

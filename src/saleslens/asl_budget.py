@@ -76,6 +76,8 @@ def _state_seconds(name: str, state: State, map_items: Mapping[str, int]) -> flo
         return max(worst_case_seconds(b, map_items=map_items) for b in state["Branches"])
     if kind == "Map":
         processor = state.get("ItemProcessor") or state.get("Iterator")
+        if processor is None:
+            raise UnboundedPathError(f"Map {name} has neither ItemProcessor nor Iterator")
         if name not in map_items:
             raise UnboundedPathError(f"Map {name} needs an item bound (map_items)")
         items = map_items[name]

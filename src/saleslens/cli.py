@@ -7,7 +7,7 @@ import os
 import sys
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Annotated, Any, Callable, Optional, Sequence
+from typing import Annotated, Any, Callable, Dict, Optional, Sequence, Union
 
 import typer
 from typer.core import TyperGroup
@@ -22,8 +22,9 @@ class _OneLineErrors(TyperGroup):
     project's named errors (a bad config file, an unusable --out): each says what to fix, so a
     traceback would only hide it. Anything else is a bug and keeps its traceback."""
 
-    def main(self, args: Any = None, prog_name: Optional[str] = None, complete_var: Optional[str] = None,
-             standalone_mode: bool = True, **extra: Any) -> Any:
+    def main(self, args: Optional[Sequence[str]] = None, prog_name: Optional[str] = None,  # type: ignore[override]
+             complete_var: Optional[str] = None, standalone_mode: bool = True, **extra: Any) -> Any:
+        # (windows_expand_args and the like pass through **extra: the override keeps click's contract)
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         try:
@@ -74,12 +75,14 @@ def _quiet_logs() -> None:
 
 
 def _parse_date(value: Optional[str], default: date) -> date:
-    if value is None:
-        return default
+    return default if value is None else _date_arg(value)
+
+
+def _date_arg(value: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)")
+        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
 def _business_date(value: Optional[str]) -> date:
@@ -116,7 +119,7 @@ def _cadences() -> Sequence[str]:
     return CADENCES
 
 
-_DIRT = {"none": False, "rows": True, "full": "full"}
+_DIRT: Dict[str, Union[bool, str]] = {"none": False, "rows": True, "full": "full"}
 
 
 def _main_job_out(out: Path) -> None:
@@ -143,8 +146,10 @@ def demo(
     scale: str = typer.Option("tiny", callback=_one_of(_scales), help="Org size: tiny or small (usv history is a benchmark: see bench/)."),
     seed: int = typer.Option(7, help="Generator seed; the same seed gives the same files."),
     cadence: str = typer.Option("daily", callback=_one_of(_cadences), help="daily, fortnightly or monthly."),
-    history_months: int = typer.Option(13, "--history-months", min=1,
-                                       help="At least this many months of history, loaded first as monthly backfill extracts (always back to the previous fiscal year's start)."),
+    history_months: int = typer.Option(13, "--history-months", min=1, help=(
+            "At least this many months of history, loaded first as monthly backfill extracts (always back to the "
+            "previous fiscal year's start)."
+        )),
 ) -> None:
     """Run the main job offline: generate an org with its history and the day's files, ingest and
     curate them, distribute, and write what it produced to OUT."""
@@ -177,7 +182,7 @@ def run(
 
     _config()
     _main_job_out(out)
-    asked = _parse_date(run_date, None) if run_date else None
+    asked = _date_arg(run_date) if run_date else None
     try:
         files = read_landing(landing)
         day = choose_run_date(files, asked)
@@ -194,8 +199,16 @@ def generate(
     start: Optional[str] = typer.Option(None, help="First business date (YYYY-MM-DD); default 2024-04-01."),
     days: int = typer.Option(1, min=1, help="Number of days of daily files."),
     seed: int = typer.Option(7, help="Seed; the same arguments give byte-identical files."),
-    dirt: str = typer.Option("rows", callback=_one_of(lambda: list(_DIRT)), help="Defects to plant, all listed in manifest.json: none; rows (bad invoice rows); full (row defects in every daily file and backfill extract plus duplicated, late, schema-drifted, truncated and wrong-encoding daily files)."),
-    history_months: int = typer.Option(0, "--history-months", min=0, help="Load a history first, as a customer backfills: N > 0 starts it on the 1st of the month N months before --start (opening masters, monthly backfill extracts, monthly targets and call plans, one HR snapshot the day before --start); 0: none."),
+    dirt: str = typer.Option("rows", callback=_one_of(lambda: list(_DIRT)), help=(
+            "Defects to plant, all listed in manifest.json: none; rows (bad invoice rows); full (row defects in "
+            "every daily file and backfill extract plus duplicated, late, schema-drifted, truncated and "
+            "wrong-encoding daily files)."
+        )),
+    history_months: int = typer.Option(0, "--history-months", min=0, help=(
+            "Load a history first, as a customer backfills: N > 0 starts it on the 1st of the month N months "
+            "before --start (opening masters, monthly backfill extracts, monthly targets and call plans, one HR "
+            "snapshot the day before --start); 0: none."
+        )),
 ) -> None:
     """Write generated source files under OUT/<source>/<dataset>/dt=.../ plus manifest.json."""
     from dataclasses import asdict
@@ -230,7 +243,10 @@ RegionOpt = Annotated[Optional[str], typer.Option("--region", help="AWS region (
 ProfileOpt = Annotated[Optional[str], typer.Option("--profile", help="AWS profile (default: the standard chain, e.g. AWS_PROFILE).")]
 AccountOpt = Annotated[Optional[str], typer.Option("--account", help="AWS account id for ARNs (default: sts:GetCallerIdentity).")]
 
-runs_app = typer.Typer(add_completion=False, help="Ingest and curation runs from the run ledger: list them, or `runs show ID`.")
+runs_app = typer.Typer(add_completion=False, help=(
+        "Ingest and curation runs (and distribution runs that ended badly) from the run ledger: list them, or"
+        " `runs show ID`."
+    ))
 app.add_typer(runs_app, name="runs")
 
 
@@ -249,7 +265,8 @@ def _config():  # type: ignore[no-untyped-def]
         _fail(str(exc))
 
 
-def _ops_context(ctx: typer.Context, endpoint_url: Optional[str], region: Optional[str], profile: Optional[str], account: Optional[str], cfg=None):  # type: ignore[no-untyped-def]
+def _ops_context(ctx: typer.Context, endpoint_url: Optional[str], region: Optional[str],  # type: ignore[no-untyped-def]
+                 profile: Optional[str], account: Optional[str], cfg=None):
     """Target options of the command, falling back to those given to the `runs` group."""
     from saleslens import ops
 
@@ -282,10 +299,15 @@ def _run_ops(fn):  # type: ignore[no-untyped-def]
 @runs_app.callback(invoke_without_command=True)
 def runs(
     ctx: typer.Context,
-    pipeline: str = typer.Option("ingest", "--pipeline", help="Which runs: ingest (one per landed file) or curation (one per published partition)."),
+    pipeline: str = typer.Option("ingest", "--pipeline", help=(
+            "Which runs: ingest (one per landed file), curation (one per published partition) or distribution "
+            "(only those that ended FAILED, TIMED_OUT or ABORTED)."
+        )),
     limit: int = typer.Option(20, min=1, help="How many runs to show."),
     dataset: Optional[str] = typer.Option(None, help="Only this dataset, e.g. erp_primary_invoices."),
-    status: Optional[str] = typer.Option(None, help="Only runs with this status: RUNNING, SUCCEEDED, FAILED, QUARANTINED, TIMED_OUT, ABORTED."),
+    status: Optional[str] = typer.Option(None, help=(
+            "Only runs with this status: RUNNING, SUCCEEDED, FAILED, QUARANTINED, TIMED_OUT, ABORTED."
+        )),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
     endpoint_url: EndpointOpt = None,
     region: RegionOpt = None,
@@ -312,7 +334,10 @@ def runs(
 @runs_app.command("show")
 def runs_show(
     ctx: typer.Context,
-    run_id: str = typer.Argument(..., help="Run id (the execution name) of an ingest or curation run, from `saleslens runs [--pipeline curation]`."),
+    run_id: str = typer.Argument(..., help=(
+            "Run id (the execution name) of an ingest or curation run, from `saleslens runs [--pipeline "
+            "curation]`."
+        )),
     full: bool = typer.Option(False, "--full", help="Show whole causes (pretty-printed) and every failed attempt."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of text."),
     endpoint_url: EndpointOpt = None,
@@ -346,7 +371,11 @@ def redrive(
 ) -> None:
     """Run a failed ingest or curation run again (its ledger item says which state machine runs it).
 
-    A FAILED run ended in its catch handler's Fail state, which is all Step Functions' RedriveExecution would replay, so it is restarted: a new execution <ID>-r<N> with the same input (safe: ingest overwrites its partition, curation rebuilds what the partition feeds from the clean zone, and each restart has its own ledger item). A TIMED_OUT or ABORTED run is redriven from the state it stopped in (offline, where the embedded AWS cannot redrive, it is restarted too). The output says which happened.
+    A FAILED run ended in its catch handler's Fail state, which is all Step Functions' RedriveExecution would
+    replay, so it is restarted: a new execution <ID>-r<N> with the same input (safe: ingest overwrites its
+    partition, curation rebuilds what the partition feeds from the clean zone, and each restart has its own
+    ledger item). A TIMED_OUT or ABORTED run is redriven from the state it stopped in (offline, where the
+    embedded AWS cannot redrive, it is restarted too). The output says which happened.
     """
     from botocore.config import Config as BotoConfig
 
@@ -355,7 +384,9 @@ def redrive(
     sess, target = _ops_context(ctx, endpoint_url, region, profile, account)
     ddb, sfn = sess.client("dynamodb", endpoint_url=target.endpoint_url), sess.client("stepfunctions", endpoint_url=target.endpoint_url)
     # Offline, an endpoint without RedriveExecution answers 500: ask once, not three times.
-    once = sess.client("stepfunctions", endpoint_url=target.endpoint_url, config=BotoConfig(retries={"mode": "standard", "max_attempts": 1})) if target.endpoint_url else None
+    once = (sess.client("stepfunctions", endpoint_url=target.endpoint_url,
+                        config=BotoConfig(retries={"mode": "standard", "max_attempts": 1}))
+            if target.endpoint_url else None)
     outcome = _run_ops(lambda: ops.redrive(ddb, sfn, target, run_id, restart=restart, sfn_no_retry=once))
     typer.echo(ops.format_redrive(outcome))
     if wait:
@@ -380,9 +411,15 @@ def curate(
 ) -> None:
     """Rebuild the curated zone (--rebuild): every curated table from what the clean zone holds.
 
-    For when the curated zone's source index (s3://<curated bucket>/_index/) is lost or unreadable (CuratedIndexError), or after a change to the curation code. It prints each table as it is rebuilt and a final count.
+    For when the curated zone's source index (s3://<curated bucket>/_index/) is lost or unreadable
+    (CuratedIndexError), or after a change to the curation code. It prints each table as it is rebuilt and a
+    final count.
 
-    It runs here, in your shell with your credentials, not in the curate function: it needs read on the clean bucket, read/write on the curated bucket (and use of the lake's KMS key), and states:ListExecutions on the curate state machine. Curation runs must not run at the same time: the curate function's reserved concurrency of 1 serialises only the function, not this command. So it refuses to start while a curation run is RUNNING, and warns (exit 1) if one started while it ran; run it when no files are landing.
+    It runs here, in your shell with your credentials, not in the curate function: it needs read on the clean
+    bucket, read/write on the curated bucket (and use of the lake's KMS key), and states:ListExecutions on the
+    curate state machine. Curation runs must not run at the same time: the curate function's reserved
+    concurrency of 1 serialises only the function, not this command. So it refuses to start while a curation
+    run is RUNNING, and warns (exit 1) if one started while it ran; run it when no files are landing.
     """
     if ctx.invoked_subcommand is not None:
         return
@@ -404,6 +441,57 @@ def curate(
         raise typer.Exit(code=1)
 
 
+# Paragraphs as single strings: typer keeps a docstring's line breaks.
+_ERASE_HELP = (
+    "Erase one person's personal data (name, email, mobile) from every zone and table, and record it in the audit log "
+    "(s3://<quarantine bucket>/_audit/erasure/).\n\n"
+    "Their reports, delivery receipts and delivery-ledger records are deleted; their entries in each run's recipients "
+    "file, query results, rejected rows and refused files are removed; raw HR files holding them are deleted once "
+    "ingested; their rows in the clean and curated HR tables stay (the hierarchy is built on their ids and dates) with "
+    "name, email and mobile blanked. A second run finds nothing and says so. See docs/runbook.md, \"Erasing a person's "
+    "data\".\n\n"
+    "It runs here, with your credentials (read, write and delete, versions included, on the lake buckets; scan, update "
+    "and delete on the two ledgers; the lake's KMS key), and refuses to start while an ingest, curation or distribution "
+    "run is RUNNING. Exit 1: something was kept (a raw file not yet ingested) or a run started meanwhile; run it again."
+)
+
+
+@app.command(help=_ERASE_HELP)
+def erase(
+    ctx: typer.Context,
+    employee: str = typer.Option(..., "--employee",
+                                 help="Employee id (E and six digits) of the person whose personal data goes."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="List what would change, change nothing."),
+    endpoint_url: EndpointOpt = None,
+    region: RegionOpt = None,
+    profile: ProfileOpt = None,
+    account: AccountOpt = None,
+) -> None:
+    """Erase one person's personal data from every zone and table (the help text is ``_ERASE_HELP``)."""
+    from saleslens import erasure, ops
+
+    _run_ops(lambda: erasure.check_employee_id(employee))
+    cfg = _config()
+    sess, target = _ops_context(ctx, endpoint_url, region, profile, account, cfg=cfg)
+    s3, ddb, sfn = (sess.client(s, endpoint_url=target.endpoint_url) for s in ("s3", "dynamodb", "stepfunctions"))
+
+    def who() -> str:
+        with ops.aws_errors("sts:GetCallerIdentity", target.endpoint_url):
+            return str(sess.client("sts", endpoint_url=target.endpoint_url).get_caller_identity()["Arn"])
+
+    requested_by = _run_ops(who)
+    typer.echo(f"erasing {employee}" + (" (dry run: nothing changes)" if dry_run else "") + f", requested by {requested_by}")
+    outcome = _run_ops(lambda: erasure.erase(
+        s3, ddb, sfn, target, erasure.Where.of(cfg, target.account, target.region), employee,
+        requested_by=requested_by, dry_run=dry_run, progress=typer.echo))
+    if dry_run:
+        return
+    for line in erasure.summary(outcome):
+        typer.echo(line)
+    if outcome.status != "completed":
+        raise typer.Exit(code=1)
+
+
 # -- offline: the embedded AWS for a person -------------------------------------------------------
 offline_app = typer.Typer(add_completion=False, no_args_is_help=True, help="The embedded AWS, for trying the ops commands offline.")
 app.add_typer(offline_app, name="offline")
@@ -413,7 +501,9 @@ app.add_typer(offline_app, name="offline")
 def offline_serve(
     with_demo: bool = typer.Option(False, "--with-demo", help="Run the demo's main job into it first (generate, ingest, distribute)."),
     out: Path = typer.Option(Path("out"), help="With --with-demo: folder for reports, the email outbox and quarantined rows."),
-    run_date: Optional[str] = typer.Option(None, "--date", help="With --with-demo: business date (YYYY-MM-DD); default the last weekday before today."),
+    run_date: Optional[str] = typer.Option(None, "--date", help=(
+            "With --with-demo: business date (YYYY-MM-DD); default the last weekday before today."
+        )),
     scale: str = typer.Option("tiny", callback=_one_of(_scales), help="With --with-demo: org size, tiny or small."),
     seed: int = typer.Option(7, help="With --with-demo: generator seed."),
 ) -> None:
@@ -435,17 +525,17 @@ def _print_summary(summary) -> None:  # type: ignore[no-untyped-def]
     typer.echo("Ingest executions, by dataset")
     typer.echo(f"  {'dataset':<32} {'files':>5} {'failed':>6} {'in':>8} {'clean':>8} {'quar.':>6} {'dedup':>6}")
     totals: dict = defaultdict(lambda: [0, 0, 0, 0, 0, 0])
-    for l in summary.ingest:
-        t = totals[l.dataset]
+    for line in summary.ingest:
+        t = totals[line.dataset]
         t[0] += 1
-        t[1] += l.status != "SUCCEEDED"
-        for i, n in enumerate((l.rows_in, l.rows_clean, l.rows_quarantined, l.rows_deduplicated), start=2):
+        t[1] += line.status != "SUCCEEDED"
+        for i, n in enumerate((line.rows_in, line.rows_clean, line.rows_quarantined, line.rows_deduplicated), start=2):
             t[i] += n
     for dataset, t in totals.items():
         typer.echo(f"  {dataset:<32} {t[0]:>5} {t[1]:>6} {t[2]:>8} {t[3]:>8} {t[4]:>6} {t[5]:>6}")
-    for l in summary.ingest:
-        if l.status != "SUCCEEDED":
-            typer.echo(f"  {l.status} {l.key}: {l.error}")
+    for line in summary.ingest:
+        if line.status != "SUCCEEDED":
+            typer.echo(f"  {line.status} {line.key}: {line.error}")
     ok = sum(c.status == "SUCCEEDED" for c in summary.curate)
     typer.echo(f"Curate executions: {len(summary.curate)}, {ok} succeeded, "
                f"{sum(c.partitions_written for c in summary.curate)} curated partitions written")
@@ -464,7 +554,8 @@ def _print_summary(summary) -> None:  # type: ignore[no-untyped-def]
                    f"= SR positions {t['sr_positions_net']} + unmapped {t['unmapped_net']}: "
                    + ("balanced" if t["balanced"] else "BROKEN"))
     typer.echo("")
-    typer.echo(f"Open {summary.out}/reports/ (HTML), {summary.out}/outbox/ (.eml), {summary.out}/quarantine/ (rejected rows); summary in {summary.out}/summary.json")
+    typer.echo(f"Open {summary.out}/reports/ (HTML), {summary.out}/outbox/ (.eml), {summary.out}/quarantine/ (rejected rows); "
+               f"summary in {summary.out}/summary.json")
 
 
 def main() -> None:  # pragma: no cover

@@ -45,12 +45,14 @@ LAMBDAS: Dict[str, LambdaSpec] = {
     s.key: s
     for s in (
         LambdaSpec("start-ingest", "lambdas.start_ingest", "Start one ingest execution per landed object, named after the object", 60, 256),
-        LambdaSpec("validate-file", "lambdas.validate_file", "Identify the dataset of a landed file and check it against its contract", 60, 512),
+        LambdaSpec("validate-file", "lambdas.validate_file",
+                   "Identify the dataset of a landed file and check it against its contract", 60, 512),
         LambdaSpec("quarantine-file", "lambdas.quarantine_file", "Set a rejected file aside whole, with its reason", 60, 256),
         # 2 GB / 120 s: a partition fed by two files is decoded and merged (bench/publish_bench.py:
         # a 3.3 M-line backfill month plus a second file, ~11 s and ~1.7 GB in process); one file
         # is published as its bytes.
-        LambdaSpec("check-quality", "lambdas.check_quality", "Apply the data-quality gate to a conform run and publish its partition", 120, 2048),
+        LambdaSpec("check-quality", "lambdas.check_quality",
+                   "Apply the data-quality gate to a conform run and publish its partition", 120, 2048),
         # Curation is serialised (reserved concurrency 1): runs read and rewrite the curated zone's
         # source index. A Lambda, not a Glue job: bench/curate_bench.py curates a usv month's
         # backfill extract (3.3 M lines, 31 partitions) in ~3 s holding ~1.6 GB of Arrow memory,
@@ -73,7 +75,8 @@ LAMBDAS: Dict[str, LambdaSpec] = {
 GLUE_JOBS: Dict[str, GlueJobSpec] = {
     s.key: s
     for s in (
-        GlueJobSpec("conform", "glue_jobs/conform.py", "Validate rows against the contract and write clean Parquet and quarantine", 30, 1.0),
+        GlueJobSpec("conform", "glue_jobs/conform.py",
+                    "Validate rows against the contract and write clean Parquet and quarantine", 30, 1.0),
     )
 }
 
@@ -82,7 +85,8 @@ STATE_MACHINES: Dict[str, StateMachineSpec] = {
     for s in (
         StateMachineSpec("ingest", "step_functions/ingest.asl.json", "Validate, conform and quality-gate one landed file", 3 * 3600),
         StateMachineSpec("curate", "step_functions/curate.asl.json", "Curate what one published partition feeds", 14400),
-        StateMachineSpec("distribute", "step_functions/distribute.asl.json", "Build role marts, render and deliver every recipient's report", 6 * 3600),
+        StateMachineSpec("distribute", "step_functions/distribute.asl.json",
+                         "Build role marts, render and deliver every recipient's report", 6 * 3600),
     )
 }
 
@@ -144,11 +148,13 @@ def runtime_environment(cfg: Config, account: str, region: str, partition: Optio
         "GLUE_DATABASE": cfg.glue_database,
         "ATHENA_WORKGROUP": cfg.athena_workgroup,
         "SENDER_EMAIL": cfg.distribution.sender,
+        "EMAIL_DOMAINS": json.dumps(cfg.distribution.email_domains),
         "SES_CONFIGURATION_SET": cfg.name(SES_CONFIGURATION_SET),
         "DELIVERY_LEDGER_TABLE": cfg.name(DELIVERY_LEDGER_TABLE),
         "RUN_LEDGER_TABLE": cfg.name(RUN_LEDGER_TABLE),
         "INGEST_STATE_MACHINE_ARN": state_machine_arn(cfg, "ingest", account, region, partition),
         "LEDGER_TTL_DAYS": str(cfg.ingest.ledger_ttl_days),
+        "DELIVERY_LEDGER_TTL_DAYS": str(cfg.retention.delivery_ledger_days),
         "OPS_TOPIC_ARN": topic_arn(cfg, account, region, partition),
         "STATE_MACHINE_PIPELINES": json.dumps(state_machine_pipelines(cfg), sort_keys=True),
         "LATE_AFTER_DAYS": str(cfg.ingest.late_after_days),

@@ -45,6 +45,8 @@ LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 
                       3288, 3653)  # the only retention periods CloudWatch Logs accepts
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 S3_BUCKET_NAME_MAX = 63
+# Step Functions redrives an execution for 14 days after it ends: what a redrive reads must live that long.
+REDRIVE_WINDOW_DAYS = 14
 
 _NAME = r"^[a-z]([a-z0-9-]*[a-z0-9])?$"
 _NAME_MEANS = "lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen"
@@ -98,11 +100,34 @@ class DistributionConfig:
     report_link_ttl_seconds: int = field(metadata=rule(
         ge=3600, le=SIGV4_MAX_EXPIRY_SECONDS,
         why={"ge": "the email states the link's lifetime in whole hours", "le": "SigV4 presigned URL maximum"}))
+    # The company's mail domains: a report goes only to an address in one of them (an HR row
+    # with a private or external address is suppressed and reported, never emailed).
+    email_domains: List[str] = field(metadata=rule(means="a non-empty list of mail domains, e.g. field.example.com"))
 
 
 @dataclass(frozen=True)
 class LogsConfig:
     retention_days: int = field(metadata=rule(choices=LOG_RETENTION_DAYS, why="CloudWatch Logs retention periods"))
+
+
+@dataclass(frozen=True)
+class RetentionConfig:
+    """How long personal data is kept, in days; S3 lifecycle rules and DynamoDB TTLs enforce each
+    (``saleslens.retention`` lists the rules). Two periods live elsewhere and are not repeated
+    here: the rendered reports (``lake.reports_expiry_days``) and the run ledger
+    (``ingest.ledger_ttl_days``)."""
+
+    # The reports bucket's delivery records: receipts under deliveries/ and each distribution
+    # run's files under runs/<run id>/ (the recipients file holds every name and email).
+    delivery_records_days: int = _days(REDRIVE_WINDOW_DAYS, why="a distribution run can be redriven for 14 days and reads its run files")
+    # The delivery ledger (DynamoDB TTL): while a record lives, a rerun for the same date and
+    # cadence sends nobody a second email.
+    delivery_ledger_days: int = _days(REDRIVE_WINDOW_DAYS, why="a distribution run redriven within 14 days must find what it sent")
+    # The quarantine zone's copies of personal data: rejected rows of the datasets with personal
+    # data and every file refused whole (_files/).
+    quarantined_personal_days: int = _days()
+    # Raw files of the datasets with personal data in the landing zone.
+    landing_personal_days: int = _days(REDRIVE_WINDOW_DAYS, why="an ingest run can be redriven for 14 days and reads its landed file")
 
 
 @dataclass(frozen=True)
@@ -161,9 +186,6 @@ class QualityThresholds:
     # A master snapshot (a full copy of the master) with fewer rows than this share of the last
     # published one is refused as a partial extract, history or not.
     min_snapshot_ratio: float = field(default=0.5, metadata=rule(ge=0, le=1, why="a share of the last snapshot's rows"))
-    # A master snapshot with fewer rows than this share of the last published one is refused (a
-    # partial extract) and the previous snapshot stays in force.
-    min_snapshot_ratio: float = field(default=0.5, metadata=rule(ge=0, le=1, why="a share of the last snapshot's rows"))
 
 
 @dataclass(frozen=True)
@@ -212,10 +234,10 @@ class DeployConfig:
     event_retry_attempts: int = field(metadata=rule(ge=0, le=185, why="EventBridge's maximum"))
     event_max_age_hours: int = field(metadata=rule(ge=1, le=24, why="EventBridge keeps an event 24 h at most"))
     # The ingest-events dead-letter queue keeps messages longer than the queue it backs.
-    event_dlq_retention_days: int = _days(le=14, why={"le": "SQS keeps a message 14 days at most"})
+    event_dlq_retention_days: int = field(metadata=rule(ge=1, le=14, why={"le": "SQS keeps a message 14 days at most"}))
     # The ingest-events queue (EventBridge -> SQS -> start-ingest). Its visibility timeout is
     # derived: 6 x the start-ingest timeout plus the batching window (AWS's guidance).
-    ingest_queue_retention_days: int = _days(le=14, why={"le": "SQS keeps a message 14 days at most"})
+    ingest_queue_retention_days: int = field(metadata=rule(ge=1, le=14, why={"le": "SQS keeps a message 14 days at most"}))
     ingest_queue_batch_size: int = field(metadata=rule(ge=1, le=10000, why="SQS event source maximum"))
     ingest_queue_max_batching_window_seconds: int = field(metadata=rule(ge=0, le=300, why="SQS event source maximum"))
     # Receives of one message (each a failed start-ingest attempt) before it moves to the DLQ.
@@ -244,6 +266,7 @@ class Config:
     athena: AthenaConfig
     distribution: DistributionConfig
     logs: LogsConfig
+    retention: RetentionConfig
     alerts: AlertsConfig
     deploy: DeployConfig
     ingest: IngestConfig

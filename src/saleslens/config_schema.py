@@ -16,9 +16,10 @@ import difflib
 import json
 import typing
 from functools import lru_cache
-from typing import Annotated, Any, Dict, List, Literal, Mapping, Optional, Tuple, Type
+from typing import Annotated, Any, Callable, Dict, List, Literal, Mapping, Optional, Tuple, Type, cast
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import create_model as _create_model
 
 from saleslens import config as c
 from saleslens.config import ConfigError
@@ -45,6 +46,10 @@ def _field(tp: Any, r: Mapping[str, Any], default: Any = ..., optional: bool = F
     return Annotated[tp, Field(json_schema_extra={_RULE: dict(r)})], default
 
 
+# pydantic's overloads cannot type field definitions built at run time.
+create_model = cast(Callable[..., Type[BaseModel]], _create_model)
+
+
 @lru_cache(maxsize=None)
 def _model(cls: type, partial: bool = False) -> Type[BaseModel]:
     """The model of one config dataclass; ``partial``: every field optional and without default
@@ -54,7 +59,7 @@ def _model(cls: type, partial: bool = False) -> Type[BaseModel]:
     for f in dataclasses.fields(cls):
         tp = _SPECIAL[(cls, f.name)]() if (cls, f.name) in _SPECIAL else hints[f.name]
         if dataclasses.is_dataclass(tp):
-            tp = _model(tp)
+            tp = _model(cast(type, tp))
         has_default = f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING
         if partial:
             fields[f.name] = _field(tp, f.metadata.get(_RULE, {}), None, optional=True)
@@ -64,7 +69,9 @@ def _model(cls: type, partial: bool = False) -> Type[BaseModel]:
 
 
 def _default(f: "dataclasses.Field[Any]") -> Any:
-    return f.default if f.default is not dataclasses.MISSING else f.default_factory()  # type: ignore[misc]
+    if f.default is not dataclasses.MISSING:
+        return f.default
+    return cast(Callable[[], Any], f.default_factory)()
 
 
 def _weekly_off() -> Type[BaseModel]:
@@ -86,7 +93,16 @@ def _quality() -> Type[BaseModel]:
 
 
 # Fields whose schema is richer than their dataclass annotation.
+_DOMAIN = r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
+
+
+def _email_domains() -> Any:
+    # Lower-case DNS names; at least one, none twice.
+    return Annotated[List[Annotated[str, Field(pattern=_DOMAIN, max_length=253)]], Field(min_length=1)]
+
+
 _SPECIAL = {
+    (c.DistributionConfig, "email_domains"): _email_domains,
     (c.CalendarConfig, "weekly_off"): _weekly_off,
     (c.CalendarConfig, "main_country"): _main_country,
     (c.IngestConfig, "quality"): _quality,
@@ -115,7 +131,7 @@ def _build(cls: type, raw: Dict[str, Any]) -> Any:
         if f.name not in raw:
             continue  # a field with a default, not given
         tp = hints[f.name]
-        values[f.name] = _build(tp, raw[f.name]) if dataclasses.is_dataclass(tp) else raw[f.name]
+        values[f.name] = _build(cast(type, tp), raw[f.name]) if dataclasses.is_dataclass(tp) else raw[f.name]
     return cls(**values)
 
 

@@ -66,8 +66,8 @@ def handle(event: Dict[str, Any], *, ddb: Any, sns: Any, ledger_table: str, topi
     error = detail.get("error") or _ERROR_OF.get(status, "ExecutionFailed")
     cause = (detail.get("cause") or "")[:_CAUSE_CHARS]
     recorded = _record(ddb, ledger_table, run_id=detail["name"], pipeline=pipeline, status=status, error=error,
-                       cause=cause, stopped=_iso(detail.get("stopDate")), execution_arn=detail["executionArn"],
-                       ttl_days=ttl_days)
+                       cause=cause, started=_iso(detail.get("startDate")), stopped=_iso(detail.get("stopDate")),
+                       execution_arn=detail["executionArn"], ttl_days=ttl_days)
     alerted = False
     if not _announced(detail):
         sns.publish(
@@ -84,7 +84,7 @@ def handle(event: Dict[str, Any], *, ddb: Any, sns: Any, ledger_table: str, topi
 
 
 def _record(ddb: Any, table: str, *, run_id: str, pipeline: str, status: str, error: str, cause: str,
-            stopped: Optional[str], execution_arn: str, ttl_days: int) -> bool:
+            started: Optional[str], stopped: Optional[str], execution_arn: str, ttl_days: int) -> bool:
     """Set the run's end in the ledger unless the run recorded one itself (an item this creates,
     for a run that never wrote one, expires like the others)."""
     expires = str(int(time.time()) + ttl_days * 86400)
@@ -95,6 +95,9 @@ def _record(ddb: Any, table: str, *, run_id: str, pipeline: str, status: str, er
     if stopped:
         update += ", finished_at = :f"
         values[":f"] = {"S": stopped}
+    if started:  # an item this creates is listed by pipeline (the by_pipeline index sorts on it)
+        update += ", started_at = if_not_exists(started_at, :st)"
+        values[":st"] = {"S": started}
     try:
         ddb.update_item(
             TableName=table, Key={"run_id": {"S": run_id}}, UpdateExpression=update,

@@ -2,6 +2,9 @@
 
 The ingest and curate state machines put the item when a run starts (``pipeline``: ingest or
 curation) and update it when the run ends (counts, or the failed state with error and cause).
+An end the machine could not record (a timeout, a stop, a failed failure path) is written by
+the execution-status rule's target, which also creates the item of a distribution run that
+ended badly.
 This module only reads it: for ops (`saleslens runs`) and for the quality gate's trailing row
 counts.
 """
@@ -15,7 +18,9 @@ BY_DATASET = "by_dataset"  # GSI: dataset (hash) + started_at (range)
 BY_PIPELINE = "by_pipeline"  # GSI: pipeline (hash) + started_at (range)
 TTL_ATTRIBUTE = "expires_at"
 
-STATUSES = ("RUNNING", "SUCCEEDED", "FAILED", "QUARANTINED")
+# TIMED_OUT and ABORTED come from the execution-status rule (saleslens.execution_status): ends
+# that skip the state machines' own recording.
+STATUSES = ("RUNNING", "SUCCEEDED", "FAILED", "QUARANTINED", "TIMED_OUT", "ABORTED")
 
 
 def _plain(value: Any) -> Any:

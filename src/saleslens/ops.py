@@ -24,11 +24,12 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tupl
 from saleslens import components, ledger
 from saleslens.config import Config
 
-# The ledger's ``pipeline`` value -> the key of the state machine that runs it (components).
-PIPELINES: Dict[str, str] = {"ingest": "ingest", "curation": "curate"}
+# The ledger's ``pipeline`` value -> the key of the state machine that runs it (components). A
+# distribution run has a ledger item only when it ended badly (the execution-status rule's).
+PIPELINES: Dict[str, str] = {pipeline: key for key, pipeline in components.PIPELINE_OF_MACHINE.items()}
 TERMINAL = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
 REDRIVABLE = ("FAILED", "TIMED_OUT", "ABORTED")  # what RedriveExecution accepts
-STATUSES = ledger.STATUSES + ("TIMED_OUT", "ABORTED")  # ledger statuses + live-only ones
+STATUSES = ledger.STATUSES
 MAX_EXECUTION_NAME = 80
 _SCHEDULED = ("TaskScheduled", "LambdaFunctionScheduled", "ActivityScheduled")
 # Error codes an endpoint answers with when it does not implement an API action. moto 5.2.5
@@ -572,7 +573,8 @@ def redrive(
         # A FAILED run (ingest or curation) ended in FailRun after its Catch recorded and announced the error;
         # RedriveExecution resumes at the unsuccessful step, which is that Fail state, so it would
         # only fail again. Timed-out or aborted runs stopped mid-task and are redriven natively.
-        return _restart(sfn, target, run_id, described, reason="it failed through its catch handler, so RedriveExecution would only replay FailRun")
+        return _restart(sfn, target, run_id, described,
+                        reason="it failed through its catch handler, so RedriveExecution would only replay FailRun")
     if not restart:
         from botocore.exceptions import ClientError
 
@@ -602,7 +604,8 @@ def _restart(sfn: Any, target: Target, run_id: str, described: Dict[str, Any], *
         for n in range(1, 1000):
             name = restart_name(run_id, n)
             try:
-                arn = sfn.start_execution(stateMachineArn=described["stateMachineArn"], name=name, input=described.get("input") or "{}")["executionArn"]
+                arn = sfn.start_execution(stateMachineArn=described["stateMachineArn"], name=name,
+                                          input=described.get("input") or "{}")["executionArn"]
             except sfn.exceptions.ExecutionAlreadyExists:
                 continue
             status = sfn.describe_execution(executionArn=arn)["status"]
@@ -641,7 +644,8 @@ def execution_names(sfn: Any, target: Target, pipeline: str, *, since: Optional[
                     return names
                 kwargs["nextToken"] = page["nextToken"]
         except sfn.exceptions.StateMachineDoesNotExist:
-            raise OpsError(f"no state machine {target.state_machine(pipeline)} (wrong account or region? pass --region/--account)") from None
+            raise OpsError(f"no state machine {target.state_machine(pipeline)} "
+                           "(wrong account or region? pass --region/--account)") from None
 
 
 @dataclass

@@ -9,6 +9,7 @@ import re
 import subprocess
 
 import pytest
+
 from saleslens import components
 from saleslens.config import PROJECT_ROOT, load_config
 

@@ -53,7 +53,7 @@ def test_every_failure_path_notifies_ops_then_fails_by_name(machine):
     states = d["States"]
     records = {n: s for n, s in states.items() if n.startswith("Record") and n.endswith("Failure")}
     assert records
-    for name, s in records.items():
+    for s in records.values():
         # ingest records the failure in its run ledger first; both end at the ops notification
         assert s["Next"] in ("NotifyOpsOfFailure", "RecordRunFailed")
         if s["Next"] == "RecordRunFailed":

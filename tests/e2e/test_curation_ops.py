@@ -111,7 +111,7 @@ def test_runs_json_of_curation_runs(runs):
         (runs.failed.name, "Curate", "CurateFailed", "Lambda.ServiceException")]
 
     bad = cli(runs, "runs", "--pipeline", "curate")
-    assert (bad.exit_code, bad.stderr) == (2, "error: unknown pipeline 'curate'; expected one of ingest, curation\n")
+    assert (bad.exit_code, bad.stderr) == (2, "error: unknown pipeline 'curate'; expected one of ingest, curation, distribution\n")
 
 
 def test_runs_show_finds_the_curation_run_on_the_curate_state_machine(runs):
@@ -126,7 +126,7 @@ def test_runs_show_finds_the_curation_run_on_the_curate_state_machine(runs):
     assert f"Execution {runs.failed.arn}" in lines and ":stateMachine:" not in runs.failed.arn
     assert f":execution:{runs.aws.cfg.name('curate')}:" in runs.failed.arn
 
-    header = lines.index(next(l for l in lines if l.split()[:1] == ["STATE"]))
+    header = lines.index(next(line for line in lines if line.split()[:1] == ["STATE"]))
     states = {line.split()[0]: line.split() for line in lines[header + 1:]}
     assert list(states) == STATES
     curate = states["Curate"]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import date
 
 import pyarrow.parquet as pq
 import pytest
@@ -34,7 +33,8 @@ BODY = HEADER + b"".join(GOOD)
 def _rows(n: int, day: str = "2026-11-20") -> bytes:
     """n valid invoice lines for the day, one invoice each."""
     compact = day.replace("-", "")
-    return b"".join(f"INV{compact}{5000 + i:04d},1,{day},STK{i % 7 + 1:05d},SKU{i % 5 + 1:05d},{i + 1},0,10.00,0.00\n".encode() for i in range(n))
+    return b"".join(f"INV{compact}{5000 + i:04d},1,{day},STK{i % 7 + 1:05d},SKU{i % 5 + 1:05d},{i + 1},0,10.00,0.00\n".encode()
+                    for i in range(n))
 
 
 def _partition(aws, key=KEY):
@@ -92,7 +92,8 @@ def test_a_failed_conform_job_is_caught_recorded_and_named(aws):
     record = _one_ops_message(aws, "SalesLens ingest failed at ConformRows: ConformFailed")
     assert record["execution"] == result.name and record["input"]["key"] == KEY
     ledger = aws.ledger(result.name)
-    assert (ledger["status"], ledger["failed_state"], ledger["error_name"], ledger["error"]) == ("FAILED", "ConformRows", "ConformFailed", "States.TaskFailed")
+    assert (ledger["status"], ledger["failed_state"], ledger["error_name"], ledger["error"]) == \
+        ("FAILED", "ConformRows", "ConformFailed", "States.TaskFailed")
     assert "rows_clean" not in ledger
     assert _clean_objects(aws) == []
 
@@ -110,7 +111,8 @@ def test_throttled_lambda_is_retried(aws):
 
 # 4 ------------------------------------------------------------------------------------------
 def test_malformed_rows_are_quarantined_with_their_line_and_the_rest_published(aws):
-    body = HEADER + GOOD[0] + b"INV202611200009,1,2026-11-20,STK00001\n" + GOOD[1] + b"INV20261120,1,x,y,z,1,2,3,4,5,6\n" + GOOD[2] + GOOD[2] + _rows(5)
+    body = (HEADER + GOOD[0] + b"INV202611200009,1,2026-11-20,STK00001\n" + GOOD[1] + b"INV20261120,1,x,y,z,1,2,3,4,5,6\n"
+            + GOOD[2] + GOOD[2] + _rows(5))
     result = _ingest(aws, body)
 
     assert result.status == "SUCCEEDED"
@@ -154,7 +156,8 @@ def test_same_file_delivered_twice_runs_once(aws):
 @pytest.mark.parametrize("case,key,body,error", [
     ("schema drift", KEY, BODY.replace(b"billed_qty", b"qty_billed", 1), "SchemaDriftError"),
     ("empty file", KEY, b"", "EmptyFileError"),
-    ("wrong encoding", KEY, HEADER + "INV202611200001,1,2026-11-20,STK00001,SKU00001,10,1,100.00,50.00 Ünïcode\n".encode("latin-1"), "EncodingError"),
+    ("wrong encoding", KEY, HEADER + "INV202611200001,1,2026-11-20,STK00001,SKU00001,10,1,100.00,50.00 Ünïcode\n".encode("latin-1"),
+     "EncodingError"),
     ("unknown dataset key", "erp/mystery/dt=2026-11-20/X.csv", BODY, "UnknownDatasetError"),
 ])
 def test_file_level_rejects_are_quarantined_whole_with_their_reason(aws, case, key, body, error):
@@ -176,7 +179,8 @@ def test_file_level_rejects_are_quarantined_whole_with_their_reason(aws, case, k
 
 def test_schema_drift_reason_names_the_columns(aws):
     result = _ingest(aws, BODY.replace(b"billed_qty", b"qty_billed", 1))
-    reason = json.loads(aws.client("s3").get_object(Bucket=aws.bucket("quarantine"), Key=f"_files/{KEY}.reason.json")["Body"].read())["reason"]
+    reason_json = aws.client("s3").get_object(Bucket=aws.bucket("quarantine"), Key=f"_files/{KEY}.reason.json")["Body"].read()
+    reason = json.loads(reason_json)["reason"]
     assert "billed_qty" in reason and "qty_billed" in reason
     assert result.error == "FileQuarantined"
 
@@ -266,7 +270,8 @@ def test_an_unusable_position_snapshot_is_refused_before_publication(aws, case, 
 
 
 
-TERRITORIES = (b"territory_code,territory_name,area_code,area_name,region_code,region_name,zone_code,zone_name,country,valid_from,valid_to\n"
+TERRITORIES = (b"territory_code,territory_name,area_code,area_name,region_code,region_name,zone_code,zone_name,country,"
+               b"valid_from,valid_to\n"
                b"T0001,Pune,A0001,Pune,R001,West,Z01,West,IN,2020-01-01,\n")
 CUSTOMERS_KEY = "erp/customers/dt=2026-11-20/ERP_CUSTOMERS_20261120.csv"
 
@@ -302,15 +307,30 @@ def test_a_master_row_with_a_broken_reference_is_quarantined(aws):
     assert "is not in hr_territories.territory_code" in rejects["reason"][0].as_py()
 
 
-# failures no Catch sees ---------------------------------------------------------------------
-def test_a_stopped_run_is_recorded_and_alerted_by_the_execution_status_rule(aws):
-    name = aws.deliver_landing_event(aws.put_landing_file(KEY, BODY), received_at=ON_TIME)
-    arn = aws.execution_arn("ingest", name)
-    aws.client("stepfunctions").stop_execution(executionArn=arn, error="Stopped", cause="stopped by ops")
-    result = aws.wait(arn)
+# failures whose own recording fails: the execution-status rule ------------------------------
+def _breach(aws):
+    """A run the quality gate stops (FAILED through the machine's Catch)."""
+    mostly_bad = HEADER + GOOD[0] + b"".join(
+        f"INV20261120010{i},1,2026-11-20,STK00001,SKU00001,-{i + 1},0,1.00,0.00\n".encode() for i in range(3))
+    return _ingest(aws, mostly_bad)
 
-    assert result.status == "ABORTED"
-    ledger = aws.ledger(name)
-    assert (ledger["status"], ledger["error_name"]) == ("ABORTED", "ExecutionAborted")
-    record = _one_ops_message(aws, "SalesLens ingest ABORTED: ExecutionAborted")
-    assert record["execution"] == name and record["ledger"] == "recorded"
+
+def test_a_failure_whose_ops_message_fails_is_announced_by_the_execution_status_rule(aws):
+    aws.inject_service_faults("sns:Publish")
+    result = _breach(aws)
+
+    assert (result.status, result.error) == ("FAILED", "OpsNotificationFailed")
+    record = _one_ops_message(aws, "SalesLens ingest FAILED: OpsNotificationFailed")
+    assert record["ledger"] == "already recorded by the run" and "QualityGateFailed" in record["cause"]
+    ledger = aws.ledger(result.name)
+    assert (ledger["status"], ledger["error_name"]) == ("FAILED", "QualityGateFailed")
+
+
+def test_a_failure_whose_ledger_write_fails_is_recorded_by_the_execution_status_rule(aws):
+    aws.inject_service_faults("dynamodb:UpdateItem")
+    result = _breach(aws)
+
+    assert (result.status, result.error) == ("FAILED", "QualityGateFailed")
+    _one_ops_message(aws, "SalesLens ingest failed at CheckQuality: QualityGateFailed")  # the run's own, once
+    ledger = aws.ledger(result.name)
+    assert (ledger["status"], ledger["error_name"]) == ("FAILED", "QualityGateFailed")

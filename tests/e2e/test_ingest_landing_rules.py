@@ -37,10 +37,13 @@ def _quarantined_whole(aws, result, key, body, error):
 
 
 @pytest.mark.parametrize("case,key,phrase", [
-    ("executable", "erp/primary_invoices/dt=2026-11-20/ERP_INV_20261120.exe", "does not follow erp_primary_invoices's pattern ERP_INV_YYYYMMDD.csv"),
-    ("date contradicts dt", "erp/primary_invoices/dt=2026-11-20/ERP_INV_20261119.csv", "names 2026-11-19 but the key's partition is dt=2026-11-20"),
+    ("executable", "erp/primary_invoices/dt=2026-11-20/ERP_INV_20261120.exe",
+     "does not follow erp_primary_invoices's pattern ERP_INV_YYYYMMDD.csv"),
+    ("date contradicts dt", "erp/primary_invoices/dt=2026-11-20/ERP_INV_20261119.csv",
+     "names 2026-11-19 but the key's partition is dt=2026-11-20"),
     ("future partition", "erp/primary_invoices/dt=2099-12-31/ERP_INV_20991231.csv", "partition dt=2099-12-31 is in the future"),
-    ("plus, space and percent", "erp/primary_invoices/dt=2026-11-20/ERP INV+20261120%41.csv", "does not follow erp_primary_invoices's pattern"),
+    ("plus, space and percent", "erp/primary_invoices/dt=2026-11-20/ERP INV+20261120%41.csv",
+     "does not follow erp_primary_invoices's pattern"),
 ])
 def test_a_key_that_breaks_the_landing_rules_is_quarantined_whole(aws, case, key, phrase):
     body = HEADER + ROW

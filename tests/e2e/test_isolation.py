@@ -155,7 +155,7 @@ def test_every_recipient_sees_exactly_their_subtree_as_of_the_report_date(world,
         for mart in ("primary", "activity", "coverage", "vacancy"):
             for r in results[mart]:
                 by_window[mart][r["window_id"]][r["position_id"]] = r
-        for pid, (role, _parent) in tree.items():
+        for pid in tree:
             srs = [p for p in subtree(tree, pid) if tree[p][0] == "SR"]
             for window, rows in by_window["primary"].items():
                 assert Decimal(rows[pid]["net_value"]) == sum((Decimal(rows[s]["net_value"]) for s in srs), Decimal(0)), \
@@ -169,7 +169,7 @@ def test_every_recipient_sees_exactly_their_subtree_as_of_the_report_date(world,
                 assert int(rows[pid]["sr_positions"]) == len(srs), (day, window, pid)
 
         data = RunData(results)
-        recipients = recipients_from(results["recipients"])
+        recipients = recipients_from(results["recipients"], email_domains=load_config().distribution.email_domains)
         assert {(r["employee_id"], r["position_id"]) for r in recipients} == holders_on(assignments, employees, day), day
         for recipient in recipients:
             pid = recipient["position_id"]

@@ -171,7 +171,7 @@ def _report(out: Path, cadence: str, position: str, employee: str) -> Dict[Tuple
 def test_every_file_is_ingested_and_every_publication_curated(run):
     data = run["data"]
     assert sum(1 for k in data.files if "_backfill/" in k) == 16 * 10  # 16 months x 10 backfilled facts
-    assert [l.key for l in run["ingested"] if l.status != "SUCCEEDED"] == []
+    assert [r.key for r in run["ingested"] if r.status != "SUCCEEDED"] == []
     assert len(run["ingested"]) == len(data.files)
     assert [c.execution for c in run["curated"] if c.status != "SUCCEEDED"] == []
     assert len(run["curated"]) == len(data.files)  # one curate run per published partition

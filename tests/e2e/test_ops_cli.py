@@ -113,10 +113,11 @@ def test_runs_show_failed_run_state_by_state(runs):
     assert ledger["cause"] == "disk full (injected)   (--full for the whole cause)"
 
     states = {}
-    for line in lines[lines.index(next(l for l in lines if l.split()[:1] == ["STATE"])) + 1:]:
+    for line in lines[lines.index(next(s for s in lines if s.split()[:1] == ["STATE"])) + 1:]:
         parts = line.split()
         states[parts[0]] = parts
-    assert list(states) == ["RecordRunStarted", "ValidateFile", "ConformRows", "RecordConformRowsFailure", "RecordRunFailed", "NotifyOpsOfFailure", "FailRun"]
+    assert list(states) == ["RecordRunStarted", "ValidateFile", "ConformRows", "RecordConformRowsFailure", "RecordRunFailed",
+                            "NotifyOpsOfFailure", "FailRun"]
     conform = states["ConformRows"]
     assert conform[1] == "Task" and conform[4] == "1"  # tries: a failed job run is not retried
     assert " ".join(conform[5:]) == "States.TaskFailed: disk full (injected)"
@@ -139,7 +140,8 @@ def test_redrive_of_the_failed_run_restarts_it_and_the_restart_succeeds(runs):
     result = cli(runs, "redrive", runs.failed.name)
     assert result.exit_code == 0, result.output
     new_name = f"{runs.failed.name}-r1"
-    assert result.stdout.startswith(f"RESTARTED run {runs.failed.name} (not redriven: it failed through its catch handler, so RedriveExecution would only replay FailRun)")
+    assert result.stdout.startswith(f"RESTARTED run {runs.failed.name} (not redriven: it failed through its catch handler, "
+                                    "so RedriveExecution would only replay FailRun)")
     assert f"new execution {new_name}" in result.stdout
 
     restarted = runs.aws.wait(runs.aws.execution_arn("ingest", new_name))
@@ -157,7 +159,8 @@ def test_redrive_of_the_failed_run_restarts_it_and_the_restart_succeeds(runs):
 def test_redrive_refuses_runs_that_did_not_fail_or_do_not_exist(runs):
     for run_id, message in [
         (runs.good.name, f"error: run {runs.good.name} is SUCCEEDED; only FAILED, TIMED_OUT, ABORTED runs can be redriven\n"),
-        ("erp_primary_invoices-2026-11-20-0000000000000000", "error: no run 'erp_primary_invoices-2026-11-20-0000000000000000' in the run ledger"),
+        ("erp_primary_invoices-2026-11-20-0000000000000000",
+         "error: no run 'erp_primary_invoices-2026-11-20-0000000000000000' in the run ledger"),
         (runs.quarantined.name, f"error: run {runs.quarantined.name} was QUARANTINED: the file itself was rejected (SchemaDriftError)"),
     ]:
         result = cli(runs, "redrive", run_id)

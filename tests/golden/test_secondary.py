@@ -26,6 +26,9 @@ def june(day: int) -> Any:
     return D(2024, 6, day)
 
 
+AS_OF = june(10)  # the day the marts are read on unless a test says otherwise
+
+
 def statements(lake: Lake, rows: List[Dict[str, Any]]) -> Lake:
     """Curate hand-written stk_statements rows with the curate library, then load them."""
     schema = clean_schema(DATASETS["stk_statements"])
@@ -70,11 +73,11 @@ def world(lake: Lake) -> Lake:
     ])
 
 
-def by_stockist(lake: Lake, position: str, as_of: Any = june(10), cadence: str = "daily") -> Dict[str, Dict[str, Any]]:
+def by_stockist(lake: Lake, position: str, as_of: Any = AS_OF, cadence: str = "daily") -> Dict[str, Dict[str, Any]]:
     return {r["stockist_code"]: r for r in lake.mart(BY_STOCKIST, as_of, cadence, where=f"position_id = '{position}'")}
 
 
-def by_position(lake: Lake, position: str, as_of: Any = june(10), cadence: str = "daily") -> Dict[str, Any]:
+def by_position(lake: Lake, position: str, as_of: Any = AS_OF, cadence: str = "daily") -> Dict[str, Any]:
     rows = lake.mart(BY_POSITION, as_of, cadence, where=f"position_id = '{position}'")
     assert len(rows) == 1, rows
     return rows[0]

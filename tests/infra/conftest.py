@@ -13,12 +13,11 @@ import pytest  # noqa: E402
 from aws_cdk import App, Stack, Validations  # noqa: E402
 from aws_cdk.assertions import Template  # noqa: E402
 from cdk_nag import AwsSolutionsChecks  # noqa: E402
-from saleslens.config import Config, load_config  # noqa: E402
 
 import infra.nag  # noqa: E402
-
 from infra.app import DESTROY_DATA, build_app, cdk_json_context, removal_policy  # noqa: E402
 from infra.stacks.lake import LakeStack  # noqa: E402
+from saleslens.config import Config, load_config  # noqa: E402
 
 STACKS = ("lake", "ops", "ingestion", "curation", "distribution", "observability")
 

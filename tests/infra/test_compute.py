@@ -6,13 +6,13 @@ import re
 from typing import Any, Dict
 
 import pytest
+
+from infra import PROJECT_ROOT
+from infra.constructs.packaging import lambda_bundle, library_version
 from saleslens import components
 from saleslens.config import IngestConfig
 from saleslens.contracts import DATASETS
 from saleslens.curate.run import CurateSettings
-
-from infra import PROJECT_ROOT
-from infra.constructs.packaging import lambda_bundle, library_version
 from tests.infra.cfn import flat
 
 pytestmark = pytest.mark.infra
@@ -95,12 +95,14 @@ def test_function_environment_names_the_deployed_resources(synth, key):
         "GLUE_DATABASE": cfg.glue_database,
         "ATHENA_WORKGROUP": cfg.athena_workgroup,
         "SENDER_EMAIL": cfg.distribution.sender,
+        "EMAIL_DOMAINS": '["field.example.com"]',
         "SES_CONFIGURATION_SET": f"{prefix}-reports",
         "DELIVERY_LEDGER_TABLE": f"{prefix}-delivery-ledger",
         "RUN_LEDGER_TABLE": f"{prefix}-run-ledger",
         "INGEST_STATE_MACHINE_ARN":
             f"arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:stateMachine:{prefix}-ingest",
         "LEDGER_TTL_DAYS": str(cfg.ingest.ledger_ttl_days),
+        "DELIVERY_LEDGER_TTL_DAYS": str(cfg.retention.delivery_ledger_days),
         "OPS_TOPIC_ARN": f"arn:<AWS::Partition>:sns:<AWS::Region>:<AWS::AccountId>:{prefix}-ops-alerts",
         "STATE_MACHINE_PIPELINES": json.dumps({f"{prefix}-curate": "curation", f"{prefix}-distribute": "distribution",
                                                 f"{prefix}-ingest": "ingest"}),

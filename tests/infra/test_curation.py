@@ -6,11 +6,11 @@ import re
 from typing import Any, Dict, Set, Tuple
 
 import pytest
-from saleslens import components
-from saleslens.curate.tables import TABLES
 
 from infra.constructs.state_machine import announced_events, read_definition
 from infra.stacks.curation import CURATE_DLQ, PARTITION_PUBLISHED_RULE
+from saleslens import components
+from saleslens.curate.tables import TABLES
 from tests.infra.cfn import export_of, flat, function_role, role_grants
 
 pytestmark = pytest.mark.infra

@@ -6,14 +6,14 @@ from typing import Any, Dict, Set, Tuple
 
 import pytest
 from aws_cdk.assertions import Match
+
+from infra.constructs.packaging import sql_hash
 from saleslens import components
 from saleslens.delivery.deliver import report_key
 from saleslens.distribution import outcomes
 from saleslens.distribution.recipients import items_key, recipients_key
 from saleslens.distribution.results import NO_EMAIL
 from saleslens.distribution.summary import delivery_prefix
-
-from infra.constructs.packaging import sql_hash
 from tests.infra.cfn import as_list, flat, policy_statements
 
 pytestmark = pytest.mark.infra

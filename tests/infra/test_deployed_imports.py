@@ -25,8 +25,6 @@ from pathlib import Path
 from typing import Dict, List, Sequence
 
 import pytest
-from saleslens import components
-from saleslens.config import load_config
 
 from infra import PROJECT_ROOT
 from infra.constructs.packaging import lambda_bundle
@@ -42,6 +40,8 @@ from infra.layers import (
     parse_layer_arn,
     read_lock,
 )
+from saleslens import components
+from saleslens.config import load_config
 
 pytestmark = pytest.mark.infra
 

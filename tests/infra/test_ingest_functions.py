@@ -4,8 +4,8 @@ from __future__ import annotations
 from typing import Set, Tuple
 
 import pytest
-from saleslens import components, ledger
 
+from saleslens import components, ledger
 from tests.infra.cfn import export_of, function_role, role_grants
 
 pytestmark = pytest.mark.infra

@@ -5,9 +5,9 @@ import re
 from typing import Any, Dict, Tuple
 
 import pytest
-from saleslens import components
 
 from infra.stacks.ingestion import INGEST_DLQ, VISIBILITY_TIMEOUT_FACTOR
+from saleslens import components
 from tests.infra.cfn import export_of, flat, function_role, role_grants
 
 pytestmark = pytest.mark.infra

@@ -6,11 +6,11 @@ from typing import Any, Dict, Tuple
 
 import pytest
 from aws_cdk.assertions import Match
+
 from saleslens.config import ZONES
 from saleslens.contracts import DATASETS
 from saleslens.contracts.ddl import glue_quarantine_table_input, glue_table_input
 from saleslens.curate import tables as curated
-
 from tests.infra.cfn import flat, resolved
 
 pytestmark = pytest.mark.infra
@@ -126,8 +126,7 @@ def test_landing_moves_to_infrequent_access_after_configured_days(synth):
     assert transitions == [{"StorageClass": "STANDARD_IA", "TransitionInDays": synth.cfg.lake.landing_transition_to_ia_days}]
 
 
-@pytest.mark.parametrize("zone,setting", [
-    ("reports", "reports_expiry_days"),
+@pytest.mark.parametrize("zone,setting", [  # the reports bucket's rules, per prefix: test_retention.py
     ("athena-results", "athena_results_expiry_days"),
     ("access-logs", "access_logs_expiry_days"),
 ])

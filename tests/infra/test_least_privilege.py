@@ -21,15 +21,6 @@ import pytest
 from aws_cdk import App, Aws, Stack
 from aws_cdk import aws_iam as iam
 from moto import mock_aws
-from saleslens import components
-from saleslens.config import ZONES, QualityThresholds
-from saleslens.contracts import DATASETS
-from saleslens.curate.run import CurateSettings, curate
-from saleslens.curate.store import CurateStore
-from saleslens.ingest.conform import conform_object
-from saleslens.ingest.quality import gate_and_publish
-from saleslens.ingest.quarantine import quarantine_file
-from saleslens.ingest.validate import validate_landed_file
 
 from infra.nag import (
     NO_RESOURCE_LEVEL_ACTIONS,
@@ -39,6 +30,15 @@ from infra.nag import (
     add_nag,
     unscoped_policy,
 )
+from saleslens import components
+from saleslens.config import ZONES, QualityThresholds
+from saleslens.contracts import DATASETS
+from saleslens.curate.run import CurateSettings, curate
+from saleslens.curate.store import CurateStore
+from saleslens.ingest.conform import conform_object
+from saleslens.ingest.quality import gate_and_publish
+from saleslens.ingest.quarantine import quarantine_file
+from saleslens.ingest.validate import validate_landed_file
 from tests.infra.cfn import as_list, flat, function_role, policy_statements, role_grants
 
 pytestmark = pytest.mark.infra

@@ -7,13 +7,12 @@ import re
 from typing import Any, Dict, List, Set, Tuple
 
 import pytest
-from saleslens import components
 
 from infra import PROJECT_ROOT
 from infra.stacks.curation import CURATE_DLQ, PARTITION_PUBLISHED_RULE
 from infra.stacks.ingestion import INGEST_DLQ, STATUS_DLQ
-from infra.stacks.observability import (GLUE_JOB_FAILED_RULE, GLUE_JOB_SUCCEEDED_RULE, QUALITY_BREACHES,
-                                        UNDELIVERED_REPORTS)
+from infra.stacks.observability import GLUE_JOB_FAILED_RULE, GLUE_JOB_SUCCEEDED_RULE, QUALITY_BREACHES, UNDELIVERED_REPORTS
+from saleslens import components
 from tests.infra.cfn import export_of, flat
 
 pytestmark = pytest.mark.infra

@@ -5,8 +5,8 @@ from types import SimpleNamespace
 from typing import Any, Dict, List
 
 import pytest
-from saleslens import components, ledger
 
+from saleslens import components, ledger
 from tests.infra.cfn import export_of, flat
 
 pytestmark = pytest.mark.infra

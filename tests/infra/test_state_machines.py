@@ -6,9 +6,9 @@ import re
 from typing import Any, Dict, Set, Tuple
 
 import pytest
-from saleslens import components
 
 from infra.constructs.state_machine import distributed_map_labels, placeholders, read_definition
+from saleslens import components
 from tests.infra.cfn import as_list, export_of, flat, policy_statements
 
 pytestmark = pytest.mark.infra

@@ -35,7 +35,8 @@ def test_an_unknown_scale_lists_the_valid_ones(command):
     assert line.endswith(f"(see 'root {command} --help')")
 
 
-@pytest.mark.parametrize("args,option", [(["demo", "--cadence", "weekly"], "--cadence"), (["run", "--landing", ".", "--cadence", "weekly"], "--cadence"),
+@pytest.mark.parametrize("args,option", [(["demo", "--cadence", "weekly"], "--cadence"),
+                                         (["run", "--landing", ".", "--cadence", "weekly"], "--cadence"),
                                          (["generate", "--dirt", "lots"], "--dirt"), (["offline", "serve", "--scale", "huge"], "--scale")])
 def test_other_enum_options_list_the_valid_ones(args, option):
     assert _one_line(CliRunner().invoke(app, args)).startswith(f"error: Invalid value for '{option}': ")

@@ -7,12 +7,11 @@ import json
 import re
 import typing
 from dataclasses import MISSING, fields, is_dataclass
-from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, Tuple
 
 import pytest
 
-from saleslens.config import (DEFAULT_CONFIG, PROJECT_ROOT, Config, ConfigError, QualityThresholds, load_config)
+from saleslens.config import DEFAULT_CONFIG, PROJECT_ROOT, Config, ConfigError, QualityThresholds, load_config
 from saleslens.errors import SalesLensError
 
 RAW = json.loads(DEFAULT_CONFIG.read_text())
@@ -95,7 +94,8 @@ BAD_VALUES = [
     # unknown and missing keys: a typo is an error, not a silent default
     (_set("lake.reports_expiry_dayz", 30), "lake.reports_expiry_dayz: unknown key (did you mean 'reports_expiry_days'?)"),
     (_set("stages", "dev"), "stages: unknown key (did you mean 'stage'?)"),
-    (_set("distribution.cadences", ["daily"]), "distribution.cadences: unknown key; expected sender, report_link_ttl_seconds"),
+    (_set("distribution.cadences", ["daily"]),
+     "distribution.cadences: unknown key; expected sender, report_link_ttl_seconds, email_domains"),
     (_set("ingest.quality.datasets.erp_invoices", {}),
      "ingest.quality.datasets.erp_invoices: unknown key (did you mean 'erp_primary_invoices'?)"),
     (_set("ingest.quality.backfill.max_quarantined_shares", 0.1),

@@ -7,7 +7,13 @@ from datetime import date
 import pytest
 
 from saleslens.contracts import (
-    DATASETS, UnknownDatasetError, dataset_for_key, landing_key, parse_landing_key, rows_of, sources_of,
+    DATASETS,
+    UnknownDatasetError,
+    dataset_for_key,
+    landing_key,
+    parse_landing_key,
+    rows_of,
+    sources_of,
 )
 from saleslens.contracts.model import Column, Dataset, ForeignKey
 from saleslens.contracts.validation import REJECT_META

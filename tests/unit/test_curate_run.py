@@ -57,8 +57,10 @@ def test_an_invoice_file_becomes_lines_on_their_document_dates(store):
                          "INV202611190007,1,2026-11-19,STK00002,SKU00002,3,0,12.50,0.00\n")
     report = run(store, "erp_primary_invoices", "2026-11-20")
     # 10 x 100.00 - 50.00 = 950.00 (free unit valued 0); 3 x 12.50 = 37.50 on its own date, the 19th.
-    assert lines(store, "2026-11-20") == [("INVOICE", "INV202611200001", 1, Decimal("950.00"), Decimal("0.00"), Decimal("0.00"), Decimal("950.00"))]
-    assert lines(store, "2026-11-19") == [("INVOICE", "INV202611190007", 1, Decimal("37.50"), Decimal("0.00"), Decimal("0.00"), Decimal("37.50"))]
+    assert lines(store, "2026-11-20") == [
+        ("INVOICE", "INV202611200001", 1, Decimal("950.00"), Decimal("0.00"), Decimal("0.00"), Decimal("950.00"))]
+    assert lines(store, "2026-11-19") == [
+        ("INVOICE", "INV202611190007", 1, Decimal("37.50"), Decimal("0.00"), Decimal("0.00"), Decimal("37.50"))]
     assert store.curated_partitions(PRIMARY) == ["2026-11-19", "2026-11-20"]
     assert (report.rows_in, report.outputs[PRIMARY.name].partitions_written, report.outputs[PRIMARY.name].rows) == (2, 2, 2)
 
@@ -88,8 +90,10 @@ def test_a_line_in_a_daily_file_and_its_months_backfill_extract_counts_once(stor
             INV_HEADER + "INV202610060001,1,2026-10-06,STK00001,SKU00001,5,0,10.00,0.00\n")
     report = run(store, "erp_primary_invoices", "2026-10-06")
     # The 6th: the daily file (later partition date) wins over the extract: 5 x 10.00, once.
-    assert lines(store, "2026-10-06") == [("INVOICE", "INV202610060001", 1, Decimal("50.00"), Decimal("0.00"), Decimal("0.00"), Decimal("50.00"))]
-    assert lines(store, "2026-10-05") == [("INVOICE", "INV202610050001", 1, Decimal("10.00"), Decimal("0.00"), Decimal("0.00"), Decimal("10.00"))]
+    assert lines(store, "2026-10-06") == [
+        ("INVOICE", "INV202610060001", 1, Decimal("50.00"), Decimal("0.00"), Decimal("0.00"), Decimal("50.00"))]
+    assert lines(store, "2026-10-05") == [
+        ("INVOICE", "INV202610050001", 1, Decimal("10.00"), Decimal("0.00"), Decimal("0.00"), Decimal("10.00"))]
     assert report.duplicates_dropped == 1
 
 

@@ -31,6 +31,9 @@ def holder(n: int, role: str = "SR", email: str = "") -> Dict[str, str]:
             "position_id": f"P{n:05d}", "role": role, "position_name": f"Territory {n}", "parent_position_id": "P00000"}
 
 
+DOMAINS = ("x.example.com",)
+
+
 @pytest.fixture()
 def s3() -> Iterator[Any]:
     with mock_aws():
@@ -42,7 +45,7 @@ def s3() -> Iterator[Any]:
 # -- resolving ----------------------------------------------------------------------------
 def test_a_holder_without_an_email_is_suppressed_not_an_error():
     rows = [holder(1), {**holder(2), "email": ""}, holder(3, role="ASM")]
-    resolved = resolve_recipients(rows)
+    resolved = resolve_recipients(rows, email_domains=DOMAINS)
     assert [r["employee_id"] for r in resolved.recipients] == ["E000001", "E000003"]  # SR first, then ASM
     assert resolved.suppressed == [{"employee_id": "E000002", "position_id": "P00002", "reason": NO_EMAIL}]
 
@@ -50,12 +53,12 @@ def test_a_holder_without_an_email_is_suppressed_not_an_error():
 @pytest.mark.parametrize("field", ["employee_id", "employee_name", "position_id", "role"])
 def test_a_row_without_ids_name_or_role_is_still_an_error(field):
     with pytest.raises(RecipientError):
-        resolve_recipients([{**holder(1), field: ""}])
+        resolve_recipients([{**holder(1), field: ""}], email_domains=DOMAINS)
 
 
 # -- the run's files ----------------------------------------------------------------------
 def test_the_map_items_carry_ids_only_and_the_recipients_file_the_person(s3):
-    resolved = resolve_recipients([holder(1), holder(2), {**holder(3), "email": ""}])
+    resolved = resolve_recipients([holder(1), holder(2), {**holder(3), "email": ""}], email_domains=DOMAINS)
     written = write_run_recipients(s3, BUCKET, RUN, resolved)
     assert written == {"recipients_key": recipients_key(RUN), "items_key": items_key(RUN), "recipient_count": 3}
     items = json.loads(s3.get_object(Bucket=BUCKET, Key=items_key(RUN))["Body"].read())
@@ -71,7 +74,7 @@ def test_the_map_items_carry_ids_only_and_the_recipients_file_the_person(s3):
 def test_the_summary_counts_this_runs_outcomes_and_a_recipient_without_one_failed(s3):
     # 19 holders: 1 without an email; of the 18 emailed, 12 sent now, 2 by an earlier run, 4 failed.
     rows = [holder(n) for n in range(1, 19)] + [{**holder(19), "email": ""}]
-    write_run_recipients(s3, BUCKET, RUN, resolve_recipients(rows))
+    write_run_recipients(s3, BUCKET, RUN, resolve_recipients(rows, email_domains=DOMAINS))
     for n in range(1, 13):
         outcomes.record_outcome(s3, BUCKET, RUN, outcomes.DELIVERED, employee_id=f"E{n:06d}", position_id=f"P{n:05d}")
     for n in (13, 14):
@@ -124,7 +127,7 @@ def test_summarise_run_emits_undelivered_reports_for_the_alarm(s3, capsys, monke
     monkeypatch.delenv("POWERTOOLS_METRICS_DISABLED", raising=False)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     _runtime.client.cache_clear()
-    write_run_recipients(s3, BUCKET, RUN, resolve_recipients([holder(n) for n in range(1, 20)]))
+    write_run_recipients(s3, BUCKET, RUN, resolve_recipients([holder(n) for n in range(1, 20)], email_domains=DOMAINS))
     for n in range(1, 16):
         outcomes.record_outcome(s3, BUCKET, RUN, outcomes.DELIVERED, employee_id=f"E{n:06d}", position_id=f"P{n:05d}")
     capsys.readouterr()

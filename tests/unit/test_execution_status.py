@@ -72,6 +72,7 @@ def test_an_aborted_distribution_without_a_ledger_item_gets_one_that_expires(aws
 
     rec = item("daily-2024-06-28")
     assert (rec["status"], rec["pipeline"], rec["error_name"]) == ("ABORTED", "distribution", "ExecutionAborted")
+    assert rec["started_at"] == "2025-12-31T23:50:00Z"  # listed by `saleslens runs --pipeline distribution`
     assert int(rec["expires_at"]) > 0
     assert [m["Subject"] for m in messages()] == ["SalesLens distribution ABORTED: ExecutionAborted"]
 
@@ -116,7 +117,8 @@ def test_a_success_changes_nothing(aws):
 @pytest.mark.parametrize("bad,message", [
     ({"detail-type": "Object Created", "detail": {}}, "not a Step Functions execution status change event"),
     (event("FAILED", machine=ARN.replace("saleslens-dev-ingest", "someone-else")), "state machine 'someone-else' is not one of"),
-    ({"detail-type": "Step Functions Execution Status Change", "detail": {"status": "FAILED"}}, "execution status event without executionArn"),
+    ({"detail-type": "Step Functions Execution Status Change", "detail": {"status": "FAILED"}},
+     "execution status event without executionArn"),
 ])
 def test_an_event_that_is_not_ours_is_refused_by_name(aws, bad, message):
     _ddb, run, _messages, _item = aws

@@ -154,6 +154,11 @@ def test_the_cli_writes_the_history_too(tmp_path):
 
 
 # -- the versioned position tree -------------------------------------------------------------------
+def _zsm(tree: dict, pos: str) -> str:
+    """The ZSM above (or at) a position of a positions snapshot."""
+    return pos if tree[pos]["role"] == "ZSM" else _zsm(tree, tree[pos]["parent_position_id"])
+
+
 def test_positions_snapshots_land_on_the_change_dates_and_move_only_the_moved():
     start = date(2024, 5, 15)
     history_from = default_history_from(start)  # 1 April 2023: 13.5 months of history
@@ -177,8 +182,7 @@ def test_positions_snapshots_land_on_the_change_dates_and_move_only_the_moved():
             above = {"SR": "ASM", "ASM": "RSM"}[new[pid]["role"]]
             assert new[was]["role"] == new[now]["role"] == above
             # The same division and zone: under the same ZSM (an SR: under the same RSM or a sibling's).
-            zsm = lambda pos: pos if new[pos]["role"] == "ZSM" else zsm(new[pos]["parent_position_id"])  # noqa: E731
-            assert zsm(was) == zsm(now)
+            assert _zsm(new, was) == _zsm(new, now)
             assert new[pid]["territory_code"] == old[pid]["territory_code"]  # an SR keeps its territory
     assert roles["SR"] >= 4 and roles["ASM"] >= 2  # in 13.5 months: SRs every 60-90 days, ASMs every 150-210
 

@@ -45,7 +45,8 @@ def _history(*spec: Any) -> List[Dict[str, Any]]:
     events = []
     for i, item in enumerate(spec, start=1):
         etype, details = item[0], item[1]
-        event: Dict[str, Any] = {"id": i, "type": etype, "timestamp": T0 + timedelta(seconds=i), "previousEventId": item[2] if len(item) > 2 else i - 1}
+        event: Dict[str, Any] = {"id": i, "type": etype, "timestamp": T0 + timedelta(seconds=i),
+                                 "previousEventId": item[2] if len(item) > 2 else i - 1}
         if details is not None:
             key = etype[0].lower() + etype[1:]
             if etype.endswith("StateEntered"):
@@ -135,7 +136,8 @@ def test_run_detail_text_shows_ledger_tries_and_truncated_or_full_causes():
     assert "  cause               disk full (injected)   (--full for the whole cause)" in text
     assert "  FAILED, started 2026-11-21 02:00:00 UTC, took 20.0 s, error ConformFailed" in text
     conform = next(line for line in text.splitlines() if line.strip().startswith("ConformRows"))
-    assert conform.split() == ["ConformRows", "Task", "02:00:09.000", "02:00:14.000", "2", "States.TaskFailed:", "disk", "full", "(injected)"]
+    assert conform.split() == ["ConformRows", "Task", "02:00:09.000", "02:00:14.000", "2",
+                               "States.TaskFailed:", "disk", "full", "(injected)"]
     full = ops.format_run_detail(detail, full=True)
     assert full.count("attempt 1 failed: States.TaskFailed") == 1 and '"JobName": "saleslens-dev-conform"' in full
 
@@ -211,7 +213,8 @@ class FakeSfn:
     def start_execution(self, stateMachineArn: str, name: str, input: str) -> Dict[str, Any]:
         if name in self.executions:
             raise _Errors.ExecutionAlreadyExists(name)
-        self.started.append({"name": name, "input": input} if stateMachineArn == SM else {"sm": stateMachineArn, "name": name, "input": input})
+        self.started.append({"name": name, "input": input} if stateMachineArn == SM
+                            else {"sm": stateMachineArn, "name": name, "input": input})
         self.executions[name] = {"status": "RUNNING", "input": input, "sm": stateMachineArn}
         return {"executionArn": ops.execution_arn(stateMachineArn, name)}
 
@@ -292,7 +295,8 @@ def test_redrive_calls_redrive_execution_and_reports_the_redrive_count():
 
 
 def test_offline_endpoint_without_redrive_restarts_under_the_next_free_name():
-    sfn = FakeSfn({"bad": {"status": "TIMED_OUT", "input": '{"key": "k"}'}, "bad-r1": {"status": "FAILED"}}, redrive_error=_client_error("500", "<html>", 500))
+    sfn = FakeSfn({"bad": {"status": "TIMED_OUT", "input": '{"key": "k"}'}, "bad-r1": {"status": "FAILED"}},
+                  redrive_error=_client_error("500", "<html>", 500))
     outcome = ops.redrive(FakeLedger(LEDGER), sfn, OFFLINE, "bad")
     assert sfn.started == [{"name": "bad-r2", "input": '{"key": "k"}'}]
     assert (outcome.mode, outcome.execution_name, outcome.status) == ("restarted", "bad-r2", "RUNNING")
@@ -312,7 +316,8 @@ def test_without_an_endpoint_an_unsupported_redrive_is_an_error_not_a_restart():
 def test_redrive_refusals_are_one_line_ops_errors():
     ledger = FakeLedger(LEDGER + [_item("quar", "QUARANTINED", 6, error="SchemaDriftError", failed_state="ValidateFile")])
     sfn = FakeSfn({"ok": {"status": "SUCCEEDED"}, "stuck": {"status": "RUNNING"}, "quar": {"status": "FAILED"},
-                   "bad": {"status": "TIMED_OUT"}}, redrive_error=_client_error("ExecutionNotRedrivable", "Execution history event limit exceeded."))
+                   "bad": {"status": "TIMED_OUT"}},
+                  redrive_error=_client_error("ExecutionNotRedrivable", "Execution history event limit exceeded."))
     cases = {
         "ok": "run ok is SUCCEEDED; only FAILED, TIMED_OUT, ABORTED runs can be redriven",
         "stuck": "run stuck is RUNNING; only FAILED, TIMED_OUT, ABORTED runs can be redriven",
@@ -344,7 +349,8 @@ def test_a_succeeded_run_does_not_show_failure_fields_left_by_an_earlier_attempt
 
 
 # -- curation runs -----------------------------------------------------------------------------
-HIER_CAUSE = json.dumps({"errorType": "HierarchyError", "errorMessage": "P00002 (BUH) reports to P00003, which is not a position on 2026-06-01"})
+HIER_ERROR = "P00002 (BUH) reports to P00003, which is not a position on 2026-06-01"
+HIER_CAUSE = json.dumps({"errorType": "HierarchyError", "errorMessage": HIER_ERROR})
 
 
 def _curation(run_id: str, status: str, minute: int, **extra: Any) -> Dict[str, Any]:
@@ -395,7 +401,8 @@ def test_a_dataset_filter_looks_past_the_other_pipelines_runs():
 def test_curation_runs_table_shows_partition_counts_the_ingest_run_and_why_a_run_failed():
     runs = ops.list_runs(FakeLedger(BOTH), FakeSfn({"c-stuck": {"status": "ABORTED", "sm": CURATE_SM}}), TARGET, pipeline="curation")
     text = ops.format_runs(runs, pipeline="curation").splitlines()
-    assert text[0].split() == ["STARTED", "(UTC)", "STATUS", "DATASET", "PARTITION", "ROWS", "IN", "ROWS", "OUT", "PARTS", "OUT", "RUN", "ID"]
+    assert text[0].split() == ["STARTED", "(UTC)", "STATUS", "DATASET", "PARTITION", "ROWS", "IN", "ROWS", "OUT", "PARTS", "OUT",
+                               "RUN", "ID"]
     ok = text.index(next(line for line in text if line.endswith("  c-ok")))
     assert text[ok].split() == ["2026-11-21", "03:01:00", "SUCCEEDED", "erp_primary_invoices", "2026-11-20", "4", "5", "2", "c-ok"]
     assert text[ok + 1].strip() == "after  ingest run ok"
@@ -434,7 +441,7 @@ def test_show_finds_a_curation_run_on_the_curate_state_machine_from_its_ledger_i
     detail = ops.show_run(FakeLedger(BOTH), sfn, TARGET, "c-tree")
     assert sfn.described == [ops.execution_arn(CURATE_SM, "c-tree")]  # the ledger item named the pipeline: one lookup
     assert sfn.history_of == ops.execution_arn(CURATE_SM, "c-tree")
-    assert [(s.name, s.result) for s in detail.steps] == [("Curate", "HierarchyError: P00002 (BUH) reports to P00003, which is not a position on 2026-06-01")]
+    assert [(s.name, s.result) for s in detail.steps] == [("Curate", f"HierarchyError: {HIER_ERROR}")]
     text = ops.format_run_detail(detail).splitlines()
     assert text[1:4] == ["  run_id              c-tree", "  pipeline            curation", "  status              FAILED"]
     assert "  source_run_id       hr" in text and "  failed_state        Curate" in text
@@ -480,7 +487,7 @@ def test_resolve_target_names_every_pipelines_state_machine():
     target = ops.resolve_target(load_config(), Session(), account="123456789012")
     assert target.state_machine("ingest") == target.state_machine_arn
     assert target.execution_arn("c-x", "curation") == "arn:aws:states:ap-south-1:123456789012:execution:saleslens-dev-curate:c-x"
-    assert target.pipelines == ["ingest", "curation"]
+    assert target.pipelines == ["ingest", "curation", "distribution"]
 
 
 # -- rebuilding the curated zone -----------------------------------------------------------------
@@ -561,7 +568,8 @@ def test_rebuild_errors_a_person_can_act_on_are_one_line(s3):
     _publish(s3, "hr_positions", "2026-06-01", POS_HEADER + "P00001,CMO,,,CMO\nP00002,BUH,P00003,,BU\n")
     with pytest.raises(ops.OpsError) as err:
         _rebuild(s3, FakeSfn({}))
-    assert str(err.value).startswith("rebuild stopped after 0 step(s): HierarchyError: P00002 (BUH) reports to P00003, which is not a position")
+    assert str(err.value).startswith("rebuild stopped after 0 step(s): "
+                                     "HierarchyError: P00002 (BUH) reports to P00003, which is not a position")
     assert str(err.value).endswith("; fix the clean data it names, then run the rebuild again") and "\n" not in str(err.value)
     with pytest.raises(ops.OpsError, match=r"^bucket missing-clean not found \(wrong account or region\? pass --region/--account\)$"):
         _rebuild(s3, FakeSfn({}), clean="missing-clean")

@@ -68,7 +68,8 @@ def test_rebuild_from_an_unreachable_endpoint(bare_env, monkeypatch):
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     endpoint = f"http://127.0.0.1:{_closed_port()}"
-    result = CliRunner().invoke(app, ["curate", "--rebuild", "--endpoint-url", endpoint, "--region", "ap-south-1", "--account", "123456789012"])
+    result = CliRunner().invoke(app, ["curate", "--rebuild", "--endpoint-url", endpoint,
+                                      "--region", "ap-south-1", "--account", "123456789012"])
     assert result.exit_code == 2
     assert result.stderr.startswith(f"error: cannot reach {endpoint}") and result.stderr.count("\n") == 1
     assert result.stdout.startswith("rebuilding every curated table from s3://saleslens-dev-clean-123456789012-ap-south-1 into ")
@@ -76,7 +77,7 @@ def test_rebuild_from_an_unreachable_endpoint(bare_env, monkeypatch):
 
 def test_an_unknown_pipeline_is_refused_before_anything_else(bare_env):
     result = CliRunner().invoke(app, ["runs", "--pipeline", "curate"])
-    assert (result.exit_code, result.stderr) == (2, "error: unknown pipeline 'curate'; expected one of ingest, curation\n")
+    assert (result.exit_code, result.stderr) == (2, "error: unknown pipeline 'curate'; expected one of ingest, curation, distribution\n")
 
 
 def test_curate_without_rebuild_says_what_it_does(bare_env):

@@ -4,9 +4,9 @@ import re
 
 import pytest
 
+from saleslens.config import QualityThresholds
 from saleslens.ingest.errors import DataQualityError
 from saleslens.ingest.naming import clean_key, execution_name_for, staging_key
-from saleslens.config import QualityThresholds
 from saleslens.ingest.quality import evaluate
 
 

@@ -297,8 +297,8 @@ def test_columns_in_another_order_are_read_by_name():
 
 
 def test_line_numbers_exact_when_read_in_parallel_pieces(monkeypatch):
-    monkeypatch.setattr(v, "_workers", lambda size: 4)  # force 4 pieces and threaded checks
-    monkeypatch.setattr(v, "_PARALLEL_ROWS", 1)
+    monkeypatch.setattr(v.parallel, "_workers", lambda size: 4)  # force 4 pieces and threaded checks
+    monkeypatch.setattr(v.parallel, "_PARALLEL_ROWS", 1)
     rows = [f"INV{i:012d},1,2024-01-05,STK00001,SKU00001,1,0,1.00,0.00" for i in range(1, 2001)]
     bad = {137: "short,row", 1000: "INV000000001000,1,2024-01-05", 1001: "also,short", 1999: "x"}
     for i, text in bad.items():
@@ -609,7 +609,7 @@ def test_json_fields_outside_the_contract_are_counted_not_named_for_personal_dat
 
 
 def test_arrow_errors_on_personal_data_are_withheld(monkeypatch):
-    monkeypatch.setattr(v, "_BLOCK_BYTES", 4096)  # a record longer than a block cannot be read
+    monkeypatch.setattr(v.readers, "_BLOCK_BYTES", 4096)  # a record longer than a block cannot be read
     long_name = EMPLOYEE_ROW.replace("Asha Verma", '"' + "Asha Verma " * 2000 + '"')
     header = ",".join(EMPLOYEES.column_names)
     with pytest.raises(MalformedFileError) as err:
@@ -619,7 +619,7 @@ def test_arrow_errors_on_personal_data_are_withheld(monkeypatch):
 
 # -- quoted fields spanning lines ----------------------------------------------------------------
 def test_quoted_line_breaks_survive_arrows_block_boundaries(monkeypatch):
-    monkeypatch.setattr(v, "_BLOCK_BYTES", 4096)  # many blocks; a break inside a field lands on their edges
+    monkeypatch.setattr(v.readers, "_BLOCK_BYTES", 4096)  # many blocks; a break inside a field lands on their edges
     rows = [f'STK{i:05d},"Name {i}\nsecond line, with comma",T0001,Pune,IN' for i in range(400)]
     result = conform_bytes(CUSTOMERS, csv_bytes("stockist_code,stockist_name,territory_code,city,country", *rows))
     assert (result.rows_in, result.rows_clean) == (400, 400)
@@ -639,3 +639,13 @@ def test_a_well_quoted_multi_line_row_with_the_wrong_field_count_is_one_malforme
                                                                    (8, "allowed:country")]
     assert (result.rows_in, result.rows_clean, result.rows_quarantined) == (4, 1, 3)
     assert rejects(result)[0][2] == "row has 4 fields but the header has 5: 'STK00001,\"Two\\nlines\",T0001,Pune'"
+
+
+def test_a_nul_in_a_quoted_multi_line_row_is_one_malformed_row_on_every_python():
+    # Python 3.9's csv module refuses NUL; the record structure does not depend on it.
+    header = b"invoice_no,line_no,invoice_date,stockist_code,sku,billed_qty,free_qty,price_to_stockist,trade_discount\n"
+    good = b"INV100000000,1,2000-01-01,STK00000,SKU00000,1,0,0.01,0.00\n"
+    bad = b'INV100000001,1,2000-01-01,STK00000,SKU00000,1,0,0.01,0.00,\x00,"\n"\n'
+    result = conform_bytes(DATASETS["erp_primary_invoices"], header + good + bad)
+    assert (result.rows_clean, result.rows_quarantined) == (1, 1)
+    assert result.rejects["rule"].to_pylist() == ["malformed_row"]

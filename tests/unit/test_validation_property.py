@@ -82,8 +82,8 @@ def test_csv_never_crashes_and_every_record_is_accounted_for(records, repeat, cr
     newline = "\r\n" if crlf else "\n"
     data = (newline.join([",".join(COLUMNS)] + [w for _, w in records]) + newline).encode("utf-8")
 
-    with mock.patch.object(v, "_workers", lambda size: pieces), \
-            mock.patch.object(v, "_BLOCK_BYTES", 1024 if small_blocks else v._BLOCK_BYTES):
+    with mock.patch.object(v.parallel, "_workers", lambda size: pieces), \
+            mock.patch.object(v.readers, "_BLOCK_BYTES", 1024 if small_blocks else v.readers._BLOCK_BYTES):
         result = conform_bytes(INVOICES, data)  # well-quoted: never a file-level rejection
 
     starts, line = [], 2  # the physical line each record starts on

@@ -8,9 +8,17 @@ portal accepts (KPI catalogue 1: secondary sold).
 """
 from __future__ import annotations
 
+from typing import TypedDict
+
 from saleslens.contracts.model import Column, Dataset, ForeignKey
 
-_QTY = dict(min=0, max=10_000_000)
+
+class _Range(TypedDict):
+    min: float
+    max: float
+
+
+_QTY: _Range = {"min": 0, "max": 10_000_000}
 
 STATEMENTS = Dataset(
     source="stk",

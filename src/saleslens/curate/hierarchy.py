@@ -18,7 +18,7 @@ Python 3.9-safe.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -32,9 +32,10 @@ _RANK = {r: i for i, r in enumerate(ROLE_LEVELS)}
 TOP_ROLE = ROLE_LEVELS[-1]
 POSITION_ATTRS = ("role", "parent_position_id", "territory_code", "division_code", "business_unit_code", "position_name")
 Snapshots = Sequence[Tuple[date, pd.DataFrame]]
+T = TypeVar("T")
 
 
-def _none(value: object) -> object:
+def _none(value: Optional[T]) -> Optional[T]:
     return None if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NaT else value
 
 
@@ -50,6 +51,7 @@ def position_versions(positions: Snapshots, divisions: Snapshots) -> pd.DataFram
         if day < first_positions:
             continue
         pos = as_of(positions, day)
+        assert pos is not None  # a positions snapshot is in force from first_positions on
         div = as_of(divisions, day)
         frame = pos[["position_id", "role", "parent_position_id", "territory_code", "position_name"]]
         if div is not None:
@@ -98,7 +100,7 @@ def check_tree(ids: Sequence[str], roles: Sequence[str], parents: Sequence[Optio
             node = int(parent[node])
         cycle = seen[seen.index(node):]
         raise HierarchyError(f"the position tree has a cycle on {day}: " + " -> ".join(ids[i] for i in cycle + [node]))
-    for i, p in enumerate(parent):
+    for i, p in enumerate(parent.tolist()):
         if p >= 0 and _RANK[roles[p]] <= _RANK[roles[i]]:
             raise HierarchyError(f"{ids[i]} ({roles[i]}) reports to {ids[p]} ({roles[p]}) on {day}: a parent must hold a higher role")
     return parent
@@ -184,7 +186,8 @@ def assignments(assignment_rows: pd.DataFrame, employees: Optional[pd.DataFrame]
                 leaving[e] = d
     recorded = df["valid_to"].tolist()
     left = [leaving.get(e) for e in df["employee_id"]]
-    effective, ended_by = [], []
+    effective: List[date] = []
+    ended_by: List[Optional[str]] = []
     for rec, lv in zip(recorded, left):
         own = rec if rec is not None else OPEN_END
         if lv is not None and lv < own:

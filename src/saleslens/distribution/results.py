@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, Dict, Iterable, List, Sequence
@@ -76,6 +77,11 @@ def check_control_totals(control: Sequence[Row], primary: Sequence[Row]) -> List
 _RECIPIENT_FIELDS = ("employee_id", "employee_name", "email", "position_id", "role", "position_name")
 # Why a person holding a position on the run date is not emailed (each is reported by this name).
 NO_EMAIL = "no_email"
+EMAIL_DOMAIN = "email_domain"  # the address is outside the company's mail domains (config)
+EMAIL_SHARED = "email_shared"  # another person of the run has the same address
+UNSAFE_NAME = "unsafe_name"  # the name could forge or hide text in an email (contracts.hr.PERSON_NAME)
+_NAME_MAX = 100
+_UNSAFE_CATEGORIES = {"Cc", "Cf", "Zl", "Zp"}  # control, format (zero-width, bidi), line/paragraph separators
 
 
 @dataclass(frozen=True)
@@ -84,10 +90,25 @@ class Resolved:
     suppressed: List[Dict[str, str]]  # not emailed by rule: employee_id, position_id, reason (ids only)
 
 
-def resolve_recipients(rows: Iterable[Row]) -> Resolved:
+def unsafe_name(name: str) -> bool:
+    """The contract's name rule (``contracts.hr.PERSON_NAME``), checked again where names leave:
+    the mart reads names the contract may not have checked when they landed."""
+    return not 0 < len(name) <= _NAME_MAX or "@" in name or any(unicodedata.category(ch) in _UNSAFE_CATEGORIES for ch in name)
+
+
+def resolve_recipients(rows: Iterable[Row], *, email_domains: Sequence[str]) -> Resolved:
     """One recipient per person and position held on the run date, by role level (SR first) then
-    position. A holder without an email is suppressed (reported, not emailed), so one bad HR row
-    does not stop everyone else's reports; a row without ids, name or a known role is an error."""
+    position. A holder who cannot be emailed safely is suppressed (reported by reason, never
+    emailed), so one bad HR row does not stop everyone else's reports: no email, an address
+    outside ``email_domains``, an address another person of the run also has (both are held
+    back: which one owns it is for HR to say), or a name that could forge or hide text. A row
+    without ids, name or a known role is an error."""
+    domains = {d.lower() for d in email_domains}
+    rows = list(rows)
+    owners: Dict[str, set] = {}
+    for row in rows:
+        if row.get("email"):
+            owners.setdefault(row["email"].strip().lower(), set()).add(row.get("employee_id"))
     out, suppressed = [], []
     for row in rows:
         missing = [f for f in _RECIPIENT_FIELDS if f != "email" and not row.get(f)]
@@ -95,8 +116,14 @@ def resolve_recipients(rows: Iterable[Row]) -> Resolved:
             raise RecipientError(f"recipient row of position {row.get('position_id')!r} lacks {', '.join(missing)}")
         if row["role"] not in ROLE_LEVELS:
             raise RecipientError(f"position {row['position_id']} has an unknown role {row['role']!r}")
-        if not row.get("email"):
-            suppressed.append({"employee_id": row["employee_id"], "position_id": row["position_id"], "reason": NO_EMAIL})
+        email = (row.get("email") or "").strip().lower()
+        reason = (NO_EMAIL if not email
+                  else EMAIL_DOMAIN if email.rpartition("@")[2] not in domains
+                  else EMAIL_SHARED if len(owners[email]) > 1
+                  else UNSAFE_NAME if unsafe_name(row["employee_name"])
+                  else None)
+        if reason:
+            suppressed.append({"employee_id": row["employee_id"], "position_id": row["position_id"], "reason": reason})
             continue
         out.append({f: row[f] for f in _RECIPIENT_FIELDS} | {"parent_position_id": row.get("parent_position_id") or ""})
     out.sort(key=lambda r: (ROLE_LEVELS.index(r["role"]), r["position_id"], r["employee_id"]))
@@ -104,6 +131,6 @@ def resolve_recipients(rows: Iterable[Row]) -> Resolved:
     return Resolved(out, suppressed)
 
 
-def recipients_from(rows: Iterable[Row]) -> List[Dict[str, str]]:
+def recipients_from(rows: Iterable[Row], *, email_domains: Sequence[str]) -> List[Dict[str, str]]:
     """The recipients to be emailed (see resolve_recipients)."""
-    return resolve_recipients(rows).recipients
+    return resolve_recipients(rows, email_domains=email_domains).recipients

@@ -33,6 +33,7 @@ from saleslens.generate.calendar import (
     previous_month,
     primary_factor,
 )
+from saleslens.generate.scales import COUNTRIES
 from saleslens.generate.world import (
     BILLED_SIGMA,
     CHEMISTS_PER_TERRITORY,
@@ -43,7 +44,6 @@ from saleslens.generate.world import (
     billed_median,
     rng_for,
 )
-from saleslens.generate.scales import COUNTRIES
 
 BILLED_MAX = 500
 DISCOUNTED_SHARE = 0.4  # share of lines with a trade discount, 0.5%..10% of line value
@@ -112,7 +112,7 @@ def hr_positions(day: Day) -> Optional[pa.Table]:
 def hr_holidays(day: Day) -> pa.Table:
     """The company's holiday calendar: the default national holidays of IN, LK and NP."""
     first, last = day.years or (day.day.year - 1, day.day.year + 1)
-    rows = [
+    rows: List[Row] = [
         {"country": country, "holiday_date": d.isoformat(), "holiday_name": name}
         for country in COUNTRIES for year in range(first, last + 1)
         for d, name in holiday_names(country, year).items()
@@ -780,7 +780,7 @@ def evt_attendance(day: Day) -> Optional[pa.Table]:
         brand = int(own[rng.choice(len(own), p=bw / bw.sum())])
         etype = types[int(kind[e])]
         _, low, high = EVENT_MIX[etype]
-        size = int(min(rng.integers(low, high + 1), h))
+        size = min(int(rng.integers(low, high + 1)), h)
         t = int(w.org.territory[pos])
         pool = t * h + np.arange(h)
         weight = np.where(hc.key[pool], 4.0, 1.0) * np.array([2.0, 1.0, 0.7])[hc.hcp_class[pool]]

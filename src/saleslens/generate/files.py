@@ -293,7 +293,7 @@ def _spoil(kind: str, value: str, rng: np.random.Generator) -> str:
     raise ValueError(kind)
 
 
-def _set_many(table: pa.Table, column: str, rows: Sequence[int], values: Sequence[str]) -> pa.Table:
+def _set_many(table: pa.Table, column: str, rows: np.ndarray, values: Sequence[str]) -> pa.Table:
     order = np.argsort(rows)
     mask = np.zeros(table.num_rows, bool)
     mask[np.asarray(rows)] = True

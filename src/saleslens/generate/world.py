@@ -414,9 +414,12 @@ def _geography(scale: Scale, anchor: date) -> Geography:
     states (``names.ZONES``), each state taking whole areas in proportion to its towns; an area
     lies in one state, and a region takes consecutive areas (one state or neighbouring ones)."""
     used: set = set()
-    t_codes, t_names, t_area, t_zone, t_country = [], [], [], [], []
-    a_codes, a_names, a_region, a_state = [], [], [], []
-    r_codes, r_names, r_zone = [], [], []
+    t_codes: List[str] = []  # each code is numbered by len() before its first append, hence typed
+    a_codes: List[str] = []
+    r_codes: List[str] = []
+    t_names, t_area, t_zone, t_country = [], [], [], []
+    a_names, a_region, a_state = [], [], []
+    r_names, r_zone = [], []
     z_codes, z_names, z_country = [], [], []
     for zi, zone in enumerate(scale.zones):
         z_codes.append(f"Z{zi + 1:02d}")
@@ -451,27 +454,27 @@ def _geography(scale: Scale, anchor: date) -> Geography:
     since = date(anchor.year - TERRITORY_TREE_SINCE_YEARS, anchor.month, anchor.day)
     versions = []
     moved = _realigned_territory(t_area_now, np.asarray(a_region), a_state)
+
+    def version(base: Row, a: int, valid_from: date, valid_to: Optional[date]) -> Row:
+        region = a_region[a]
+        return {
+            **base, "area_code": a_codes[a], "area_name": a_names[a],
+            "region_code": r_codes[region], "region_name": r_names[region],
+            "valid_from": valid_from.isoformat(), "valid_to": valid_to.isoformat() if valid_to else None,
+        }
+
     for t in range(len(t_codes)):
         area = int(t_area_now[t])
-        base = {
+        base: Row = {
             "territory_code": t_codes[t], "territory_name": t_names[t],
             "zone_code": z_codes[t_zone[t]], "zone_name": z_names[t_zone[t]], "country": t_country[t],
         }
-
-        def version(a: int, valid_from: date, valid_to: Optional[date]) -> Row:
-            region = a_region[a]
-            return {
-                **base, "area_code": a_codes[a], "area_name": a_names[a],
-                "region_code": r_codes[region], "region_name": r_names[region],
-                "valid_from": valid_from.isoformat(), "valid_to": valid_to.isoformat() if valid_to else None,
-            }
-
         if moved is not None and t == moved[0]:
             when = anchor - timedelta(days=REALIGNED_DAYS_BEFORE)
-            versions.append(version(moved[1], since, when - timedelta(days=1)))
-            versions.append(version(area, when, None))
+            versions.append(version(base, moved[1], since, when - timedelta(days=1)))
+            versions.append(version(base, area, when, None))
         else:
-            versions.append(version(area, since, None))
+            versions.append(version(base, area, since, None))
     column_order = ("territory_code", "territory_name", "area_code", "area_name", "region_code", "region_name",
                     "zone_code", "zone_name", "country", "valid_from", "valid_to")
     versions = [{k: v[k] for k in column_order} for v in versions]
@@ -549,13 +552,13 @@ def _org(scale: Scale, geo: Geography) -> Org:
     levels: Dict[str, List[Dict[str, Any]]] = {r: [] for r in TOP_DOWN}
     levels["CMO"].append({"parent": None, "division": -1, "bu": -1, "territory": -1, "country": "IN",
                           "name": "Chief Marketing Officer", "zone": -1})
-    for b, bu in enumerate(scale.business_units):
+    for b, bu_name in enumerate(scale.business_units):
         levels["BUH"].append({"parent": 0, "division": -1, "bu": b, "territory": -1,
-                              "country": "IN", "name": f"{bu} Business Unit", "zone": -1})
+                              "country": "IN", "name": f"{bu_name} Business Unit", "zone": -1})
     for d, div in enumerate(scale.divisions):
-        country = scale.zones[div.zones[0]].country
+        div_country = scale.zones[div.zones[0]].country
         levels["NH"].append({"parent": div.business_unit, "division": d, "bu": div.business_unit,
-                             "territory": -1, "country": country, "name": f"{div.name} National", "zone": -1})
+                             "territory": -1, "country": div_country, "name": f"{div.name} National", "zone": -1})
     # Below NH everything is per (division, zone), in division then zone order.
     for d, div in enumerate(scale.divisions):
         for z in div.zones:
@@ -581,7 +584,9 @@ def _org(scale: Scale, geo: Geography) -> Org:
                     for t in group:
                         levels["SR"].append({**base, "parent": asm, "territory": int(t),
                                              "name": f"{div.name} {geo.territory_names[int(t)]}"})
-    ids, role, parent, division, bu, territory, country, pnames, zones = [], [], [], [], [], [], [], [], []
+    ids: List[str] = []
+    parent: List[int] = []
+    role, division, bu, territory, country, pnames, zones = [], [], [], [], [], [], []
     offset = {}
     for r in TOP_DOWN:
         offset[r] = len(ids)
@@ -656,7 +661,7 @@ def _pick_move(org: Org, parent: np.ndarray, role: str, rng: np.random.Generator
     managers = org.of_role({"SR": "ASM", "ASM": "RSM"}[role])
     count = np.bincount(parent[mover], minlength=len(org.ids))
     group = org.division * 1000 + org.zone  # division and zone of every position from ZSM down
-    per_group = {}
+    per_group: Dict[int, List[int]] = {}
     for m in managers:
         per_group.setdefault(int(group[m]), []).append(int(m))
     eligible = [int(p) for p in mover if count[parent[p]] >= 2 and len(per_group.get(int(group[p]), ())) >= 2]
@@ -728,7 +733,7 @@ def _transfers(spells: List[List[int]], org: Org, rng: np.random.Generator, anch
     ends the day before, their old position stays vacant for a while and is then filled by the
     joiner the refill would have hired. Anchor-day states do not change."""
     by_position: Dict[int, List[int]] = {}
-    for i, (p, s, _e, _emp) in enumerate(spells):
+    for i, (p, _s, _e, _emp) in enumerate(spells):
         by_position.setdefault(p, []).append(i)
     for p in by_position:
         by_position[p].sort(key=lambda i: spells[i][1])

@@ -41,7 +41,7 @@ def _check_tree(ids: List[Any], parents: List[Any], *, where: str) -> None:
         )
     state: Dict[Any, int] = {}  # 1: on the current path, 2: reaches a root
     for start in ids:
-        path = []
+        path: List[Any] = []
         node = start
         while node is not None and state.get(node) != 2:
             if state.get(node) == 1:

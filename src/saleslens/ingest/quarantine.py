@@ -16,7 +16,8 @@ def quarantine_file(s3: Any, *, bucket: str, key: str, quarantine_bucket: str, r
         "reason": _message(cause),
         "quarantined_at": datetime.now(timezone.utc).isoformat(),
     }
-    s3.put_object(Bucket=quarantine_bucket, Key=f"{target}.reason.json", Body=json.dumps(reason, indent=2).encode(), ContentType="application/json")
+    s3.put_object(Bucket=quarantine_bucket, Key=f"{target}.reason.json", Body=json.dumps(reason, indent=2).encode(),
+                  ContentType="application/json")
     return {"location": f"s3://{quarantine_bucket}/{target}", "reason": reason["reason"]}
 
 

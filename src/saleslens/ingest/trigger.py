@@ -21,7 +21,8 @@ class IngestStart:
 
 def ingest_start(event: Dict[str, Any], *, ttl_days: int, now: Optional[datetime] = None) -> IngestStart:
     if event.get("source") != "aws.s3" or event.get("detail-type") != "Object Created":
-        raise InvalidLandingEventError(f"not an S3 Object Created event: source={event.get('source')!r} detail-type={event.get('detail-type')!r}")
+        raise InvalidLandingEventError(
+            f"not an S3 Object Created event: source={event.get('source')!r} detail-type={event.get('detail-type')!r}")
     detail = event.get("detail") or {}
     try:
         bucket = detail["bucket"]["name"]

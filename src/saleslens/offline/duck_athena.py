@@ -97,10 +97,10 @@ def as_of_domain(con: duckdb.DuckDBPyConnection, day: Optional[str]) -> Iterator
     shadowed for the query by a temporary one holding that date alone. Same rows, Athena's work.
     """
     if day is None or not con.execute(
-            "SELECT count(*) FROM duckdb_views() WHERE view_name = ? AND NOT temporary", [AS_OF_VIEW]).fetchone()[0]:
+            "SELECT count(*) FROM duckdb_views() WHERE view_name = ? AND NOT temporary", [AS_OF_VIEW]).fetchall()[0][0]:
         yield
         return
-    database = con.execute("SELECT current_database()").fetchone()[0]
+    database = con.execute("SELECT current_database()").fetchall()[0][0]
     con.execute(f'CREATE OR REPLACE TEMP VIEW {AS_OF_VIEW} AS '
                 f'SELECT * FROM "{database}".main.{AS_OF_VIEW} WHERE as_of_date = DATE \'{day}\'')
     try:

@@ -13,9 +13,9 @@ import sys
 import threading
 import traceback
 import uuid
-from datetime import timezone
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Optional
+from datetime import timezone
+from typing import Any, Callable, Dict, List, Optional, cast
 
 from saleslens.config import PROJECT_ROOT
 
@@ -36,6 +36,8 @@ class HookState:
     athena: Optional[Callable[[Any, Any], None]] = None  # (backend, execution) -> None
     glue_failures: Dict[str, List[str]] = field(default_factory=dict)  # job -> queued error messages
     lambda_faults: Dict[str, List[str]] = field(default_factory=dict)  # function -> queued error types
+    # "sns:Publish" / "dynamodb:UpdateItem" -> calls still to fail (a service refusing the write)
+    service_faults: Dict[str, int] = field(default_factory=dict)
     retry_waits: List[float] = field(default_factory=list)  # intervals the retrier asked for
     in_flight: Dict[str, int] = field(default_factory=dict)  # function -> invocations running now
     throttled: Dict[str, int] = field(default_factory=dict)  # function -> invocations refused (reserved concurrency)
@@ -69,6 +71,7 @@ def reset_state() -> None:
     with STATE.lock:
         STATE.glue_failures.clear()
         STATE.lambda_faults.clear()
+        STATE.service_faults.clear()
         STATE.retry_waits.clear()
         STATE.in_flight.clear()
         STATE.throttled.clear()
@@ -194,7 +197,8 @@ def _run_glue_script(job: Any, run: Any) -> None:
 _GLUE_LOCK = threading.Lock()
 
 
-def sync_without_task_token(self: Any, env: Any, sync_resolver: Any, timeout_seconds: Any, callback_endpoint: Any, heartbeat_endpoint: Any) -> Any:
+def sync_without_task_token(self: Any, env: Any, sync_resolver: Any, timeout_seconds: Any, callback_endpoint: Any,
+                            heartbeat_endpoint: Any) -> Any:
     """StateTaskServiceCallback._eval_sync for .sync tasks: poll the resolver, no token listener."""
     from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_callback import (
         StateTaskServiceCallback,
@@ -221,7 +225,43 @@ def install() -> None:
         _install_retry_sleep()
         _install_context_object_times()
         _install_distributed_map()
+        _install_service_faults()
         _Installed.done = True
+
+
+SERVICE_FAULTS = ("sns:Publish", "dynamodb:UpdateItem")
+
+
+def _take_service_fault(action: str) -> bool:
+    with STATE.lock:
+        left = STATE.service_faults.get(action, 0)
+        if left:
+            STATE.service_faults[action] = left - 1
+        return bool(left)
+
+
+def _install_service_faults() -> None:
+    """The ledger (DynamoDB) or the ops topic (SNS) refusing a write, as an account can (a key
+    policy, a deleted topic): the next N calls of the action fail with the service's error."""
+    from moto.dynamodb.exceptions import ResourceNotFoundException
+    from moto.dynamodb.models import DynamoDBBackend
+    from moto.sns.exceptions import SNSInvalidParameter
+    from moto.sns.models import SNSBackend
+
+    publish, update_item = SNSBackend.publish, DynamoDBBackend.update_item
+
+    def failing_publish(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if _take_service_fault("sns:Publish"):
+            raise SNSInvalidParameter("injected: the topic refused the message")
+        return publish(self, *args, **kwargs)
+
+    def failing_update_item(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if _take_service_fault("dynamodb:UpdateItem"):
+            raise ResourceNotFoundException("injected: the table refused the write")
+        return update_item(self, *args, **kwargs)
+
+    SNSBackend.publish = failing_publish  # type: ignore[method-assign]
+    DynamoDBBackend.update_item = failing_update_item  # type: ignore[method-assign]
 
 
 def _install_lambda() -> None:
@@ -265,7 +305,8 @@ def _install_glue() -> None:
 
     # moto bug 1: .sync on Glue dereferences a callback endpoint that only exists when the
     # WaitForTaskToken pattern is declared supported.
-    sfn_glue._SUPPORTED_INTEGRATION_PATTERNS.add(ResourceCondition.WaitForTaskToken)
+    # (moto declares the conditions as plain str attributes of ResourceCondition, a str subclass)
+    sfn_glue._SUPPORTED_INTEGRATION_PATTERNS.add(cast(ResourceCondition, ResourceCondition.WaitForTaskToken))
     # ...but then .sync also listens on that endpoint, which is interrupted after the first
     # attempt and reads as a timeout on a Retry's second attempt. Poll the job run only.
     sfn_glue.StateTaskServiceGlue._eval_sync = sync_without_task_token
@@ -275,6 +316,8 @@ def _install_glue() -> None:
 
     def sync_to_start_job_run(self: Any, *args: Any, **kwargs: Any) -> Any:
         resolver = original_sync(self, *args, **kwargs)
+        if resolver is None:
+            return None
 
         def json_safe_resolver() -> Any:
             out = resolver()
@@ -346,7 +389,7 @@ def _install_context_object_times() -> None:
     def get_evaluation_environment(self: Any) -> Any:
         env = original(self)
         execution = env.states.context_object.context_object_data["Execution"]
-        start = execution.get("StartTime")
+        start: Any = execution.get("StartTime")  # moto types it str; it holds the datetime
         if hasattr(start, "isoformat"):
             execution["StartTime"] = start.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
         return env
@@ -369,7 +412,7 @@ def _install_retry_sleep() -> None:
             STATE.retry_waits.append(float(seconds))
             _time.sleep(min(float(seconds), float(os.environ.get("SALESLENS_OFFLINE_MAX_RETRY_SLEEP", "0.01"))))
 
-    retrier_decl.time = _RecordingClock()
+    retrier_decl.time = _RecordingClock()  # type: ignore[assignment]  # stands in for the time module
 
 
 # -- Distributed Map: failure tolerance and children -------------------------------------------
@@ -471,7 +514,8 @@ def _install_distributed_map() -> None:
         error = StatesErrorName(typ=StatesErrorNameType.StatesExceedToleratedFailureThreshold)
         raise FailureEventException(FailureEvent(
             env=env, error_name=error, event_type=HistoryEventType.MapRunFailed,
-            event_details=EventDetails(mapRunFailedEventDetails=MapRunFailedEventDetails(
+            # moto declares EventDetails total, yet every event (moto's own too) carries one key.
+            event_details=EventDetails(mapRunFailedEventDetails=MapRunFailedEventDetails(  # type: ignore[typeddict-item]
                 error=error.error_name, cause=cause)),
         ))
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import json
 from dataclasses import asdict, dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from functools import partial
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
@@ -71,7 +71,7 @@ class MainJobSummary:
         """What the job failed to do, one line each; empty when it did everything. A distribution
         that SUCCEEDED with recipients left undelivered (within the Map's failure tolerance) is
         one: the CLI exits non-zero on any."""
-        out = [f"ingest {l.status}: {l.key}" for l in self.ingest if l.status != "SUCCEEDED"]
+        out = [f"ingest {run.status}: {run.key}" for run in self.ingest if run.status != "SUCCEEDED"]
         out += [f"curate {c.status}: {c.execution}" for c in self.curate if c.status != "SUCCEEDED"]
         d = self.distribution
         if d.get("status") != "SUCCEEDED":

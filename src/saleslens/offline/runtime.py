@@ -154,7 +154,8 @@ class OfflineAws:
             s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
             s3.put_public_access_block(
                 Bucket=name,
-                PublicAccessBlockConfiguration={k: True for k in ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")},
+                PublicAccessBlockConfiguration={
+                    k: True for k in ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")},
             )
             rule = {"SSEAlgorithm": "AES256"} if zone == "access-logs" else {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key_arn}
             s3.put_bucket_encryption(
@@ -171,7 +172,8 @@ class OfflineAws:
         self.curation_queue_url = sqs.create_queue(QueueName=cfg.name("curation-inbox"))["QueueUrl"]
         curation_arn = sqs.get_queue_attributes(QueueUrl=self.curation_queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         events = self.client("events")
-        events.put_rule(Name=cfg.name("partition-published"), EventPattern=json.dumps({"source": ["saleslens.ingest"], "detail-type": ["PartitionPublished"]}))
+        events.put_rule(Name=cfg.name("partition-published"),
+                        EventPattern=json.dumps({"source": ["saleslens.ingest"], "detail-type": ["PartitionPublished"]}))
         events.put_targets(Rule=cfg.name("partition-published"), Targets=[{"Id": "curation-inbox", "Arn": curation_arn}])
 
         ddb = self.client("dynamodb")
@@ -212,16 +214,16 @@ class OfflineAws:
                                              ReservedConcurrentExecutions=spec.reserved_concurrency)
 
         glue = self.client("glue")
-        for spec in components.GLUE_JOBS.values():
+        for job in components.GLUE_JOBS.values():
             glue.create_job(
-                Name=cfg.name(spec.key),
+                Name=cfg.name(job.key),
                 Role=role_arn,
-                Command={"Name": "pythonshell", "ScriptLocation": f"s3://{cfg.prefix}-assets/{spec.script}", "PythonVersion": "3.9"},
+                Command={"Name": "pythonshell", "ScriptLocation": f"s3://{cfg.prefix}-assets/{job.script}", "PythonVersion": "3.9"},
                 DefaultArguments=components.glue_default_arguments(cfg, self.account, self.region),
                 ExecutionProperty={"MaxConcurrentRuns": 10},
-                MaxCapacity=spec.max_capacity,
-                Timeout=spec.timeout_minutes,
-                Description=spec.description,
+                MaxCapacity=job.max_capacity,
+                Timeout=job.timeout_minutes,
+                Description=job.description,
             )
         self._provision_catalog(glue)
 
@@ -237,17 +239,17 @@ class OfflineAws:
         )
 
         sfn = self.client("stepfunctions")
-        for spec in components.STATE_MACHINES.values():
+        for machine in components.STATE_MACHINES.values():
             subs = components.definition_substitutions(
-                cfg, spec.key, account=self.account, region=self.region,
+                cfg, machine.key, account=self.account, region=self.region,
                 lambda_arn_of=lambda k: components.lambda_arn(cfg, k, self.account, self.region),
                 ops_topic_arn=self.ops_topic_arn, offline=True,
             )
-            definition = substitute((PROJECT_ROOT / spec.definition).read_text(encoding="utf-8"), subs)
+            definition = substitute((PROJECT_ROOT / machine.definition).read_text(encoding="utf-8"), subs)
             arn = sfn.create_state_machine(
-                name=cfg.name(spec.key), definition=definition, roleArn=self._role(f"sfn-{spec.key}"), type="STANDARD"
+                name=cfg.name(machine.key), definition=definition, roleArn=self._role(f"sfn-{machine.key}"), type="STANDARD"
             )["stateMachineArn"]
-            self.state_machine_arns[spec.key] = arn
+            self.state_machine_arns[machine.key] = arn
 
         self._apply_views()
 
@@ -260,7 +262,8 @@ class OfflineAws:
             KeySchema=[{"AttributeName": ledger.KEY, "KeyType": "HASH"}],
             AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in (ledger.KEY, "dataset", "pipeline", "started_at")],
             GlobalSecondaryIndexes=[
-                {"IndexName": index, "KeySchema": [{"AttributeName": hash_key, "KeyType": "HASH"}, {"AttributeName": "started_at", "KeyType": "RANGE"}],
+                {"IndexName": index,
+                 "KeySchema": [{"AttributeName": hash_key, "KeyType": "HASH"}, {"AttributeName": "started_at", "KeyType": "RANGE"}],
                  "Projection": {"ProjectionType": "ALL"}}
                 for index, hash_key in ((ledger.BY_DATASET, "dataset"), (ledger.BY_PIPELINE, "pipeline"))
             ],
@@ -270,7 +273,9 @@ class OfflineAws:
 
     def _role(self, name: str) -> str:
         iam = self.client("iam")
-        trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": ["lambda.amazonaws.com", "glue.amazonaws.com", "states.amazonaws.com"]}, "Action": "sts:AssumeRole"}]}
+        services = ["lambda.amazonaws.com", "glue.amazonaws.com", "states.amazonaws.com"]
+        trust = {"Version": "2012-10-17",
+                 "Statement": [{"Effect": "Allow", "Principal": {"Service": services}, "Action": "sts:AssumeRole"}]}
         role_name = self.cfg.name(name)
         try:
             return iam.get_role(RoleName=role_name)["Role"]["Arn"]
@@ -462,6 +467,13 @@ class OfflineAws:
         """The next len(messages) runs of the job fail with these messages (infrastructure faults)."""
         with hooks.STATE.lock:
             hooks.STATE.glue_failures.setdefault(self.cfg.name(job_key), []).extend(messages)
+
+    def inject_service_faults(self, action: str, times: int = 1) -> None:
+        """The next ``times`` calls of ``action`` (hooks.SERVICE_FAULTS) fail as the service would."""
+        if action not in hooks.SERVICE_FAULTS:
+            raise OfflineError(f"cannot inject faults into {action!r}; one of {', '.join(hooks.SERVICE_FAULTS)}")
+        with hooks.STATE.lock:
+            hooks.STATE.service_faults[action] = hooks.STATE.service_faults.get(action, 0) + times
 
     def inject_lambda_faults(self, function_key: str, *error_types: str) -> None:
         """The next invocations of the function fail as the Lambda service would (e.g. throttling)."""

@@ -79,4 +79,5 @@ def _run_demo(aws: OfflineAws, *, run_date: date, scale: str, seed: int, cadence
     out.mkdir(parents=True, exist_ok=True)
     summary = run_main_job(files=data.files, run_date=run_date, cadence=cadence, out=out, progress=lambda m: echo(f"  {m}"), aws=aws)
     failed = sum(1 for line in summary.ingest if line.status != "SUCCEEDED")
-    echo(f"demo done: {len(summary.ingest)} ingest runs ({failed} not succeeded), distribution {summary.distribution.get('status')}; files in {out}/")
+    echo(f"demo done: {len(summary.ingest)} ingest runs ({failed} not succeeded), "
+         f"distribution {summary.distribution.get('status')}; files in {out}/")

@@ -7,7 +7,7 @@ query execution as the cause, as AWS does.
 from __future__ import annotations
 
 import json
-from typing import Any, Callable, Final, Optional, Set
+from typing import Any, Callable, Final, Optional, Set, cast
 
 from botocore.exceptions import ClientError
 from moto.stepfunctions.parser.api import HistoryEventType, TaskFailedEventDetails
@@ -27,7 +27,9 @@ from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state
 from moto.stepfunctions.parser.asl.eval.event.event_detail import EventDetails
 from moto.stepfunctions.parser.asl.utils.boto_client import boto_client_for
 
-_PATTERNS: Final[Set[ResourceCondition]] = {ResourceCondition.Sync, ResourceCondition.WaitForTaskToken}
+# moto declares the conditions as plain str attributes of ResourceCondition (a str subclass).
+_PATTERNS: Final[Set[ResourceCondition]] = {cast(ResourceCondition, ResourceCondition.Sync),
+                                            cast(ResourceCondition, ResourceCondition.WaitForTaskToken)}
 _PARAMS: Final[Set[str]] = {
     "QueryString",
     "ClientRequestToken",
@@ -61,7 +63,8 @@ class StateTaskServiceAthena(StateTaskServiceCallback):
                 env=env,
                 error_name=CustomErrorName(name),
                 event_type=HistoryEventType.TaskFailed,
-                event_details=EventDetails(
+                # moto declares EventDetails total, yet every event (moto's own too) carries one key.
+                event_details=EventDetails(  # type: ignore[typeddict-item]
                     taskFailedEventDetails=TaskFailedEventDetails(
                         error=name,
                         cause=ex.response["Error"]["Message"],
@@ -79,7 +82,8 @@ class StateTaskServiceAthena(StateTaskServiceCallback):
         response.pop("ResponseMetadata", None)
         env.stack.append(response)
 
-    def _build_sync_resolver(self, env: Any, resource_runtime_part: Any, normalised_parameters: dict, state_credentials: Any) -> Callable[[], Any]:
+    def _build_sync_resolver(self, env: Any, resource_runtime_part: Any, normalised_parameters: dict,
+                             state_credentials: Any) -> Callable[[], Any]:
         started = env.stack.pop()
         query_id = started["QueryExecutionId"]
         client = self._client(resource_runtime_part, state_credentials)
@@ -97,7 +101,8 @@ class StateTaskServiceAthena(StateTaskServiceCallback):
                         env=env,
                         error_name=StatesErrorName(typ=StatesErrorNameType.StatesTaskFailed),
                         event_type=HistoryEventType.TaskFailed,
-                        event_details=EventDetails(
+                        # moto declares EventDetails total, yet every event carries one key.
+                        event_details=EventDetails(  # type: ignore[typeddict-item]
                             taskFailedEventDetails=TaskFailedEventDetails(
                                 resource=self._get_sfn_resource(),
                                 resourceType=self._get_sfn_resource_type(),

@@ -7,7 +7,7 @@ data-value (the mart's raw value) so the figures can be read back and checked.
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
-from typing import Any, Dict
+from typing import Any, Dict, List
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
@@ -31,7 +31,7 @@ def format_inr(value: Any) -> str:
     whole, frac = f"{abs(q):.2f}".split(".")
     if len(whole) > 3:
         head, tail = whole[:-3], whole[-3:]
-        groups = []
+        groups: List[str] = []
         while len(head) > 2:
             groups.insert(0, head[-2:])
             head = head[:-2]
