@@ -24,6 +24,7 @@ they hold no name or contact and keep other people's figures and each run's acco
 from __future__ import annotations
 
 import json
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
@@ -71,18 +72,19 @@ def _all_personal_columns() -> Tuple[str, ...]:
     return tuple(sorted(names))
 
 
-class ObjectPlace:
+class ObjectPlace(ABC):
     """Objects of one bucket (``zone``) that may hold the person."""
 
     name = ""
     zone = ""
 
+    @abstractmethod
     def keys(self, ctx: Context) -> Iterator[Tuple[str, List[Version]]]:
-        raise NotImplementedError
+        """Each key of the place with its versions."""
 
+    @abstractmethod
     def examine(self, ctx: Context, version: Version) -> Optional[Edit]:
         """What the version becomes without the person; None when it does not hold them."""
-        raise NotImplementedError
 
     def keep_current(self, ctx: Context, latest: Version) -> str:
         """Why the current version must stay for now, or empty."""
