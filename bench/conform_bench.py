@@ -6,7 +6,7 @@ CSV -> Parquet copy of the same file, measured in the same run.
 
 Files (generated, clean, written to --tmp):
 - the USV-scale invoice file of a month-end day (2024-04-30, the largest of the month);
-- a 2,000,000-line invoice file from the USV world (the size PERF_FACTS.md measured);
+- a 2,000,000-line invoice file from the USV world;
 - the USV-scale CRM call reports of a day (JSON lines), against DuckDB's read_json_auto.
 Both sides read the file from disk and write Snappy Parquet to disk. The conform side is what
 ConformRows runs: conform_bytes(contract, bytes) then pyarrow.parquet.write_table(result.clean).

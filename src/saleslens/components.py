@@ -188,7 +188,7 @@ def definition_substitutions(
     """DefinitionSubstitutions for one ASL file.
 
     The CDK app passes CloudFormation tokens for ARNs; the offline runtime passes moto's ARNs.
-    ``offline`` only switches what moto's interpreter cannot run (LOCAL_AWS.md): Distributed
+    ``offline`` only switches what moto's interpreter cannot run (docs/architecture.md): Distributed
     Map child executions are EXPRESS in AWS and STANDARD offline.
     """
     if machine == "ingest":

@@ -34,7 +34,7 @@ ZONES = (
     "access-logs",
 )
 
-# Role levels, bottom to top (KPI_CATALOGUE.md).
+# Role levels, bottom to top (the 7-level hierarchy of the README).
 ROLE_LEVELS = ("SR", "ASM", "RSM", "ZSM", "NH", "BUH", "CMO")
 
 WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")  # date.weekday() order

@@ -1,4 +1,4 @@
-"""The hook points in moto (LOCAL_AWS.md): they still exist, and moto's own interpreter runs through them.
+"""The hook points in moto (saleslens.offline.hooks): they still exist, and moto's own interpreter runs through them.
 
 The behaviour tests start a moto server the way the offline runtime does, create a one-state
 machine per hook and run it: each result can only come from the hook (without it moto answers a

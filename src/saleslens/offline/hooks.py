@@ -1,4 +1,4 @@
-"""Hook points in moto 5.2.5 (LOCAL_AWS.md). Each patch is installed once per process.
+"""Hook points in moto 5.2.5, one function per patch below. Each patch is installed once per process.
 
 The smoke test in tests/contract/test_offline_hooks.py fails loudly if a moto upgrade moves one.
 """
@@ -217,7 +217,7 @@ def install() -> None:
         if moto.__version__ != MOTO_VERSION:
             raise RuntimeError(
                 f"the offline runtime's hooks are written for moto {MOTO_VERSION}, found {moto.__version__}; "
-                "re-check every hook point in LOCAL_AWS.md before moving the pin"
+                "re-check every hook point in this module (and tests/contract/test_offline_hooks.py) before moving the pin"
             )
         _install_lambda()
         _install_glue()

@@ -1,7 +1,7 @@
 """Execute a dataset contract over one landed file: types, checks, quarantine, dedupe.
 
-Every rule runs as a vectorised Arrow expression over whole columns (PERF_FACTS.md: row-by-row
-or pandas validation cannot reach the conform goal). The file is read with every column as
+Every rule runs as a vectorised Arrow expression over whole columns (row-by-row or pandas
+validation cannot reach the conform goal: bench/README.md, "Conform throughput"). The file is read with every column as
 text, so a rejected row carries its raw values into quarantine exactly as they arrived.
 
 Outcome of each input row (``rows_in == rows_clean + rows_quarantined + rows_deduplicated``):
