@@ -33,6 +33,7 @@ import pyarrow.parquet as pq
 
 from saleslens.contracts import DATASETS
 from saleslens.errors import PartitionBusyError
+from saleslens.ingest.conform import parquet_bytes
 from saleslens.ingest.naming import clean_key, member_id, member_key
 
 LEGACY_MEMBER = "_published-before-members"  # a partition published as one object, before members
@@ -110,10 +111,9 @@ def _read(s3: Any, bucket: str, key: str) -> pa.Table:
     return pq.read_table(io.BytesIO(s3.get_object(Bucket=bucket, Key=key)["Body"].read()))
 
 
-def _parquet(table: pa.Table) -> bytes:
-    buf = io.BytesIO()
-    pq.write_table(table, buf, compression="snappy")
-    return buf.getvalue()
+def object_rows(s3: Any, bucket: str, key: str) -> int:
+    """Rows of a Parquet object, from its footer."""
+    return pq.read_metadata(io.BytesIO(s3.get_object(Bucket=bucket, Key=key)["Body"].read())).num_rows
 
 
 @dataclass(frozen=True)
@@ -230,7 +230,7 @@ def _adopt_legacy(s3: Any, bucket: str, target: str, members_prefix: str) -> Lis
     if head is None:
         return []
     key = f"{members_prefix}{LEGACY_MEMBER}.parquet"
-    rows = pq.read_metadata(io.BytesIO(s3.get_object(Bucket=bucket, Key=target)["Body"].read())).num_rows
+    rows = object_rows(s3, bucket, target)
     s3.copy_object(Bucket=bucket, Key=key, CopySource={"Bucket": bucket, "Key": target}, MetadataDirective="REPLACE",
                    Metadata={"run-id": "", "received-at": "", "source": "", "rows": str(rows)})
     return [_member_of(key, _head(s3, bucket, key) or {})]
@@ -248,7 +248,7 @@ def _merge_and_write(
             merged = Merged(None, {only.member: only.rows}, {})
         else:
             merged = merge(dataset, [(m.member, _read(s3, bucket, m.key)) for m in files])
-            body = _parquet(merged.table)
+            body = parquet_bytes(merged.table)
         condition = {"IfMatch": head["ETag"]} if head is not None else {"IfNoneMatch": "*"}
         try:
             s3.put_object(Bucket=bucket, Key=target, Body=body, **condition)
@@ -265,7 +265,7 @@ def _merge_and_write(
 def _superseded(s3: Any, bucket: str, member: str, members_prefix: str, target: str) -> Publication:
     files = _members(s3, bucket, members_prefix)
     head = _head(s3, bucket, target)
-    rows = pq.read_metadata(io.BytesIO(s3.get_object(Bucket=bucket, Key=target)["Body"].read())).num_rows if head else 0
+    rows = object_rows(s3, bucket, target) if head else 0
     return Publication(member=member, superseded=True, partition_rows=rows, partition_files=len(files),
                        rows_replaced=0, replaced_run_id=None, rows_overriding=0, rows_overridden=0)
 

@@ -6,20 +6,17 @@ A master snapshot is checked whole (``ingest.masters``) before anything becomes 
 """
 from __future__ import annotations
 
-import io
 import json
 import statistics
 from datetime import date
 from typing import Any, Dict, List, Optional
-
-import pyarrow.parquet as pq
 
 from saleslens.config import QualityThresholds
 from saleslens.contracts import DATASETS
 from saleslens.ingest.errors import ConformReportMissingError, DataQualityError
 from saleslens.ingest.masters import check_snapshot
 from saleslens.ingest.naming import clean_key, report_key
-from saleslens.ingest.publish import publish_member
+from saleslens.ingest.publish import object_rows, publish_member
 from saleslens.ingest.references import latest_partition
 from saleslens.views import dependent_marts
 
@@ -83,7 +80,7 @@ def gate_and_publish(
     guard = None
     if contract.kind == "master":
         previous = latest_partition(s3, clean_bucket, contract.clean_prefix(), partition_date, inclusive=False)
-        previous_rows = _rows(s3, clean_bucket, clean_key(contract.clean_prefix(), previous)) if previous else None
+        previous_rows = object_rows(s3, clean_bucket, clean_key(contract.clean_prefix(), previous)) if previous else None
 
         def guard(snapshot: Any) -> None:
             check_snapshot(dataset, snapshot, previous_rows=previous_rows, min_ratio=thresholds.min_snapshot_ratio,
@@ -112,6 +109,3 @@ def gate_and_publish(
         "stale_marts": dependent_marts(dataset) if late else [],
     }
 
-
-def _rows(s3: Any, bucket: str, key: str) -> int:
-    return pq.read_metadata(io.BytesIO(s3.get_object(Bucket=bucket, Key=key)["Body"].read())).num_rows
