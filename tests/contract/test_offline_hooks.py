@@ -22,6 +22,7 @@ import pytest
 import requests
 
 from saleslens.offline import hooks
+from saleslens.offline.runtime import keep_moto_config
 
 REGION = "ap-south-1"
 PROBE_CALLS: List[Dict[str, Any]] = []
@@ -98,6 +99,7 @@ def offline_moto() -> Iterator[Moto]:
         env.setenv("MOTO_PORT", str(port))  # Step Functions' internal clients call localhost:$MOTO_PORT
         env.setenv("POWERTOOLS_TRACE_DISABLED", "true")
         saved_athena = hooks.STATE.athena
+        restore_moto_config = keep_moto_config()
         try:
             requests.post(f"{endpoint}/moto-api/reset", timeout=10).raise_for_status()
             requests.post(f"{endpoint}/moto-api/config", timeout=10, json={
@@ -111,6 +113,7 @@ def offline_moto() -> Iterator[Moto]:
             hooks.reset_state()
             requests.post(f"{endpoint}/moto-api/reset", timeout=10)
             server.stop()
+            restore_moto_config()
 
 
 @pytest.fixture(scope="module")
@@ -184,3 +187,4 @@ def test_execution_start_time_reaches_states_as_an_iso_string(offline_moto):
     assert done["status"] == "SUCCEEDED", done
     started = json.loads(done["output"])["started"]
     assert isinstance(started, str) and started.endswith("Z") and started[:4].isdigit()
+

@@ -172,7 +172,8 @@ LANDING_KEY = f"hr/employees/dt={DT}/HR_EMPLOYEES_20260731.csv"
 
 @pytest.fixture()
 def aws():
-    with mock_aws():
+    # Executions stay RUNNING (moto's default), whatever another test in this process configured.
+    with mock_aws(config={"stepfunctions": {"execute_state_machine": False}}):
         s3, ddb, sfn = (boto3.client(s, region_name=REGION) for s in ("s3", "dynamodb", "stepfunctions"))
         for zone in ZONES:
             s3.create_bucket(Bucket=zone, CreateBucketConfiguration={"LocationConstraint": REGION})

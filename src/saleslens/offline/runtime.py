@@ -6,6 +6,7 @@ differs, and each such difference is named where it happens.
 """
 from __future__ import annotations
 
+import copy
 import io
 import json
 import logging
@@ -15,7 +16,7 @@ import time
 import zipfile
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, Callable, Dict, Iterator, List, Optional
 
 import boto3
 import requests
@@ -53,6 +54,21 @@ class ExecutionResult:
     cause: Optional[str]
 
 
+def keep_moto_config() -> Callable[[], None]:
+    """Snapshot moto's user config and return what puts it back. The config is process-global and
+    `/moto-api/config` changes it for every later mock in the process (a test that expects moto's
+    default of executions left RUNNING would then see them run)."""
+    from moto.core.config import default_user_config
+
+    config: Dict[str, Any] = default_user_config  # type: ignore[assignment]  # a TypedDict, mutated as a dict
+    saved = copy.deepcopy(dict(config))
+
+    def restore() -> None:
+        config.clear()
+        config.update(saved)
+
+    return restore
+
 class OfflineAws:
     """Context manager: ``with OfflineAws() as aws: aws.ingest(bucket, key)``."""
 
@@ -63,6 +79,7 @@ class OfflineAws:
         self.endpoint = ""
         self._server: Any = None
         self._saved_env: Dict[str, Optional[str]] = {}
+        self._restore_moto_config: Optional[Callable[[], None]] = None
         self.athena_engine: Any = None
         self.state_machine_arns: Dict[str, str] = {}
         self.ops_queue_url = ""
@@ -108,6 +125,7 @@ class OfflineAws:
             self._saved_env.setdefault(key, os.environ.get(key))
             os.environ[key] = value
         hooks.reset_state()
+        self._restore_moto_config = keep_moto_config()
         # moto's backends are process-global: start every runtime from an empty account.
         requests.post(f"{self.endpoint}/moto-api/reset", timeout=10).raise_for_status()
         resp = requests.post(
@@ -128,6 +146,9 @@ class OfflineAws:
             else:
                 os.environ[key] = value
         self._saved_env.clear()
+        if self._restore_moto_config is not None:
+            self._restore_moto_config()
+            self._restore_moto_config = None
         hooks.STATE.athena = None
 
     # -- clients -------------------------------------------------------------------------
