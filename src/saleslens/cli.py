@@ -521,6 +521,8 @@ def offline_serve(
 def _print_summary(summary) -> None:  # type: ignore[no-untyped-def]
     from collections import defaultdict
 
+    from saleslens.distribution.unmapped import describe
+
     typer.echo("")
     typer.echo("Ingest executions, by dataset")
     typer.echo(f"  {'dataset':<32} {'files':>5} {'failed':>6} {'in':>8} {'clean':>8} {'quar.':>6} {'dedup':>6}")
@@ -553,6 +555,8 @@ def _print_summary(summary) -> None:  # type: ignore[no-untyped-def]
         typer.echo(f"  net primary {t['window']:<9} {t['start']}..{t['end']}: ERP {t['erp_net']} = curated {t['curated_net']} "
                    f"= SR positions {t['sr_positions_net']} + unmapped {t['unmapped_net']}: "
                    + ("balanced" if t["balanced"] else "BROKEN"))
+        for entry in t.get("unmapped_activity", []):
+            typer.echo(f"    not attributed to any territory, {describe(entry)}")
     typer.echo("")
     typer.echo(f"Open {summary.out}/reports/ (HTML), {summary.out}/outbox/ (.eml), {summary.out}/quarantine/ (rejected rows); "
                f"summary in {summary.out}/summary.json")

@@ -32,6 +32,8 @@ from saleslens.offline.main_job import export, ingest_files, run_main_job
 pytestmark = pytest.mark.e2e
 
 DAY = date(2026, 7, 31)  # a Friday; fiscal year 2026-27 began on 1 April
+JULY_TARGETS = "erp/targets/dt=2026-07-01/ERP_TARGETS_20260701.csv"
+UNKNOWN_TERRITORY_TARGET = b"T9999,B0001,2026-07-01,700.00,7\n"
 DELIVERY_FAULT = "Lambda.KMSAccessDeniedException"  # the function cannot decrypt its environment
 # The windows each cadence reports (KPI catalogue 6), written out by hand for 31 July 2026.
 WINDOWS = {
@@ -57,6 +59,8 @@ def run(tmp_path_factory):
     """One org, history and day ingested and curated once; a distribution per cadence."""
     logging.getLogger("moto").setLevel(logging.CRITICAL)
     data = generate(scale="tiny", start=DAY, days=1, seed=11, history_from=default_history_from(DAY))
+    assert data.files[JULY_TARGETS].endswith(b"\n")
+    data.files[JULY_TARGETS] += UNKNOWN_TERRITORY_TARGET  # kept at conform, attributed to no territory
     with OfflineAws() as aws:
         ingested, curated = ingest_files(aws, data.files, lambda _m: None, data.arrivals)
         results = {}
@@ -193,6 +197,15 @@ def test_net_primary_reconciles_in_every_window_of_every_run(run, truth):
             assert t["balanced"] is True
             assert Decimal(t["erp_net"]) == Decimal(t["curated_net"]) == company
             assert Decimal(t["sr_positions_net"]) + Decimal(t["unmapped_net"]) == company
+
+
+def test_a_target_of_a_territory_no_master_lists_is_named_in_every_windows_control_totals(run):
+    for cadence, (result, _) in run["results"].items():
+        totals = result.output["summary"]["summary"]["control_totals"]
+        assert {t["window"] for t in totals} == set(WINDOWS[cadence])
+        for t in totals:  # every window ends on 31 July, so each touches July's targets
+            assert t["unmapped_activity"] == [{"dataset": "targets", "rows": 1, "territories": 1, "codes": ["T9999"],
+                                               "monthly_target_value": "700.00"}], (cadence, t["window"])
 
 
 def test_every_holder_on_the_report_date_gets_one_email_per_run(run, truth):

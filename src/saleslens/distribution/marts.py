@@ -55,6 +55,7 @@ MARTS: Tuple[Mart, ...] = (
     Mart("targets", "mart_targets__achievement_by_position", order=("position_id", "window_order")),
     Mart("attainment", "mart_sales__rep_attainment", order=("employee_id", "window_order")),
     Mart("unmapped", "mart_sales__unmapped", order=("window_id", "period", "unmapped_reason", "code")),
+    Mart("unmapped_activity", "mart_control__unmapped_activity", order=("window_order", "dataset", "territory_code")),
     Mart("secondary", "mart_sales__secondary_by_position"),
     Mart("secondary_stockists", "mart_sales__secondary_by_stockist", order=("position_id", "stockist_code")),
     Mart("activity", "mart_effort__activity_by_position", order=("position_id", "window_order")),
