@@ -67,6 +67,7 @@ def test_the_prefixes_erasure_and_retention_use_are_those_the_pipeline_writes():
     ("landing_personal_days", 13,
      "must be >= 14 (an ingest run can be redriven for 14 days and reads its landed file), got 13"),
     ("landing_personal_days", "90", 'must be an integer, got a string "90"'),
+    ("link_opens_days", 0, "must be >= 1, got 0"),
 ])
 def test_each_retention_period_has_a_rule(tmp_path, key, value, message):
     raw = json.loads(DEFAULT_CONFIG.read_text())
