@@ -106,3 +106,9 @@ def verify(token: str, keys: Sequence[bytes], *, now: int) -> Checked:
     if claims is None:
         return Checked(INVALID)
     return Checked(EXPIRED if now >= claims.expires_at else VALID, claims)
+
+
+def read_claims(token: str) -> Optional[Claims]:
+    """The claims a token states, unverified: for revoking a link (which only refuses more)."""
+    parts = token.split(".") if isinstance(token, str) and len(token) <= MAX_TOKEN_LENGTH else []
+    return _claims_of(parts[1]) if len(parts) == 3 and parts[0] == VERSION else None
