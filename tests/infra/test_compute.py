@@ -37,7 +37,9 @@ def test_function_uses_the_registry_handler_and_sizes(synth, key):
 @pytest.mark.parametrize("key", sorted(components.LAMBDAS))
 def test_function_reserved_concurrency_is_the_registry_s(synth, key):
     # None: the function draws on the account's unreserved pool (no ReservedConcurrentExecutions).
-    assert function(synth, key).get("ReservedConcurrentExecutions") == components.LAMBDAS[key].reserved_concurrency
+    # open-report's is the link service's throttle, from the config (links.max_concurrent_opens).
+    expected = synth.cfg.links.max_concurrent_opens if key == "open-report" else components.LAMBDAS[key].reserved_concurrency
+    assert function(synth, key).get("ReservedConcurrentExecutions") == expected
 
 
 @pytest.mark.parametrize("key", sorted(components.LAMBDAS))
