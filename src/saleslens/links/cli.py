@@ -86,15 +86,14 @@ def revoke(
 
     if (link is None) == (employee is None and position is None) or (link is None and not (employee and position)):
         cli._fail("give --link, or both --employee and --position")
+    claims = read_claims(link.rsplit("t=", 1)[-1].split("&", 1)[0]) if link is not None else None
+    if link is not None and claims is None:
+        cli._fail("--link is not a report link or its token")
     cfg, sess, endpoint = _target(endpoint_url, region, profile)
     ddb = sess.client("dynamodb", endpoint_url=endpoint)
     table = cfg.name(components.LINK_REVOCATION_TABLE)
     now = int(time.time())
-    if link is not None:
-        claims = read_claims(link.rsplit("t=", 1)[-1].split("&", 1)[0])
-        if claims is None:
-            cli._fail("--link is not a report link or its token")
-            return
+    if claims is not None:
         cli._run_ops(lambda: revocation.revoke_token(ddb, table, token_id=claims.token_id, expires_at=claims.expires_at,
                                                      revoked_at=now))
         typer.echo(f"revoked link {claims.token_id} of {claims.employee_id} in {claims.position_id}")
