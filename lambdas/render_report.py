@@ -19,6 +19,8 @@ from saleslens.distribution import outcomes
 from saleslens.distribution.marts import MART_KEYS, result_locations
 from saleslens.distribution.recipients import RecipientIndex, lookup, read_recipients
 from saleslens.distribution.results import location, read_result
+from saleslens.links import keys
+from saleslens.links.issue import LinkIssuer
 from saleslens.reports.model import RunData
 
 # Read once per warm container: the run's mart results and its recipients file.
@@ -58,8 +60,17 @@ def _deliver(request: Dict[str, Any]) -> Dict[str, Any]:
         reports_bucket=env("REPORTS_BUCKET"),
         sender=env("SENDER_EMAIL"),
         configuration_set=env("SES_CONFIGURATION_SET"),
-        link_ttl_seconds=int(env("REPORT_LINK_TTL_SECONDS")),
+        issue_link=_link_issuer(),
     )
+
+
+def _link_issuer() -> LinkIssuer:
+    """Links to the link service, signed with the signing secret's current key (read per warm
+    container for at most keys.CACHE_SECONDS, so a rotation reaches new links within minutes)."""
+    return LinkIssuer(base_url=env("LINK_BASE_URL"), key=_signing_key.keys()[0], lifetime_days=int(env("LINK_TOKEN_DAYS")))
+
+
+_signing_key = keys.KeyRing(lambda: [keys.signing_key(client("secretsmanager"), env("LINK_SIGNING_SECRET"))])
 
 
 @lru_cache(maxsize=4)

@@ -11,17 +11,20 @@ from lambdas._runtime import client, env, logger, require, tracer
 from saleslens.distribution.marts import result_locations
 from saleslens.distribution.recipients import write_run_recipients
 from saleslens.distribution.results import location, read_result, resolve_recipients
+from saleslens.links.holders import holders_of, write_holders
 
 
 @logger.inject_lambda_context(log_event=False, clear_state=True)
 @tracer.capture_lambda_handler
 def handler(event: Dict[str, Any], context: Any) -> Dict[str, Any]:
-    require(event, ("run_id",))
+    require(event, ("run_id", "run_date"))
     logger.append_keys(execution=event["run_id"])
     s3 = client("s3")
     resolved = resolve_recipients(read_result(s3, location(result_locations(event.get("marts") or []), "recipients")),
                                   email_domains=json.loads(env("EMAIL_DOMAINS")))
     written = write_run_recipients(s3, env("REPORTS_BUCKET"), event["run_id"], resolved)
+    # Who holds which position now, as the link service checks it: a leaver's links stop opening.
+    write_holders(s3, env("REPORTS_BUCKET"), holders_of(event["run_date"], resolved.recipients))
     # reasons as one text: a key named like no_email would be masked as an address
     suppressed = Counter(r["reason"] for r in resolved.suppressed)
     logger.info("recipients resolved", extra={"recipients": len(resolved.recipients),

@@ -32,6 +32,7 @@ from infra.constructs.access import (
     regional_arn,
     state_machine_arn,
 )
+from infra.constructs.link_service import LinkService
 from infra.constructs.log_groups import encrypted_log_group
 from infra.constructs.packaging import sql_hash
 from infra.constructs.python_function import stack_functions
@@ -88,6 +89,9 @@ class DistributionStack(Stack):
         )
 
         self._grant_functions(key)
+        # The link service: the emailed links point at its function URL (infra/constructs/link_service.py).
+        self.links = LinkService(self, "LinkService", cfg=cfg, key=key, render=self.functions["render-report"],
+                                 resolve=self.functions["resolve-recipients"], removal_policy=removal_policy)
         self.distribute = self._state_machine(key, ops, removal_policy)
         self.views = self._views_custom_resource(key, removal_policy)
 

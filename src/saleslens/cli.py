@@ -492,6 +492,12 @@ def erase(
         raise typer.Exit(code=1)
 
 
+# -- links: the link access log and revocation (saleslens.links.cli) -------------------------------
+from saleslens.links.cli import links_app  # noqa: E402  (beside the group it adds)
+
+app.add_typer(links_app, name="links")
+
+
 # -- offline: the embedded AWS for a person -------------------------------------------------------
 offline_app = typer.Typer(add_completion=False, no_args_is_help=True, help="The embedded AWS, for trying the ops commands offline.")
 app.add_typer(offline_app, name="offline")

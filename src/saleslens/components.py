@@ -65,6 +65,10 @@ LAMBDAS: Dict[str, LambdaSpec] = {
                    "Stop a distribution unless net primary reconciles per window", 60, 1024),
         LambdaSpec("resolve-recipients", "lambdas.resolve_recipients", "List the report recipients active on the run date", 120, 1024),
         LambdaSpec("render-report", "lambdas.render_report", "Render one recipient's report and email a link to it", 60, 1024),
+        # The link service: behind a function URL, throttled by reserved concurrency (links.max_concurrent_opens).
+        LambdaSpec("open-report", "lambdas.open_report",
+                   "Check a report link and redirect to the report, or refuse it", 10, 256),
+        LambdaSpec("rotate-link-key", "lambdas.rotate_link_key", "Rotate the link signing key", 30, 128),
         LambdaSpec("summarise-run", "lambdas.summarise_run", "Count what a distribution run delivered and tell ops", 60, 512),
         LambdaSpec("apply-views", "lambdas.apply_views", "Create or replace the Athena views on deploy", 600, 512),
         LambdaSpec("record-execution-status", "lambdas.record_execution_status",
@@ -97,6 +101,9 @@ RUN_LEDGER_TABLE = "run-ledger"
 INGEST_QUEUE = "ingest-events"  # landing events, buffered for the start-ingest function
 EVENT_BUS = "default"  # where PartitionPublished events go (curation listens there)
 SES_CONFIGURATION_SET = "reports"
+LINK_SIGNING_SECRET = "link-signing-key"  # Secrets Manager: the HMAC key of the report links
+LINK_REVOCATION_TABLE = "link-revocations"
+LINK_ACCESS_LOG_TABLE = "link-access-log"
 
 
 def partition_of(region: str) -> str:
@@ -159,7 +166,12 @@ def runtime_environment(cfg: Config, account: str, region: str, partition: Optio
         "STATE_MACHINE_PIPELINES": json.dumps(state_machine_pipelines(cfg), sort_keys=True),
         "LATE_AFTER_DAYS": str(cfg.ingest.late_after_days),
         "QUALITY_THRESHOLDS": json.dumps(cfg.ingest.quality, sort_keys=True),
-        "REPORT_LINK_TTL_SECONDS": str(cfg.distribution.report_link_ttl_seconds),
+        "LINK_SIGNING_SECRET": cfg.name(LINK_SIGNING_SECRET),
+        "LINK_REVOCATION_TABLE": cfg.name(LINK_REVOCATION_TABLE),
+        "LINK_ACCESS_LOG_TABLE": cfg.name(LINK_ACCESS_LOG_TABLE),
+        "LINK_TOKEN_DAYS": str(cfg.links.token_lifetime_days),
+        "LINK_REDIRECT_SECONDS": str(cfg.links.redirect_lifetime_seconds),
+        "LINK_ACCESS_LOG_DAYS": str(cfg.retention.link_opens_days),
         "CURATE_SETTINGS": json.dumps(curate_settings(cfg), sort_keys=True),
         "POWERTOOLS_SERVICE_NAME": cfg.project,
         "POWERTOOLS_METRICS_NAMESPACE": "SalesLens",

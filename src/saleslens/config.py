@@ -97,12 +97,29 @@ class AthenaConfig:
 @dataclass(frozen=True)
 class DistributionConfig:
     sender: str = field(metadata=rule(pattern=_EMAIL, means="an email address"))
-    report_link_ttl_seconds: int = field(metadata=rule(
-        ge=3600, le=SIGV4_MAX_EXPIRY_SECONDS,
-        why={"ge": "the email states the link's lifetime in whole hours", "le": "SigV4 presigned URL maximum"}))
     # The company's mail domains: a report goes only to an address in one of them (an HR row
     # with a private or external address is suppressed and reported, never emailed).
     email_domains: List[str] = field(metadata=rule(means="a non-empty list of mail domains, e.g. field.example.com"))
+
+
+@dataclass(frozen=True)
+class LinksConfig:
+    """The link service (``saleslens.links``): the emailed link is a signed token that the link
+    function checks (signature, expiry, revocation, and that the person still holds the position)
+    before it redirects to a presigned URL of the report."""
+
+    # How long an emailed link opens the report (while its holder keeps the position).
+    token_lifetime_days: int = field(metadata=rule(ge=1, le=400, why={"le": "a report expires from the lake after 400 days at most"}))
+    # How long the presigned URL the link redirects to lives: enough to load the page, no more.
+    redirect_lifetime_seconds: int = field(metadata=rule(
+        ge=30, le=SIGV4_MAX_EXPIRY_SECONDS,
+        why={"ge": "a browser must be able to follow the redirect", "le": "SigV4 presigned URL maximum"}))
+    # The throttle: the link function's reserved concurrency; further opens get 429 from the URL.
+    max_concurrent_opens: int = field(metadata=rule(ge=1, le=1000))
+    # The signing key's rotation period. Links verify against the current and the previous key,
+    # so a link opens until the second rotation after it was signed: the period must exceed the
+    # token lifetime (a cross-field rule of saleslens.config_schema).
+    key_rotation_days: int = field(metadata=rule(ge=1, le=1000, why="Secrets Manager's rotation limits"))
 
 
 @dataclass(frozen=True)
@@ -128,6 +145,8 @@ class RetentionConfig:
     quarantined_personal_days: int = _days()
     # Raw files of the datasets with personal data in the landing zone.
     landing_personal_days: int = _days(REDRIVE_WINDOW_DAYS, why="an ingest run can be redriven for 14 days and reads its landed file")
+    # The link service's access log (DynamoDB TTL): who opened which report, when, with what outcome.
+    link_opens_days: int = _days()
 
 
 @dataclass(frozen=True)
@@ -265,6 +284,7 @@ class Config:
     lake: LakeConfig
     athena: AthenaConfig
     distribution: DistributionConfig
+    links: LinksConfig
     logs: LogsConfig
     retention: RetentionConfig
     alerts: AlertsConfig

@@ -4,7 +4,7 @@ Built from the dataclasses of ``saleslens.config`` (each field's type, default a
 the settings are declared once: a field without a default is required, an unknown key is refused
 (a typo is an error, not a silent default), values are checked strictly (``"900000"`` is not an
 integer). A failure is one line naming the file, the key path and the rule, e.g.
-``config/saleslens.json: distribution.report_link_ttl_seconds: must be <= 604800 (SigV4 presigned
+``config/saleslens.json: links.redirect_lifetime_seconds: must be <= 604800 (SigV4 presigned
 URL maximum), got 900000``.
 
 Only ``load_config`` imports this module: pydantic stays out of the Lambda and Glue import chains.
@@ -142,6 +142,9 @@ def _cross_checks(cfg: c.Config) -> List[str]:
     if longest > c.S3_BUCKET_NAME_MAX:
         problems.append(f"project, stage: bucket names would be {longest} characters, S3 allows "
                         f"{c.S3_BUCKET_NAME_MAX}: shorten the project or the stage")
+    if cfg.links.key_rotation_days <= cfg.links.token_lifetime_days:
+        problems.append(f"links: key_rotation_days ({cfg.links.key_rotation_days}) must exceed token_lifetime_days "
+                        f"({cfg.links.token_lifetime_days}), or a link stops opening before it expires")
     for dataset in DATASETS:
         t = cfg.ingest.thresholds(dataset)
         if t.min_row_ratio > t.max_row_ratio:

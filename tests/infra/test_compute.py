@@ -37,7 +37,9 @@ def test_function_uses_the_registry_handler_and_sizes(synth, key):
 @pytest.mark.parametrize("key", sorted(components.LAMBDAS))
 def test_function_reserved_concurrency_is_the_registry_s(synth, key):
     # None: the function draws on the account's unreserved pool (no ReservedConcurrentExecutions).
-    assert function(synth, key).get("ReservedConcurrentExecutions") == components.LAMBDAS[key].reserved_concurrency
+    # open-report's is the link service's throttle, from the config (links.max_concurrent_opens).
+    expected = synth.cfg.links.max_concurrent_opens if key == "open-report" else components.LAMBDAS[key].reserved_concurrency
+    assert function(synth, key).get("ReservedConcurrentExecutions") == expected
 
 
 @pytest.mark.parametrize("key", sorted(components.LAMBDAS))
@@ -87,6 +89,9 @@ def test_function_environment_names_the_deployed_resources(synth, key):
     cfg, prefix = synth.cfg, f"{synth.cfg.project}-{synth.cfg.stage}"
     env = function_environment(synth, key)
     settings = {name: env.pop(name) for name in ("QUALITY_THRESHOLDS", "CURATE_SETTINGS")}
+    # The links render-report emails point at the link service's function URL (test_link_service.py).
+    assert ("LINK_BASE_URL" in env) is (key == "render-report")
+    env.pop("LINK_BASE_URL", None)
     assert env == {
         "CLEAN_BUCKET": bucket(cfg, "clean"),
         "QUARANTINE_BUCKET": bucket(cfg, "quarantine"),
@@ -107,7 +112,12 @@ def test_function_environment_names_the_deployed_resources(synth, key):
         "STATE_MACHINE_PIPELINES": json.dumps({f"{prefix}-curate": "curation", f"{prefix}-distribute": "distribution",
                                                 f"{prefix}-ingest": "ingest"}),
         "LATE_AFTER_DAYS": str(cfg.ingest.late_after_days),
-        "REPORT_LINK_TTL_SECONDS": str(cfg.distribution.report_link_ttl_seconds),
+        "LINK_SIGNING_SECRET": f"{prefix}-link-signing-key",
+        "LINK_REVOCATION_TABLE": f"{prefix}-link-revocations",
+        "LINK_ACCESS_LOG_TABLE": f"{prefix}-link-access-log",
+        "LINK_TOKEN_DAYS": "30",
+        "LINK_REDIRECT_SECONDS": "300",
+        "LINK_ACCESS_LOG_DAYS": "400",
         "POWERTOOLS_SERVICE_NAME": cfg.project,
         "POWERTOOLS_METRICS_NAMESPACE": "SalesLens",
         "POWERTOOLS_LOG_LEVEL": cfg.deploy.lambda_log_level,

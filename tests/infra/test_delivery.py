@@ -20,8 +20,8 @@ pytestmark = pytest.mark.infra
 
 
 def ledger(synth) -> Dict[str, Any]:
-    (_, _, table), = synth.resources("AWS::DynamoDB::Table", ("distribution",))
-    assert table["Properties"]["TableName"] == synth.cfg.name(components.DELIVERY_LEDGER_TABLE)
+    (table,) = [t for _, _, t in synth.resources("AWS::DynamoDB::Table", ("distribution",))
+                if t["Properties"]["TableName"] == synth.cfg.name(components.DELIVERY_LEDGER_TABLE)]
     return table
 
 
@@ -161,12 +161,15 @@ def objects_under(synth, zone: str, pattern: str) -> str:
     return f"{bucket(synth, zone)}/{pattern}"
 
 
-def test_resolve_recipients_reads_query_results_and_writes_run_files_only(synth):
+def test_resolve_recipients_reads_query_results_and_writes_run_files_and_the_link_holders_only(synth):
     object_actions = {"s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:DeleteObject"}
     s3 = {(a, r) for a, r in function_grants(synth, "resolve-recipients") if a in object_actions}
     assert s3 == {("s3:GetObject", objects(synth, "athena-results")),
                   ("s3:PutObject", objects_under(synth, "reports", "runs/*")),
-                  ("s3:AbortMultipartUpload", objects_under(synth, "reports", "runs/*"))}
+                  ("s3:AbortMultipartUpload", objects_under(synth, "reports", "runs/*")),
+                  # links.holders: who holds which position now, for the link service
+                  ("s3:GetObject", objects_under(synth, "reports", "links/holders.json")),
+                  ("s3:PutObject", objects_under(synth, "reports", "links/holders.json"))}
 
 
 def test_resolve_recipients_has_no_access_to_the_clean_bucket(synth):

@@ -85,8 +85,11 @@ FUNCTION_S3 = {
     # distribution.results.read_result: the control and primary mart results.
     "check-control-totals": objects("athena-results", "*", "s3:GetObject") | listing("athena-results"),
     # the recipients mart result in; runs/<run id>/recipients.json, items.json and suppressed outcomes out.
+    # links.holders.write_holders: reads the holders file (a later run's is kept) and replaces it.
     "resolve-recipients": (objects("athena-results", "*", "s3:GetObject") | listing("athena-results")
-                           | objects("reports", "runs/*", *WRITE)),
+                           | objects("reports", "runs/*", *WRITE)
+                           | objects("reports", "links/holders.json", "s3:GetObject", "s3:PutObject")
+                           | listing("reports")),
     # mart results in; the recipient looked up in runs/<run id>/recipients.json; the report page
     # (read back by its presigned link), the receipt and the outcome marker out.
     "render-report": (objects("athena-results", "*", "s3:GetObject") | listing("athena-results")
@@ -100,6 +103,11 @@ FUNCTION_S3 = {
     # awswrangler runs the view DDL through Athena, which writes results as the caller.
     "apply-views": (objects("athena-results", "*", "s3:GetObject", *WRITE, "s3:ListMultipartUploadParts")
                     | {(a, "athena-results", None) for a in (*LISTING, "s3:ListBucketMultipartUploads")}),
+    # links.service: presigns GETs of report pages, reads the holders file (missing before the first run).
+    "open-report": (objects("reports", "reports/*", "s3:GetObject") | objects("reports", "links/holders.json", "s3:GetObject")
+                    | listing("reports")),
+    # links.keys.rotate: the signing secret only.
+    "rotate-link-key": set(),
     # saleslens.execution_status: the run ledger and the ops topic only.
     "record-execution-status": set(),
 }

@@ -22,7 +22,7 @@ def test_default_config_names_resources():
     assert cfg.name("conform") == "saleslens-dev-conform"
     assert cfg.bucket_name("landing", "123456789012") == "saleslens-dev-landing-123456789012-ap-south-1"
     assert cfg.glue_database == "saleslens_dev"
-    assert cfg.distribution.report_link_ttl_seconds == 21600  # 6 h: the deployed value, from the json
+    assert (cfg.links.token_lifetime_days, cfg.links.redirect_lifetime_seconds) == (30, 300)  # from the json
 
 
 def test_unknown_zone_is_refused():
@@ -59,15 +59,17 @@ BAD_VALUES = [
     # the reviewer's three
     (_set("ingest.quality.default.max_quarantined_share", 7),
      "ingest.quality.default.max_quarantined_share: must be <= 1 (a share of the rows in), got 7"),
-    (_set("distribution.report_link_ttl_seconds", "21600"),
-     'distribution.report_link_ttl_seconds: must be an integer, got a string "21600"'),
-    (_set("distribution.report_link_ttl_seconds", 900000),
-     "distribution.report_link_ttl_seconds: must be <= 604800 (SigV4 presigned URL maximum), got 900000"),
+    (_set("links.redirect_lifetime_seconds", "300"),
+     'links.redirect_lifetime_seconds: must be an integer, got a string "300"'),
+    (_set("links.redirect_lifetime_seconds", 900000),
+     "links.redirect_lifetime_seconds: must be <= 604800 (SigV4 presigned URL maximum), got 900000"),
     # ranges and types
     (_set("ingest.quality.datasets.hr_positions.max_quarantined_share", -0.1),
      "ingest.quality.datasets.hr_positions.max_quarantined_share: must be >= 0 (a share of the rows in), got -0.1"),
-    (_set("distribution.report_link_ttl_seconds", 0),
-     "distribution.report_link_ttl_seconds: must be >= 3600 (the email states the link's lifetime in whole hours), got 0"),
+    (_set("links.redirect_lifetime_seconds", 0),
+     "links.redirect_lifetime_seconds: must be >= 30 (a browser must be able to follow the redirect), got 0"),
+    (_set("links.token_lifetime_days", 500),
+     "links.token_lifetime_days: must be <= 400 (a report expires from the lake after 400 days at most), got 500"),
     (_set("lake.reports_expiry_days", True), "lake.reports_expiry_days: must be an integer, got a boolean true"),
     (_set("lake.reports_expiry_days", 30.5), "lake.reports_expiry_days: must be an integer, got a number 30.5"),
     (_set("lake.landing_transition_to_ia_days", 7),
@@ -95,17 +97,19 @@ BAD_VALUES = [
     (_set("lake.reports_expiry_dayz", 30), "lake.reports_expiry_dayz: unknown key (did you mean 'reports_expiry_days'?)"),
     (_set("stages", "dev"), "stages: unknown key (did you mean 'stage'?)"),
     (_set("distribution.cadences", ["daily"]),
-     "distribution.cadences: unknown key; expected sender, report_link_ttl_seconds, email_domains"),
+     "distribution.cadences: unknown key; expected sender, email_domains"),
     (_set("ingest.quality.datasets.erp_invoices", {}),
      "ingest.quality.datasets.erp_invoices: unknown key (did you mean 'erp_primary_invoices'?)"),
     (_set("ingest.quality.backfill.max_quarantined_shares", 0.1),
      "ingest.quality.backfill.max_quarantined_shares: unknown key (did you mean 'max_quarantined_share'?)"),
     (_drop("kpi"), "kpi: missing (required)"),
-    (_drop("distribution.report_link_ttl_seconds"), "distribution.report_link_ttl_seconds: missing (required)"),
+    (_drop("links.redirect_lifetime_seconds"), "links.redirect_lifetime_seconds: missing (required)"),
     (_drop("calendar.weekly_off.NP"), "calendar.weekly_off.NP: missing (required)"),
     # rules across fields
     (_set("ingest.quality.datasets.erp_targets.min_row_ratio", 2000.0),
      "ingest.quality for erp_targets: min_row_ratio (2000) must not exceed max_row_ratio (1000)"),
+    (_set("links.key_rotation_days", 30),
+     "links: key_rotation_days (30) must exceed token_lifetime_days (30), or a link stops opening before it expires"),
     (_set("stage", "a-very-long-stage-name-for-buckets"),
      "project, stage: bucket names would be 83 characters, S3 allows 63: shorten the project or the stage"),
 ]
@@ -124,14 +128,14 @@ def test_a_bad_value_is_one_line_naming_the_file_the_key_and_the_rule(tmp_path, 
 
 def test_the_deployed_config_is_named_as_typed_from_the_project_root(tmp_path, monkeypatch):
     raw = copy.deepcopy(RAW)
-    raw["distribution"]["report_link_ttl_seconds"] = 900000
+    raw["links"]["redirect_lifetime_seconds"] = 900000
     (tmp_path / "config").mkdir()
     (tmp_path / "config" / "saleslens.json").write_text(json.dumps(raw))
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("SALESLENS_CONFIG", "config/saleslens.json")
     with pytest.raises(ConfigError) as caught:
         load_config()
-    assert str(caught.value) == ("config/saleslens.json: distribution.report_link_ttl_seconds: must be <= 604800 "
+    assert str(caught.value) == ("config/saleslens.json: links.redirect_lifetime_seconds: must be <= 604800 "
                                  "(SigV4 presigned URL maximum), got 900000")
 
 
@@ -209,8 +213,8 @@ def test_no_default_in_code_differs_from_the_json():
 
 
 def test_the_link_lifetime_has_one_value_the_json_s():
-    assert "report_link_ttl_seconds" not in {p.split(".")[-1] for p, _, _ in _defaults(Config, RAW)}
-    assert RAW["distribution"]["report_link_ttl_seconds"] == 6 * 3600
+    assert not {"token_lifetime_days", "redirect_lifetime_seconds"} & {p.split(".")[-1] for p, _, _ in _defaults(Config, RAW)}
+    assert (RAW["links"]["token_lifetime_days"], RAW["links"]["redirect_lifetime_seconds"]) == (30, 300)
 
 
 # -- no dead keys ------------------------------------------------------------------------------------

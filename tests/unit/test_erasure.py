@@ -67,6 +67,7 @@ def test_the_prefixes_erasure_and_retention_use_are_those_the_pipeline_writes():
     ("landing_personal_days", 13,
      "must be >= 14 (an ingest run can be redriven for 14 days and reads its landed file), got 13"),
     ("landing_personal_days", "90", 'must be an integer, got a string "90"'),
+    ("link_opens_days", 0, "must be >= 1, got 0"),
 ])
 def test_each_retention_period_has_a_rule(tmp_path, key, value, message):
     raw = json.loads(DEFAULT_CONFIG.read_text())
@@ -319,3 +320,21 @@ def test_the_cli_refuses_a_malformed_employee_id_in_one_line():
     result = CliRunner().invoke(app, ["erase", "--employee", "pooja"])
     assert result.exit_code == 2
     assert result.stderr == "error: 'pooja' is not an employee id (E and six digits, as HR numbers them)\n"
+
+
+def test_the_link_holders_file_loses_their_entries_in_every_version(aws):
+    from saleslens.links.holders import HOLDERS_KEY, holders_of, read_holders, write_holders
+
+    s3 = aws[0]
+    _land_and_publish(s3, HEADER + MY_ROW + OTHER_ROW)
+    write_holders(s3, "reports", holders_of("2026-07-30", [
+        {"employee_id": ME, "position_id": "P00004", "email": "pooja.patel@field.example.com"}]))
+    write_holders(s3, "reports", holders_of("2026-07-31", [
+        {"employee_id": ME, "position_id": "P00004", "email": "pooja.patel@field.example.com"},
+        {"employee_id": OTHER, "position_id": "P00005", "email": "ravi.shah@field.example.com"}]))
+
+    _erase(aws)
+    assert read_holders(s3, "reports").emails == {f"{OTHER}|P00005": "ravi.shah@field.example.com"}
+    for v in _versions(s3, "reports", HOLDERS_KEY):
+        body = s3.get_object(Bucket="reports", Key=HOLDERS_KEY, VersionId=v["VersionId"])["Body"].read()
+        assert b"pooja" not in body and ME.encode() not in body

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import email
 import re
+from datetime import datetime, timezone
 from email import policy
 from html.parser import HTMLParser
 
 from saleslens.delivery.email import build_report_email
+from saleslens.links.issue import IssuedLink
 from saleslens.reports.model import RunData, build_report
 from saleslens.reports.render import format_inr, render
 
@@ -103,17 +105,19 @@ def test_an_sr_sees_no_direct_reports_and_no_unmapped_lines():
     assert parse(render(report)).cells[("primary", "net_value", "mtd")] == ["7000.00"]
 
 
-def test_email_carries_the_link_the_windows_and_an_honest_warning():
-    raw = build_report_email(sender="reports@s.example.com", recipient=ASM, subject="Your daily report",
-                             link="https://r.example.com/x?a=1&b=2", expires_hours=6,
+def test_email_carries_the_link_the_windows_and_says_what_the_link_does():
+    link = IssuedLink("https://r.example.com/?t=v1.a-b.c_d", datetime(2026, 12, 20, 7, 30, tzinfo=timezone.utc), 30)
+    raw = build_report_email(sender="reports@s.example.com", recipient=ASM, subject="Your daily report", link=link,
                              windows=["Day: 2026-11-20", "Month to date: 2026-11-01 to 2026-11-20"])
     msg = email.message_from_bytes(raw, policy=policy.default)
     assert msg["To"].addresses[0].addr_spec == "asha@x.example.com"
     assert msg["Subject"] == "Your daily report"
-    text = msg.get_body(("plain",)).get_content()
+    text = " ".join(msg.get_body(("plain",)).get_content().split())
     html = msg.get_body(("html",)).get_content()
-    assert "https://r.example.com/x?a=1&b=2" in text
-    assert 'href="https://r.example.com/x?a=1&amp;b=2"' in html
-    assert "- Month to date: 2026-11-01 to 2026-11-20" in text
-    assert "Anyone who has this link can open the report for 6 hours" in text
-    assert "only for you" not in text and "only for you" not in html
+    assert "https://r.example.com/?t=v1.a-b.c_d" in text
+    assert 'href="https://r.example.com/?t=v1.a-b.c_d"' in html
+    assert "- Month to date: 2026-11-01 to 2026-11-20" in msg.get_body(("plain",)).get_content()
+    assert ("This link opens your report for 30 days (until 20 Dec 2026 07:30 UTC) while you hold this position; "
+            "it stops working if you leave the position or it is revoked. It is for you only: please do not forward it. "
+            "Every open is recorded. After it expires, the page it opens lets you ask for a fresh link, sent to your "
+            "email address on record.") in text

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
-from typing import Any, Dict
+from typing import Any, Callable, Dict
 
 from saleslens.delivery.email import build_report_email
 from saleslens.distribution.summary import delivery_prefix, report_prefix
+from saleslens.links.issue import IssuedLink
 from saleslens.reports.model import RunData, build_report
 from saleslens.reports.render import render
 
@@ -27,16 +28,16 @@ def deliver(
     reports_bucket: str,
     sender: str,
     configuration_set: str,
-    link_ttl_seconds: int,
+    issue_link: Callable[..., IssuedLink],
 ) -> Dict[str, Any]:
+    """``issue_link``: a ``saleslens.links.issue.LinkIssuer``, the link service URL plus a signed token."""
     report = build_report(recipient, data, run_date=run_date, cadence=cadence)
     html = render(report)
     key = report_key(cadence, run_date, recipient)
     s3.put_object(Bucket=reports_bucket, Key=key, Body=html.encode("utf-8"), ContentType="text/html; charset=utf-8")
-    link = s3.generate_presigned_url("get_object", Params={"Bucket": reports_bucket, "Key": key}, ExpiresIn=link_ttl_seconds)
+    link = issue_link(report_key=key, employee_id=recipient["employee_id"], position_id=recipient["position_id"])
     subject = f"Your {cadence} sales report as of {run_date}"
     raw = build_report_email(sender=sender, recipient=recipient, subject=subject, link=link,
-                             expires_hours=max(link_ttl_seconds // 3600, 1),
                              windows=[f"{w.label}: {w.span}" for w in report.windows])
     sent = ses.send_raw_email(
         Source=sender, Destinations=[recipient["email"]], RawMessage={"Data": raw}, ConfigurationSetName=configuration_set

@@ -1,4 +1,4 @@
-"""The report email: a short HTML + text message with a link, as raw MIME for SES."""
+"""The report email and the fresh-link email: short HTML + text messages with a link, as raw MIME for SES."""
 from __future__ import annotations
 
 from email.message import EmailMessage
@@ -6,31 +6,61 @@ from email.utils import formataddr, make_msgid
 from html import escape
 from typing import Dict, Sequence
 
+from saleslens.links.issue import IssuedLink
 
-def build_report_email(*, sender: str, recipient: Dict[str, str], subject: str, link: str, expires_hours: int,
-                       windows: Sequence[str] = ()) -> bytes:
-    """``windows``: one line per report window, e.g. "Month to date: 2026-11-01 to 2026-11-20"."""
+
+def link_terms(link: IssuedLink) -> str:
+    """What the link does, as the link service enforces it (saleslens.links.service)."""
+    return (f"This link opens your report for {link.lifetime_days} days (until {link.expires_at:%d %b %Y %H:%M} UTC) "
+            "while you hold this position; it stops working if you leave the position or it is revoked. "
+            "It is for you only: please do not forward it. Every open is recorded. After it expires, the page it "
+            "opens lets you ask for a fresh link, sent to your email address on record.")
+
+
+def _message(sender: str, to_name: str, to_email: str, subject: str) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = formataddr(("SalesLens", sender))
-    msg["To"] = formataddr((recipient["employee_name"], recipient["email"]))
+    msg["To"] = formataddr((to_name, to_email)) if to_name else to_email
     msg["Subject"] = subject
     msg["Message-ID"] = make_msgid(domain=sender.split("@", 1)[1])
+    return msg
+
+
+def build_report_email(*, sender: str, recipient: Dict[str, str], subject: str, link: IssuedLink,
+                       windows: Sequence[str] = ()) -> bytes:
+    """``windows``: one line per report window, e.g. "Month to date: 2026-11-01 to 2026-11-20"."""
+    msg = _message(sender, recipient["employee_name"], recipient["email"], subject)
     covers = "".join(f"- {w}\n" for w in windows)
-    # A presigned link is a bearer link: say so rather than promise it is personal.
-    caution = f"Anyone who has this link can open the report for {expires_hours} hours: please do not forward it."
+    terms = link_terms(link)
     text = (
         f"Hello {recipient['employee_name']},\n\n"
-        f"{subject} is ready:\n{link}\n\n"
+        f"{subject} is ready:\n{link.url}\n\n"
         + (f"Its figures cover:\n{covers}\n" if covers else "")
-        + f"{caution}\n"
+        + f"{terms}\n"
     )
     msg.set_content(text)
     items = "".join(f"<li>{escape(w)}</li>" for w in windows)
     msg.add_alternative(
         f"<p>Hello {escape(recipient['employee_name'])},</p>"
-        f"<p><a href=\"{escape(link, quote=True)}\">{escape(subject)}</a> is ready.</p>"
+        f"<p><a href=\"{escape(link.url, quote=True)}\">{escape(subject)}</a> is ready.</p>"
         + (f"<p>Its figures cover:</p><ul>{items}</ul>" if items else "")
-        + f"<p style=\"color:#3d4b59;font-size:12px\">{escape(caution)}</p>",
+        + f"<p style=\"color:#3d4b59;font-size:12px\">{escape(terms)}</p>",
+        subtype="html",
+    )
+    return msg.as_bytes()
+
+
+FRESH_LINK_SUBJECT = "Your fresh SalesLens report link"
+
+
+def build_fresh_link_email(*, sender: str, email: str, link: IssuedLink) -> bytes:
+    """The fresh link a current holder asked for, to the address on record (no name is kept there)."""
+    msg = _message(sender, "", email, FRESH_LINK_SUBJECT)
+    terms = link_terms(link)
+    msg.set_content(f"Hello,\n\nYou asked for a fresh link to your SalesLens report:\n{link.url}\n\n{terms}\n")
+    msg.add_alternative(
+        f"<p>Hello,</p><p>You asked for a fresh link to <a href=\"{escape(link.url, quote=True)}\">your SalesLens report</a>.</p>"
+        f"<p style=\"color:#3d4b59;font-size:12px\">{escape(terms)}</p>",
         subtype="html",
     )
     return msg.as_bytes()

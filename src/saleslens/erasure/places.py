@@ -9,6 +9,7 @@ half way finds them again), then the structured zones, the clean zone's HR rows 
 | report pages | ``reports/<cadence>/<date>/<position>/<id>.html`` | deleted: the page is theirs |
 | delivery receipts | ``deliveries/.../<id>.json`` (the message id of their email) | deleted |
 | run recipients | ``runs/<run>/recipients.json``: name and email per recipient | their entries dropped |
+| link holders | ``links/holders.json``: the address on record per current holder | their entries dropped (their links stop opening) |
 | query results | Athena results listing people (a personal column in the header) | their rows dropped |
 | run ledger | any text naming them (error texts, kept 400 days) | name, email, mobile replaced |
 | delivery ledger | one record per report emailed to them | deleted |
@@ -50,6 +51,7 @@ from saleslens.erasure.person import (
     personal_columns,
 )
 from saleslens.ingest.naming import execution_name_for, member_id, member_key
+from saleslens.links.holders import HOLDERS_KEY
 from saleslens.retention import DELIVERIES_PREFIX, REFUSED_PREFIX, REPORTS_PREFIX, RUNS_PREFIX
 
 REASON_SUFFIX = ".reason.json"  # ingest.quarantine: <key>.reason.json beside a refused file
@@ -117,6 +119,26 @@ class RunRecipients(ObjectPlace):
         if not dropped or body is None:
             return None
         return Edit(rows=dropped, body=lambda: body, original=content)
+
+
+class LinkHolders(ObjectPlace):
+    """The link service's holders file (saleslens.links.holders): an address per employee and position."""
+
+    name, zone = "link holders", "reports"
+
+    def keys(self, ctx: Context) -> Iterator[Tuple[str, List[Version]]]:
+        return grouped_versions(ctx.s3, ctx.bucket(self.zone), HOLDERS_KEY, lambda k: k == HOLDERS_KEY)
+
+    def examine(self, ctx: Context, version: Version) -> Optional[Edit]:
+        content = read(ctx.s3, ctx.bucket(self.zone), version)
+        doc = json.loads(content.body)
+        theirs = [k for k in doc.get("holders", {}) if k.split("|", 1)[0] == ctx.person.employee_id]
+        if not theirs:
+            return None
+        for k in theirs:
+            del doc["holders"][k]
+        body = json.dumps(doc, sort_keys=True).encode()
+        return Edit(rows=len(theirs), body=lambda: body, original=content)
 
 
 class QueryResults(ObjectPlace):
@@ -269,6 +291,7 @@ def places() -> List[ObjectPlace]:
         OwnObjects("report pages", "reports", REPORTS_PREFIX, ".html"),
         OwnObjects("delivery receipts", "reports", DELIVERIES_PREFIX, ".json"),
         RunRecipients(),
+        LinkHolders(),
         QueryResults(),
         RefusedFiles(),
         Landing(),

@@ -86,6 +86,8 @@ class OfflineAws:
         self.ops_topic_arn = ""
         self.curation_queue_url = ""
         self._status_dispatched: set = set()
+        self._link_server: Any = None
+        self.link_url = ""  # the open-report function's URL (offline: the local function-URL adapter)
 
     # -- lifecycle -----------------------------------------------------------------------
     def __enter__(self) -> "OfflineAws":
@@ -124,6 +126,16 @@ class OfflineAws:
         for key, value in env.items():
             self._saved_env.setdefault(key, os.environ.get(key))
             os.environ[key] = value
+        # moto serves no function URLs: the open-report function's is a local adapter, and the
+        # links render-report emails point at it (LINK_BASE_URL, the function URL in AWS).
+        from saleslens.offline.function_url import FunctionUrlServer, lambda_invoker
+
+        self._link_server = FunctionUrlServer(
+            lambda_invoker(self.client("lambda"), self.cfg.name("open-report")), account=self.account)
+        self._link_server.start()
+        self.link_url = self._link_server.url
+        self._saved_env.setdefault("LINK_BASE_URL", os.environ.get("LINK_BASE_URL"))
+        os.environ["LINK_BASE_URL"] = self.link_url
         hooks.reset_state()
         self._restore_moto_config = keep_moto_config()
         # moto's backends are process-global: start every runtime from an empty account.
@@ -137,6 +149,9 @@ class OfflineAws:
             raise OfflineError(f"moto refused its configuration: {resp.status_code} {resp.text[:200]}")
 
     def stop(self) -> None:
+        if self._link_server is not None:
+            self._link_server.stop()
+            self._link_server = None
         if self._server is not None:
             self._server.stop()
             self._server = None
@@ -208,6 +223,8 @@ class OfflineAws:
         ddb.update_time_to_live(TableName=table, TimeToLiveSpecification={"Enabled": True, "AttributeName": "expiration"})
         self._provision_run_ledger(ddb)
 
+        self._provision_links(ddb)
+
         ses = self.client("ses")
         ses.verify_email_identity(EmailAddress=cfg.distribution.sender)
         ses.create_configuration_set(ConfigurationSet={"Name": cfg.name(components.SES_CONFIGURATION_SET)})
@@ -233,6 +250,15 @@ class OfflineAws:
             if spec.reserved_concurrency is not None:
                 lam.put_function_concurrency(FunctionName=cfg.name(spec.key),
                                              ReservedConcurrentExecutions=spec.reserved_concurrency)
+
+        lam.put_function_concurrency(FunctionName=cfg.name("open-report"),
+                                     ReservedConcurrentExecutions=cfg.links.max_concurrent_opens)
+        # The signing key's rotation, as the CDK app's rotation schedule configures it (the first
+        # rotation is not run at once: the secret was created with a random key).
+        self.client("secretsmanager").rotate_secret(
+            SecretId=cfg.name(components.LINK_SIGNING_SECRET),
+            RotationLambdaARN=components.lambda_arn(cfg, "rotate-link-key", self.account, self.region),
+            RotationRules={"AutomaticallyAfterDays": cfg.links.key_rotation_days}, RotateImmediately=False)
 
         glue = self.client("glue")
         for job in components.GLUE_JOBS.values():
@@ -273,6 +299,41 @@ class OfflineAws:
             self.state_machine_arns[machine.key] = arn
 
         self._apply_views()
+
+    def _provision_links(self, ddb: Any) -> None:
+        """The link service's signing secret (a random key, as the CDK app generates it), its
+        revocation table and its access log, each with the TTL the CDK app sets."""
+        from saleslens.links import access_log, keys, revocation
+
+        cfg = self.cfg
+        self.client("secretsmanager").create_secret(
+            Name=cfg.name(components.LINK_SIGNING_SECRET), SecretString=keys.new_key_text(),
+            Description="HMAC key of the report links")
+        revocations = cfg.name(components.LINK_REVOCATION_TABLE)
+        ddb.create_table(TableName=revocations, KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                         AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST")
+        ddb.update_time_to_live(TableName=revocations,
+                                TimeToLiveSpecification={"Enabled": True, "AttributeName": revocation.TTL_ATTRIBUTE})
+        opens = cfg.name(components.LINK_ACCESS_LOG_TABLE)
+        ddb.create_table(
+            TableName=opens,
+            KeySchema=[{"AttributeName": "employee_id", "KeyType": "HASH"}, {"AttributeName": "opened_at", "KeyType": "RANGE"}],
+            AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("employee_id", "opened_at")],
+            BillingMode="PAY_PER_REQUEST")
+        ddb.update_time_to_live(TableName=opens, TimeToLiveSpecification={"Enabled": True, "AttributeName": access_log.TTL_ATTRIBUTE})
+
+    def rotate_link_key(self) -> None:
+        """Rotate the link signing key now, as its schedule does (Secrets Manager runs the rotation
+        function's four steps); moto ignores a failing step, so the outcome is checked here."""
+        sm = self.client("secretsmanager")
+        secret = self.cfg.name(components.LINK_SIGNING_SECRET)
+        before = sm.get_secret_value(SecretId=secret)["VersionId"]
+        sm.rotate_secret(SecretId=secret, RotateImmediately=True)
+        stages = sm.describe_secret(SecretId=secret)["VersionIdsToStages"]
+        current = [v for v, st in stages.items() if "AWSCURRENT" in st]
+        pending = [v for v, st in stages.items() if "AWSPENDING" in st and "AWSCURRENT" not in st]
+        if current == [before] or pending or "AWSPREVIOUS" not in stages.get(before, []):
+            raise OfflineError(f"rotating the link signing key did not complete: {stages}")
 
     def _provision_run_ledger(self, ddb: Any) -> None:
         from saleslens import ledger

@@ -22,6 +22,8 @@ def banner(aws: OfflineAws) -> str:
         f"  export AWS_ENDPOINT_URL={aws.endpoint}",
         f"  export AWS_REGION={aws.region} AWS_DEFAULT_REGION={aws.region} AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing",
         "  saleslens runs",
+        f"Report links in the outbox's emails open through the link service at {aws.link_url} while this runs",
+        "  (the access log: saleslens links opens).",
         "Everything lives in this process's memory. Ctrl-C stops it.",
     ])
 

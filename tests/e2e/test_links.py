@@ -1,0 +1,199 @@
+"""Links that die, end to end through the embedded AWS: a distribution run emails links to the
+link service; over HTTP (the local function-URL adapter) a link redirects to a short presigned URL
+whose body is the report; tampered, expired, revoked and leavers' links get the neutral 403 page;
+an expired link gets a fresh one by email; a key rotation keeps earlier links; every request is in
+the access log, which `saleslens links opens` lists."""
+from __future__ import annotations
+
+import email
+import json
+import logging
+import re
+import time
+from datetime import date
+from email import policy
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Dict, List
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import requests
+from typer.testing import CliRunner
+
+from saleslens import components
+from saleslens.cli import app
+from saleslens.generate import generate
+from saleslens.links import keys
+from saleslens.links.token import Claims, read_claims, sign
+from saleslens.offline import OfflineAws
+from saleslens.offline.main_job import export, ingest_files
+
+pytestmark = pytest.mark.e2e
+
+DAY, RUN_DAY = date(2026, 7, 30), date(2026, 7, 31)
+EMPLOYEES_KEY = "hr/employees/dt=2026-07-31/HR_EMPLOYEES_20260731.csv"
+NEUTRAL = "<h1>This link has expired or is not valid</h1>"
+
+
+def _links_in(out: Path) -> Dict[str, str]:
+    """Recipient address -> the link in their email, read from the exported outbox files."""
+    found = {}
+    for path in sorted((out / "outbox").glob("*.eml")):
+        msg = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+        text = msg.get_body(("plain",)).get_content()
+        found[msg["To"].addresses[0].addr_spec] = re.search(r"^(http://127\.0\.0\.1:\d+/\?t=\S+)$", text, re.M).group(1)
+    return found
+
+
+def _get(url: str) -> requests.Response:
+    return requests.get(url, allow_redirects=False, timeout=30)
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    logging.getLogger("moto").setLevel(logging.CRITICAL)
+    data = generate(scale="tiny", start=DAY, days=2, seed=5)
+    with OfflineAws() as aws:
+        ingest_files(aws, data.files, lambda _m: None, data.arrivals)
+        first = aws.distribute(RUN_DAY, "daily")
+        assert first.status == "SUCCEEDED", first.error
+        out = tmp_path_factory.mktemp("links")
+        export(aws, out)
+        s3 = aws.client("s3")
+        recipients = {r["email"]: r for r in json.loads(
+            s3.get_object(Bucket=aws.bucket("reports"), Key=f"runs/{first.name}/recipients.json")["Body"].read())}
+        yield SimpleNamespace(aws=aws, data=data, out=out, links=_links_in(out), recipients=recipients, s3=s3)
+
+
+def _cli(world, *args: str):
+    return CliRunner().invoke(app, ["links", *args], env={"AWS_ENDPOINT_URL": world.aws.endpoint})
+
+
+def _key(world) -> bytes:
+    sm = world.aws.client("secretsmanager")
+    return keys.signing_key(sm, world.aws.cfg.name(components.LINK_SIGNING_SECRET))
+
+
+def test_every_recipient_got_a_link_to_the_link_service_and_nothing_personal_is_in_it(world):
+    assert set(world.links) == set(world.recipients) and len(world.links) >= 5
+    for address, link in world.links.items():
+        assert link.startswith(world.aws.link_url + "?t=")
+        r = world.recipients[address]
+        claims = read_claims(link.split("?t=", 1)[1])
+        assert (claims.employee_id, claims.position_id) == (r["employee_id"], r["position_id"])
+        assert claims.expires_at - claims.issued_at == 30 * 86400  # links.token_lifetime_days
+        token = link.split("?t=", 1)[1]
+        assert r["employee_name"] not in token and address not in token
+
+
+def test_a_link_redirects_to_a_five_minute_presigned_url_whose_body_is_the_report(world):
+    address, link = sorted(world.links.items())[0]
+    r = world.recipients[address]
+    resp = _get(link)
+    assert resp.status_code == 302
+    location = resp.headers["Location"]
+    assert parse_qs(urlsplit(location).query)["X-Amz-Expires"] == ["300"]  # links.redirect_lifetime_seconds
+    page = requests.get(location, timeout=30)
+    key = f"reports/daily/2026-07-31/{r['position_id']}/{r['employee_id']}.html"
+    assert page.status_code == 200
+    assert page.content == world.s3.get_object(Bucket=world.aws.bucket("reports"), Key=key)["Body"].read()
+
+
+def test_a_tampered_link_gets_the_neutral_403(world):
+    link = sorted(world.links.values())[1]
+    head, sig = link.rsplit(".", 1)
+    tampered = f"{head}.{('A' if sig[0] != 'A' else 'B')}{sig[1:]}"
+    resp = _get(tampered)
+    assert resp.status_code == 403 and NEUTRAL in resp.text and "<form" not in resp.text
+
+
+def test_an_expired_link_offers_a_fresh_one_sent_to_the_address_on_record(world):
+    address, link = sorted(world.links.items())[2]
+    r = world.recipients[address]
+    claims = read_claims(link.split("?t=", 1)[1])
+    now = int(time.time())
+    expired = sign(Claims(claims.report_key, r["employee_id"], r["position_id"], now - 31 * 86400, now - 86400, "old-1"),
+                   _key(world))
+    resp = _get(f"{world.aws.link_url}?t={expired}")
+    assert resp.status_code == 403 and NEUTRAL in resp.text and 'name="action" value="fresh"' in resp.text
+    before = len(list(world.aws.sent_emails()))
+    # An address slipped into the form is not where the fresh link goes.
+    sent = requests.post(world.aws.link_url, data={"t": expired, "action": "fresh", "email": "thief@evil.example.com"},
+                         allow_redirects=False, timeout=30)
+    assert sent.status_code == 200 and "A fresh link is on its way to your email address on record" in sent.text
+    mails = list(world.aws.sent_emails())[before:]
+    assert len(mails) == 1 and set(mails[0]["destinations"]) == {address}
+    raw = mails[0]["raw"] if isinstance(mails[0]["raw"], bytes) else str(mails[0]["raw"]).encode()
+    text = email.message_from_bytes(raw, policy=policy.default).get_body(("plain",)).get_content()
+    fresh = re.search(r"^(http://127\.0\.0\.1:\d+/\?t=\S+)$", text, re.M).group(1)
+    assert _get(fresh).status_code == 302
+    # Asking twice with the same expired link sends nothing more.
+    again = requests.post(world.aws.link_url, data={"t": expired, "action": "fresh"}, timeout=30)
+    assert again.status_code == 403 and len(list(world.aws.sent_emails())) == before + 1
+
+
+def test_a_revoked_link_is_refused_and_others_still_open(world):
+    (a_address, a_link), (b_address, b_link) = sorted(world.links.items())[3:5]
+    assert _get(a_link).status_code == 302
+    result = _cli(world, "revoke", "--link", a_link)
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("revoked link ")
+    resp = _get(a_link)
+    assert resp.status_code == 403 and NEUTRAL in resp.text and "<form" not in resp.text
+    assert _get(b_link).status_code == 302
+
+
+def test_a_rotation_keeps_links_issued_before_it(world):
+    link = sorted(world.links.values())[0]
+    world.aws.rotate_link_key()
+    assert _get(link).status_code == 302
+    forged_with_old_scheme = link[:-1] + ("A" if link[-1] != "A" else "B")
+    assert _get(forged_with_old_scheme).status_code == 403
+
+
+def test_a_leaver_s_old_link_is_refused_after_the_next_run(world):
+    """The SR leaves on the run date's eve (HR resends the day's employees file with a leaving date):
+    the next distribution no longer lists them, and the link they were sent stops opening."""
+    aws, data = world.aws, world.data
+    untouched = sorted(world.links)[5:]  # links the tests above did not revoke
+    sr_address = next(a for a in untouched if world.recipients[a]["role"] == "SR")
+    leaver = world.recipients[sr_address]
+    assert _get(world.links[sr_address]).status_code == 302
+    lines = data.files[EMPLOYEES_KEY].decode().splitlines()
+    header = lines[0].split(",")
+    rows: List[str] = []
+    for line in lines[1:]:
+        cells = line.split(",")
+        if cells[0] == leaver["employee_id"]:
+            cells[header.index("date_of_leaving")] = "2026-07-30"
+        rows.append(",".join(cells))
+    resent = aws.ingest(aws.put_landing_file(EMPLOYEES_KEY, ("\n".join([lines[0], *rows]) + "\n").encode()),
+                        received_at="2026-08-01T03:00:00Z")
+    assert resent.status == "SUCCEEDED", resent.error
+    for run in aws.curate_published():
+        assert run.status == "SUCCEEDED", run.error
+    rerun = aws.distribute(RUN_DAY, "daily")
+    assert rerun.status == "SUCCEEDED", rerun.error
+    resp = _get(world.links[sr_address])
+    assert resp.status_code == 403 and NEUTRAL in resp.text and "<form" not in resp.text
+    stayer = next(a for a in untouched if a != sr_address and world.recipients[a]["role"] == "SR")
+    assert _get(world.links[stayer]).status_code == 302
+    opens = _cli(world, "opens", "--employee", leaver["employee_id"], "--json")
+    outcomes = [o["outcome"] for o in json.loads(opens.output)]
+    assert outcomes[-1] == "not_holder"
+
+
+def test_every_request_is_in_the_access_log(world):
+    result = _cli(world, "opens", "--json")
+    assert result.exit_code == 0, result.output
+    entries = json.loads(result.output)
+    outcomes = [e["outcome"] for e in entries]
+    # Counted from the tests above, in file order.
+    assert outcomes.count("opened") >= 6
+    assert {"invalid", "expired", "fresh_link_sent", "fresh_link_refused", "revoked", "not_holder"} <= set(outcomes)
+    assert all(e["employee_id"] == "-" for e in entries if e["outcome"] == "invalid")
+    table = _cli(world, "opens", "--since", "2000-01-01")
+    assert table.exit_code == 0 and table.output.splitlines()[0].split()[:3] == ["at", "(UTC)", "employee"]
+    bad = _cli(world, "opens", "--since", "yesterday")
+    assert bad.exit_code == 2 and bad.output.startswith("error: --since must be a date")
