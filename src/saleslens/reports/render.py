@@ -119,7 +119,8 @@ def pace_chart(report: Report) -> Optional[Dict[str, Any]]:
         return None
     mtd = w.window_id == "mtd"
     bars: List[Tuple[str, Optional[Decimal], str]] = [
-        ("Net primary", net, "act"), ("Target's pace to date" if mtd else "Target", target, "pace")]
+        ("Net primary", net, "low" if target is not None and (net or 0) < target else "ok"),
+        ("Target's pace to date" if mtd else "Target", target, "pace")]
     month = number(t.get("month_target_value")) if mtd else None
     if month is not None:
         bars.append(("Month's whole target", month, "full"))
