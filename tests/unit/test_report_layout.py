@@ -10,7 +10,14 @@ import boto3
 from moto import mock_aws
 
 from saleslens import ledger
-from saleslens.reports.freshness import freshness_rows, newest_file, read_freshness, source_lines
+from saleslens.reports.freshness import (
+    freshness_rows,
+    newest_file,
+    read_freshness,
+    read_freshness_file,
+    source_lines,
+    write_freshness,
+)
 from saleslens.reports.model import RunData, build_report
 from saleslens.reports.render import render
 
@@ -136,10 +143,10 @@ def test_contrast_of_text_colours_is_at_least_4_5_to_1():
         return (hi + 0.05) / (lo + 0.05)
 
     # (text, background) as the stylesheet pairs them: body, notes, headings, links of details,
-    # header, table heads, flags, chart labels on white
+    # header, table heads, flags, chart labels on white, figures inside red and green bars
     pairs = [("#1d2733", "#f4f6f8"), ("#1d2733", "#ffffff"), ("#3d4b59", "#f4f6f8"), ("#3d4b59", "#ffffff"),
              ("#0b4f6c", "#f4f6f8"), ("#0b4f6c", "#ffffff"), ("#ffffff", "#0b4f6c"), ("#1d2733", "#e8eef3"),
-             ("#8a1c15", "#ffffff")]
+             ("#8a1c15", "#ffffff"), ("#ffffff", "#b3261e"), ("#ffffff", "#1b6e3a")]
     style = html[html.index("<style>"):html.index("</style>")].lower()
     for text, background in pairs:
         assert text in style or text == "#ffffff", text
@@ -224,3 +231,12 @@ def test_freshness_is_read_from_the_run_ledger():
                                                    **{k: {"S": v} for k, v in item.items()}})
         rows = read_freshness(ddb, "ledger", "2026-11-20")
     assert rows == freshness_rows(ITEMS, "2026-11-20")
+
+
+def test_the_runs_freshness_file_carries_the_rows_to_every_report():
+    rows = freshness_rows(ITEMS, RUN_DATE)
+    with mock_aws():
+        s3 = boto3.client("s3", region_name="ap-south-1")
+        s3.create_bucket(Bucket="reports", CreateBucketConfiguration={"LocationConstraint": "ap-south-1"})
+        assert write_freshness(s3, "reports", "run-1", rows) == "runs/run-1/freshness.json"
+        assert read_freshness_file(s3, "reports", "run-1") == rows

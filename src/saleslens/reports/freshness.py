@@ -1,9 +1,10 @@
 """How fresh each source is: the newest file of each dataset ingested on or before the run date.
 
 Read once per distribution run from the run ledger (DynamoDB; one item per ingest execution with
-the dataset, the file's partition date and when the file landed) and handed to every report as
-``RunData.freshness``; each report's footer says, per source system, when its last file landed
-and how old the newest file of each dataset is.
+the dataset, the file's partition date and when the file landed) by ResolveRecipients, which
+writes it to ``runs/<run id>/freshness.json``; RenderReport reads that file with the run's mart
+results and hands it to every report as ``RunData.freshness``. Each report's footer says, per
+source system, when its last file landed and how old the newest file of each dataset is.
 
 A row: ``source``, ``dataset`` (the clean table), ``file_date`` (the partition date of the newest
 successfully ingested file dated on or before the run date) and ``landed_at`` (when that file
@@ -12,6 +13,7 @@ expired) is absent.
 """
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
@@ -129,3 +131,19 @@ def source_lines(rows: Sequence[Mapping[str, str]]) -> List[Tuple[str, str]]:
             text += f"; no file on record of {', '.join(_dataset_label(t) for t in missing)}"
         out.append((name, text))
     return out
+
+
+# -- the run's freshness file: written once by ResolveRecipients, read by every RenderReport -----
+def freshness_key(run_id: str) -> str:
+    return f"runs/{run_id}/freshness.json"
+
+
+def write_freshness(s3: Any, bucket: str, run_id: str, rows: Sequence[Row]) -> str:
+    key = freshness_key(run_id)
+    s3.put_object(Bucket=bucket, Key=key, Body=json.dumps(list(rows)).encode(), ContentType="application/json")
+    return key
+
+
+def read_freshness_file(s3: Any, bucket: str, run_id: str) -> List[Row]:
+    rows: List[Row] = json.loads(s3.get_object(Bucket=bucket, Key=freshness_key(run_id))["Body"].read())
+    return rows

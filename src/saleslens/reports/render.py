@@ -158,17 +158,21 @@ def achievement_chart(report: Report) -> Optional[Dict[str, Any]]:
         return None
     scale = min(max([Decimal(150)] + [v for _, _, v, _, _ in rows if v is not None]), Decimal(200))
     x0, span = 170, WIDTH - 170 - 110
+    hundred = round(x0 + float(100 / scale) * span, 1)
     bars = []
     for i, (label, name, value, vacant, rank) in enumerate(rows):
         width = float(min(max(value or 0, 0), scale) / scale) * span if value is not None else 0.0
         shown = pct(value) + (" \u00b7 vacant" if vacant else "")
+        end = x0 + width
+        # a figure that would cross the 100% line sits inside the end of its (red or green) bar, in white
+        inside = not vacant and end < hundred <= end + 6 + 8 * len(shown) and width >= 8 * len(shown) + 12
         bars.append({"label": label, "short": _short(name), "y": 4 + i * 26, "w": round(width, 1),
-                     "tx": round(x0 + width + 6, 1), "display": shown, "vacant": vacant,
+                     "tx": round(end - 6 if inside else end + 6, 1), "inside": inside, "display": shown, "vacant": vacant,
                      "met": value is not None and value >= 100, "rank": rank})
     met = sum(1 for b in bars if b["met"] and not b["vacant"])
     held = sum(1 for b in bars if not b["vacant"])
     return {"width": WIDTH, "height": 4 + len(rows) * 26 + 18, "x0": x0, "bars": bars,
-            "hundred": round(x0 + float(100 / scale) * span, 1),
+            "hundred": hundred,
             "title": f"Achievement % of your direct reports, {w.label.lower()} {w.span}",
             "desc": f"{met} of {held} held positions at or above 100% of target; "
                     + "; ".join(f"{b['label']}: {b['display']}" for b in bars) + ".",
