@@ -21,20 +21,22 @@ from saleslens.distribution.recipients import RecipientIndex, lookup, read_recip
 from saleslens.distribution.results import location, read_result
 from saleslens.links import keys
 from saleslens.links.issue import LinkIssuer
+from saleslens.reports.freshness import read_freshness_file
 from saleslens.reports.model import RunData
 
-# Read once per warm container: the run's mart results and its recipients file.
+# Read once per warm container: the run's mart results (with its freshness file) and its recipients file.
 _runs: Dict[Tuple[str, ...], RunData] = {}
 _recipients: Dict[str, RecipientIndex] = {}
 
 
-def _run_data(marts: Any) -> RunData:
+def _run_data(marts: Any, run_id: str) -> RunData:
     locations = result_locations(marts or [])
-    cache_key = tuple(sorted(locations.values()))
+    cache_key = (run_id, *sorted(locations.values()))
     if cache_key not in _runs:
         _runs.clear()  # one run's results at a time
         s3 = client("s3")
-        _runs[cache_key] = RunData({m: read_result(s3, location(locations, m)) for m in MART_KEYS if m != "recipients"})
+        _runs[cache_key] = RunData({m: read_result(s3, location(locations, m)) for m in MART_KEYS if m != "recipients"},
+                                   freshness=read_freshness_file(s3, env("REPORTS_BUCKET"), run_id))
     return _runs[cache_key]
 
 
@@ -53,7 +55,7 @@ def _deliver(request: Dict[str, Any]) -> Dict[str, Any]:
         client("s3"),
         client("ses"),
         recipient=recipient,
-        data=_run_data(request["marts"]),
+        data=_run_data(request["marts"], request["run_id"]),
         run_date=request["run_date"],
         cadence=request["cadence"],
         run_id=request["run_id"],

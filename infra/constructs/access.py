@@ -118,6 +118,7 @@ RECEIPTS = "deliveries/*"  # summary.delivery_prefix: one receipt per email sent
 RUN_FILES = "runs/*"  # recipients and outcomes: what one distribution run writes for itself
 RUN_RECIPIENTS = "runs/*/recipients.json"  # recipients.recipients_key: every recipient's name and email
 RUN_ITEMS = "runs/*/items.json"  # recipients.items_key: the delivery Map's items, ids only
+RUN_FRESHNESS = "runs/*/freshness.json"  # reports.freshness.freshness_key: newest file per dataset, no names
 RUN_OUTCOMES = "runs/*/outcomes/*"  # outcomes.outcome_key: what the run did for each recipient
 
 READ = ("s3:GetObject",)

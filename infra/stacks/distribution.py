@@ -18,6 +18,7 @@ from infra.constructs.access import (
     RECEIPTS,
     REPORT_PAGES,
     RUN_FILES,
+    RUN_FRESHNESS,
     RUN_ITEMS,
     RUN_OUTCOMES,
     RUN_RECIPIENTS,
@@ -27,6 +28,7 @@ from infra.constructs.access import (
     grant_key,
     grant_list,
     grant_s3,
+    index_arn,
     map_run_executions_arn,
     objects_arn,
     regional_arn,
@@ -39,7 +41,7 @@ from infra.constructs.python_function import stack_functions
 from infra.constructs.state_machine import StateMachineFromFile, distributed_map_labels, read_definition
 from infra.nag import acknowledge, wildcard_resource
 from infra.stacks.ops import OpsStack
-from saleslens import components
+from saleslens import components, ledger
 from saleslens.config import Config
 
 DISTRIBUTION_FUNCTIONS = ("plan-run", "check-control-totals", "resolve-recipients", "render-report",
@@ -111,6 +113,10 @@ class DistributionStack(Stack):
         grant_s3(resolve, cfg, "reports", write=True, key_pattern=RUN_FILES,
                  reason="Writes the run's recipients file under runs/<run id>/, the id known at run time")
         grant_key(resolve, key, encrypt=True)
+        # How fresh each source is (reports.freshness.read_freshness): the by_dataset index only.
+        resolve.add_to_principal_policy(iam.PolicyStatement(
+            actions=["dynamodb:Query"],
+            resources=[index_arn(cfg.name(components.RUN_LEDGER_TABLE), ledger.BY_DATASET)]))
 
         render = fns["render-report"].role
         grant_s3(render, cfg, "athena-results", read=True,
@@ -119,6 +125,8 @@ class DistributionStack(Stack):
                  reason="Writes each recipient's report under reports/<cadence>/<date>/ and signs its link")
         grant_s3(render, cfg, "reports", read=True, key_pattern=RUN_RECIPIENTS,
                  reason="Looks its recipient's name and email up in the run's recipients file, runs/<run id>/")
+        grant_s3(render, cfg, "reports", read=True, key_pattern=RUN_FRESHNESS,
+                 reason="Reads how fresh each source is from the run's freshness file, runs/<run id>/")
         grant_s3(render, cfg, "reports", write=True, key_pattern=RECEIPTS,
                  reason="Writes a receipt per email under deliveries/<cadence>/<date>/")
         grant_s3(render, cfg, "reports", write=True, key_pattern=RUN_OUTCOMES,

@@ -90,11 +90,13 @@ FUNCTION_S3 = {
                            | objects("reports", "runs/*", *WRITE)
                            | objects("reports", "links/holders.json", "s3:GetObject", "s3:PutObject")
                            | listing("reports")),
-    # mart results in; the recipient looked up in runs/<run id>/recipients.json; the report page
-    # (read back by its presigned link), the receipt and the outcome marker out.
+    # mart results and runs/<run id>/freshness.json in; the recipient looked up in
+    # runs/<run id>/recipients.json; the report page (read back by its presigned link), the
+    # receipt and the outcome marker out.
     "render-report": (objects("athena-results", "*", "s3:GetObject") | listing("athena-results")
                       | objects("reports", "reports/*", "s3:GetObject", *WRITE)
                       | objects("reports", "runs/*/recipients.json", "s3:GetObject")
+                      | objects("reports", "runs/*/freshness.json", "s3:GetObject")
                       | objects("reports", "deliveries/*", *WRITE)
                       | objects("reports", "runs/*/outcomes/*", *WRITE)
                       | listing("reports")),
@@ -209,10 +211,10 @@ def test_conform_cannot_write_a_published_partition(synth):
     assert {k for a, z, k in access if z == "clean" and a == "s3:PutObject"} == {"_staging/*", "_runs/*"}
 
 
-def test_render_report_can_read_no_other_run_file_than_the_recipients(synth):
+def test_render_report_can_read_no_other_run_file_than_the_recipients_and_the_freshness(synth):
     readable = {k for a, z, k in s3_access(synth, function_grants(synth, "render-report"))
                 if z == "reports" and a == "s3:GetObject"}
-    assert readable == {"reports/*", "runs/*/recipients.json"}
+    assert readable == {"reports/*", "runs/*/recipients.json", "runs/*/freshness.json"}
 
 
 # -- the code's S3 calls, against the roles that make them in AWS --------------------------------

@@ -90,7 +90,10 @@ def test_a_manager_sees_each_direct_report_once_with_vacancy_and_rank():
     # two windows x two direct reports, no drill-down below SRs
     assert p.positions == [("P00007", None), ("P00008", None), ("P00007", None), ("P00008", None)]
     assert p.cells[("primary", "rank_in_parent", "mtd")] == ["1", ""]
-    assert html.count(">vacant<") == 1  # P00008 is vacant on the date (mtd row; no target row for the day)
+    # P00008 is vacant on the date: flagged in the mtd table (no target row for the day) and in
+    # the achievement chart's table
+    assert html.count('class="flag">vacant<') == 1
+    assert html.count("<td>vacant</td>") == 1
 
 
 def test_names_are_escaped():

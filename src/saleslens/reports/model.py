@@ -18,10 +18,15 @@ MAX_LISTED = 50  # rows of a long list (customers) a report lists; the rest are 
 
 
 class RunData:
-    """The run's mart results, indexed by position (and by parent where a mart has one)."""
+    """The run's mart results, indexed by position (and by parent where a mart has one).
 
-    def __init__(self, tables: Dict[str, Sequence[Row]]) -> None:
+    ``freshness`` is not a mart: one row per source dataset saying which file of it landed last
+    (``saleslens.reports.freshness``), computed once per run; empty when the run has none.
+    """
+
+    def __init__(self, tables: Dict[str, Sequence[Row]], freshness: Optional[Sequence[Row]] = None) -> None:
         self.tables = {k: list(v) for k, v in tables.items()}
+        self.freshness: List[Row] = list(freshness or [])
         self._by_position: Dict[str, Dict[str, List[Row]]] = {}
         self._by_parent: Dict[str, Dict[str, List[Row]]] = {}
         self._by_employee: Dict[str, Dict[str, List[Row]]] = {}
@@ -76,6 +81,15 @@ class DirectReport:
     primary: Dict[str, Row]  # window -> row of mart "primary"
     targets: Dict[str, Row]
     drill: List[Dict[str, Row]] = field(default_factory=list)  # its own direct reports' primary rows by window
+    drill_targets: List[Dict[str, Row]] = field(default_factory=list)  # and their target rows, same order
+
+    @property
+    def position_id(self) -> str:
+        return next(iter(self.primary.values()))["position_id"] if self.primary else ""
+
+    def vacant(self, window_id: str) -> bool:
+        t = self.targets.get(window_id)
+        return t is not None and t.get("is_vacant") == "true"
 
 
 @dataclass
@@ -98,6 +112,20 @@ class Report:
     secondary_stockists: List[Row]
     training: Optional[Row]
     unmapped: Dict[str, List[Row]]
+    # The target rows of every SR position of a manager's subtree in the focus window (the
+    # achievement distribution); empty for an SR.
+    team_srs: List[Row] = field(default_factory=list)
+    freshness: List[Row] = field(default_factory=list)  # RunData.freshness, as the run had it
+
+    @property
+    def focus(self) -> Optional[Window]:
+        """The window the headline and charts speak of: month to date where the cadence has it
+        (the one with a required run-rate), else the closed month, else the first window."""
+        for wanted in ("mtd", "month"):
+            for w in self.windows:
+                if w.window_id == wanted:
+                    return w
+        return self.windows[0] if self.windows else None
 
     @property
     def role(self) -> str:
@@ -144,10 +172,12 @@ def build_report(recipient: Dict[str, Any], data: RunData, *, run_date: str, cad
     direct = []
     for cid in child_ids:
         grand = sorted({r["position_id"] for r in data.children("primary", cid)})
+        grand_targets = data.children("targets", cid)
         direct.append(DirectReport(
             primary=_by_window([r for r in children if r["position_id"] == cid]),
             targets=_by_window([r for r in target_children if r["position_id"] == cid]),
             drill=[_by_window([r for r in data.children("primary", cid) if r["position_id"] == g]) for g in grand],
+            drill_targets=[_by_window([r for r in grand_targets if r["position_id"] == g]) for g in grand],
         ))
     customers: Dict[str, List[Row]] = {}
     unlisted: Dict[str, int] = {}
@@ -178,4 +208,26 @@ def build_report(recipient: Dict[str, Any], data: RunData, *, run_date: str, cad
         if role in CUSTOMER_CUT_ROLES else [],
         training=training[0] if training else None,
         unmapped=_grouped([r for r in data.all("unmapped") if r.get("period") == "TY"]) if is_top else {},
+        team_srs=_team_srs(data, pid, _focus_id(windows)) if role != ROLE_LEVELS[0] else [],
+        freshness=list(data.freshness),
     )
+
+
+def _focus_id(windows: Sequence[Window]) -> str:
+    ids = [w.window_id for w in windows]
+    return next((w for w in ("mtd", "month") if w in ids), ids[0] if ids else "")
+
+
+def _team_srs(data: RunData, position_id: str, window_id: str) -> List[Row]:
+    """Target rows (of one window) of the SR positions below a position, by position id."""
+    out: List[Row] = []
+    stack = [position_id]
+    while stack:
+        for r in data.children("targets", stack.pop()):
+            if r.get("window_id") != window_id:
+                continue
+            if r.get("role") == ROLE_LEVELS[0]:
+                out.append(r)
+            else:
+                stack.append(r["position_id"])
+    return sorted(out, key=lambda r: r["position_id"])

@@ -1,18 +1,25 @@
-"""Render a recipient's report (Jinja2, autoescaped, no external assets).
+"""Render a recipient's report: one self-contained HTML page (Jinja2, autoescaped, inline CSS and
+SVG charts, no script, no external file).
 
-Until the distribution issue gives reports their layout and charts, every figure of the marts is
-a plain table cell labelled with its window; each cell carries data-kpi, data-window and
+``render(report)`` is the entry point; the templates are compiled once per process. Every figure
+of the marts is a table cell labelled with its window; each cell carries data-kpi, data-window and
 data-value (the mart's raw value) so the figures can be read back and checked.
 """
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-from typing import Any, Dict, List
+import html
+from decimal import Decimal
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
-from saleslens.reports.model import Report, RunData, build_report
+from saleslens.reports import freshness
+from saleslens.reports.headline import headline, isolated
+from saleslens.reports.model import DirectReport, Report, Row, RunData, Window, build_report
+from saleslens.reports.numbers import NULL, format_inr, format_int, number, pct, rupees
+
+__all__ = ["format_inr", "render", "render_report", "display", "cell"]
 
 _ENV = Environment(
     loader=PackageLoader("saleslens", "templates"),
@@ -21,68 +28,230 @@ _ENV = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-NULL = "\u2013"  # an en dash where a figure does not exist (e.g. growth with no last year)
 
 
-def format_inr(value: Any) -> str:
-    """12345678.5 -> '1,23,45,678.50' (Indian digit grouping, two decimals)."""
-    q = Decimal(str(value or 0)).quantize(Decimal("0.01"))
-    sign = "-" if q < 0 else ""
-    whole, frac = f"{abs(q):.2f}".split(".")
-    if len(whole) > 3:
-        head, tail = whole[:-3], whole[-3:]
-        groups: List[str] = []
-        while len(head) > 2:
-            groups.insert(0, head[-2:])
-            head = head[:-2]
-        if head:
-            groups.insert(0, head)
-        whole = ",".join(groups + [tail])
-    return f"{sign}{whole}.{frac}"
-
-
-def _number(value: Any) -> "Decimal | None":
-    if value is None or value == "":
-        return None
-    try:
-        return Decimal(str(value))
-    except InvalidOperation:
-        return None
-
-
-def display(value: Any, kind: str) -> str:
-    n = _number(value)
-    if n is None:
-        return NULL
+def _shown(n: Decimal, kind: str) -> str:
     if kind == "inr":
         return format_inr(n)
     if kind == "pct":
         return f"{n:.1f}%"
     if kind == "int":
-        return f"{int(n):,}"
+        return format_int(n)
     if kind == "dec1":
         return f"{n:.1f}"
     if kind == "dec2":
         return f"{n:.2f}"
-    return str(value)
+    return str(n)
+
+
+def display(value: Any, kind: str) -> str:
+    n = number(value)
+    return NULL if n is None else _shown(n, kind)
+
+
+_CELL_OPEN: Dict[Tuple[str, str], Tuple[str, str]] = {}
+
+
+def _cell(row: "Dict[str, Any] | None", kpi: str, window: str, kind: str) -> str:
+    raw = "" if row is None else (row.get(kpi) or "")
+    parts = _CELL_OPEN.get((kpi, window))
+    if parts is None:
+        parts = (f'<td class="num" data-kpi="{html.escape(kpi)}" data-value="',
+                 f'" data-window="{html.escape(window)}">' if window else '">')
+        _CELL_OPEN[(kpi, window)] = parts
+    n = number(raw)
+    if n is None:  # a null (or text that is no number: shown as a dash, kept escaped as data)
+        return f"{parts[0]}{html.escape(str(raw))}{parts[1]}{NULL}</td>"
+    # a value Decimal parses holds only digits, sign, point, exponent and spaces: nothing to escape
+    return f"{parts[0]}{raw}{parts[1]}{_shown(n, kind)}</td>"
 
 
 def cell(row: "Dict[str, Any] | None", kpi: str, window: str = "", kind: str = "inr") -> Markup:
     """A numeric table cell: the figure formatted, with its KPI, window and raw value as data."""
-    raw = "" if row is None else (row.get(kpi) or "")
-    attrs = f' data-kpi="{escape(kpi)}" data-value="{escape(raw)}"'
-    if window:
-        attrs += f' data-window="{escape(window)}"'
-    return Markup(f'<td class="num"{attrs}>{escape(display(raw, kind))}</td>')
+    return Markup(_cell(row, kpi, window, kind))
+
+
+def cells(rows: Dict[str, Row], kpi: str, windows: Sequence[Window], kind: str = "inr") -> Markup:
+    """One cell per window (a row of a KPI table)."""
+    return Markup("".join(_cell(rows.get(w.window_id), kpi, w.window_id, kind) for w in windows))
+
+
+def row_cells(row: "Dict[str, Any] | None", window: str, spec: Sequence[Tuple[str, str]]) -> Markup:
+    """Cells of one row's KPIs, (kpi, kind) each, in one window."""
+    return Markup("".join(_cell(row, kpi, window, kind) for kpi, kind in spec))
+
+
+def position_label(row: "Row | None") -> str:
+    if not row:
+        return ""
+    return f"{row.get('position_name') or row.get('position_id', '')} ({row.get('role', '')} {row.get('position_id', '')})"
+
+
+def ranked(report: Report, window_id: str) -> List[DirectReport]:
+    """Direct reports by their rank in the window (the mart's rank_in_parent); then those not
+    ranked: held without a target, then vacant on the report date (flagged, never ranked)."""
+    def key(d: DirectReport) -> tuple:
+        t = d.targets.get(window_id) or {}
+        rank = number(t.get("rank_in_parent"))
+        return (2 if d.vacant(window_id) else 0 if rank is not None else 1, rank or 0, d.position_id)
+    return sorted(report.direct_reports, key=key)
+
+
+def _short(text: str, n: int = 22) -> str:
+    return text if len(text) <= n else text[: n - 1] + "\u2026"
+
+
+# -- charts: geometry for the SVG macros (templates/charts.html.j2) ------------------------------
+WIDTH = 600
+
+
+def pace_chart(report: Report) -> Optional[Dict[str, Any]]:
+    """Net primary against the target's pace (mtd: the month's target x working days to date /
+    the month's working days) and the whole month's target, from the window's figures: the marts
+    carry no daily series, so this is a bar (bullet) chart, not a cumulative line."""
+    w = report.focus
+    if w is None:
+        return None
+    t = report.targets.get(w.window_id) or {}
+    p = report.primary.get(w.window_id) or {}
+    net, target = number(t.get("net_value", p.get("net_value"))), number(t.get("target_value"))
+    if net is None and target is None:
+        return None
+    mtd = w.window_id == "mtd"
+    bars: List[Tuple[str, Optional[Decimal], str]] = [
+        ("Net primary", net, "low" if target is not None and (net or 0) < target else "ok"),
+        ("Target's pace to date" if mtd else "Target", target, "pace")]
+    month = number(t.get("month_target_value")) if mtd else None
+    if month is not None:
+        bars.append(("Month's whole target", month, "full"))
+    top: Decimal = max([v for _, v, _ in bars if v is not None and v > 0] or [Decimal(1)])
+    x0, span = 175, WIDTH - 175 - 105
+    marker = round(x0 + float(max(target, Decimal(0)) / top) * span, 1) if target is not None else None
+    out = []
+    for i, (label, value, kind) in enumerate(bars):
+        width = float(max(value or Decimal(0), Decimal(0)) / top) * span
+        end = max(x0 + width, marker or 0)  # the figure right of the bar and of the pace line
+        out.append({"label": label, "y": 6 + i * 32, "w": round(width, 1), "kind": kind, "tx": round(end + 6, 1),
+                    "display": rupees(value), "exact": display(value, "inr")})
+    when = "month to date" if mtd else f"{w.label.lower()} {w.span}"
+    title = f"Net primary {when} against the target's pace" if mtd else f"Net primary against target, {when}"
+    desc = "; ".join(f"{label}: {rupees(value)}" for label, value, _ in bars) + "."
+    caption = ("Drawn from the window's figures (the marts hold no daily series): the target's pace to date is "
+               "the month's target x working days so far / the month's working days; the line marks it."
+               if mtd else "Drawn from the window's figures; the line marks the target.")
+    return {"width": WIDTH, "height": 12 + len(bars) * 32, "x0": x0, "bars": out, "marker": marker,
+            "title": title, "desc": desc, "caption": caption}
+
+
+def achievement_chart(report: Report) -> Optional[Dict[str, Any]]:
+    """Achievement % of the focus window per direct report, ranked; vacant ones flagged."""
+    w = report.focus
+    if w is None or not report.direct_reports:
+        return None
+    rows = []
+    for d in ranked(report, w.window_id):
+        t = d.targets.get(w.window_id) or {}
+        row = d.primary.get(w.window_id) or t
+        rows.append((position_label(row), str(row.get("position_name") or row.get("position_id", "")),
+                     number(t.get("achievement_value_pct")), d.vacant(w.window_id), t.get("rank_in_parent") or ""))
+    if all(v is None for _, _, v, _, _ in rows):
+        return None
+    scale = min(max([Decimal(150)] + [v for _, _, v, _, _ in rows if v is not None]), Decimal(200))
+    x0, span = 170, WIDTH - 170 - 110
+    hundred = round(x0 + float(100 / scale) * span, 1)
+    bars = []
+    for i, (label, name, value, vacant, rank) in enumerate(rows):
+        width = float(min(max(value or 0, 0), scale) / scale) * span if value is not None else 0.0
+        shown = pct(value) + (" \u00b7 vacant" if vacant else "")
+        end = x0 + width
+        # a figure that would cross the 100% line sits inside the end of its (red or green) bar, in white
+        inside = not vacant and end < hundred <= end + 6 + 8 * len(shown) and width >= 8 * len(shown) + 12
+        bars.append({"label": label, "short": _short(name), "y": 4 + i * 26, "w": round(width, 1),
+                     "tx": round(end - 6 if inside else end + 6, 1), "inside": inside, "display": shown, "vacant": vacant,
+                     "met": value is not None and value >= 100, "rank": rank})
+    met = sum(1 for b in bars if b["met"] and not b["vacant"])
+    held = sum(1 for b in bars if not b["vacant"])
+    return {"width": WIDTH, "height": 4 + len(rows) * 26 + 18, "x0": x0, "bars": bars,
+            "hundred": hundred,
+            "title": f"Achievement % of your direct reports, {w.label.lower()} {w.span}",
+            "desc": f"{met} of {held} held positions at or above 100% of target; "
+                    + "; ".join(f"{b['label']}: {b['display']}" for b in bars) + ".",
+            "caption": f"Ranked by achievement %; vacant positions are grey and not ranked. Bars stop at {scale}%."}
+
+
+BANDS = ((None, 50), (50, 70), (70, 90), (90, 100), (100, 110), (110, 130), (130, None))
+
+
+def band_label(low: Optional[int], high: Optional[int]) -> str:
+    return f"<{high}" if low is None else f"\u2265{low}" if high is None else f"{low}\u2013{high}"
+
+
+def histogram_chart(report: Report) -> Optional[Dict[str, Any]]:
+    """How many SR positions of the subtree fall in each band of achievement % (focus window);
+    a band holds its lower bound. Vacant positions and those without a target are counted apart."""
+    w = report.focus
+    if w is None or not report.team_srs:
+        return None
+    counts = [0] * len(BANDS)
+    vacant = untargeted = 0
+    for r in report.team_srs:
+        value = number(r.get("achievement_value_pct"))
+        if r.get("is_vacant") == "true":
+            vacant += 1
+        elif value is None:
+            untargeted += 1
+        else:
+            counts[next(i for i, (lo, hi) in enumerate(BANDS) if (lo is None or value >= lo) and (hi is None or value < hi))] += 1
+    counted = sum(counts)
+    if not counted:
+        return None
+    base, tallest, slot = 175, 140, WIDTH / len(BANDS)
+    bw = round(slot - 12, 1)
+    bars = []
+    for i, ((lo, hi), n) in enumerate(zip(BANDS, counts)):
+        h = round(n / max(counts) * tallest, 1)
+        bars.append({"x": round(i * slot + 6, 1), "y": round(base - h, 1), "h": h, "count": n,
+                     "label": band_label(lo, hi), "met": lo is not None and lo >= 100})
+    apart = []
+    if vacant:
+        apart.append(f"{vacant} vacant")
+    if untargeted:
+        apart.append(f"{untargeted} without a target")
+    return {"width": WIDTH, "height": base + 24, "base": base, "bw": bw, "bars": bars,
+            "title": f"Achievement % of the {counted} held SR territories under you, {w.label.lower()} {w.span}",
+            "desc": "SR positions per band of achievement %: "
+                    + "; ".join(f"{b['label']}%: {b['count']}" for b in bars) + ".",
+            "caption": "Each band includes its lower bound." + (f" Not counted: {', '.join(apart)}." if apart else "")}
+
+
+BRAND_CELLS = (("net_value", "inr"), ("net_value_ly", "inr"), ("growth_pct", "pct"), ("target_value", "inr"),
+               ("achievement_value_pct", "pct"), ("billed_units", "int"), ("target_units", "dec1"),
+               ("achievement_units_pct", "pct"))
+CUSTOMER_CELLS = (("net_value", "inr"), ("return_value", "inr"), ("credit_value", "inr"), ("billed_units", "int"),
+                  ("free_units", "int"), ("growth_pct", "pct"))
+DETAILING_CELLS = (("detailed_calls", "int"), ("seconds_per_call", "dec1"), ("slides_per_call", "dec2"),
+                   ("key_message_share_pct", "pct"))
+
+def bdi(text: Any) -> Markup:
+    """Source text inside a sentence, isolated: its own direction marks stay inside it."""
+    return Markup("<bdi>%s</bdi>") % str(text)
 
 
 _ENV.filters["inr"] = format_inr
-_ENV.globals["cell"] = cell
-_ENV.globals["display"] = display
+_ENV.filters["bdi"] = bdi
+_ENV.filters["isolate"] = isolated
+_ENV.filters["rupees"] = rupees
+_ENV.filters["pct"] = pct
+_ENV.globals.update(cell=cell, cells=cells, row_cells=row_cells, display=display, ranked=ranked,
+                    position_label=position_label, headline=headline,
+                    pace_chart=pace_chart, achievement_chart=achievement_chart, histogram_chart=histogram_chart,
+                    source_lines=freshness.source_lines, number=number,
+                    BRAND_CELLS=BRAND_CELLS, CUSTOMER_CELLS=CUSTOMER_CELLS, DETAILING_CELLS=DETAILING_CELLS)
+_TEMPLATE = _ENV.get_template("report.html.j2")  # compiled once per process
 
 
 def render(report: Report) -> str:
-    return _ENV.get_template("report.html.j2").render(r=report)
+    return _TEMPLATE.render(r=report)
 
 
 def render_report(recipient: Dict[str, Any], data: RunData, *, run_date: str, cadence: str) -> str:

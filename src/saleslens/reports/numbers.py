@@ -1,0 +1,67 @@
+"""Numbers as an Indian reader writes them: lakh/crore digit grouping and the rupee sign."""
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any, List, Optional
+
+RUPEE = "\u20b9"
+NULL = "\u2013"  # an en dash where a figure does not exist (e.g. growth with no last year)
+
+
+def number(value: Any) -> Optional[Decimal]:
+    """The value as a Decimal, or None for an empty or non-numeric value (a null of the marts)."""
+    if value is None or value == "":
+        return None
+    try:
+        n = Decimal(str(value))
+    except InvalidOperation:
+        return None
+    return n if n.is_finite() else None
+
+
+def group_indian(whole: str) -> str:
+    """'12345678' -> '1,23,45,678': the last three digits, then groups of two."""
+    if len(whole) <= 3:
+        return whole
+    head, tail = whole[:-3], whole[-3:]
+    groups: List[str] = []
+    while len(head) > 2:
+        groups.insert(0, head[-2:])
+        head = head[:-2]
+    if head:
+        groups.insert(0, head)
+    return ",".join(groups + [tail])
+
+
+def format_inr(value: Any) -> str:
+    """12345678.5 -> '1,23,45,678.50' (Indian digit grouping, two decimals)."""
+    q = Decimal(str(value or 0)).quantize(Decimal("0.01"))
+    sign = "-" if q < 0 else ""
+    whole, frac = f"{abs(q):.2f}".split(".")
+    return f"{sign}{group_indian(whole)}.{frac}"
+
+
+def format_int(value: Any) -> str:
+    """12345678 -> '1,23,45,678'."""
+    n = int(Decimal(str(value or 0)).to_integral_value())
+    return ("-" if n < 0 else "") + group_indian(str(abs(n)))
+
+
+def rupees(value: Any) -> str:
+    """An amount in words a reader takes in at a glance: '₹45,600', '₹12.35 lakh', '₹1.23 crore'
+    (rounded to the rupee below a lakh, to two decimals of a lakh or crore above)."""
+    n = number(value)
+    if n is None:
+        return NULL
+    sign = "-" if n < 0 else ""
+    a = abs(n)
+    if a >= Decimal("10000000"):
+        return f"{sign}{RUPEE}{a / Decimal('10000000'):.2f} crore"
+    if a >= Decimal("100000"):
+        return f"{sign}{RUPEE}{a / Decimal('100000'):.2f} lakh"
+    return f"{sign}{RUPEE}{format_int(a)}"
+
+
+def pct(value: Any, places: int = 1) -> str:
+    n = number(value)
+    return NULL if n is None else f"{n:.{places}f}%"
