@@ -15,6 +15,7 @@ from aws_lambda_powertools.utilities.idempotency import (
 
 from lambdas._runtime import client, env, logger, require, tracer
 from saleslens.delivery.deliver import deliver
+from saleslens.delivery.pacing import PacedSes
 from saleslens.distribution import outcomes
 from saleslens.distribution.marts import MART_KEYS, result_locations
 from saleslens.distribution.recipients import RecipientIndex, lookup, read_recipients
@@ -24,6 +25,13 @@ from saleslens.reports.model import RunData
 # Read once per warm container: the run's mart results and its recipients file.
 _runs: Dict[Tuple[str, ...], RunData] = {}
 _recipients: Dict[str, RecipientIndex] = {}
+_paced: Dict[str, PacedSes] = {}  # the container's SES client behind its token bucket (delivery.pacing)
+
+
+def _ses() -> PacedSes:
+    if "ses" not in _paced:
+        _paced["ses"] = PacedSes(client("ses"), float(env("SES_SEND_RATE_PER_SECOND")))
+    return _paced["ses"]
 
 
 def _run_data(marts: Any) -> RunData:
@@ -49,7 +57,7 @@ def _deliver(request: Dict[str, Any]) -> Dict[str, Any]:
                        employee_id=ids["employee_id"], position_id=ids["position_id"])
     return deliver(
         client("s3"),
-        client("ses"),
+        _ses(),
         recipient=recipient,
         data=_run_data(request["marts"]),
         run_date=request["run_date"],

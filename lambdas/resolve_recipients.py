@@ -8,6 +8,7 @@ from collections import Counter
 from typing import Any, Dict
 
 from lambdas._runtime import client, env, logger, require, tracer
+from saleslens.delivery import suppression
 from saleslens.distribution.marts import result_locations
 from saleslens.distribution.recipients import write_run_recipients
 from saleslens.distribution.results import location, read_result, resolve_recipients
@@ -19,8 +20,11 @@ def handler(event: Dict[str, Any], context: Any) -> Dict[str, Any]:
     require(event, ("run_id",))
     logger.append_keys(execution=event["run_id"])
     s3 = client("s3")
+    # Addresses SES bounced or recipients complained about (RecordEmailEvent) are held back.
+    held_back = suppression.checker(suppression.load(client("dynamodb"), env("EMAIL_SUPPRESSION_TABLE")),
+                                    salt=env("SUPPRESSION_SALT"))
     resolved = resolve_recipients(read_result(s3, location(result_locations(event.get("marts") or []), "recipients")),
-                                  email_domains=json.loads(env("EMAIL_DOMAINS")))
+                                  email_domains=json.loads(env("EMAIL_DOMAINS")), email_suppressed=held_back)
     written = write_run_recipients(s3, env("REPORTS_BUCKET"), event["run_id"], resolved)
     # reasons as one text: a key named like no_email would be masked as an address
     suppressed = Counter(r["reason"] for r in resolved.suppressed)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable, Dict, Optional, Tuple
 
-from saleslens.config import Config
+from saleslens.config import PROJECT_ROOT, Config
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,8 @@ LAMBDAS: Dict[str, LambdaSpec] = {
                    "Stop a distribution unless net primary reconciles per window", 60, 1024),
         LambdaSpec("resolve-recipients", "lambdas.resolve_recipients", "List the report recipients active on the run date", 120, 1024),
         LambdaSpec("render-report", "lambdas.render_report", "Render one recipient's report and email a link to it", 60, 1024),
+        LambdaSpec("record-email-event", "lambdas.record_email_event",
+                   "Record SES bounces and complaints in the email suppression table", 30, 256),
         LambdaSpec("summarise-run", "lambdas.summarise_run", "Count what a distribution run delivered and tell ops", 60, 512),
         LambdaSpec("apply-views", "lambdas.apply_views", "Create or replace the Athena views on deploy", 600, 512),
         LambdaSpec("record-execution-status", "lambdas.record_execution_status",
@@ -97,6 +99,8 @@ RUN_LEDGER_TABLE = "run-ledger"
 INGEST_QUEUE = "ingest-events"  # landing events, buffered for the start-ingest function
 EVENT_BUS = "default"  # where PartitionPublished events go (curation listens there)
 SES_CONFIGURATION_SET = "reports"
+EMAIL_EVENTS_TOPIC = "email-events"  # the configuration set's event destination
+EMAIL_SUPPRESSION_TABLE = "email-suppression"  # hard bounces and complaints (delivery.suppression)
 
 
 def partition_of(region: str) -> str:
@@ -160,10 +164,43 @@ def runtime_environment(cfg: Config, account: str, region: str, partition: Optio
         "LATE_AFTER_DAYS": str(cfg.ingest.late_after_days),
         "QUALITY_THRESHOLDS": json.dumps(cfg.ingest.quality, sort_keys=True),
         "REPORT_LINK_TTL_SECONDS": str(cfg.distribution.report_link_ttl_seconds),
+        "EMAIL_SUPPRESSION_TABLE": cfg.name(EMAIL_SUPPRESSION_TABLE),
+        "EMAIL_SUPPRESSION_DAYS": str(cfg.retention.email_suppression_days),
+        # Per deployment, so the suppression table's hashes match nothing elsewhere (delivery.suppression).
+        "SUPPRESSION_SALT": f"{cfg.prefix}/{account}",
+        # Each render-report container's share of the SES quota (delivery.pacing); offline sets 0.
+        "SES_SEND_RATE_PER_SECOND": str(ses_send_rate_per_container(cfg)),
         "CURATE_SETTINGS": json.dumps(curate_settings(cfg), sort_keys=True),
         "POWERTOOLS_SERVICE_NAME": cfg.project,
         "POWERTOOLS_METRICS_NAMESPACE": "SalesLens",
     }
+
+
+def delivery_map_concurrency() -> int:
+    """MaxConcurrency of the distribute machine's Distributed Map (the most children at once)."""
+    import json
+
+    definition = json.loads((PROJECT_ROOT / STATE_MACHINES["distribute"].definition).read_text(encoding="utf-8"))
+    found = []
+
+    def walk(states: Dict[str, Any]) -> None:
+        for state in states.values():
+            processor = state.get("ItemProcessor") or {}
+            if (processor.get("ProcessorConfig") or {}).get("Mode") == "DISTRIBUTED":
+                found.append(int(state.get("MaxConcurrency") or 0))
+            if processor:
+                walk(processor["States"])
+
+    walk(definition["States"])
+    if len(found) != 1 or found[0] < 1:
+        raise ValueError("the distribute machine needs one Distributed Map with a MaxConcurrency to pace SES sending")
+    return found[0]
+
+
+def ses_send_rate_per_container(cfg: Config) -> float:
+    from saleslens.delivery.pacing import per_container_rate
+
+    return per_container_rate(cfg.distribution.ses_max_send_rate, delivery_map_concurrency())
 
 
 def curate_settings(cfg: Config) -> Dict[str, object]:

@@ -226,6 +226,9 @@ def install() -> None:
         _install_context_object_times()
         _install_distributed_map()
         _install_service_faults()
+        from saleslens.offline import sns_lambda
+
+        sns_lambda.install()
         _Installed.done = True
 
 
