@@ -108,6 +108,11 @@ def test_function_environment_names_the_deployed_resources(synth, key):
                                                 f"{prefix}-ingest": "ingest"}),
         "LATE_AFTER_DAYS": str(cfg.ingest.late_after_days),
         "REPORT_LINK_TTL_SECONDS": str(cfg.distribution.report_link_ttl_seconds),
+        "EMAIL_SUPPRESSION_TABLE": f"{prefix}-email-suppression",
+        "EMAIL_SUPPRESSION_DAYS": str(cfg.retention.email_suppression_days),
+        "SUPPRESSION_SALT": f"{prefix}/<AWS::AccountId>",
+        # distribution.ses_max_send_rate (14) over the delivery Map's MaxConcurrency (50)
+        "SES_SEND_RATE_PER_SECOND": "0.28",
         "POWERTOOLS_SERVICE_NAME": cfg.project,
         "POWERTOOLS_METRICS_NAMESPACE": "SalesLens",
         "POWERTOOLS_LOG_LEVEL": cfg.deploy.lambda_log_level,

@@ -102,6 +102,8 @@ FUNCTION_S3 = {
                     | {(a, "athena-results", None) for a in (*LISTING, "s3:ListBucketMultipartUploads")}),
     # saleslens.execution_status: the run ledger and the ops topic only.
     "record-execution-status": set(),
+    # saleslens.delivery.suppression: the email suppression table only.
+    "record-email-event": set(),
 }
 
 # Masters some contract's foreign key names (ingest.references reads their snapshots in force).
