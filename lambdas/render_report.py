@@ -4,6 +4,7 @@ The Map child carries ids only; the person's name and email come from the run's 
 """
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from typing import Any, Callable, Dict, Tuple
 
@@ -14,6 +15,7 @@ from aws_lambda_powertools.utilities.idempotency import (
 )
 
 from lambdas._runtime import client, env, logger, require, tracer
+from saleslens.delivery import push as tablet
 from saleslens.delivery.deliver import deliver
 from saleslens.delivery.pacing import PacedSes
 from saleslens.distribution import outcomes
@@ -32,6 +34,19 @@ def _ses() -> PacedSes:
     if "ses" not in _paced:
         _paced["ses"] = PacedSes(client("ses"), float(env("SES_SEND_RATE_PER_SECOND")))
     return _paced["ses"]
+
+
+_registries: Dict[str, Dict[str, Any]] = {}  # run date -> the device registry in force (delivery.push)
+
+
+def _push(request: Dict[str, Any]) -> tablet.Push:
+    run_date = request["run_date"]
+    if run_date not in _registries:
+        _registries.clear()
+        _registries[run_date] = tablet.load_registry(client("s3"), env("CLEAN_BUCKET"), run_date)
+    return tablet.Push(sns=client("sns"), applications=json.loads(env("PUSH_APPLICATIONS")),
+                       registry=_registries[run_date], s3=client("s3"), bucket=env("REPORTS_BUCKET"),
+                       run_id=request["run_id"])
 
 
 def _run_data(marts: Any) -> RunData:
@@ -67,6 +82,7 @@ def _deliver(request: Dict[str, Any]) -> Dict[str, Any]:
         sender=env("SENDER_EMAIL"),
         configuration_set=env("SES_CONFIGURATION_SET"),
         link_ttl_seconds=int(env("REPORT_LINK_TTL_SECONDS")),
+        push=_push(request),
     )
 
 

@@ -36,6 +36,7 @@ from infra.constructs.access import (
 from infra.constructs.email_events import EmailEvents
 from infra.constructs.log_groups import encrypted_log_group
 from infra.constructs.packaging import sql_hash
+from infra.constructs.push import TabletPush
 from infra.constructs.python_function import stack_functions
 from infra.constructs.state_machine import StateMachineFromFile, distributed_map_labels, read_definition
 from infra.nag import acknowledge, wildcard_resource
@@ -94,6 +95,8 @@ class DistributionStack(Stack):
         self.email_events = EmailEvents(self, "EmailEvents", cfg=cfg, configuration_set=self.configuration_set,
                                         recorder=self.functions["record-email-event"], key=key,
                                         removal_policy=removal_policy)
+
+        self.push = TabletPush(self, "TabletPush", cfg=cfg, sender=self.functions["render-report"])
 
         self._grant_functions(key)
         self.distribute = self._state_machine(key, ops, removal_policy)

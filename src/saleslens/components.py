@@ -168,12 +168,25 @@ def runtime_environment(cfg: Config, account: str, region: str, partition: Optio
         "EMAIL_SUPPRESSION_DAYS": str(cfg.retention.email_suppression_days),
         # Per deployment, so the suppression table's hashes match nothing elsewhere (delivery.suppression).
         "SUPPRESSION_SALT": f"{cfg.prefix}/{account}",
+        # The SNS platform application of each push platform (delivery.push); created at deploy time.
+        "PUSH_APPLICATIONS": json.dumps({p: push_application_arn(cfg, p, account, region, partition)
+                                         for p in cfg.distribution.push_platforms}, sort_keys=True),
         # Each render-report container's share of the SES quota (delivery.pacing); offline sets 0.
         "SES_SEND_RATE_PER_SECOND": str(ses_send_rate_per_container(cfg)),
         "CURATE_SETTINGS": json.dumps(curate_settings(cfg), sort_keys=True),
         "POWERTOOLS_SERVICE_NAME": cfg.project,
         "POWERTOOLS_METRICS_NAMESPACE": "SalesLens",
     }
+
+
+def push_application_name(cfg: Config, platform: str) -> str:
+    """The SNS platform application of a push platform: saleslens-<stage>-push-apns / -push-gcm."""
+    return cfg.name(f"push-{platform.lower()}")
+
+
+def push_application_arn(cfg: Config, platform: str, account: str, region: str, partition: Optional[str] = None) -> str:
+    return (f"arn:{partition or partition_of(region)}:sns:{region}:{account}:"
+            f"app/{platform}/{push_application_name(cfg, platform)}")
 
 
 def delivery_map_concurrency() -> int:

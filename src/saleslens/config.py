@@ -106,6 +106,9 @@ class DistributionConfig:
     # The account's SES sending quota (messages per second, from the SES console); every
     # container of render-report sends at most its share (delivery.pacing).
     ses_max_send_rate: int = field(metadata=rule(ge=1, why="SES's smallest sending quota is 1 message per second"))
+    # SNS mobile push platforms with a platform application in this deployment (APNS, GCM):
+    # created at deploy time from credentials in Secrets Manager (docs/runbook.md); empty: no push.
+    push_platforms: List[str] = field(metadata=rule(means="a list of SNS push platforms: APNS, GCM"))
 
 
 @dataclass(frozen=True)

@@ -86,7 +86,7 @@ def function_environment(synth, key: str) -> Dict[str, str]:
 def test_function_environment_names_the_deployed_resources(synth, key):
     cfg, prefix = synth.cfg, f"{synth.cfg.project}-{synth.cfg.stage}"
     env = function_environment(synth, key)
-    settings = {name: env.pop(name) for name in ("QUALITY_THRESHOLDS", "CURATE_SETTINGS")}
+    settings = {name: env.pop(name) for name in ("QUALITY_THRESHOLDS", "CURATE_SETTINGS", "PUSH_APPLICATIONS")}
     assert env == {
         "CLEAN_BUCKET": bucket(cfg, "clean"),
         "QUARANTINE_BUCKET": bucket(cfg, "quarantine"),
@@ -117,6 +117,10 @@ def test_function_environment_names_the_deployed_resources(synth, key):
         "POWERTOOLS_METRICS_NAMESPACE": "SalesLens",
         "POWERTOOLS_LOG_LEVEL": cfg.deploy.lambda_log_level,
     }
+    # JSON holding ARNs (flattened, its closing brace shows as the flattener's ">")
+    assert settings["PUSH_APPLICATIONS"].startswith(
+        '{"APNS": "arn:<AWS::Partition>:sns:<AWS::Region>:<AWS::AccountId>:app/APNS/' + f'{prefix}-push-apns", "GCM": ')
+    assert f"app/GCM/{prefix}-push-gcm" in settings["PUSH_APPLICATIONS"]
     # The JSON settings read back as check-quality and curate read them.
     quality = IngestConfig(quality=json.loads(settings["QUALITY_THRESHOLDS"]))
     assert {d: quality.thresholds(d) for d in DATASETS} == {d: cfg.ingest.thresholds(d) for d in DATASETS}

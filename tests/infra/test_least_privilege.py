@@ -94,7 +94,10 @@ FUNCTION_S3 = {
                       | objects("reports", "runs/*/recipients.json", "s3:GetObject")
                       | objects("reports", "deliveries/*", *WRITE)
                       | objects("reports", "runs/*/outcomes/*", *WRITE)
-                      | listing("reports")),
+                      | listing("reports")
+                      # delivery.push: the device registry in force, a marker per device pushed or skipped
+                      | objects("clean", "mdm/devices/dt=*/data.parquet", "s3:GetObject") | listing("clean")
+                      | objects("reports", "runs/*/push/*", *WRITE)),
     # distribution.outcomes.count_outcomes: lists runs/<run id>/outcomes/.
     "summarise-run": listing("reports"),
     # awswrangler runs the view DDL through Athena, which writes results as the caller.

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
-from typing import Any, Dict
+from typing import Any, Dict, Optional
 
+from saleslens.delivery import push as tablet
 from saleslens.delivery.email import build_report_email
 from saleslens.distribution.summary import delivery_prefix, report_prefix
 from saleslens.reports.model import RunData, build_report
@@ -28,6 +29,7 @@ def deliver(
     sender: str,
     configuration_set: str,
     link_ttl_seconds: int,
+    push: Optional[tablet.Push] = None,
 ) -> Dict[str, Any]:
     report = build_report(recipient, data, run_date=run_date, cadence=cadence)
     html = render(report)
@@ -41,6 +43,7 @@ def deliver(
     sent = ses.send_raw_email(
         Source=sender, Destinations=[recipient["email"]], RawMessage={"Data": raw}, ConfigurationSetName=configuration_set
     )
+    pushed = tablet.summary(tablet.notify(push, recipient=recipient, subject=subject, link=link)) if push else {}
     receipt = {
         "employee_id": recipient["employee_id"],
         "position_id": recipient["position_id"],
@@ -57,4 +60,4 @@ def deliver(
     )
     # run_id tells a later run that finds this result in the delivery ledger that the email went
     # out before it (an "already sent" skip), not in that run.
-    return {"status": "sent", "message_id": sent["MessageId"], "report_key": key, "run_id": run_id}
+    return {"status": "sent", "message_id": sent["MessageId"], "report_key": key, "run_id": run_id, "push": pushed}

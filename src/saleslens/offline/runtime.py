@@ -237,6 +237,11 @@ class OfflineAws:
                                              ReservedConcurrentExecutions=spec.reserved_concurrency)
 
         self._provision_email_events(ddb, sns, ses)
+        # What the deploy-time step of docs/runbook.md does in AWS, with the credentials from
+        # Secrets Manager: one platform application per push platform (moto checks no credential).
+        for platform in cfg.distribution.push_platforms:
+            sns.create_platform_application(Name=components.push_application_name(cfg, platform), Platform=platform,
+                                            Attributes={"PlatformCredential": "offline", "PlatformPrincipal": "offline"})
 
         glue = self.client("glue")
         for job in components.GLUE_JOBS.values():
@@ -527,6 +532,16 @@ class OfflineAws:
 
     def inject_complaint(self, email: str, *, message_id: str = "offline-message") -> None:
         self.inject_email_event(ses_event("Complaint", email, message_id=message_id, sender=self.cfg.distribution.sender))
+
+    def sent_pushes(self) -> Iterator[Dict[str, Any]]:
+        """Every notification SNS accepted for a platform endpoint (moto keeps them on the endpoint)."""
+        from moto.sns.models import sns_backends
+
+        backend = sns_backends[self.account][self.region]
+        for endpoint in backend.platform_endpoints.values():
+            for message_id, message in endpoint.messages.items():
+                yield {"id": message_id, "platform": endpoint.application.platform, "application": endpoint.application.name,
+                       "endpoint": endpoint.arn, "token": endpoint.token, "message": json.loads(message)}
 
     def inject_glue_failures(self, job_key: str, *messages: str) -> None:
         """The next len(messages) runs of the job fail with these messages (infrastructure faults)."""
