@@ -138,9 +138,16 @@ def test_the_registry_in_force_is_the_newest_snapshot_on_or_before_the_run_date(
 
     land("2026-07-01", [("E000001", "APNS", APNS_TOKEN, True)])
     land("2026-07-20", [("E000001", "APNS", APNS_TOKEN, False), ("E000002", "GCM", GCM_TOKEN, True)])
-    land("2026-08-01", [])
+    land("2026-08-01", [("E000003", "APNS", "[erased]", True)])  # what saleslens erase leaves
     assert push.load_registry(s3, "reports", "2026-06-30") == {}
+    assert push.load_registry(s3, "reports", "2026-08-01") == {}
     assert push.load_registry(s3, "reports", "2026-07-19") == {"E000001": [device(updated="2026-07-01")]}
     assert push.load_registry(s3, "reports", "2026-07-31") == {
         "E000001": [device(updated="2026-07-20", enabled=False)],
         "E000002": [Device("E000002", "GCM", GCM_TOKEN, "2026-07-20", True)]}
+
+
+def test_the_erased_token_is_what_erase_writes():
+    from saleslens.erasure.person import ERASED, placeholder
+
+    assert push.ERASED == ERASED == placeholder("device_token")

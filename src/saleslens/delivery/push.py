@@ -41,6 +41,7 @@ DEVICE_DISABLED = "device_disabled"
 ENDPOINT_DISABLED = "endpoint_disabled"
 ENDPOINT_MISSING = "endpoint_missing"
 NO_APPLICATION = "no_platform_application"
+ERASED = "[erased]"  # saleslens.erasure.person.ERASED: what erase leaves of a device token
 _EXISTS = re.compile(r"Endpoint (arn:\S+) already exists")
 
 
@@ -101,6 +102,8 @@ def load_registry(s3: Any, bucket: str, run_date: str) -> Dict[str, List[Device]
     table = pq.read_table(io.BytesIO(s3.get_object(Bucket=bucket, Key=key)["Body"].read()))
     out: Dict[str, List[Device]] = {}
     for row in table.to_pylist():
+        if row["device_token"] == ERASED:  # saleslens erase blanked it: no device left to address
+            continue
         device = Device(employee_id=row["employee_id"], platform=row["platform"], token=row["device_token"],
                         updated_date=str(row["updated_date"]), enabled=bool(row["enabled"]))
         out.setdefault(device.employee_id, []).append(device)
