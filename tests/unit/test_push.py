@@ -17,6 +17,7 @@ from moto.sns.models import sns_backends
 
 from saleslens.delivery import push
 from saleslens.delivery.push import Device, Push
+from saleslens.offline import sns_mobile
 
 REGION = "ap-south-1"
 APNS_TOKEN = "a" * 64
@@ -27,6 +28,7 @@ LINK = "https://reports.example.com/r?t=abc"
 
 @pytest.fixture()
 def sns():
+    sns_mobile.install()  # as the embedded AWS does: GetEndpointAttributes returns CustomUserData, as in SNS
     with mock_aws():
         client = boto3.client("sns", region_name=REGION)
         s3 = boto3.client("s3", region_name=REGION)
@@ -151,3 +153,13 @@ def test_the_erased_token_is_what_erase_writes():
     from saleslens.erasure.person import ERASED, placeholder
 
     assert push.ERASED == ERASED == placeholder("device_token")
+
+
+def test_an_endpoint_keeps_the_registry_date_it_was_created_with(sns):
+    client, _, apps = sns
+    assert push.push_device(client, apps, device(updated="2026-07-01"), "{}") == "pushed"
+    (arn,) = sns_backends[DEFAULT_ACCOUNT_ID][REGION].platform_endpoints
+    assert client.get_endpoint_attributes(EndpointArn=arn)["Attributes"]["CustomUserData"] == "2026-07-01"
+    # the same row again: the same endpoint, nothing changed
+    assert push.push_device(client, apps, device(updated="2026-07-01"), "{}") == "pushed"
+    assert len(sns_backends[DEFAULT_ACCOUNT_ID][REGION].platform_endpoints) == 1

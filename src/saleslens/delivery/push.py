@@ -3,9 +3,10 @@ device the recipient registered (the ``mdm_devices`` registry's snapshot in forc
 date), through SNS mobile push.
 
 Per device: the platform endpoint is created, or found again (CreatePlatformEndpoint is
-idempotent on the token; when SNS answers that the endpoint exists with other attributes, its ARN
-is taken from that answer). The endpoint's ``CustomUserData`` holds the registry's
-``updated_date`` last applied to it (a date, nothing personal). What becomes of a device is one of:
+idempotent on the token and attributes; when SNS answers that the endpoint exists with other
+attributes, its ARN is taken from that answer and its attributes are read). The endpoint's
+``CustomUserData`` holds the registry's ``updated_date`` last applied to it (a date, nothing
+personal). What becomes of a device is one of:
 
 - ``pushed``: SNS accepted the notification;
 - ``skipped-device_disabled``: the registry says the person turned report notifications off there;
@@ -125,39 +126,57 @@ def _code(exc: Exception) -> str:
     return str((response.get("Error") or {}).get("Code") or type(exc).__name__)
 
 
-def _endpoint(sns: Any, application: str, device: Device) -> str:
+def _endpoint(sns: Any, application: str, device: Device) -> Tuple[str, bool]:
+    """The device's endpoint ARN, and whether it already existed with other attributes (another
+    ``CustomUserData``, or disabled): SNS then answers InvalidParameter naming it."""
     try:
-        return str(sns.create_platform_endpoint(PlatformApplicationArn=application, Token=device.token)["EndpointArn"])
+        created = sns.create_platform_endpoint(PlatformApplicationArn=application, Token=device.token,
+                                               CustomUserData=device.updated_date)
+        return str(created["EndpointArn"]), False
     except Exception as exc:
         found = _EXISTS.search(str(exc)) if _code(exc) == "InvalidParameter" else None
         if found is None:
             raise
-        return found.group(1)
+        return found.group(1), True
+
+
+def _refresh(sns: Any, arn: str, device: Device) -> bool:
+    """Bring an existing endpoint in line with the registry row; False when it stays disabled
+    (the platform disabled it and the row has not changed since)."""
+    attributes = sns.get_endpoint_attributes(EndpointArn=arn)["Attributes"]
+    enabled = str(attributes.get("Enabled", "true")).lower() == "true"
+    applied = attributes.get("CustomUserData") or ""
+    if not enabled and device.updated_date <= applied:
+        return False
+    if not enabled or applied != device.updated_date:
+        sns.set_endpoint_attributes(EndpointArn=arn, Attributes={"Enabled": "true", "CustomUserData": device.updated_date})
+    return True
 
 
 def push_device(sns: Any, applications: Dict[str, str], device: Device, payload: str) -> str:
-    """Push to one device; its outcome (module docstring). Never raises for an SNS error."""
+    """Push to one device; its outcome (module docstring). Never raises for an SNS error. Two
+    calls when nothing changed (CreatePlatformEndpoint, Publish); the endpoint's attributes are
+    read only when SNS says they differ from the registry row or the endpoint is disabled."""
     if not device.enabled:
         return f"{SKIPPED}-{DEVICE_DISABLED}"
     application = applications.get(device.platform)
     if not application:
         return f"{SKIPPED}-{NO_APPLICATION}"
     try:
-        arn = _endpoint(sns, application, device)
+        arn, differs = _endpoint(sns, application, device)
     except Exception as exc:
         if _code(exc) == "NotFound":  # the platform application is not there (docs/runbook.md: deploy step)
             return f"{SKIPPED}-{NO_APPLICATION}"
         return _failed(exc)
     try:
-        attributes = sns.get_endpoint_attributes(EndpointArn=arn)["Attributes"]
-        enabled = str(attributes.get("Enabled", "true")).lower() == "true"
-        applied = attributes.get("CustomUserData") or ""
-        if not enabled and device.updated_date <= applied:
+        if differs and not _refresh(sns, arn, device):
             return f"{SKIPPED}-{ENDPOINT_DISABLED}"
-        if not enabled or applied != device.updated_date:
-            # registered again since the platform disabled it (or first seen): on, with this date
-            sns.set_endpoint_attributes(EndpointArn=arn, Attributes={"Enabled": "true", "CustomUserData": device.updated_date})
-        sns.publish(TargetArn=arn, Message=payload, MessageStructure="json")
+        try:
+            sns.publish(TargetArn=arn, Message=payload, MessageStructure="json")
+        except Exception as exc:
+            if _code(exc) != "EndpointDisabled" or differs or not _refresh(sns, arn, device):
+                raise
+            sns.publish(TargetArn=arn, Message=payload, MessageStructure="json")
         return PUSHED
     except Exception as exc:
         code = _code(exc)
