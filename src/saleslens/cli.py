@@ -554,7 +554,8 @@ def _print_summary(summary) -> None:  # type: ignore[no-untyped-def]
                    f"= SR positions {t['sr_positions_net']} + unmapped {t['unmapped_net']}: "
                    + ("balanced" if t["balanced"] else "BROKEN"))
     typer.echo("")
-    typer.echo(f"Open {summary.out}/reports/ (HTML), {summary.out}/outbox/ (.eml), {summary.out}/quarantine/ (rejected rows); "
+    typer.echo(f"Open {summary.out}/reports/ (HTML), {summary.out}/outbox/ (.eml), {summary.out}/push-outbox/ (tablet "
+               f"notifications, .json), {summary.out}/quarantine/ (rejected rows); "
                f"summary in {summary.out}/summary.json")
 
 

@@ -61,6 +61,7 @@ class MainJobSummary:
     distribution: Dict[str, Any] = field(default_factory=dict)
     reports_written: int = 0
     emails_sent: int = 0
+    pushes_sent: int = 0  # tablet notifications SNS accepted (the push outbox)
     athena_queries: int = 0
     out: str = ""
 
@@ -236,6 +237,7 @@ def run_main_job(
         summary.athena_queries = len(aws.athena_engine.queries) - queries_before
         counts = export(aws, out)
         summary.reports_written, summary.emails_sent = counts["reports"], counts["emails"]
+        summary.pushes_sent = counts["pushes"]
         body = json.dumps(summary.as_dict(), indent=2, default=str).encode()
         OutDir.open(out).add({"summary.json": partial(bytes, body)})
     finally:
