@@ -4,6 +4,7 @@ The Map child carries ids only; the person's name and email come from the run's 
 """
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from typing import Any, Callable, Dict, Tuple
 
@@ -14,7 +15,9 @@ from aws_lambda_powertools.utilities.idempotency import (
 )
 
 from lambdas._runtime import client, env, logger, require, tracer
+from saleslens.delivery import push as tablet
 from saleslens.delivery.deliver import deliver
+from saleslens.delivery.pacing import PacedSes
 from saleslens.distribution import outcomes
 from saleslens.distribution.marts import MART_KEYS, result_locations
 from saleslens.distribution.recipients import RecipientIndex, lookup, read_recipients
@@ -27,6 +30,26 @@ from saleslens.reports.model import RunData
 # Read once per warm container: the run's mart results (with its freshness file) and its recipients file.
 _runs: Dict[Tuple[str, ...], RunData] = {}
 _recipients: Dict[str, RecipientIndex] = {}
+_paced: Dict[str, PacedSes] = {}  # the container's SES client behind its token bucket (delivery.pacing)
+
+
+def _ses() -> PacedSes:
+    if "ses" not in _paced:
+        _paced["ses"] = PacedSes(client("ses"), float(env("SES_SEND_RATE_PER_SECOND")))
+    return _paced["ses"]
+
+
+_registries: Dict[str, Dict[str, Any]] = {}  # run date -> the device registry in force (delivery.push)
+
+
+def _push(request: Dict[str, Any]) -> tablet.Push:
+    run_date = request["run_date"]
+    if run_date not in _registries:
+        _registries.clear()
+        _registries[run_date] = tablet.load_registry(client("s3"), env("CLEAN_BUCKET"), run_date)
+    return tablet.Push(sns=client("sns"), applications=json.loads(env("PUSH_APPLICATIONS")),
+                       registry=_registries[run_date], s3=client("s3"), bucket=env("REPORTS_BUCKET"),
+                       run_id=request["run_id"])
 
 
 def _run_data(marts: Any, run_id: str) -> RunData:
@@ -53,7 +76,7 @@ def _deliver(request: Dict[str, Any]) -> Dict[str, Any]:
                        employee_id=ids["employee_id"], position_id=ids["position_id"])
     return deliver(
         client("s3"),
-        client("ses"),
+        _ses(),
         recipient=recipient,
         data=_run_data(request["marts"], request["run_id"]),
         run_date=request["run_date"],
@@ -63,6 +86,7 @@ def _deliver(request: Dict[str, Any]) -> Dict[str, Any]:
         sender=env("SENDER_EMAIL"),
         configuration_set=env("SES_CONFIGURATION_SET"),
         issue_link=_link_issuer(),
+        push=_push(request),
     )
 
 

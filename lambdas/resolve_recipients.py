@@ -9,6 +9,7 @@ from collections import Counter
 from typing import Any, Dict
 
 from lambdas._runtime import client, env, logger, require, tracer
+from saleslens.delivery import suppression
 from saleslens.distribution.marts import result_locations
 from saleslens.distribution.recipients import write_run_recipients
 from saleslens.distribution.results import location, read_result, resolve_recipients
@@ -23,7 +24,10 @@ def handler(event: Dict[str, Any], context: Any) -> Dict[str, Any]:
     logger.append_keys(execution=event["run_id"])
     s3 = client("s3")
     rows = read_result(s3, location(result_locations(event.get("marts") or []), "recipients"))
-    resolved = resolve_recipients(rows, email_domains=json.loads(env("EMAIL_DOMAINS")))
+    # Addresses SES bounced or recipients complained about (RecordEmailEvent) are held back.
+    held_back = suppression.checker(suppression.load(client("dynamodb"), env("EMAIL_SUPPRESSION_TABLE")),
+                                    salt=env("SUPPRESSION_SALT"))
+    resolved = resolve_recipients(rows, email_domains=json.loads(env("EMAIL_DOMAINS")), email_suppressed=held_back)
     written = write_run_recipients(s3, env("REPORTS_BUCKET"), event["run_id"], resolved)
     # Who holds which position now, as the link service checks it: a leaver's links stop opening.
     write_holders(s3, env("REPORTS_BUCKET"), holders_of(event["run_date"], resolved.recipients))

@@ -1,7 +1,8 @@
 """DistributionStack: plan the run -> role marts (Athena, over the clean and curated tables) ->
 control totals -> recipients -> render and deliver -> summary to ops.
 
-Also the delivery ledger, SES sending setup, and the deploy-time custom resource that creates
+Also the delivery ledger, SES sending setup (with its event destination and suppression table:
+infra/constructs/email_events.py), and the deploy-time custom resource that creates
 the Athena views of athena_sql/.
 """
 from __future__ import annotations
@@ -34,9 +35,11 @@ from infra.constructs.access import (
     regional_arn,
     state_machine_arn,
 )
+from infra.constructs.email_events import EmailEvents
 from infra.constructs.link_service import LinkService
 from infra.constructs.log_groups import encrypted_log_group
 from infra.constructs.packaging import sql_hash
+from infra.constructs.push import TabletPush
 from infra.constructs.python_function import stack_functions
 from infra.constructs.state_machine import StateMachineFromFile, distributed_map_labels, read_definition
 from infra.nag import acknowledge, wildcard_resource
@@ -45,7 +48,7 @@ from saleslens import components, ledger
 from saleslens.config import Config
 
 DISTRIBUTION_FUNCTIONS = ("plan-run", "check-control-totals", "resolve-recipients", "render-report",
-                          "summarise-run", "apply-views")
+                          "summarise-run", "apply-views", "record-email-event")
 # Functions the distribute state machine invokes (apply-views runs at deploy, from a custom resource).
 MACHINE_TASKS = ("plan-run", "check-control-totals", "resolve-recipients", "render-report", "summarise-run")
 GLUE_READ = ("glue:GetDatabase", "glue:GetTable", "glue:GetTables", "glue:GetPartition", "glue:GetPartitions")
@@ -82,6 +85,8 @@ class DistributionStack(Stack):
             tls_policy=ses.ConfigurationSetTlsPolicy.REQUIRE,
             reputation_metrics=True,
             sending_enabled=True,
+            # SES's account-level suppression list also refuses addresses that bounced or complained.
+            suppression_reasons=ses.SuppressionReasons.BOUNCES_AND_COMPLAINTS,
         )
         self.sender = ses.EmailIdentity(
             self,
@@ -89,6 +94,12 @@ class DistributionStack(Stack):
             identity=ses.Identity.email(cfg.distribution.sender),
             configuration_set=self.configuration_set,
         )
+
+        self.email_events = EmailEvents(self, "EmailEvents", cfg=cfg, configuration_set=self.configuration_set,
+                                        recorder=self.functions["record-email-event"], key=key,
+                                        removal_policy=removal_policy)
+
+        self.push = TabletPush(self, "TabletPush", cfg=cfg, sender=self.functions["render-report"])
 
         self._grant_functions(key)
         # The link service: the emailed links point at its function URL (infra/constructs/link_service.py).
@@ -117,6 +128,7 @@ class DistributionStack(Stack):
         resolve.add_to_principal_policy(iam.PolicyStatement(
             actions=["dynamodb:Query"],
             resources=[index_arn(cfg.name(components.RUN_LEDGER_TABLE), ledger.BY_DATASET)]))
+        self.email_events.grant_read(resolve)
 
         render = fns["render-report"].role
         grant_s3(render, cfg, "athena-results", read=True,

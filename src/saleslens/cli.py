@@ -564,7 +564,8 @@ def _print_summary(summary) -> None:  # type: ignore[no-untyped-def]
         for entry in t.get("unmapped_activity", []):
             typer.echo(f"    not attributed to any territory, {describe(entry)}")
     typer.echo("")
-    typer.echo(f"Open {summary.out}/reports/ (HTML), {summary.out}/outbox/ (.eml), {summary.out}/quarantine/ (rejected rows); "
+    typer.echo(f"Open {summary.out}/reports/ (HTML), {summary.out}/outbox/ (.eml), {summary.out}/push-outbox/ (tablet "
+               f"notifications, .json), {summary.out}/quarantine/ (rejected rows); "
                f"summary in {summary.out}/summary.json")
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable, Dict, Optional, Tuple
 
-from saleslens.config import Config
+from saleslens.config import PROJECT_ROOT, Config
 
 
 @dataclass(frozen=True)
@@ -69,6 +69,8 @@ LAMBDAS: Dict[str, LambdaSpec] = {
         LambdaSpec("open-report", "lambdas.open_report",
                    "Check a report link and redirect to the report, or refuse it", 10, 256),
         LambdaSpec("rotate-link-key", "lambdas.rotate_link_key", "Rotate the link signing key", 30, 128),
+        LambdaSpec("record-email-event", "lambdas.record_email_event",
+                   "Record SES bounces and complaints in the email suppression table", 30, 256),
         LambdaSpec("summarise-run", "lambdas.summarise_run", "Count what a distribution run delivered and tell ops", 60, 512),
         LambdaSpec("apply-views", "lambdas.apply_views", "Create or replace the Athena views on deploy", 600, 512),
         LambdaSpec("record-execution-status", "lambdas.record_execution_status",
@@ -104,6 +106,8 @@ SES_CONFIGURATION_SET = "reports"
 LINK_SIGNING_SECRET = "link-signing-key"  # Secrets Manager: the HMAC key of the report links
 LINK_REVOCATION_TABLE = "link-revocations"
 LINK_ACCESS_LOG_TABLE = "link-access-log"
+EMAIL_EVENTS_TOPIC = "email-events"  # the configuration set's event destination
+EMAIL_SUPPRESSION_TABLE = "email-suppression"  # hard bounces and complaints (delivery.suppression)
 
 
 def partition_of(region: str) -> str:
@@ -172,10 +176,56 @@ def runtime_environment(cfg: Config, account: str, region: str, partition: Optio
         "LINK_TOKEN_DAYS": str(cfg.links.token_lifetime_days),
         "LINK_REDIRECT_SECONDS": str(cfg.links.redirect_lifetime_seconds),
         "LINK_ACCESS_LOG_DAYS": str(cfg.retention.link_opens_days),
+        "EMAIL_SUPPRESSION_TABLE": cfg.name(EMAIL_SUPPRESSION_TABLE),
+        "EMAIL_SUPPRESSION_DAYS": str(cfg.retention.email_suppression_days),
+        # Per deployment, so the suppression table's hashes match nothing elsewhere (delivery.suppression).
+        "SUPPRESSION_SALT": f"{cfg.prefix}/{account}",
+        # The SNS platform application of each push platform (delivery.push); created at deploy time.
+        "PUSH_APPLICATIONS": json.dumps({p: push_application_arn(cfg, p, account, region, partition)
+                                         for p in cfg.distribution.push_platforms}, sort_keys=True),
+        # Each render-report container's share of the SES quota (delivery.pacing); offline sets 0.
+        "SES_SEND_RATE_PER_SECOND": str(ses_send_rate_per_container(cfg)),
         "CURATE_SETTINGS": json.dumps(curate_settings(cfg), sort_keys=True),
         "POWERTOOLS_SERVICE_NAME": cfg.project,
         "POWERTOOLS_METRICS_NAMESPACE": "SalesLens",
     }
+
+
+def push_application_name(cfg: Config, platform: str) -> str:
+    """The SNS platform application of a push platform: saleslens-<stage>-push-apns / -push-gcm."""
+    return cfg.name(f"push-{platform.lower()}")
+
+
+def push_application_arn(cfg: Config, platform: str, account: str, region: str, partition: Optional[str] = None) -> str:
+    return (f"arn:{partition or partition_of(region)}:sns:{region}:{account}:"
+            f"app/{platform}/{push_application_name(cfg, platform)}")
+
+
+def delivery_map_concurrency() -> int:
+    """MaxConcurrency of the distribute machine's Distributed Map (the most children at once)."""
+    import json
+
+    definition = json.loads((PROJECT_ROOT / STATE_MACHINES["distribute"].definition).read_text(encoding="utf-8"))
+    found = []
+
+    def walk(states: Dict[str, Any]) -> None:
+        for state in states.values():
+            processor = state.get("ItemProcessor") or {}
+            if (processor.get("ProcessorConfig") or {}).get("Mode") == "DISTRIBUTED":
+                found.append(int(state.get("MaxConcurrency") or 0))
+            if processor:
+                walk(processor["States"])
+
+    walk(definition["States"])
+    if len(found) != 1 or found[0] < 1:
+        raise ValueError("the distribute machine needs one Distributed Map with a MaxConcurrency to pace SES sending")
+    return found[0]
+
+
+def ses_send_rate_per_container(cfg: Config) -> float:
+    from saleslens.delivery.pacing import per_container_rate
+
+    return per_container_rate(cfg.distribution.ses_max_send_rate, delivery_map_concurrency())
 
 
 def curate_settings(cfg: Config) -> Dict[str, object]:

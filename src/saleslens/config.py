@@ -100,6 +100,12 @@ class DistributionConfig:
     # The company's mail domains: a report goes only to an address in one of them (an HR row
     # with a private or external address is suppressed and reported, never emailed).
     email_domains: List[str] = field(metadata=rule(means="a non-empty list of mail domains, e.g. field.example.com"))
+    # The account's SES sending quota (messages per second, from the SES console); every
+    # container of render-report sends at most its share (delivery.pacing).
+    ses_max_send_rate: int = field(metadata=rule(ge=1, why="SES's smallest sending quota is 1 message per second"))
+    # SNS mobile push platforms with a platform application in this deployment (APNS, GCM):
+    # created at deploy time from credentials in Secrets Manager (docs/runbook.md); empty: no push.
+    push_platforms: List[str] = field(metadata=rule(means="a list of SNS push platforms: APNS, GCM"))
 
 
 @dataclass(frozen=True)
@@ -147,6 +153,9 @@ class RetentionConfig:
     landing_personal_days: int = _days(REDRIVE_WINDOW_DAYS, why="an ingest run can be redriven for 14 days and reads its landed file")
     # The link service's access log (DynamoDB TTL): who opened which report, when, with what outcome.
     link_opens_days: int = _days()
+    # The email suppression table (DynamoDB TTL): a hard bounce or complaint holds the address
+    # back from reports this long (SES's account-level suppression list keeps it too).
+    email_suppression_days: int = _days()
 
 
 @dataclass(frozen=True)

@@ -101,8 +101,15 @@ def _email_domains() -> Any:
     return Annotated[List[Annotated[str, Field(pattern=_DOMAIN, max_length=253)]], Field(min_length=1)]
 
 
+def _push_platforms() -> Any:
+    from saleslens.contracts.mdm import PLATFORMS
+
+    return List[Literal[PLATFORMS]]  # type: ignore[valid-type]
+
+
 _SPECIAL = {
     (c.DistributionConfig, "email_domains"): _email_domains,
+    (c.DistributionConfig, "push_platforms"): _push_platforms,
     (c.CalendarConfig, "weekly_off"): _weekly_off,
     (c.CalendarConfig, "main_country"): _main_country,
     (c.IngestConfig, "quality"): _quality,

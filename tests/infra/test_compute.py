@@ -88,7 +88,7 @@ def function_environment(synth, key: str) -> Dict[str, str]:
 def test_function_environment_names_the_deployed_resources(synth, key):
     cfg, prefix = synth.cfg, f"{synth.cfg.project}-{synth.cfg.stage}"
     env = function_environment(synth, key)
-    settings = {name: env.pop(name) for name in ("QUALITY_THRESHOLDS", "CURATE_SETTINGS")}
+    settings = {name: env.pop(name) for name in ("QUALITY_THRESHOLDS", "CURATE_SETTINGS", "PUSH_APPLICATIONS")}
     # The links render-report emails point at the link service's function URL (test_link_service.py).
     assert ("LINK_BASE_URL" in env) is (key == "render-report")
     env.pop("LINK_BASE_URL", None)
@@ -118,10 +118,19 @@ def test_function_environment_names_the_deployed_resources(synth, key):
         "LINK_TOKEN_DAYS": "30",
         "LINK_REDIRECT_SECONDS": "300",
         "LINK_ACCESS_LOG_DAYS": "400",
+        "EMAIL_SUPPRESSION_TABLE": f"{prefix}-email-suppression",
+        "EMAIL_SUPPRESSION_DAYS": str(cfg.retention.email_suppression_days),
+        "SUPPRESSION_SALT": f"{prefix}/<AWS::AccountId>",
+        # distribution.ses_max_send_rate (14) over the delivery Map's MaxConcurrency (50)
+        "SES_SEND_RATE_PER_SECOND": "0.28",
         "POWERTOOLS_SERVICE_NAME": cfg.project,
         "POWERTOOLS_METRICS_NAMESPACE": "SalesLens",
         "POWERTOOLS_LOG_LEVEL": cfg.deploy.lambda_log_level,
     }
+    # JSON holding ARNs (flattened, its closing brace shows as the flattener's ">")
+    assert settings["PUSH_APPLICATIONS"].startswith(
+        '{"APNS": "arn:<AWS::Partition>:sns:<AWS::Region>:<AWS::AccountId>:app/APNS/' + f'{prefix}-push-apns", "GCM": ')
+    assert f"app/GCM/{prefix}-push-gcm" in settings["PUSH_APPLICATIONS"]
     # The JSON settings read back as check-quality and curate read them.
     quality = IngestConfig(quality=json.loads(settings["QUALITY_THRESHOLDS"]))
     assert {d: quality.thresholds(d) for d in DATASETS} == {d: cfg.ingest.thresholds(d) for d in DATASETS}

@@ -99,7 +99,10 @@ FUNCTION_S3 = {
                       | objects("reports", "runs/*/freshness.json", "s3:GetObject")
                       | objects("reports", "deliveries/*", *WRITE)
                       | objects("reports", "runs/*/outcomes/*", *WRITE)
-                      | listing("reports")),
+                      | listing("reports")
+                      # delivery.push: the device registry in force, a marker per device pushed or skipped
+                      | objects("clean", "mdm/devices/dt=*/data.parquet", "s3:GetObject") | listing("clean")
+                      | objects("reports", "runs/*/push/*", *WRITE)),
     # distribution.outcomes.count_outcomes: lists runs/<run id>/outcomes/.
     "summarise-run": listing("reports"),
     # awswrangler runs the view DDL through Athena, which writes results as the caller.
@@ -112,6 +115,8 @@ FUNCTION_S3 = {
     "rotate-link-key": set(),
     # saleslens.execution_status: the run ledger and the ops topic only.
     "record-execution-status": set(),
+    # saleslens.delivery.suppression: the email suppression table only.
+    "record-email-event": set(),
 }
 
 # Masters some contract's foreign key names (ingest.references reads their snapshots in force).

@@ -35,12 +35,13 @@ def test_reports_and_their_delivery_records_expire_after_their_retention(synth):
 
 def test_quarantined_personal_data_expires_after_its_retention(synth):
     # retention.quarantined_personal_days: files refused whole, and the rejected rows of every
-    # dataset with a personal column (HR employees and assignments, CRM HCPs)
+    # dataset with a personal column (HR employees and assignments, CRM HCPs, MDM devices)
     assert expiring(synth, "quarantine") == {
         "_files/": rule("expire-refused-files", "_files/", 90),
         "hr/employees/": rule("expire-rejects-hr-employees", "hr/employees/", 90),
         "hr/assignments/": rule("expire-rejects-hr-assignments", "hr/assignments/", 90),
         "crm/hcps/": rule("expire-rejects-crm-hcps", "crm/hcps/", 90),
+        "mdm/devices/": rule("expire-rejects-mdm-devices", "mdm/devices/", 90),
     }
 
 
@@ -50,6 +51,7 @@ def test_raw_files_with_personal_data_expire_after_their_retention_and_the_rest_
         "hr/employees/": rule("expire-raw-hr-employees", "hr/employees/", 90),
         "hr/assignments/": rule("expire-raw-hr-assignments", "hr/assignments/", 90),
         "crm/hcps/": rule("expire-raw-crm-hcps", "crm/hcps/", 90),
+        "mdm/devices/": rule("expire-raw-mdm-devices", "mdm/devices/", 90),
     }
     whole_bucket: List[Dict[str, Any]] = [r for r in lifecycle(synth, "landing") if "Prefix" not in r]
     assert not any("ExpirationInDays" in r for r in whole_bucket)

@@ -24,7 +24,7 @@ DAY = date(2024, 4, 1)
 def test_every_source_dataset_is_declared():
     assert list(DATASETS) == [
         "hr_territories", "hr_holidays", "hr_employees", "hr_positions", "hr_assignments", "erp_products",
-        "hr_position_divisions", "erp_customers", "crm_hcps", "lms_courses",
+        "hr_position_divisions", "erp_customers", "crm_hcps", "lms_courses", "mdm_devices",
         "erp_primary_invoices", "erp_primary_invoices_backfill", "erp_credit_notes", "erp_credit_notes_backfill",
         "erp_targets", "stk_statements", "stk_statements_backfill",
         "crm_call_plans", "crm_call_reports", "crm_call_reports_backfill",
@@ -34,7 +34,8 @@ def test_every_source_dataset_is_declared():
     ]
     masters = {t for t, d in DATASETS.items() if d.kind == "master"}
     assert masters == {"hr_territories", "hr_holidays", "hr_employees", "hr_positions", "hr_assignments",
-                       "erp_products", "hr_position_divisions", "erp_customers", "crm_hcps", "lms_courses"}
+                       "erp_products", "hr_position_divisions", "erp_customers", "crm_hcps", "lms_courses",
+                       "mdm_devices"}
     assert {t for t, d in DATASETS.items() if d.file_format == "jsonl"} == {
         "crm_call_reports", "crm_call_reports_backfill", "clm_slide_views", "clm_slide_views_backfill"}
 

@@ -73,14 +73,14 @@ def test_the_opening_load_then_each_days_files(tiny):
         dataset, dt = dataset_for_key(key)
         by_day[dt].append(dataset.table)
     # Day one: every master, then the month's plans and the facts.
-    assert by_day[START][:10] == MASTERS
-    assert by_day[START][10:14] == ["erp_primary_invoices", "erp_credit_notes", "erp_targets", "crm_call_plans"]
-    assert {"crm_call_reports", "crm_day_activities", "clm_slide_views", "lms_assignments"} <= set(by_day[START][14:])
+    assert by_day[START][:11] == MASTERS + ["mdm_devices"]  # the device registry, after the roster
+    assert by_day[START][11:15] == ["erp_primary_invoices", "erp_credit_notes", "erp_targets", "crm_call_plans"]
+    assert {"crm_call_reports", "crm_day_activities", "clm_slide_views", "lms_assignments"} <= set(by_day[START][15:])
     # Later days: HR's roster snapshots, ERP's daily files, no masters or monthly plans (the
     # position tree does not change on 2 or 3 April).
     for day in (START + timedelta(days=1), START + timedelta(days=2)):
         assert by_day[day][:4] == ["hr_employees", "hr_assignments", "erp_primary_invoices", "erp_credit_notes"]
-        assert not {"erp_targets", "crm_call_plans", "erp_products", "hr_positions", "hr_holidays"} & set(by_day[day])
+        assert not {"erp_targets", "crm_call_plans", "erp_products", "hr_positions", "hr_holidays", "mdm_devices"} & set(by_day[day])
     assert list(tiny.files)[:3] == [
         "hr/territories/dt=2024-04-01/HR_TERRITORIES_20240401.csv",
         "hr/holidays/dt=2024-04-01/HR_HOLIDAYS_20240401.csv",

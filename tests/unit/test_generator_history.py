@@ -75,11 +75,12 @@ def test_history_lands_in_the_order_a_customer_loads_it(with_history):
     assert order[39:45] == [("erp_targets", date(2024, 4, 1)), ("crm_call_plans", date(2024, 4, 1)),
                             ("erp_targets", date(2024, 5, 1)), ("crm_call_plans", date(2024, 5, 1)),
                             ("erp_targets", date(2024, 6, 1)), ("crm_call_plans", date(2024, 6, 1))]
-    assert order[45:47] == [("hr_employees", date(2024, 6, 9)), ("hr_assignments", date(2024, 6, 9))]
-    daily = order[47:]
+    assert order[45:48] == [("hr_employees", date(2024, 6, 9)), ("hr_assignments", date(2024, 6, 9)),
+                            ("mdm_devices", date(2024, 6, 9))]
+    daily = order[48:]
     assert {dt for _, dt in daily} == {DAILY_FROM, DAILY_FROM + timedelta(days=1)}
     assert daily[:2] == [("hr_employees", DAILY_FROM), ("hr_assignments", DAILY_FROM)]  # no opening load again
-    assert not {t for t, _ in daily} & set(masters + ["erp_targets", "crm_call_plans", "lms_assignments"])
+    assert not {t for t, _ in daily} & set(masters + ["erp_targets", "crm_call_plans", "lms_assignments", "mdm_devices"])
     # A backfill extract arrives the day after the last day it covers; the last one is month to date.
     arrivals = {dataset_for_key(k)[1]: with_history.arrivals[k] for k in keys_of(with_history, "erp_primary_invoices_backfill")}
     assert arrivals == {date(2024, 4, 1): date(2024, 5, 1), date(2024, 5, 1): date(2024, 6, 1),

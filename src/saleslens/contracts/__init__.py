@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Dict, Optional, Tuple
 
-from saleslens.contracts import clm, crm, erp, evt, hr, lms, stk
+from saleslens.contracts import clm, crm, erp, evt, hr, lms, mdm, stk
 from saleslens.contracts.model import BACKFILL_SUFFIX, Column, Dataset, ForeignKey, backfill_of
 from saleslens.errors import LandingKeyError, UnknownDatasetError  # noqa: F401  (public names of this module)
 
 _MASTERS = (
     hr.TERRITORIES, hr.HOLIDAYS, hr.EMPLOYEES, hr.POSITIONS, hr.ASSIGNMENTS,
-    erp.PRODUCTS, hr.POSITION_DIVISIONS, erp.CUSTOMERS, crm.HCPS, lms.COURSES,
+    erp.PRODUCTS, hr.POSITION_DIVISIONS, erp.CUSTOMERS, crm.HCPS, lms.COURSES, mdm.DEVICES,
 )
 _FACTS = (
     erp.PRIMARY_INVOICES, erp.CREDIT_NOTES, erp.TARGETS, stk.STATEMENTS,

@@ -67,7 +67,7 @@ class ForeignKey:
 
 @dataclass(frozen=True)
 class Dataset:
-    source: str  # source system: erp, stk, crm, clm, evt, lms, hr
+    source: str  # source system: erp, stk, crm, clm, evt, lms, hr, mdm
     name: str  # dataset within the source
     description: str
     columns: Tuple[Column, ...]

@@ -168,6 +168,11 @@ class Versioned:
         store.write_index(self.curated, {"snapshots": {dt: part.etag for dt, part in parts.items()}})
 
 
+def _read_at_delivery(store: CurateStore, report: CurateReport, settings: CurateSettings) -> None:
+    """The device registry feeds no curated table: render-report reads its snapshot in force on
+    the run date from the clean zone (saleslens.delivery.push)."""
+
+
 MASTERS: Dict[str, Callable[[CurateStore, CurateReport, CurateSettings], None]] = {
     "hr_positions": _positions,
     "hr_position_divisions": _positions,
@@ -176,6 +181,7 @@ MASTERS: Dict[str, Callable[[CurateStore, CurateReport, CurateSettings], None]] 
     "hr_territories": _territories,
     "hr_holidays": _calendar,
     "lms_courses": _courses,
+    "mdm_devices": _read_at_delivery,
     "erp_customers": Versioned("erp_customers", "cur_erp__stockist_versions", ("stockist_code",),
                                ("stockist_name", "territory_code", "city", "country"), "all"),
     "erp_products": Versioned("erp_products", "cur_erp__sku_versions", ("sku",),

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
-from typing import Any, Callable, Dict
+from typing import Any, Callable, Dict, Optional
 
+from saleslens.delivery import push as tablet
 from saleslens.delivery.email import build_report_email
 from saleslens.distribution.summary import delivery_prefix, report_prefix
 from saleslens.links.issue import IssuedLink
@@ -29,6 +30,7 @@ def deliver(
     sender: str,
     configuration_set: str,
     issue_link: Callable[..., IssuedLink],
+    push: Optional[tablet.Push] = None,
 ) -> Dict[str, Any]:
     """``issue_link``: a ``saleslens.links.issue.LinkIssuer``, the link service URL plus a signed token."""
     report = build_report(recipient, data, run_date=run_date, cadence=cadence)
@@ -42,6 +44,7 @@ def deliver(
     sent = ses.send_raw_email(
         Source=sender, Destinations=[recipient["email"]], RawMessage={"Data": raw}, ConfigurationSetName=configuration_set
     )
+    pushed = tablet.summary(tablet.notify(push, recipient=recipient, subject=subject, link=link.url)) if push else {}
     receipt = {
         "employee_id": recipient["employee_id"],
         "position_id": recipient["position_id"],
@@ -58,4 +61,4 @@ def deliver(
     )
     # run_id tells a later run that finds this result in the delivery ledger that the email went
     # out before it (an "already sent" skip), not in that run.
-    return {"status": "sent", "message_id": sent["MessageId"], "report_key": key, "run_id": run_id}
+    return {"status": "sent", "message_id": sent["MessageId"], "report_key": key, "run_id": run_id, "push": pushed}

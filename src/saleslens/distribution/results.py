@@ -6,7 +6,7 @@ import io
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any, Dict, Iterable, List, Sequence
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence
 
 from saleslens.config import ROLE_LEVELS
 
@@ -79,6 +79,8 @@ _RECIPIENT_FIELDS = ("employee_id", "employee_name", "email", "position_id", "ro
 NO_EMAIL = "no_email"
 EMAIL_DOMAIN = "email_domain"  # the address is outside the company's mail domains (config)
 EMAIL_SHARED = "email_shared"  # another person of the run has the same address
+EMAIL_BOUNCED = "email_bounced"  # SES reported a permanent bounce of the address (delivery.suppression)
+EMAIL_COMPLAINED = "email_complained"  # the recipient marked a report email as spam (delivery.suppression)
 UNSAFE_NAME = "unsafe_name"  # the name could forge or hide text in an email (contracts.hr.PERSON_NAME)
 _NAME_MAX = 100
 _UNSAFE_CATEGORIES = {"Cc", "Cf", "Zl", "Zp"}  # control, format (zero-width, bidi), line/paragraph separators
@@ -96,13 +98,16 @@ def unsafe_name(name: str) -> bool:
     return not 0 < len(name) <= _NAME_MAX or "@" in name or any(unicodedata.category(ch) in _UNSAFE_CATEGORIES for ch in name)
 
 
-def resolve_recipients(rows: Iterable[Row], *, email_domains: Sequence[str]) -> Resolved:
+def resolve_recipients(rows: Iterable[Row], *, email_domains: Sequence[str],
+                       email_suppressed: Optional[Callable[[str], Optional[str]]] = None) -> Resolved:
     """One recipient per person and position held on the run date, by role level (SR first) then
     position. A holder who cannot be emailed safely is suppressed (reported by reason, never
     emailed), so one bad HR row does not stop everyone else's reports: no email, an address
     outside ``email_domains``, an address another person of the run also has (both are held
-    back: which one owns it is for HR to say), or a name that could forge or hide text. A row
-    without ids, name or a known role is an error."""
+    back: which one owns it is for HR to say), an address SES bounced or a recipient complained
+    about (``email_suppressed`` gives EMAIL_BOUNCED / EMAIL_COMPLAINED or None), or a name that
+    could forge or hide text. A row without ids, name or a known role is an error."""
+    held_back = email_suppressed or (lambda _address: None)
     domains = {d.lower() for d in email_domains}
     rows = list(rows)
     owners: Dict[str, set] = {}
@@ -120,8 +125,8 @@ def resolve_recipients(rows: Iterable[Row], *, email_domains: Sequence[str]) -> 
         reason = (NO_EMAIL if not email
                   else EMAIL_DOMAIN if email.rpartition("@")[2] not in domains
                   else EMAIL_SHARED if len(owners[email]) > 1
-                  else UNSAFE_NAME if unsafe_name(row["employee_name"])
-                  else None)
+                  else held_back(email)
+                  or (UNSAFE_NAME if unsafe_name(row["employee_name"]) else None))
         if reason:
             suppressed.append({"employee_id": row["employee_id"], "position_id": row["position_id"], "reason": reason})
             continue

@@ -21,6 +21,8 @@ half way finds them again), then the structured zones, the clean zone's HR rows 
 
 Ids alone (``employee_id`` in facts, outcome markers, a run's items file, the Map's inputs) stay:
 they hold no name or contact and keep other people's figures and each run's accounting whole.
+The email suppression table is no place: it keeps a salted hash of an address, never the address
+or an id (``saleslens.delivery.suppression``), and expires its rows by TTL.
 """
 from __future__ import annotations
 

@@ -45,7 +45,7 @@ import pyarrow as pa
 from saleslens.contracts import DATASETS, landing_key
 from saleslens.generate import files as f
 from saleslens.generate.calendar import add_months, fiscal_year_start, month_end
-from saleslens.generate.datasets import DAILY, MASTERS, Day
+from saleslens.generate.datasets import DAILY, MASTERS, Day, mdm_devices
 from saleslens.generate.files import Defect, Dirt, dirty_invoices, encode
 from saleslens.generate.scales import SCALES, Scale, get_scale
 from saleslens.generate.world import World, build_world, rng_for
@@ -206,6 +206,7 @@ def _history(world: World, first: date, start: date, cfg: Dirt, years: Tuple[int
     snapshot = Day(world, before)
     for table in ("hr_employees", "hr_assignments"):
         send(table, DAILY[table](snapshot), before, before, dirty=False)
+    send("mdm_devices", mdm_devices(snapshot), before, before, dirty=False)  # the registry, after the roster
 
 
 def _empty(dataset) -> pa.Table:

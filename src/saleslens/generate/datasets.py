@@ -11,6 +11,7 @@ not make fails loudly.
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Callable, Dict, List, Optional, Tuple
@@ -189,6 +190,51 @@ def lms_courses(day: Day) -> pa.Table:
 
 
 # -- ERP facts -----------------------------------------------------------------------------------
+# The device registry: about 70% of the people on the roster have registered a device, one in five
+# of them a second (a phone beside the tablet); one device in ten is disabled.
+DEVICE_SHARE, SECOND_DEVICE_SHARE, DISABLED_SHARE = 0.70, 0.20, 0.10
+
+
+def _unit(*parts: object) -> float:
+    """A number in [0, 1) fixed by its parts (the same person gets the same devices every run)."""
+    digest = hashlib.sha256("|".join(str(p) for p in parts).encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2 ** 64
+
+
+def _device_token(platform: str, *parts: object) -> str:
+    digest = hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()
+    if platform == "APNS":
+        return digest  # 64 hex characters, as Apple issues them
+    return f"{digest[:22]}:APA91b{(digest * 3)[:134]}"  # FCM: <instance id>:<registration token>
+
+
+def mdm_devices(day: Day) -> pa.Table:
+    """The devices of the people on the roster on the day who have not left."""
+    w, rows = day.world, []
+    for person in w.employees(day.day):
+        if person["date_of_leaving"]:
+            continue
+        emp = person["employee_id"]
+        if _unit(w.seed, emp, "device") >= DEVICE_SHARE:
+            continue
+        count = 2 if _unit(w.seed, emp, "second") < SECOND_DEVICE_SHARE else 1
+        joined = date.fromisoformat(str(person["date_of_joining"]))
+        for n in range(count):
+            platform = "APNS" if (n == 0) == (_unit(w.seed, emp, "platform") < 0.6) else "GCM"
+            registered = max(joined, day.day - timedelta(days=int(_unit(w.seed, emp, n, "age") * 400)))
+            updated = registered + timedelta(days=int(_unit(w.seed, emp, n, "update") * (day.day - registered).days))
+            rows.append({"employee_id": emp, "platform": platform, "device_token": _device_token(platform, w.seed, emp, n),
+                         "registered_date": registered.isoformat(), "updated_date": updated.isoformat(),
+                         "enabled": "false" if _unit(w.seed, emp, n, "disabled") < DISABLED_SHARE else "true"})
+    return _from_rows(DATASETS["mdm_devices"], rows)
+
+
+def mdm_opening_registry(day: Day) -> Optional[pa.Table]:
+    """The registry lands with the opening load, after the roster it refers to (a history's
+    load sends it with the roster snapshot before the daily files: ``generate._history``)."""
+    return mdm_devices(day) if day.opening else None
+
+
 def _stockist_country(w: World) -> np.ndarray:
     """Index into COUNTRIES of each stockist's country."""
     key = ("stockist_country",)
@@ -1057,6 +1103,7 @@ DAILY: Dict[str, Make] = {
     "hr_employees": hr_employees,
     "hr_positions": hr_positions,
     "hr_assignments": hr_assignments,
+    "mdm_devices": mdm_opening_registry,
     "erp_primary_invoices": erp_primary_invoices,
     "erp_credit_notes": erp_credit_notes,
     "erp_targets": erp_targets,

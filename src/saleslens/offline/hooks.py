@@ -226,6 +226,10 @@ def install() -> None:
         _install_context_object_times()
         _install_distributed_map()
         _install_service_faults()
+        from saleslens.offline import sns_lambda, sns_mobile
+
+        sns_lambda.install()
+        sns_mobile.install()
         _Installed.done = True
 
 

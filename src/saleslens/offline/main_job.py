@@ -61,6 +61,7 @@ class MainJobSummary:
     distribution: Dict[str, Any] = field(default_factory=dict)
     reports_written: int = 0
     emails_sent: int = 0
+    pushes_sent: int = 0  # tablet notifications SNS accepted (the push outbox)
     athena_queries: int = 0
     out: str = ""
 
@@ -131,7 +132,7 @@ def _ingest_line(result: ExecutionResult, key: str) -> IngestLine:
 
 
 def export(aws: OfflineAws, out: Path) -> Dict[str, int]:
-    """Copy reports, the SES outbox (.eml) and quarantined rows (CSV) where a person can open them.
+    """Copy reports, the SES outbox (.eml), the push outbox (.json) and quarantined rows (CSV) where a person can open them.
 
     Only files the previous export wrote are replaced or removed (``saleslens.offline.outdir``);
     a file of the user's at one of these paths stops the export before it writes anything."""
@@ -142,9 +143,13 @@ def export(aws: OfflineAws, out: Path) -> Dict[str, int]:
     for i, mail in enumerate(aws.sent_emails(), start=1):
         raw = mail["raw"] if isinstance(mail["raw"], bytes) else str(mail["raw"]).encode()
         emails[f"outbox/{i:05d}.eml"] = partial(bytes, raw)
+    # The push outbox: each notification SNS accepted for a device, as JSON (platform, token, payload).
+    pushes: Dict[str, Producer] = {
+        f"push-outbox/{i:05d}.json": partial(bytes, json.dumps(p, indent=2, sort_keys=True).encode())
+        for i, p in enumerate(aws.sent_pushes(), start=1)}
     quarantine = _quarantine_files(s3, aws.bucket("quarantine"))
-    OutDir.open(out).replace({**reports, **emails, **quarantine})
-    return {"reports": len(reports), "emails": len(emails), "quarantine_files": len(quarantine)}
+    OutDir.open(out).replace({**reports, **emails, **pushes, **quarantine})
+    return {"reports": len(reports), "emails": len(emails), "pushes": len(pushes), "quarantine_files": len(quarantine)}
 
 
 # Where QuarantineFile (saleslens.ingest.quarantine) sets a file rejected whole, beside <key>.reason.json.
@@ -232,6 +237,7 @@ def run_main_job(
         summary.athena_queries = len(aws.athena_engine.queries) - queries_before
         counts = export(aws, out)
         summary.reports_written, summary.emails_sent = counts["reports"], counts["emails"]
+        summary.pushes_sent = counts["pushes"]
         body = json.dumps(summary.as_dict(), indent=2, default=str).encode()
         OutDir.open(out).add({"summary.json": partial(bytes, body)})
     finally:

@@ -18,7 +18,7 @@ from saleslens.errors import SalesLensError
 MANIFEST = ".saleslens-manifest.json"
 # The top-level names a run writes; without a manifest, finding any of them means an earlier
 # run's files (or the user's) are in the way, and the run is refused before it starts.
-OWN_NAMES = ("reports", "outbox", "quarantine", "summary.json")
+OWN_NAMES = ("reports", "outbox", "push-outbox", "quarantine", "summary.json")
 
 Producer = Callable[[], bytes]
 

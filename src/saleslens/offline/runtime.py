@@ -85,6 +85,7 @@ class OfflineAws:
         self.ops_queue_url = ""
         self.ops_topic_arn = ""
         self.curation_queue_url = ""
+        self.email_events_topic_arn = ""
         self._status_dispatched: set = set()
         self._link_server: Any = None
         self.link_url = ""  # the open-report function's URL (offline: the local function-URL adapter)
@@ -122,6 +123,7 @@ class OfflineAws:
             "MOTO_ALLOW_NONEXISTENT_REGION": "true",
             "POWERTOOLS_TRACE_DISABLED": "true",
             **components.runtime_environment(self.cfg, self.account, self.region),
+            "SES_SEND_RATE_PER_SECOND": "0",  # no pacing offline: moto has no sending quota (delivery.pacing)
         }
         for key, value in env.items():
             self._saved_env.setdefault(key, os.environ.get(key))
@@ -259,6 +261,12 @@ class OfflineAws:
             SecretId=cfg.name(components.LINK_SIGNING_SECRET),
             RotationLambdaARN=components.lambda_arn(cfg, "rotate-link-key", self.account, self.region),
             RotationRules={"AutomaticallyAfterDays": cfg.links.key_rotation_days}, RotateImmediately=False)
+        self._provision_email_events(ddb, sns, ses)
+        # What the deploy-time step of docs/runbook.md does in AWS, with the credentials from
+        # Secrets Manager: one platform application per push platform (moto checks no credential).
+        for platform in cfg.distribution.push_platforms:
+            sns.create_platform_application(Name=components.push_application_name(cfg, platform), Platform=platform,
+                                            Attributes={"PlatformCredential": "offline", "PlatformPrincipal": "offline"})
 
         glue = self.client("glue")
         for job in components.GLUE_JOBS.values():
@@ -352,6 +360,26 @@ class OfflineAws:
             BillingMode="PAY_PER_REQUEST",
         )
         ddb.update_time_to_live(TableName=table, TimeToLiveSpecification={"Enabled": True, "AttributeName": ledger.TTL_ATTRIBUTE})
+
+    def _provision_email_events(self, ddb: Any, sns: Any, ses: Any) -> None:
+        """What infra/constructs/email_events.py deploys: the suppression table, the events topic
+        with record-email-event subscribed, and the configuration set's event destination."""
+        from saleslens.delivery import suppression
+
+        cfg = self.cfg
+        table = cfg.name(components.EMAIL_SUPPRESSION_TABLE)
+        ddb.create_table(TableName=table, KeySchema=[{"AttributeName": suppression.KEY, "KeyType": "HASH"}],
+                         AttributeDefinitions=[{"AttributeName": suppression.KEY, "AttributeType": "S"}],
+                         BillingMode="PAY_PER_REQUEST")
+        ddb.update_time_to_live(TableName=table, TimeToLiveSpecification={"Enabled": True, "AttributeName": suppression.TTL_ATTRIBUTE})
+        self.email_events_topic_arn = sns.create_topic(Name=cfg.name(components.EMAIL_EVENTS_TOPIC))["TopicArn"]
+        sns.subscribe(TopicArn=self.email_events_topic_arn, Protocol="lambda",
+                      Endpoint=components.lambda_arn(cfg, "record-email-event", self.account, self.region))
+        ses.create_configuration_set_event_destination(
+            ConfigurationSetName=cfg.name(components.SES_CONFIGURATION_SET),
+            EventDestination={"Name": cfg.name(components.EMAIL_EVENTS_TOPIC), "Enabled": True,
+                              "MatchingEventTypes": [e.lower() for e in suppression.PUBLISHED_EVENTS],
+                              "SNSDestination": {"TopicARN": self.email_events_topic_arn}})
 
     def _role(self, name: str) -> str:
         iam = self.client("iam")
@@ -545,6 +573,36 @@ class OfflineAws:
             raw = getattr(msg, "raw_data", None)
             yield {"id": msg.id, "source": msg.source, "destinations": msg.destinations, "raw": raw}
 
+    def inject_email_event(self, notification: Dict[str, Any]) -> None:
+        """Publish an SES event notification (SES's JSON: eventType Bounce / Complaint / ...) to the
+        configuration set's topic, as SES does in AWS (moto's SES sends none); record-email-event
+        runs as its subscriber. Raises OfflineError when the handler failed on it."""
+        from saleslens.offline import sns_lambda
+
+        sns_lambda.take_failures()
+        self.client("sns").publish(TopicArn=self.email_events_topic_arn, Message=json.dumps(notification))
+        failed = sns_lambda.take_failures()
+        if failed:
+            raise OfflineError(f"record-email-event failed on the injected event: {'; '.join(failed)}")
+
+    def inject_bounce(self, email: str, *, message_id: str = "offline-message", bounce_type: str = "Permanent") -> None:
+        """A bounce of ``email`` as SES publishes it through a configuration set."""
+        self.inject_email_event(ses_event("Bounce", email, message_id=message_id, sender=self.cfg.distribution.sender,
+                                          bounce_type=bounce_type))
+
+    def inject_complaint(self, email: str, *, message_id: str = "offline-message") -> None:
+        self.inject_email_event(ses_event("Complaint", email, message_id=message_id, sender=self.cfg.distribution.sender))
+
+    def sent_pushes(self) -> Iterator[Dict[str, Any]]:
+        """Every notification SNS accepted for a platform endpoint (moto keeps them on the endpoint)."""
+        from moto.sns.models import sns_backends
+
+        backend = sns_backends[self.account][self.region]
+        for endpoint in backend.platform_endpoints.values():
+            for message_id, message in endpoint.messages.items():
+                yield {"id": message_id, "platform": endpoint.application.platform, "application": endpoint.application.name,
+                       "endpoint": endpoint.arn, "token": endpoint.token, "message": json.loads(message)}
+
     def inject_glue_failures(self, job_key: str, *messages: str) -> None:
         """The next len(messages) runs of the job fail with these messages (infrastructure faults)."""
         with hooks.STATE.lock:
@@ -562,3 +620,20 @@ class OfflineAws:
         with hooks.STATE.lock:
             hooks.STATE.lambda_faults.setdefault(self.cfg.name(function_key), []).extend(error_types)
 
+
+def ses_event(kind: str, email: str, *, message_id: str, sender: str, bounce_type: str = "Permanent") -> Dict[str, Any]:
+    """An SES event-publishing notification (SES developer guide, "Contents of event data that
+    Amazon SES publishes to Amazon SNS") for one recipient: Bounce or Complaint."""
+    now = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())
+    mail = {"timestamp": now, "source": sender, "messageId": message_id, "destination": [email]}
+    if kind == "Bounce":
+        sub = "General" if bounce_type == "Permanent" else "MailboxFull"
+        return {"eventType": "Bounce", "mail": mail,
+                "bounce": {"bounceType": bounce_type, "bounceSubType": sub, "timestamp": now, "feedbackId": f"offline-{message_id}",
+                           "bouncedRecipients": [{"emailAddress": email, "action": "failed", "status": "5.1.1",
+                                                  "diagnosticCode": "smtp; 550 5.1.1 user unknown"}]}}
+    if kind == "Complaint":
+        return {"eventType": "Complaint", "mail": mail,
+                "complaint": {"timestamp": now, "feedbackId": f"offline-{message_id}", "complaintFeedbackType": "abuse",
+                              "complainedRecipients": [{"emailAddress": email}]}}
+    raise OfflineError(f"no offline SES event of type {kind!r}: Bounce or Complaint")

@@ -1,0 +1,228 @@
+"""Tablet push: after a report email is sent, a short notification with the same link goes to each
+device the recipient registered (the ``mdm_devices`` registry's snapshot in force on the run
+date), through SNS mobile push.
+
+Per device: the platform endpoint is created, or found again (CreatePlatformEndpoint is
+idempotent on the token and attributes; when SNS answers that the endpoint exists with other
+attributes, its ARN is taken from that answer and its attributes are read). The endpoint's
+``CustomUserData`` holds the registry's ``updated_date`` last applied to it (a date, nothing
+personal). What becomes of a device is one of:
+
+- ``pushed``: SNS accepted the notification;
+- ``skipped-device_disabled``: the registry says the person turned report notifications off there;
+- ``skipped-endpoint_disabled``: Apple or Google told SNS the token no longer works, and the
+  device has not registered again since (a registry ``updated_date`` later than the one the
+  endpoint holds re-enables the endpoint: SetEndpointAttributes Enabled=true);
+- ``skipped-endpoint_missing``: the endpoint was deleted between creating and publishing;
+- ``skipped-no_platform_application``: this deployment has no platform application for the
+  device's platform (not in ``distribution.push_platforms``, or not created in SNS);
+- ``failed-<error code>``: any other error of SNS.
+
+None is retried: a push never fails the delivery (the email has been sent; a retry would send it
+again), and a skipped device is skipped again on the next run until its registry row changes.
+Each outcome is a marker ``runs/<run id>/push/<outcome>/<position>/<employee>/<device>``, where
+``<device>`` is the platform and a digest of the token (ids only).
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional, Tuple
+
+import pyarrow.parquet as pq
+
+from saleslens.contracts.mdm import DEVICES
+
+PUSHED = "pushed"
+SKIPPED, FAILED = "skipped", "failed"
+DEVICE_DISABLED = "device_disabled"
+ENDPOINT_DISABLED = "endpoint_disabled"
+ENDPOINT_MISSING = "endpoint_missing"
+NO_APPLICATION = "no_platform_application"
+ERASED = "[erased]"  # saleslens.erasure.person.ERASED: what erase leaves of a device token
+_EXISTS = re.compile(r"Endpoint (arn:\S+) already exists")
+
+
+@dataclass(frozen=True)
+class Device:
+    employee_id: str
+    platform: str  # APNS or GCM
+    token: str
+    updated_date: str  # YYYY-MM-DD
+    enabled: bool
+
+    @property
+    def label(self) -> str:
+        """The device in markers and logs: platform and a digest of the token, never the token."""
+        return f"{self.platform}-{hashlib.sha256(self.token.encode()).hexdigest()[:12]}"
+
+
+@dataclass(frozen=True)
+class PushOutcome:
+    device: str  # Device.label
+    outcome: str  # pushed, skipped-<reason>, failed-<error code>
+
+
+@dataclass
+class Push:
+    """What one delivery needs to push: the SNS client, the platform application ARN per platform,
+    the registry (employee id -> devices), and where the outcome markers go."""
+
+    sns: Any
+    applications: Dict[str, str]
+    registry: Dict[str, List[Device]]
+    s3: Any
+    bucket: str
+    run_id: str
+
+
+def application_arn(partition: str, region: str, account: str, platform: str, name: str) -> str:
+    return f"arn:{partition}:sns:{region}:{account}:app/{platform}/{name}"
+
+
+def registry_snapshot_key(s3: Any, bucket: str, run_date: str) -> Optional[str]:
+    """Key of the registry's clean partition in force on ``run_date`` (the newest on or before it)."""
+    prefix = f"{DEVICES.clean_prefix()}dt="
+    found: List[Tuple[str, str]] = []
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        for obj in page.get("Contents", []):
+            dt, _, rest = obj["Key"][len(prefix):].partition("/")
+            if rest == "data.parquet" and dt <= run_date:
+                found.append((dt, obj["Key"]))
+    return max(found)[1] if found else None
+
+
+def load_registry(s3: Any, bucket: str, run_date: str) -> Dict[str, List[Device]]:
+    """employee id -> their devices, from the registry snapshot in force on ``run_date`` (none: {})."""
+    key = registry_snapshot_key(s3, bucket, run_date)
+    if key is None:
+        return {}
+    table = pq.read_table(io.BytesIO(s3.get_object(Bucket=bucket, Key=key)["Body"].read()))
+    out: Dict[str, List[Device]] = {}
+    for row in table.to_pylist():
+        if row["device_token"] == ERASED:  # saleslens erase blanked it: no device left to address
+            continue
+        device = Device(employee_id=row["employee_id"], platform=row["platform"], token=row["device_token"],
+                        updated_date=str(row["updated_date"]), enabled=bool(row["enabled"]))
+        out.setdefault(device.employee_id, []).append(device)
+    return out
+
+
+def message(subject: str, link: str) -> str:
+    """The notification, per platform (SNS MessageStructure json): the subject and the link, no name
+    (a lock screen shows it)."""
+    body = f"{subject} is ready."
+    apns = {"aps": {"alert": {"title": "SalesLens", "body": body}}, "link": link}
+    gcm = {"notification": {"title": "SalesLens", "body": body}, "data": {"link": link}}
+    return json.dumps({"default": f"{body} {link}", "APNS": json.dumps(apns), "APNS_SANDBOX": json.dumps(apns),
+                       "GCM": json.dumps(gcm)})
+
+
+def _code(exc: Exception) -> str:
+    response = getattr(exc, "response", None) or {}
+    return str((response.get("Error") or {}).get("Code") or type(exc).__name__)
+
+
+def _endpoint(sns: Any, application: str, device: Device) -> Tuple[str, bool]:
+    """The device's endpoint ARN, and whether it already existed with other attributes (another
+    ``CustomUserData``, or disabled): SNS then answers InvalidParameter naming it."""
+    try:
+        created = sns.create_platform_endpoint(PlatformApplicationArn=application, Token=device.token,
+                                               CustomUserData=device.updated_date)
+        return str(created["EndpointArn"]), False
+    except Exception as exc:
+        found = _EXISTS.search(str(exc)) if _code(exc) == "InvalidParameter" else None
+        if found is None:
+            raise
+        return found.group(1), True
+
+
+def _refresh(sns: Any, arn: str, device: Device) -> bool:
+    """Bring an existing endpoint in line with the registry row; False when it stays disabled
+    (the platform disabled it and the row has not changed since)."""
+    attributes = sns.get_endpoint_attributes(EndpointArn=arn)["Attributes"]
+    enabled = str(attributes.get("Enabled", "true")).lower() == "true"
+    applied = attributes.get("CustomUserData") or ""
+    if not enabled and device.updated_date <= applied:
+        return False
+    if not enabled or applied != device.updated_date:
+        sns.set_endpoint_attributes(EndpointArn=arn, Attributes={"Enabled": "true", "CustomUserData": device.updated_date})
+    return True
+
+
+def push_device(sns: Any, applications: Dict[str, str], device: Device, payload: str) -> str:
+    """Push to one device; its outcome (module docstring). Never raises for an SNS error. Two
+    calls when nothing changed (CreatePlatformEndpoint, Publish); the endpoint's attributes are
+    read only when SNS says they differ from the registry row or the endpoint is disabled."""
+    if not device.enabled:
+        return f"{SKIPPED}-{DEVICE_DISABLED}"
+    application = applications.get(device.platform)
+    if not application:
+        return f"{SKIPPED}-{NO_APPLICATION}"
+    try:
+        arn, differs = _endpoint(sns, application, device)
+    except Exception as exc:
+        if _code(exc) == "NotFound":  # the platform application is not there (docs/runbook.md: deploy step)
+            return f"{SKIPPED}-{NO_APPLICATION}"
+        return _failed(exc)
+    try:
+        if differs and not _refresh(sns, arn, device):
+            return f"{SKIPPED}-{ENDPOINT_DISABLED}"
+        try:
+            sns.publish(TargetArn=arn, Message=payload, MessageStructure="json")
+        except Exception as exc:
+            if _code(exc) != "EndpointDisabled" or differs or not _refresh(sns, arn, device):
+                raise
+            sns.publish(TargetArn=arn, Message=payload, MessageStructure="json")
+        return PUSHED
+    except Exception as exc:
+        code = _code(exc)
+        if code == "EndpointDisabled":
+            return f"{SKIPPED}-{ENDPOINT_DISABLED}"
+        if code == "NotFound":
+            return f"{SKIPPED}-{ENDPOINT_MISSING}"
+        return _failed(exc)
+
+
+def _failed(exc: Exception) -> str:
+    if not hasattr(exc, "response"):
+        raise exc  # not an SNS answer: a bug, not a device's state
+    return f"{FAILED}-{re.sub(r'[^A-Za-z0-9_.-]', '_', _code(exc))}"
+
+
+def push_prefix(run_id: str) -> str:
+    return f"runs/{run_id}/push/"
+
+
+def notify(push: Push, *, recipient: Dict[str, str], subject: str, link: str) -> List[PushOutcome]:
+    """Push the link to every registered device of the recipient and record each outcome."""
+    payload = message(subject, link)
+    out = []
+    for device in push.registry.get(recipient["employee_id"], []):
+        outcome = push_device(push.sns, push.applications, device, payload)
+        push.s3.put_object(Bucket=push.bucket, Body=b"", ContentType="text/plain",
+                           Key=f"{push_prefix(push.run_id)}{outcome}/{recipient['position_id']}/{recipient['employee_id']}/{device.label}")
+        out.append(PushOutcome(device.label, outcome))
+    return out
+
+
+def count_push(s3: Any, bucket: str, run_id: str) -> Dict[str, int]:
+    """{outcome: devices} of a run's push markers."""
+    prefix = push_prefix(run_id)
+    counts: Dict[str, int] = {}
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        for obj in page.get("Contents", []):
+            outcome = obj["Key"][len(prefix):].split("/", 1)[0]
+            counts[outcome] = counts.get(outcome, 0) + 1
+    return counts
+
+
+def summary(outcomes: List[PushOutcome]) -> Dict[str, int]:
+    counts: Dict[str, int] = {}
+    for o in outcomes:
+        counts[o.outcome] = counts.get(o.outcome, 0) + 1
+    return dict(sorted(counts.items()))
+

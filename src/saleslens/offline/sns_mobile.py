@@ -1,0 +1,31 @@
+"""SNS mobile push offline: moto keeps an endpoint's CustomUserData beside its attributes, so
+GetEndpointAttributes never returns it; SNS does. This hook puts it among the attributes at
+CreatePlatformEndpoint (what saleslens.delivery.push reads back to tell whether the registry row
+changed since the endpoint was disabled)."""
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+_LOCK = threading.Lock()
+_installed = False
+
+
+def install() -> None:
+    global _installed
+    with _LOCK:
+        if _installed:
+            return
+        from moto.sns.models import SNSBackend
+
+        original = SNSBackend.create_platform_endpoint
+
+        def create_platform_endpoint(self: Any, application: Any, custom_user_data: str, token: str,
+                                     attributes: Any) -> Any:
+            endpoint = original(self, application, custom_user_data, token, attributes)
+            if custom_user_data and "CustomUserData" not in endpoint.attributes:
+                endpoint.attributes["CustomUserData"] = custom_user_data
+            return endpoint
+
+        SNSBackend.create_platform_endpoint = create_platform_endpoint  # type: ignore[method-assign]
+        _installed = True
