@@ -3,17 +3,20 @@ and an HTML part, both UTF-8, both carrying the link."""
 from __future__ import annotations
 
 import email
+from datetime import datetime, timezone
 from email import policy
 
 from saleslens.delivery.email import build_report_email
+from saleslens.links.issue import IssuedLink
 
 RECIPIENT = {"employee_name": "Asha Rao", "email": "asha.rao@field.example.com"}
 LINK = "https://reports.example.com/r?t=1&u=2"
+ISSUED = IssuedLink(url=LINK, expires_at=datetime(2026, 8, 30, tzinfo=timezone.utc), lifetime_days=30)
 
 
 def test_the_email_has_a_text_part_and_an_html_part_with_the_same_link():
     raw = build_report_email(sender="reports@saleslens.example.com", recipient=RECIPIENT,
-                             subject="Your daily sales report as of 2026-07-31", link=LINK, expires_hours=6)
+                             subject="Your daily sales report as of 2026-07-31", link=ISSUED)
     msg = email.message_from_bytes(raw, policy=policy.default)
     assert msg.get_content_type() == "multipart/alternative"
     parts = list(msg.iter_parts())

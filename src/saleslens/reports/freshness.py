@@ -27,8 +27,10 @@ IST = timezone(timedelta(hours=5, minutes=30), "IST")
 
 
 def reported_datasets() -> List[str]:
-    """The datasets a footer speaks of: every source dataset but the one-off history backfills."""
-    return [t for t, d in DATASETS.items() if d.backfills is None]
+    """The datasets a footer speaks of: those of the systems a report's figures come from
+    (SOURCE_NAMES; not the device registry, which only routes notifications), without the one-off
+    history backfills."""
+    return [t for t, d in DATASETS.items() if d.backfills is None and d.source in SOURCE_NAMES]
 
 
 def newest_file(items: Iterable[Mapping[str, Any]], run_date: str) -> Optional[Row]:
