@@ -161,6 +161,8 @@ def runtime_environment(cfg: Config, account: str, region: str, partition: Optio
         "QUALITY_THRESHOLDS": json.dumps(cfg.ingest.quality, sort_keys=True),
         "REPORT_LINK_TTL_SECONDS": str(cfg.distribution.report_link_ttl_seconds),
         "CURATE_SETTINGS": json.dumps(curate_settings(cfg), sort_keys=True),
+        # PlanRun reads a schedule's fire time in this zone to settle an "auto" run date.
+        "SCHEDULE_TIMEZONE": cfg.schedules.timezone,
         "POWERTOOLS_SERVICE_NAME": cfg.project,
         "POWERTOOLS_METRICS_NAMESPACE": "SalesLens",
     }

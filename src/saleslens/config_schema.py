@@ -142,6 +142,12 @@ def _cross_checks(cfg: c.Config) -> List[str]:
     if longest > c.S3_BUCKET_NAME_MAX:
         problems.append(f"project, stage: bucket names would be {longest} characters, S3 allows "
                         f"{c.S3_BUCKET_NAME_MAX}: shorten the project or the stage")
+    try:
+        from zoneinfo import ZoneInfo
+
+        ZoneInfo(cfg.schedules.timezone)
+    except (ValueError, KeyError, OSError):  # ZoneInfoNotFoundError is a KeyError
+        problems.append(f"schedules.timezone: {cfg.schedules.timezone!r} is not an IANA time zone")
     for dataset in DATASETS:
         t = cfg.ingest.thresholds(dataset)
         if t.min_row_ratio > t.max_row_ratio:
