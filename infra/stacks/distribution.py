@@ -6,6 +6,8 @@ the Athena views of athena_sql/.
 """
 from __future__ import annotations
 
+from typing import Dict
+
 from aws_cdk import Aws, CustomResource, RemovalPolicy, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
@@ -36,7 +38,7 @@ from infra.constructs.access import (
 from infra.constructs.log_groups import encrypted_log_group
 from infra.constructs.packaging import sql_hash
 from infra.constructs.python_function import stack_functions
-from infra.constructs.schedules import DistributionSchedules
+from infra.constructs.schedules import SCHEDULES_DLQ, DistributionSchedules
 from infra.constructs.state_machine import StateMachineFromFile, distributed_map_labels, read_definition
 from infra.nag import acknowledge, wildcard_resource
 from infra.stacks.ops import OpsStack
@@ -95,6 +97,13 @@ class DistributionStack(Stack):
                                                state_machine=self.distribute.state_machine, key=key,
                                                removal_policy=removal_policy)
         self.views = self._views_custom_resource(key, removal_policy)
+
+    @property
+    def dead_letter_queues(self) -> Dict[str, str]:
+        """Every dead-letter queue of the stack, by name, with what ops does with its messages."""
+        return {self.cfg.name(SCHEDULES_DLQ): (
+            "A distribution schedule could not start the distribution machine: start it by hand with each "
+            "message's input, giving the run date the schedule would have settled (docs/runbook.md, Schedules)")}
 
     def _grant_functions(self, key: kms.IKey) -> None:
         cfg, fns = self.cfg, self.functions

@@ -14,7 +14,8 @@ RAW = json.loads(DEFAULT_CONFIG.read_text())
 @pytest.mark.parametrize("path,value,line", [
     ("timezone", "India Standard Time", 'schedules.timezone: must be an IANA time zone such as Asia/Kolkata, got "India Standard Time"'),
     ("timezone", "Asia/Nowhere", "schedules.timezone: 'Asia/Nowhere' is not an IANA time zone"),
-    ("daily.cron", "0 7 * * ? *", 'schedules.daily.cron: must be a Scheduler cron expression, cron(min hour dom month dow year), got "0 7 * * ? *"'),
+    ("daily.cron", "0 7 * * ? *",
+     'schedules.daily.cron: must be a Scheduler cron expression, cron(min hour dom month dow year), got "0 7 * * ? *"'),
     ("monthly.enabled", "yes", 'schedules.monthly.enabled: must be true or false, got a string "yes"'),
 ])
 def test_a_bad_schedule_setting_is_one_line(tmp_path, monkeypatch, path, value, line):
