@@ -104,3 +104,14 @@ def test_a_day_outside_the_curated_calendar_is_data_incomplete_not_a_guess():
 def test_a_scheduled_time_that_is_not_an_instant_is_refused(text):
     with pytest.raises(InvalidScheduledTimeError):
         local_day(text, TZ)
+
+
+def test_the_demo_without_a_date_generates_the_day_a_schedule_firing_now_would_report(monkeypatch):
+    from saleslens import cli
+
+    # 07:00 in India on Friday 16 August 2024, the day after Independence Day (the generator's
+    # holiday calendar, which the demo lands as hr_holidays, has it too).
+    monkeypatch.setattr(cli, "_now", lambda: "2024-08-16T01:30:00Z")
+    assert cli._scheduled_day("Asia/Kolkata", "IN") == date(2024, 8, 14)
+    monkeypatch.setattr(cli, "_now", lambda: "2024-06-03T01:30:00Z")  # a Monday: Saturday works in India
+    assert cli._scheduled_day("Asia/Kolkata", "IN") == date(2024, 6, 1)
