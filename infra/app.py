@@ -63,7 +63,8 @@ def build_app(context: Optional[Mapping[str, Any]] = None, outdir: Optional[str]
                                      description="SalesLens distribution: role marts, reports, email, ledger")
     observability = ObservabilityStack(app, cfg.name("observability"), cfg=cfg, ops_topic=ops.topic,
                                        dead_letter_queues={**ingestion.dead_letter_queues,
-                                                           **curation.dead_letter_queues}, env=env,
+                                                           **curation.dead_letter_queues,
+                                                           **distribution.dead_letter_queues}, env=env,
                                        description="SalesLens observability: alarms, Glue job notices, dashboard")
     # Buckets, tables and the workgroup are referenced by their config names, not exports.
     for stack in (ingestion, curation, distribution):

@@ -1,18 +1,21 @@
-"""PlanRun: check a distribution request and list its mart queries (a fixed set per run)."""
+"""PlanRun: settle the run date ("auto" from a schedule), check that the date's daily data has
+landed (else DataIncompleteError), and list the run's mart queries (a fixed set per run)."""
 from __future__ import annotations
 
+import json
 from typing import Any, Dict
 
-from lambdas._runtime import logger, require, tracer
-from saleslens.distribution.marts import RunRequest, plan_queries
+from lambdas._runtime import client, env, logger, require, tracer
+from saleslens.distribution.plan import plan
 
 
 @logger.inject_lambda_context(log_event=False, clear_state=True)
 @tracer.capture_lambda_handler
 def handler(event: Dict[str, Any], context: Any) -> Dict[str, Any]:
-    require(event, ("run_date", "cadence", "run_id"))
-    request = RunRequest.parse(event["run_date"], event["cadence"])
-    logger.append_keys(execution=event["run_id"], run_date=event["run_date"], cadence=event["cadence"])
-    queries = plan_queries(request)
-    logger.info("run planned", extra={"marts": [q["mart"] for q in queries]})
-    return {"queries": queries}
+    require(event, ("run_date", "cadence", "run_id", "started_at"))
+    logger.append_keys(execution=event["run_id"], requested_date=event["run_date"], cadence=event["cadence"])
+    calendar = json.loads(env("CURATE_SETTINGS"))["calendar"]
+    planned = plan(event, s3=client("s3"), clean_bucket=env("CLEAN_BUCKET"), curated_bucket=env("CURATED_BUCKET"),
+                   timezone=env("SCHEDULE_TIMEZONE"), main_country=calendar["main_country"])
+    logger.info("run planned", extra={"run_date": planned["run_date"], "marts": [q["mart"] for q in planned["queries"]]})
+    return planned

@@ -109,6 +109,8 @@ STAGED = "_staging/*"  # staging_key: a conform run's clean rows, before the qua
 RUN_REPORTS = "_runs/*"  # report_key: a conform run's report, which the gate reads
 MEMBERS = "_members/*"  # member_key: the latest version of each file landed for a partition
 PUBLISHED = "*/dt=*/data.parquet"  # clean_key: a published partition, <source>/<dataset>/dt=<date>/
+# curated zone (saleslens.curate.tables)
+CALENDAR = "cur_ref__calendar/data.parquet"  # the curated calendar PlanRun settles "auto" run dates from
 # quarantine zone
 REJECTS = "*/dt=*/rejects*.parquet"  # quarantine_key: one file's rejected rows
 REFUSED_FILES = "_files/*"  # ingest.quarantine: a file refused whole, and <key>.reason.json

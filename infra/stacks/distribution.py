@@ -7,6 +7,8 @@ the Athena views of athena_sql/.
 """
 from __future__ import annotations
 
+from typing import Dict
+
 from aws_cdk import Aws, CustomResource, RemovalPolicy, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
@@ -16,6 +18,7 @@ from aws_cdk import custom_resources as cr
 from constructs import Construct
 
 from infra.constructs.access import (
+    CALENDAR,
     RECEIPTS,
     REPORT_PAGES,
     RUN_FILES,
@@ -41,6 +44,7 @@ from infra.constructs.log_groups import encrypted_log_group
 from infra.constructs.packaging import sql_hash
 from infra.constructs.push import TabletPush
 from infra.constructs.python_function import stack_functions
+from infra.constructs.schedules import SCHEDULES_DLQ, DistributionSchedules
 from infra.constructs.state_machine import StateMachineFromFile, distributed_map_labels, read_definition
 from infra.nag import acknowledge, wildcard_resource
 from infra.stacks.ops import OpsStack
@@ -106,11 +110,28 @@ class DistributionStack(Stack):
         self.links = LinkService(self, "LinkService", cfg=cfg, key=key, render=self.functions["render-report"],
                                  resolve=self.functions["resolve-recipients"], removal_policy=removal_policy)
         self.distribute = self._state_machine(key, ops, removal_policy)
+        self.schedules = DistributionSchedules(self, "Schedules", cfg=cfg, machine_name=self.distribute.name,
+                                               state_machine=self.distribute.state_machine, key=key,
+                                               removal_policy=removal_policy)
         self.views = self._views_custom_resource(key, removal_policy)
+
+    @property
+    def dead_letter_queues(self) -> Dict[str, str]:
+        """Every dead-letter queue of the stack, by name, with what ops does with its messages."""
+        return {self.cfg.name(SCHEDULES_DLQ): (
+            "A distribution schedule could not start the distribution machine: start it by hand with each "
+            "message's input, giving the run date the schedule would have settled (docs/runbook.md, Schedules)")}
 
     def _grant_functions(self, key: kms.IKey) -> None:
         cfg, fns = self.cfg, self.functions
-        # plan-run needs nothing but its log group: it checks the request and lists the mart SQL.
+        # plan-run settles an "auto" run date from the curated calendar and checks that each daily
+        # dataset published the date's partition (a LIST: it reads no clean data).
+        plan = fns["plan-run"].role
+        plan.add_to_principal_policy(iam.PolicyStatement(actions=["s3:GetObject"],
+                                                         resources=[objects_arn(cfg, "curated", CALENDAR)]))
+        grant_list(plan, cfg, "curated")  # without it the calendar not yet curated reads as AccessDenied
+        grant_list(plan, cfg, "clean")
+        grant_key(plan, key, encrypt=False)
         control = fns["check-control-totals"].role
         grant_s3(control, cfg, "athena-results", read=True,
                  reason="Reads the control and primary mart results its run's queries wrote, named after the query ids")

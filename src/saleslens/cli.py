@@ -129,11 +129,28 @@ def _main_job_out(out: Path) -> None:
     OutDir.open(out)
 
 
-def _run_and_report(files, arrivals, day: date, cadence: str, out: Path) -> None:  # type: ignore[no-untyped-def]
+def _now() -> str:
+    """This moment as Scheduler's <aws.scheduler.scheduled-time> gives it."""
+    from datetime import datetime, timezone
+
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _scheduled_day(tz: str, country: str) -> date:
+    """The run date a schedule firing now would get ("auto"), by the generator's holiday calendar
+    (the one the demo lands as hr_holidays): the previous business day of ``country``."""
+    from saleslens.distribution.run_date import local_day, previous_business_day
+    from saleslens.generate.calendar import is_working_day
+
+    return previous_business_day(local_day(_now(), tz), lambda d: is_working_day(country, d))
+
+
+def _run_and_report(files, arrivals, day, cadence: str, out: Path,  # type: ignore[no-untyped-def]
+                    scheduled_time: Optional[str] = None) -> None:
     from saleslens.offline.main_job import run_main_job
 
     summary = run_main_job(files=files, arrivals=arrivals, run_date=day, cadence=cadence, out=out,
-                           progress=lambda m: typer.echo(f"  {m}"))
+                           progress=lambda m: typer.echo(f"  {m}"), scheduled_time=scheduled_time)
     _print_summary(summary)
     if summary.problems():  # a failed run, or reports left undelivered
         raise typer.Exit(code=1)
@@ -142,7 +159,10 @@ def _run_and_report(files, arrivals, day: date, cadence: str, out: Path) -> None
 @app.command()
 def demo(
     out: Path = typer.Option(Path("out"), help="Folder for reports, the email outbox and quarantined rows."),
-    run_date: Optional[str] = typer.Option(None, "--date", help="Business date (YYYY-MM-DD); default the last weekday before today."),
+    run_date: Optional[str] = typer.Option(None, "--date", help=(
+            "Business date (YYYY-MM-DD); default what a schedule firing now would report: the main country's "
+            "previous business day (the distribution is started with run_date \"auto\", as the schedules do)."
+        )),
     scale: str = typer.Option("tiny", callback=_one_of(_scales), help="Org size: tiny or small (usv history is a benchmark: see bench/)."),
     seed: int = typer.Option(7, help="Generator seed; the same seed gives the same files."),
     cadence: str = typer.Option("daily", callback=_one_of(_cadences), help="daily, fortnightly or monthly."),
@@ -154,25 +174,29 @@ def demo(
     """Run the main job offline: generate an org with its history and the day's files, ingest and
     curate them, distribute, and write what it produced to OUT."""
     _quiet_logs()
-    _config()  # a bad config file or --out fails now, not after generating
+    cfg = _config()  # a bad config file or --out fails now, not after generating
     _main_job_out(out)
     from saleslens.generate import default_history_from
     from saleslens.generate import generate as make
 
-    day = _business_date(run_date)
+    scheduled = _now() if run_date is None else None
+    day = _scheduled_day(cfg.schedules.timezone, cfg.calendar.main_country) if scheduled else _date_arg(str(run_date))
     since = default_history_from(day, history_months)
     typer.echo(f"generating a {scale} org (seed {seed}): its history from {since.isoformat()} as monthly backfill "
                f"extracts, then every source's files of {day.isoformat()}")
     data = make(scale=scale, start=day, days=1, seed=seed, history_from=since)
     typer.echo(f"  {len(data.files)} files; ingesting, curating and distributing them through the embedded AWS")
-    _run_and_report(data.files, data.arrivals, day, cadence, out)
+    _run_and_report(data.files, data.arrivals, "auto" if scheduled else day, cadence, out, scheduled_time=scheduled)
 
 
 @app.command()
 def run(
     landing: Path = typer.Option(..., "--landing", help="Folder of source extracts laid out as `saleslens generate` writes them."),
     out: Path = typer.Option(Path("out"), help="Folder for reports, the email outbox and quarantined rows."),
-    run_date: Optional[str] = typer.Option(None, "--date", help="Report date (YYYY-MM-DD); default the last day with daily fact files."),
+    run_date: Optional[str] = typer.Option(None, "--date", help=(
+            "Report date (YYYY-MM-DD), or auto (as a schedule firing now: the main country's previous business day, "
+            "settled by the distribution from the ingested holiday calendar); default the last day with daily fact files."
+        )),
     cadence: str = typer.Option("daily", callback=_one_of(_cadences), help="daily, fortnightly or monthly."),
 ) -> None:
     """Run the main job offline on extracts of your own: ingest and curate every file of LANDING
@@ -182,12 +206,17 @@ def run(
 
     _config()
     _main_job_out(out)
-    asked = _date_arg(run_date) if run_date else None
+    auto = run_date == "auto"
+    asked = _date_arg(run_date) if run_date and not auto else None
     try:
         files = read_landing(landing)
-        day = choose_run_date(files, asked)
+        day = None if auto else choose_run_date(files, asked)
     except LandingFolderError as exc:
         _fail(str(exc))
+    if day is None:
+        typer.echo(f"{len(files.files)} files under {landing}; report date auto (the previous business day), {cadence}")
+        _run_and_report(files.files, files.arrivals, "auto", cadence, out, scheduled_time=_now())
+        return
     typer.echo(f"{len(files.files)} files under {landing}; report date {day.isoformat()}, {cadence}")
     _run_and_report(files.files, files.arrivals, day, cadence, out)
 
@@ -394,6 +423,39 @@ def redrive(
         typer.echo(f"{outcome.execution_name}: {final}")
         if final != "SUCCEEDED":
             raise typer.Exit(code=1)
+
+
+@app.command()
+def deliveries(
+    ctx: typer.Context,
+    run_id: Optional[str] = typer.Argument(None, help="Run id (execution name) of a distribution run; default the latest."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+    endpoint_url: EndpointOpt = None,
+    region: RegionOpt = None,
+    profile: ProfileOpt = None,
+    account: AccountOpt = None,
+) -> None:
+    """Show what a distribution run did for each role level: delivered, already_sent, suppressed,
+    skipped and failed, and why (reasons counted), from the run's own outcome records: the same
+    counts as the run summary and its ops message."""
+    from saleslens.distribution import report_deliveries as rd
+
+    cfg = _config()
+    sess, target = _ops_context(ctx, endpoint_url, region, profile, account, cfg=cfg)
+    s3, sfn = sess.client("s3", endpoint_url=target.endpoint_url), sess.client("stepfunctions", endpoint_url=target.endpoint_url)
+    bucket = cfg.bucket_name("reports", target.account, target.region)
+
+    def find() -> rd.RunDeliveries:
+        try:
+            name = run_id or rd.latest_run(sfn, target.state_machine("distribution"), s3, bucket)
+            return rd.run_deliveries(s3, bucket, name)
+        except rd.DeliveriesError as exc:
+            from saleslens import ops
+
+            raise ops.OpsError(str(exc)) from None
+
+    found = _run_ops(find)
+    typer.echo(json.dumps(found.as_dict(), indent=2) if as_json else rd.format_deliveries(found))
 
 
 curate_app = typer.Typer(add_completion=False)  # help: the callback's docstring

@@ -186,6 +186,8 @@ def runtime_environment(cfg: Config, account: str, region: str, partition: Optio
         # Each render-report container's share of the SES quota (delivery.pacing); offline sets 0.
         "SES_SEND_RATE_PER_SECOND": str(ses_send_rate_per_container(cfg)),
         "CURATE_SETTINGS": json.dumps(curate_settings(cfg), sort_keys=True),
+        # PlanRun reads a schedule's fire time in this zone to settle an "auto" run date.
+        "SCHEDULE_TIMEZONE": cfg.schedules.timezone,
         "POWERTOOLS_SERVICE_NAME": cfg.project,
         "POWERTOOLS_METRICS_NAMESPACE": "SalesLens",
     }

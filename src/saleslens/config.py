@@ -128,6 +128,37 @@ class LinksConfig:
     key_rotation_days: int = field(metadata=rule(ge=1, le=1000, why="Secrets Manager's rotation limits"))
 
 
+_CRON = r"^cron\(\S+ \S+ \S+ \S+ \S+ \S+\)$"
+_TIMEZONE = r"^[A-Za-z]+(/[A-Za-z0-9_+-]+)*$"
+
+
+@dataclass(frozen=True)
+class ScheduleConfig:
+    """One cadence's EventBridge Scheduler schedule. ``enabled: false`` deploys it DISABLED
+    (paused: it starts nothing until enabled again)."""
+
+    enabled: bool
+    # EventBridge Scheduler's cron(minutes hours day-of-month month day-of-week year), read in
+    # ``schedules.timezone``.
+    cron: str = field(metadata=rule(pattern=_CRON, means="a Scheduler cron expression, cron(min hour dom month dow year)"))
+
+
+@dataclass(frozen=True)
+class SchedulesConfig:
+    """When each cadence's distribution starts in AWS (the infra/constructs/schedules.py
+    schedules). Each starts the distribution machine with run_date "auto": the run date is the
+    main country's previous business day before the scheduled day in ``timezone``
+    (``saleslens.distribution.run_date``)."""
+
+    timezone: str = field(metadata=rule(pattern=_TIMEZONE, means="an IANA time zone such as Asia/Kolkata"))
+    daily: ScheduleConfig
+    fortnightly: ScheduleConfig
+    monthly: ScheduleConfig
+
+    def of(self, cadence: str) -> ScheduleConfig:
+        return {"daily": self.daily, "fortnightly": self.fortnightly, "monthly": self.monthly}[cadence]
+
+
 @dataclass(frozen=True)
 class LogsConfig:
     retention_days: int = field(metadata=rule(choices=LOG_RETENTION_DAYS, why="CloudWatch Logs retention periods"))
@@ -294,6 +325,7 @@ class Config:
     athena: AthenaConfig
     distribution: DistributionConfig
     links: LinksConfig
+    schedules: SchedulesConfig
     logs: LogsConfig
     retention: RetentionConfig
     alerts: AlertsConfig

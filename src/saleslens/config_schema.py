@@ -152,6 +152,12 @@ def _cross_checks(cfg: c.Config) -> List[str]:
     if cfg.links.key_rotation_days <= cfg.links.token_lifetime_days:
         problems.append(f"links: key_rotation_days ({cfg.links.key_rotation_days}) must exceed token_lifetime_days "
                         f"({cfg.links.token_lifetime_days}), or a link stops opening before it expires")
+    try:
+        from zoneinfo import ZoneInfo
+
+        ZoneInfo(cfg.schedules.timezone)
+    except (ValueError, KeyError, OSError):  # ZoneInfoNotFoundError is a KeyError
+        problems.append(f"schedules.timezone: {cfg.schedules.timezone!r} is not an IANA time zone")
     for dataset in DATASETS:
         t = cfg.ingest.thresholds(dataset)
         if t.min_row_ratio > t.max_row_ratio:

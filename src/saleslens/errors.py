@@ -76,3 +76,10 @@ class MasterSnapshotError(DataQualityError):
 
 class PartitionBusyError(SalesLensError, RuntimeError):
     """Other runs kept replacing the partition while this one merged it; retried by the machine."""
+
+
+# -- a distribution that must not send ---------------------------------------------------------
+class DataIncompleteError(SalesLensError, RuntimeError):
+    """A distribution's run date lacks data: a daily dataset has not published that date's
+    partition, or the holiday calendar that sets the date is not curated. Nothing is sent; the
+    machine retries for a while, then tells ops ("data incomplete: ...") and fails as DataIncomplete."""

@@ -189,9 +189,15 @@ def test_check_control_totals_reads_query_results_only(synth):
     assert not {a for a, _ in grants if a.startswith(("dynamodb:", "athena:", "glue:", "ses:", "sns:"))}
 
 
-def test_plan_run_may_only_write_its_logs_and_traces(synth):
-    actions = {a for a, _ in function_grants(synth, "plan-run")}
-    assert actions == {"logs:CreateLogStream", "logs:PutLogEvents", "xray:PutTraceSegments", "xray:PutTelemetryRecords"}
+def test_plan_run_reads_the_curated_calendar_and_lists_the_clean_zone_only(synth):
+    grants = function_grants(synth, "plan-run")
+    assert {(a, r) for a, r in grants if a.startswith("s3:")} == {
+        ("s3:GetObject", objects_under(synth, "curated", "cur_ref__calendar/data.parquet")),
+        ("s3:ListBucket", bucket(synth, "curated")), ("s3:GetBucketLocation", bucket(synth, "curated")),
+        ("s3:ListBucket", bucket(synth, "clean")), ("s3:GetBucketLocation", bucket(synth, "clean")),
+    }
+    assert {a for a, _ in grants} - {a for a, _ in grants if a.startswith("s3:")} == {
+        "kms:Decrypt", "logs:CreateLogStream", "logs:PutLogEvents", "xray:PutTraceSegments", "xray:PutTelemetryRecords"}
 
 
 def test_apply_views_writes_the_catalog_of_the_saleslens_database_only(synth):

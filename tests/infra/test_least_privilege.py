@@ -80,8 +80,8 @@ FUNCTION_S3 = {
     "curate": (objects("clean", "*/dt=*/data.parquet", "s3:GetObject") | listing("clean")
                | objects("curated", "cur_*", "s3:GetObject", *WRITE, "s3:DeleteObject")
                | objects("curated", "_index/*", "s3:GetObject", *WRITE) | listing("curated")),
-    # distribution.marts: checks the request and lists SQL, touches no object.
-    "plan-run": set(),
+    # distribution.plan: the curated calendar ("auto" run dates); a LIST per daily dataset (readiness).
+    "plan-run": objects("curated", "cur_ref__calendar/data.parquet", "s3:GetObject") | listing("curated") | listing("clean"),
     # distribution.results.read_result: the control and primary mart results.
     "check-control-totals": objects("athena-results", "*", "s3:GetObject") | listing("athena-results"),
     # the recipients mart result in; runs/<run id>/recipients.json, items.json and suppressed outcomes out.

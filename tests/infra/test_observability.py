@@ -9,6 +9,7 @@ from typing import Any, Dict, List, Set, Tuple
 import pytest
 
 from infra import PROJECT_ROOT
+from infra.constructs.schedules import SCHEDULES_DLQ
 from infra.stacks.curation import CURATE_DLQ, PARTITION_PUBLISHED_RULE
 from infra.stacks.ingestion import INGEST_DLQ, STATUS_DLQ
 from infra.stacks.observability import GLUE_JOB_FAILED_RULE, GLUE_JOB_SUCCEEDED_RULE, QUALITY_BREACHES, UNDELIVERED_REPORTS
@@ -130,12 +131,16 @@ def dead_letter_queue_names(synth) -> Set[str]:
         for target in rule["Properties"].get("Targets", []):
             if "DeadLetterConfig" in target:
                 referenced.add((stack, target["DeadLetterConfig"]["Arn"]["Fn::GetAtt"][0]))
+    for stack, _, schedule in synth.resources("AWS::Scheduler::Schedule"):
+        if "DeadLetterConfig" in schedule["Properties"]["Target"]:
+            referenced.add((stack, schedule["Properties"]["Target"]["DeadLetterConfig"]["Arn"]["Fn::GetAtt"][0]))
     return {names[r] for r in referenced}
 
 
 def test_every_dead_letter_queue_alarms_on_any_visible_message(synth):
     queues = dead_letter_queue_names(synth)
-    assert queues == {synth.cfg.name(INGEST_DLQ), synth.cfg.name(CURATE_DLQ), synth.cfg.name(STATUS_DLQ)}
+    assert queues == {synth.cfg.name(INGEST_DLQ), synth.cfg.name(CURATE_DLQ), synth.cfg.name(STATUS_DLQ),
+                      synth.cfg.name(SCHEDULES_DLQ)}
     watched = {watches(p)[2].get("QueueName"): p for p in alarms(synth).values() if p.get("Namespace") == "AWS/SQS"}
     assert set(watched) == queues
     for props in watched.values():

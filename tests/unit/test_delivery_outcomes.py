@@ -47,7 +47,7 @@ def test_a_holder_without_an_email_is_suppressed_not_an_error():
     rows = [holder(1), {**holder(2), "email": ""}, holder(3, role="ASM")]
     resolved = resolve_recipients(rows, email_domains=DOMAINS)
     assert [r["employee_id"] for r in resolved.recipients] == ["E000001", "E000003"]  # SR first, then ASM
-    assert resolved.suppressed == [{"employee_id": "E000002", "position_id": "P00002", "reason": NO_EMAIL}]
+    assert resolved.suppressed == [{"employee_id": "E000002", "position_id": "P00002", "role": "SR", "reason": NO_EMAIL}]
 
 
 @pytest.mark.parametrize("field", ["employee_id", "employee_name", "position_id", "role"])

@@ -74,6 +74,7 @@ PRIMARY_INVOICES = Dataset(
         ForeignKey("stockist_code", "erp_customers", "stockist_code"),
         ForeignKey("sku", "erp_products", "sku"),
     ),
+    daily=True,
 )
 
 DOCUMENT_TYPES = ("SALES_RETURN", "CREDIT_NOTE")
@@ -106,6 +107,7 @@ CREDIT_NOTES = Dataset(
         ForeignKey("stockist_code", "erp_customers", "stockist_code"),
         ForeignKey("sku", "erp_products", "sku"),
     ),
+    daily=True,
 )
 
 TARGETS = Dataset(

@@ -67,6 +67,7 @@ ASSIGNMENTS = Dataset(
         ForeignKey("employee_id", "hr_employees", "employee_id"),
     ),
     kind="master",
+    daily=True,
 )
 
 EMPLOYEES = Dataset(
@@ -87,6 +88,7 @@ EMPLOYEES = Dataset(
     key=("employee_id",),
     file_pattern="HR_EMPLOYEES_{dt:%Y%m%d}.csv",
     kind="master",
+    daily=True,
 )
 
 TERRITORIES = Dataset(

@@ -83,6 +83,10 @@ class Dataset:
     backfill_file_pattern: Optional[str] = None
     # Set on a backfill dataset: the table whose rows it carries (same columns, keys and FKs).
     backfills: Optional[str] = None
+    # The source sends a file for every calendar day (a header-only one on a day without rows): a
+    # distribution for a date does not start until each daily dataset has published that date's
+    # partition (saleslens.distribution.readiness).
+    daily: bool = False
 
     def __post_init__(self) -> None:
         names = [c.name for c in self.columns]

@@ -25,6 +25,20 @@ def items_key(run_id: str) -> str:
     return f"runs/{run_id}/items.json"
 
 
+def roles_key(run_id: str) -> str:
+    return f"runs/{run_id}/roles.json"
+
+
+def run_roles(resolved: Resolved) -> List[Dict[str, str]]:
+    """Everyone holding a position on the run date, emailed or suppressed, by ids and role only:
+    what `saleslens deliveries` counts per role (no name or email)."""
+    rows = [{"employee_id": r["employee_id"], "position_id": r["position_id"], "role": r["role"]}
+            for r in resolved.recipients]
+    rows += [{"employee_id": s["employee_id"], "position_id": s["position_id"], "role": s.get("role", "")}
+             for s in resolved.suppressed]
+    return rows
+
+
 def delivery_item(recipient: Dict[str, str]) -> Dict[str, str]:
     """What one Map child receives of its recipient: the ids, nothing a person could be named by."""
     return {"employee_id": recipient["employee_id"], "position_id": recipient["position_id"]}
@@ -38,6 +52,7 @@ def write_run_recipients(s3: Any, bucket: str, run_id: str, resolved: Resolved) 
 
     put(recipients_key(run_id), resolved.recipients)
     put(items_key(run_id), [delivery_item(r) for r in resolved.recipients])
+    put(roles_key(run_id), run_roles(resolved))
     for s in resolved.suppressed:
         outcomes.record_outcome(s3, bucket, run_id, outcomes.suppressed(s["reason"]),
                                 employee_id=s["employee_id"], position_id=s["position_id"])

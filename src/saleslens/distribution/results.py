@@ -89,7 +89,7 @@ _UNSAFE_CATEGORIES = {"Cc", "Cf", "Zl", "Zp"}  # control, format (zero-width, bi
 @dataclass(frozen=True)
 class Resolved:
     recipients: List[Dict[str, str]]  # to be emailed, SR first then by position
-    suppressed: List[Dict[str, str]]  # not emailed by rule: employee_id, position_id, reason (ids only)
+    suppressed: List[Dict[str, str]]  # not emailed by rule: employee_id, position_id, role, reason (no name)
 
 
 def unsafe_name(name: str) -> bool:
@@ -128,7 +128,8 @@ def resolve_recipients(rows: Iterable[Row], *, email_domains: Sequence[str],
                   else held_back(email)
                   or (UNSAFE_NAME if unsafe_name(row["employee_name"]) else None))
         if reason:
-            suppressed.append({"employee_id": row["employee_id"], "position_id": row["position_id"], "reason": reason})
+            suppressed.append({"employee_id": row["employee_id"], "position_id": row["position_id"], "role": row["role"],
+                               "reason": reason})
             continue
         out.append({f: row[f] for f in _RECIPIENT_FIELDS} | {"parent_position_id": row.get("parent_position_id") or ""})
     out.sort(key=lambda r: (ROLE_LEVELS.index(r["role"]), r["position_id"], r["employee_id"]))

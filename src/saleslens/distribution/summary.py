@@ -3,7 +3,9 @@ the run itself wrote (saleslens.distribution.outcomes), and the ops subject that
 
 Words are counts of this run only: ``delivered`` means emailed by this run; ``already_sent`` were
 skipped because an earlier run for the same date and cadence emailed them; ``suppressed`` were
-not emailed by rule (by reason); ``failed`` are the recipients with no outcome at all.
+not emailed by rule (by reason); ``skipped`` a channel not used (by reason); ``failed`` are the
+recipients with no outcome at all. The counting is ``outcomes.tally``, which `saleslens
+deliveries` uses too.
 """
 from __future__ import annotations
 
@@ -37,13 +39,10 @@ def subject(cadence: str, run_date: str, *, recipients: int, delivered: int, alr
 
 def summarise(s3: Any, bucket: str, *, run_id: str, run_date: str, cadence: str, recipient_count: int,
               control_totals: Optional[List[Dict[str, Any]]] = None) -> Dict[str, Any]:
-    counts = outcomes.count_outcomes(s3, bucket, run_id)
-    delivered = counts.pop(outcomes.DELIVERED, 0)
-    already_sent = counts.pop(outcomes.ALREADY_SENT, 0)
-    prefix = f"{outcomes.SUPPRESSED}-"
-    suppressed = {k[len(prefix):]: n for k, n in sorted(counts.items()) if k.startswith(prefix)}
-    accounted = delivered + already_sent + sum(suppressed.values())
-    failed = max(recipient_count - accounted, 0)
+    t = outcomes.tally(outcomes.person_outcomes(s3, bucket, run_id).values(), expected=recipient_count)
+    delivered, already_sent, failed = (t.counts[c] for c in (outcomes.DELIVERED, outcomes.ALREADY_SENT, outcomes.FAILED))
+    suppressed = dict(sorted(t.reasons[outcomes.SUPPRESSED].items()))
+    skipped = dict(sorted(t.reasons[outcomes.SKIPPED].items()))
     return {
         "run_id": run_id,
         "run_date": run_date,
@@ -52,6 +51,7 @@ def summarise(s3: Any, bucket: str, *, run_id: str, run_date: str, cadence: str,
         "delivered": delivered,
         "already_sent": already_sent,
         "suppressed": suppressed,
+        "skipped": skipped,
         "failed": failed,
         "subject": subject(cadence, run_date, recipients=recipient_count, delivered=delivered,
                            already_sent=already_sent, suppressed=sum(suppressed.values()), failed=failed),

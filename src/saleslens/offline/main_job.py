@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from functools import partial
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, Union
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -213,14 +213,17 @@ def _body(s3: Any, bucket: str, key: str) -> bytes:
 def run_main_job(
     *,
     files: Dict[str, bytes],
-    run_date: date,
+    run_date: Union[date, str],
     cadence: str,
     out: Path,
     progress: Callable[[str], None] = lambda _m: None,
     aws: Optional[OfflineAws] = None,
     arrivals: Optional[Dict[str, date]] = None,
+    scheduled_time: Optional[str] = None,
 ) -> MainJobSummary:
-    summary = MainJobSummary(run_date=run_date.isoformat(), cadence=cadence, out=str(out))
+    """``run_date`` "auto" starts the distribution as a schedule does (at ``scheduled_time``)."""
+    day = run_date.isoformat() if isinstance(run_date, date) else run_date
+    summary = MainJobSummary(run_date=day, cadence=cadence, out=str(out))
     own = aws is None
     aws = aws or OfflineAws()
     if own:
@@ -228,10 +231,12 @@ def run_main_job(
         aws.__enter__()
     try:
         summary.ingest, summary.curate = ingest_files(aws, files, progress, arrivals)
-        progress(f"distribution {cadence} for {run_date.isoformat()}")
+        progress(f"distribution {cadence} for {day}" + (f" (scheduled at {scheduled_time})" if scheduled_time else ""))
         queries_before = len(aws.athena_engine.queries)
-        result = aws.distribute(run_date, cadence)
+        result = aws.distribute(run_date, cadence, scheduled_time=scheduled_time)
         summary.distribution = {"execution": result.name, "status": result.status, "error": result.error}
+        if result.output and result.output.get("run_date"):
+            summary.run_date = str(result.output["run_date"])  # "auto" as PlanRun settled it
         if result.output:
             summary.distribution.update(result.output.get("summary", {}).get("summary", {}))
         summary.athena_queries = len(aws.athena_engine.queries) - queries_before

@@ -16,7 +16,7 @@ import time
 import zipfile
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Callable, Dict, Iterator, List, Optional
+from typing import Any, Callable, Dict, Iterator, List, Optional, Union
 
 import boto3
 import requests
@@ -521,9 +521,17 @@ class OfflineAws:
         name = self.deliver_landing_event(landed, received_at=received_at)
         return self.wait(self.execution_arn("ingest", name))
 
-    def distribute(self, run_date: date, cadence: str, name: Optional[str] = None) -> ExecutionResult:
-        name = name or f"{cadence}-{run_date.isoformat()}-{int(time.time() * 1000)}"
-        return self.wait(self.start_execution("distribute", name, {"run_date": run_date.isoformat(), "cadence": cadence}), timeout=900)
+    def distribute(self, run_date: Union[date, str], cadence: str, name: Optional[str] = None,
+                   scheduled_time: Optional[str] = None) -> ExecutionResult:
+        """Start the distribution machine as a schedule does and wait. ``run_date`` "auto" (the
+        schedules' input) leaves the date to PlanRun: the main country's previous business day
+        before ``scheduled_time`` (default: now)."""
+        day = run_date.isoformat() if isinstance(run_date, date) else run_date
+        payload = {"run_date": day, "cadence": cadence}
+        if scheduled_time is not None:
+            payload["scheduled_time"] = scheduled_time
+        name = name or f"{cadence}-{day}-{int(time.time() * 1000)}"
+        return self.wait(self.start_execution("distribute", name, payload), timeout=900)
 
     def _drain(self, queue_url: str) -> List[Dict[str, Any]]:
         """Receive and delete every message waiting in an offline inbox queue; their bodies."""

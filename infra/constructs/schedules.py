@@ -1,0 +1,91 @@
+"""EventBridge Scheduler schedules that start the distribution state machine, one per cadence.
+
+Each schedule (config ``schedules``: a cron read in ``schedules.timezone``, enabled or paused)
+fires at its exact time (no flexible window) and starts the machine with the same input the CLI
+gives offline: ``{"run_date": "auto", "cadence": ..., "scheduled_time": <the fire time>}``.
+PlanRun settles "auto" to the main country's previous business day before that time
+(``saleslens.distribution.run_date``). A start Scheduler cannot make (throttled, the machine
+missing, access denied) is retried, then lands in an encrypted dead-letter queue that alarms.
+"""
+from __future__ import annotations
+
+import json
+from typing import Dict
+
+from aws_cdk import Aws, Duration, RemovalPolicy, TimeZone
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_scheduler as scheduler
+from aws_cdk import aws_scheduler_targets as targets
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from infra.constructs.access import grant_key, state_machine_arn
+from infra.nag import acknowledge
+from saleslens.config import Config
+from saleslens.distribution.marts import CADENCES
+from saleslens.distribution.run_date import AUTO
+
+SCHEDULE_GROUP = "distribution"
+SCHEDULES_DLQ = "schedules-dlq"
+# Starts Scheduler retries before the dead-letter queue, and how long it keeps trying: a start
+# later than this would report a day that the next schedule already covers.
+RETRY_ATTEMPTS = 5
+MAX_EVENT_AGE_HOURS = 2
+DLQ_RETENTION_DAYS = 14
+
+
+def schedule_input(cadence: str) -> Dict[str, str]:
+    """The distribution machine's input from a schedule (the context attribute is filled by Scheduler)."""
+    return {"run_date": AUTO, "cadence": cadence, "scheduled_time": "<aws.scheduler.scheduled-time>"}
+
+
+class DistributionSchedules(Construct):
+    def __init__(self, scope: Construct, construct_id: str, *, cfg: Config, machine_name: str, state_machine,
+                 key: kms.IKey, removal_policy: RemovalPolicy) -> None:
+        super().__init__(scope, construct_id)
+        self.group = scheduler.ScheduleGroup(self, "Group", schedule_group_name=cfg.name(SCHEDULE_GROUP),
+                                             removal_policy=removal_policy)
+        self.dead_letters = sqs.Queue(
+            self, "DeadLetters", queue_name=cfg.name(SCHEDULES_DLQ),
+            encryption=sqs.QueueEncryption.KMS, encryption_master_key=key, enforce_ssl=True,
+            retention_period=Duration.days(DLQ_RETENTION_DAYS),
+        )
+        acknowledge(self.dead_letters, "AwsSolutions-SQS3",
+                    "It is a dead-letter queue: the distribution schedules send it the starts they could not make")
+        # One role for the three schedules: it may start the distribution machine and nothing else
+        # (plus sending a failed start to the dead-letter queue, granted by the targets).
+        self.role = iam.Role(
+            self, "Role",
+            assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com", conditions={
+                "StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID},
+                "ArnLike": {"aws:SourceArn": f"arn:{Aws.PARTITION}:scheduler:{Aws.REGION}:{Aws.ACCOUNT_ID}:"
+                                             f"schedule/{cfg.name(SCHEDULE_GROUP)}/*"},
+            }),
+            description="EventBridge Scheduler: start the distribution state machine",
+        )
+        self.role.add_to_principal_policy(iam.PolicyStatement(
+            actions=["states:StartExecution"], resources=[state_machine_arn(machine_name)]))
+        # The schedules are encrypted with the lake key, and so is the dead-letter queue it writes.
+        grant_key(self.role, key, encrypt=True)
+        self.schedules: Dict[str, scheduler.Schedule] = {}
+        for cadence in CADENCES:
+            settings = cfg.schedules.of(cadence)
+            self.schedules[cadence] = scheduler.Schedule(
+                self, cadence.capitalize(),
+                schedule_name=cfg.name(f"distribute-{cadence}"),
+                schedule_group=self.group,
+                description=f"Start the {cadence} distribution (run date: the previous business day)",
+                schedule=scheduler.ScheduleExpression.expression(settings.cron, TimeZone.of(cfg.schedules.timezone)),
+                enabled=settings.enabled,
+                time_window=scheduler.TimeWindow.off(),
+                key=key,
+                target=targets.StepFunctionsStartExecution(
+                    state_machine,
+                    input=scheduler.ScheduleTargetInput.from_text(json.dumps(schedule_input(cadence))),
+                    role=self.role,
+                    dead_letter_queue=self.dead_letters,
+                    retry_attempts=RETRY_ATTEMPTS,
+                    max_event_age=Duration.hours(MAX_EVENT_AGE_HOURS),
+                ),
+            )
