@@ -1,29 +1,30 @@
-"""RenderReport: one recipient's report, emailed once per (run date, cadence, employee, position).
+"""RenderReport: one batch of recipients' reports rendered, stored and emailed, each at most once
+per (person, position, cadence, window) unless its figures changed (a "corrected" email).
 
-The Map child carries ids only; the person's name and email come from the run's recipients file.
+The Map child carries ids only; each person's name and email come from the run's recipients
+file. One recipient's failure is recorded as failed and the batch goes on; the batch's outcomes
+are written in one file, and returned (ids only) for the execution history.
 """
 from __future__ import annotations
 
-from functools import lru_cache
-from typing import Any, Callable, Dict, Tuple
+import time
+from collections import Counter
+from typing import Any, Dict, List, Tuple
 
-from aws_lambda_powertools.utilities.idempotency import (
-    DynamoDBPersistenceLayer,
-    IdempotencyConfig,
-    idempotent_function,
-)
-
-from lambdas._runtime import client, env, logger, require, tracer
-from saleslens.delivery.deliver import deliver
+from lambdas._runtime import InvalidEventError, client, env, logger, require, tracer
+from saleslens.delivery.deliver import Settings, deliver_batch
+from saleslens.delivery.ledger import Ledger
 from saleslens.distribution import outcomes
 from saleslens.distribution.marts import MART_KEYS, result_locations
-from saleslens.distribution.recipients import RecipientIndex, lookup, read_recipients
+from saleslens.distribution.recipients import RecipientIndex, RecipientNotFoundError, lookup, read_recipients
 from saleslens.distribution.results import location, read_result
 from saleslens.reports.model import RunData
 
 # Read once per warm container: the run's mart results and its recipients file.
 _runs: Dict[Tuple[str, ...], RunData] = {}
 _recipients: Dict[str, RecipientIndex] = {}
+# A claim outlives the invocation by this much before another attempt may take it over.
+CLAIM_MARGIN_SECONDS = 30
 
 
 def _run_data(marts: Any) -> RunData:
@@ -43,53 +44,44 @@ def _recipients_of(key: str) -> RecipientIndex:
     return _recipients[key]
 
 
-def _deliver(request: Dict[str, Any]) -> Dict[str, Any]:
-    ids = request["recipient"]
-    recipient = lookup(_recipients_of(request["recipients_key"]),
-                       employee_id=ids["employee_id"], position_id=ids["position_id"])
-    return deliver(
-        client("s3"),
-        client("ses"),
-        recipient=recipient,
-        data=_run_data(request["marts"]),
-        run_date=request["run_date"],
-        cadence=request["cadence"],
-        run_id=request["run_id"],
-        reports_bucket=env("REPORTS_BUCKET"),
-        sender=env("SENDER_EMAIL"),
-        configuration_set=env("SES_CONFIGURATION_SET"),
-        link_ttl_seconds=int(env("REPORT_LINK_TTL_SECONDS")),
-    )
-
-
-@lru_cache(maxsize=4)
-def _delivery_ledger(table: str, ttl_days: int) -> Tuple[IdempotencyConfig, Callable[..., Dict[str, Any]]]:
-    """``_deliver`` made idempotent on the delivery ledger: a redrive or a second run for the same
-    day and cadence sends nothing twice. A record expires after ``ttl_days``
-    (retention.delivery_ledger_days), as the environment says."""
-    config = IdempotencyConfig(
-        event_key_jmespath="[run_date, cadence, recipient.employee_id, recipient.position_id]",
-        raise_on_no_idempotency_key=True,
-        expires_after_seconds=ttl_days * 24 * 3600,
-    )
-    once = idempotent_function(data_keyword_argument="request", persistence_store=DynamoDBPersistenceLayer(table_name=table),
-                               config=config, key_prefix="render-report")(_deliver)
-    return config, once
+def _batch(event: Dict[str, Any]) -> Tuple[str, List[Dict[str, str]]]:
+    batch = event.get("batch")
+    if not isinstance(batch, dict) or not isinstance(batch.get("batch"), str) or not isinstance(batch.get("recipients"), list):
+        raise InvalidEventError("event.batch must be an object with a batch name and a list of recipients")
+    return batch["batch"], [require(r, ("employee_id", "position_id")) for r in batch["recipients"]]
 
 
 @logger.inject_lambda_context(log_event=False, clear_state=True)
 @tracer.capture_lambda_handler
 def handler(event: Dict[str, Any], context: Any) -> Dict[str, Any]:
     require(event, ("run_date", "cadence", "run_id", "recipients_key"))
-    ids = require(event.get("recipient") or {}, ("employee_id", "position_id"))
-    logger.append_keys(execution=event["run_id"], employee_id=ids["employee_id"], position_id=ids["position_id"])
-    config, deliver_once = _delivery_ledger(env("DELIVERY_LEDGER_TABLE"), int(env("DELIVERY_LEDGER_TTL_DAYS")))
-    config.register_lambda_context(context)
-    result = deliver_once(request=event)
-    # A result from the ledger written by another run: that run sent it, this one skipped it.
-    outcome = outcomes.DELIVERED if result.get("run_id") == event["run_id"] else outcomes.ALREADY_SENT
-    outcomes.record_outcome(client("s3"), env("REPORTS_BUCKET"), event["run_id"], outcome,
-                            employee_id=ids["employee_id"], position_id=ids["position_id"])
-    logger.info("report delivered" if outcome == outcomes.DELIVERED else "report already sent by an earlier run",
-                extra={"status": outcome, "report_key": result["report_key"]})
-    return {"status": outcome, "report_key": result["report_key"]}
+    name, ids = _batch(event)
+    logger.append_keys(execution=event["run_id"], batch=name)
+    s3 = client("s3")
+    index = _recipients_of(event["recipients_key"])
+    found, missing = [], []
+    for i in ids:
+        try:
+            found.append(lookup(index, employee_id=i["employee_id"], position_id=i["position_id"]))
+        except RecipientNotFoundError:
+            missing.append(outcomes.entry(outcomes.FAILED, employee_id=i["employee_id"], position_id=i["position_id"],
+                                          error=RecipientNotFoundError.__name__))
+    bucket = env("REPORTS_BUCKET")
+    results = deliver_batch(
+        s3,
+        client("ses"),
+        Ledger(client("dynamodb"), env("DELIVERY_LEDGER_TABLE"), ttl_days=int(env("DELIVERY_LEDGER_TTL_DAYS"))),
+        recipients=found,
+        data=_run_data(event.get("marts")),
+        run_date=event["run_date"],
+        cadence=event["cadence"],
+        run_id=event["run_id"],
+        settings=Settings(reports_bucket=bucket, sender=env("SENDER_EMAIL"),
+                          configuration_set=env("SES_CONFIGURATION_SET"),
+                          link_ttl_seconds=int(env("REPORT_LINK_TTL_SECONDS"))),
+        claim_until=int(time.time() + context.get_remaining_time_in_millis() / 1000) + CLAIM_MARGIN_SECONDS,
+    ) + missing
+    outcomes.record_outcomes(s3, bucket, event["run_id"], outcomes.batch_part(name), results)
+    counts = Counter(r["outcome"] for r in results)
+    logger.info("batch delivered", extra={"recipients": len(ids), **{k: counts[k] for k in sorted(counts)}})
+    return {"batch": name, "counts": dict(sorted(counts.items())), "outcomes": results}

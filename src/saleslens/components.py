@@ -64,7 +64,10 @@ LAMBDAS: Dict[str, LambdaSpec] = {
         LambdaSpec("check-control-totals", "lambdas.check_control_totals",
                    "Stop a distribution unless net primary reconciles per window", 60, 1024),
         LambdaSpec("resolve-recipients", "lambdas.resolve_recipients", "List the report recipients active on the run date", 120, 1024),
-        LambdaSpec("render-report", "lambdas.render_report", "Render one recipient's report and email a link to it", 60, 1024),
+        # One invocation per batch of distribution.batch_size recipients (saleslens.asl_budget
+        # checks that this timeout covers a full batch).
+        LambdaSpec("render-report", "lambdas.render_report",
+                   "Render a batch of recipients' reports and email each a link to theirs", 300, 1024),
         LambdaSpec("summarise-run", "lambdas.summarise_run", "Count what a distribution run delivered and tell ops", 60, 512),
         LambdaSpec("apply-views", "lambdas.apply_views", "Create or replace the Athena views on deploy", 600, 512),
         LambdaSpec("record-execution-status", "lambdas.record_execution_status",
@@ -160,6 +163,8 @@ def runtime_environment(cfg: Config, account: str, region: str, partition: Optio
         "LATE_AFTER_DAYS": str(cfg.ingest.late_after_days),
         "QUALITY_THRESHOLDS": json.dumps(cfg.ingest.quality, sort_keys=True),
         "REPORT_LINK_TTL_SECONDS": str(cfg.distribution.report_link_ttl_seconds),
+        "DELIVERY_BATCH_SIZE": str(cfg.distribution.batch_size),
+        "DELIVERY_TOLERATED_FAILURE_PERCENTAGE": str(cfg.distribution.tolerated_failure_percentage),
         "CURATE_SETTINGS": json.dumps(curate_settings(cfg), sort_keys=True),
         "POWERTOOLS_SERVICE_NAME": cfg.project,
         "POWERTOOLS_METRICS_NAMESPACE": "SalesLens",

@@ -47,6 +47,7 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 S3_BUCKET_NAME_MAX = 63
 # Step Functions redrives an execution for 14 days after it ends: what a redrive reads must live that long.
 REDRIVE_WINDOW_DAYS = 14
+MAX_DELIVERY_BATCH = 200  # recipients per delivery Map child (distribution.batch_size)
 
 _NAME = r"^[a-z]([a-z0-9-]*[a-z0-9])?$"
 _NAME_MEANS = "lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen"
@@ -103,6 +104,13 @@ class DistributionConfig:
     # The company's mail domains: a report goes only to an address in one of them (an HR row
     # with a private or external address is suppressed and reported, never emailed).
     email_domains: List[str] = field(metadata=rule(means="a non-empty list of mail domains, e.g. field.example.com"))
+    # Recipients per delivery Map child (one Lambda invocation renders and emails a batch):
+    # bench/distribution_bench.py measures the per-report cost the render-report timeout covers.
+    batch_size: int = field(metadata=rule(ge=1, le=MAX_DELIVERY_BATCH, why={
+        "le": "the render-report function's timeout covers this many reports (saleslens.asl_budget)"}))
+    # Share of the run's recipients that may fail before the run fails with DeliveryFailed
+    # (counted in recipients by SummariseRun, whatever the batches).
+    tolerated_failure_percentage: float = field(metadata=rule(ge=0, le=100))
 
 
 @dataclass(frozen=True)

@@ -108,6 +108,8 @@ def test_function_environment_names_the_deployed_resources(synth, key):
                                                 f"{prefix}-ingest": "ingest"}),
         "LATE_AFTER_DAYS": str(cfg.ingest.late_after_days),
         "REPORT_LINK_TTL_SECONDS": str(cfg.distribution.report_link_ttl_seconds),
+        "DELIVERY_BATCH_SIZE": "50",
+        "DELIVERY_TOLERATED_FAILURE_PERCENTAGE": "5.0",
         "POWERTOOLS_SERVICE_NAME": cfg.project,
         "POWERTOOLS_METRICS_NAMESPACE": "SalesLens",
         "POWERTOOLS_LOG_LEVEL": cfg.deploy.lambda_log_level,

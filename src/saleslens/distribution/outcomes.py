@@ -1,21 +1,26 @@
-"""What became of each recipient of a distribution run: one marker object per person and position
-under ``runs/<run id>/outcomes/<outcome>/`` (ids only, no body worth reading).
+"""What became of each recipient of a distribution run: one outcomes file per delivery batch (and
+one for the people suppressed by rule) under ``runs/<run id>/outcomes/``, each a JSON list of
+``{employee_id, position_id, outcome}`` (ids only; a failed recipient's entry adds its error type).
 
-A marker is written once the outcome is certain (the email accepted by SES, the earlier send found
-in the delivery ledger, the suppression decided), so a recipient without a marker is a failed
-delivery: a child that crashed, timed out or was never run leaves nothing behind. Markers are keyed
-per run, so a second run for the same day counts its own outcomes, and a redrive of a run adds the
-markers of the children it re-ran to those already there.
+A batch's file is written once its every recipient has an outcome, so a recipient without an
+entry, or whose entry says ``failed``, is a failed delivery: a batch that crashed, timed out or
+was never run leaves nothing behind. Files are keyed per run and per batch, so a second run for
+the same day counts its own outcomes, and a redriven batch replaces its own file with outcomes
+for its every recipient again (the delivery ledger tells it which emails this run already sent).
 """
 from __future__ import annotations
 
-from typing import Any, Dict, Set, Tuple
+import json
+from typing import Any, Dict, Iterable, List, Set, Tuple
 
 DELIVERED = "delivered"  # emailed by this run
-ALREADY_SENT = "already_sent"  # not emailed again: an earlier run for the same date and cadence did
+CORRECTED = "corrected"  # emailed a "corrected" report by this run: its figures changed since an earlier run sent it
+ALREADY_SENT = "already_sent"  # re-rendered, not emailed: an earlier run sent the same figures for this window
 SUPPRESSED = "suppressed"  # not emailed by rule; the reason follows: suppressed-<reason>
-# Precedence when one person has two markers (a redriven child): the strongest claim wins.
-_ORDER = (DELIVERED, ALREADY_SENT)
+FAILED = "failed"  # not delivered: the entry's error names why (counted with the recipients that have no entry)
+# Precedence when one person has two entries: the strongest claim wins.
+_ORDER = (DELIVERED, CORRECTED, ALREADY_SENT)
+SUPPRESSED_PART = "suppressed"
 
 
 def outcomes_prefix(run_id: str) -> str:
@@ -26,26 +31,43 @@ def suppressed(reason: str) -> str:
     return f"{SUPPRESSED}-{reason}"
 
 
-def outcome_key(run_id: str, outcome: str, *, employee_id: str, position_id: str) -> str:
-    return f"{outcomes_prefix(run_id)}{outcome}/{position_id}/{employee_id}"
+def outcomes_key(run_id: str, part: str) -> str:
+    return f"{outcomes_prefix(run_id)}{part}.json"
 
 
-def record_outcome(s3: Any, bucket: str, run_id: str, outcome: str, *, employee_id: str, position_id: str) -> str:
-    key = outcome_key(run_id, outcome, employee_id=employee_id, position_id=position_id)
-    s3.put_object(Bucket=bucket, Key=key, Body=b"", ContentType="text/plain")
+def batch_part(batch: str) -> str:
+    return f"batch-{batch}"
+
+
+def entry(outcome: str, *, employee_id: str, position_id: str, error: str = "") -> Dict[str, str]:
+    out = {"employee_id": employee_id, "position_id": position_id, "outcome": outcome}
+    if error:
+        out["error"] = error
+    return out
+
+
+def record_outcomes(s3: Any, bucket: str, run_id: str, part: str, entries: Iterable[Dict[str, str]]) -> str:
+    """One put for a whole batch's (or the suppressed people's) outcomes."""
+    key = outcomes_key(run_id, part)
+    body = [{k: e[k] for k in ("employee_id", "position_id", "outcome", "error") if e.get(k)} for e in entries]
+    s3.put_object(Bucket=bucket, Key=key, Body=json.dumps(body).encode(), ContentType="application/json")
     return key
 
 
-def count_outcomes(s3: Any, bucket: str, run_id: str) -> Dict[str, int]:
-    """{outcome: number of people} from the run's markers; each person counted once."""
-    prefix = outcomes_prefix(run_id)
-    people: Dict[Tuple[str, str], Set[str]] = {}
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+def read_outcomes(s3: Any, bucket: str, run_id: str) -> List[Dict[str, str]]:
+    entries: List[Dict[str, str]] = []
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=outcomes_prefix(run_id)):
         for obj in page.get("Contents", []):
-            parts = obj["Key"][len(prefix):].split("/")
-            if len(parts) == 3:
-                outcome, position_id, employee_id = parts
-                people.setdefault((position_id, employee_id), set()).add(outcome)
+            if obj["Key"].endswith(".json"):
+                entries += json.loads(s3.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read())
+    return entries
+
+
+def count_outcomes(s3: Any, bucket: str, run_id: str) -> Dict[str, int]:
+    """{outcome: number of people} from the run's outcomes files; each person counted once."""
+    people: Dict[Tuple[str, str], Set[str]] = {}
+    for e in read_outcomes(s3, bucket, run_id):
+        people.setdefault((e["position_id"], e["employee_id"]), set()).add(e["outcome"])
     counts: Dict[str, int] = {}
     for outcomes in people.values():
         chosen = next((o for o in _ORDER if o in outcomes), min(outcomes))
