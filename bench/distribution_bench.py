@@ -181,4 +181,5 @@ def main() -> None:
 
 if __name__ == "__main__":
     os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
+    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")  # the handlers' info lines would bury the figures
     main()
