@@ -183,3 +183,21 @@ def test_a_second_writer_loses_the_claim(aws):
                 cadence="daily", window="2026-11-20..2026-11-20")
     assert aws["ledger"].claim(key, None, **args) is not None
     assert aws["ledger"].claim(key, None, **args) is None  # it read "no item" too, but wrote second
+
+
+# -- the handler's input ---------------------------------------------------------------------------
+@pytest.mark.parametrize("batch,message", [
+    (None, "event.batch must be an object with a batch name and a list of recipients"),
+    ({"batch": "00000", "recipients": "E1"}, "event.batch must be an object with a batch name and a list of recipients"),
+    ({"batch": "00000", "recipients": [{"employee_id": "E1"}]}, "event is missing string field(s): position_id"),
+])
+def test_render_report_refuses_a_malformed_batch_before_any_call(batch, message):
+    from lambdas._runtime import InvalidEventError
+    from lambdas.render_report import handler
+    from saleslens.offline.hooks import LambdaContext
+
+    event = {"run_date": "2026-11-20", "cadence": "daily", "run_id": "r", "recipients_key": "runs/r/recipients.json",
+             "batch": batch}
+    with pytest.raises(InvalidEventError) as caught:
+        handler(event, LambdaContext("render-report", 1024, "arn:aws:lambda:eu-west-1:123456789012:function:render-report"))
+    assert str(caught.value) == message
