@@ -57,6 +57,7 @@ def render_bench(args: argparse.Namespace) -> None:
     marts_bench.build(folder, args.start, args.months)
     con = marts_bench.connect_files(folder)
     as_of = args.start - timedelta(days=1)
+    rss_before = _rss_mb()
     t = time.perf_counter()
     tables: Dict[str, List[Dict[str, str]]] = {}
     for mart in MARTS:
@@ -68,6 +69,8 @@ def render_bench(args: argparse.Namespace) -> None:
     t = time.perf_counter()
     data = RunData({k: v for k, v in tables.items() if k != "recipients"})
     index_s = time.perf_counter() - t
+    print(f"the run's mart rows as render-report holds them: {_rss_mb() - rss_before:,.0f} MB of RSS "
+          f"(the rows read from CSV and their RunData index)", flush=True)
     recipients = resolve_recipients(tables["recipients"], email_domains=load_config().distribution.email_domains).recipients
     if args.limit:
         recipients = recipients[:: max(len(recipients) // args.limit, 1)][: args.limit]
@@ -98,6 +101,18 @@ def render_bench(args: argparse.Namespace) -> None:
     for role, times in sorted(by_role.items(), key=lambda kv: -statistics.mean(kv[1])):
         print(f"  {role:<4} {len(times):>5} reports, mean {statistics.mean(times) * 1000:6.2f} ms")
     print(f"  HTML size: median {statistics.median(sizes) / 1024:.1f} KB, max {max(sizes) / 1024:.1f} KB")
+    print(f"  peak RSS of the process: {_peak_rss_mb():,.0f} MB")
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+
+
+def _peak_rss_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3
 
 
 class CallCounter:

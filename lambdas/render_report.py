@@ -7,6 +7,7 @@ are written in one file, and returned (ids only) for the execution history.
 """
 from __future__ import annotations
 
+import threading
 import time
 from collections import Counter
 from typing import Any, Dict, List, Tuple
@@ -20,9 +21,12 @@ from saleslens.distribution.recipients import RecipientIndex, RecipientNotFoundE
 from saleslens.distribution.results import location, read_result
 from saleslens.reports.model import RunData
 
-# Read once per warm container: the run's mart results and its recipients file.
+# Read once per warm container: the run's mart results and its recipients file. The lock makes
+# invocations that share the module (the offline runtime runs the Map's concurrent children as
+# threads of one process) wait for the one read instead of each holding a copy.
 _runs: Dict[Tuple[str, ...], RunData] = {}
 _recipients: Dict[str, RecipientIndex] = {}
+_loading = threading.Lock()
 # A claim outlives the invocation by this much before another attempt may take it over.
 CLAIM_MARGIN_SECONDS = 30
 
@@ -30,18 +34,20 @@ CLAIM_MARGIN_SECONDS = 30
 def _run_data(marts: Any) -> RunData:
     locations = result_locations(marts or [])
     cache_key = tuple(sorted(locations.values()))
-    if cache_key not in _runs:
-        _runs.clear()  # one run's results at a time
-        s3 = client("s3")
-        _runs[cache_key] = RunData({m: read_result(s3, location(locations, m)) for m in MART_KEYS if m != "recipients"})
-    return _runs[cache_key]
+    with _loading:
+        if cache_key not in _runs:
+            _runs.clear()  # one run's results at a time
+            s3 = client("s3")
+            _runs[cache_key] = RunData({m: read_result(s3, location(locations, m)) for m in MART_KEYS if m != "recipients"})
+        return _runs[cache_key]
 
 
 def _recipients_of(key: str) -> RecipientIndex:
-    if key not in _recipients:
-        _recipients.clear()
-        _recipients[key] = read_recipients(client("s3"), env("REPORTS_BUCKET"), key)
-    return _recipients[key]
+    with _loading:
+        if key not in _recipients:
+            _recipients.clear()
+            _recipients[key] = read_recipients(client("s3"), env("REPORTS_BUCKET"), key)
+        return _recipients[key]
 
 
 def _batch(event: Dict[str, Any]) -> Tuple[str, List[Dict[str, str]]]:

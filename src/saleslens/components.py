@@ -65,9 +65,10 @@ LAMBDAS: Dict[str, LambdaSpec] = {
                    "Stop a distribution unless net primary reconciles per window", 60, 1024),
         LambdaSpec("resolve-recipients", "lambdas.resolve_recipients", "List the report recipients active on the run date", 120, 1024),
         # One invocation per batch of distribution.batch_size recipients (saleslens.asl_budget
-        # checks that this timeout covers a full batch).
+        # checks that this timeout covers a full batch). It holds the run's mart rows: about 1 GB
+        # for a usv daily run (bench/distribution_bench.py render), hence 3 GB.
         LambdaSpec("render-report", "lambdas.render_report",
-                   "Render a batch of recipients' reports and email each a link to theirs", 300, 1024),
+                   "Render a batch of recipients' reports and email each a link to theirs", 300, 3008),
         LambdaSpec("summarise-run", "lambdas.summarise_run", "Count what a distribution run delivered and tell ops", 60, 512),
         LambdaSpec("apply-views", "lambdas.apply_views", "Create or replace the Athena views on deploy", 600, 512),
         LambdaSpec("record-execution-status", "lambdas.record_execution_status",
