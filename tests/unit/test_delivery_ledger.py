@@ -59,6 +59,14 @@ def test_a_changed_figure_changes_the_hash_of_every_report_that_shows_it():
     assert {e for e in before if before[e] != after[e]} == {ASM["employee_id"], SR2["employee_id"]}
 
 
+def test_float_noise_beyond_what_a_report_shows_is_not_a_correction():
+    def asm(mtd: str) -> str:
+        return figures_hash(build_report(ASM, RunData({"primary": [primary("P00006", "P00005", "ASM", "mtd", mtd)]}),
+                                         run_date="2026-11-20", cadence="daily"))
+    assert asm("9100.000000000002") == asm("9100.0") == asm("9100.00") == asm("9100")
+    assert asm("9100.01") != asm("9100.00")
+
+
 # -- the window in the key --------------------------------------------------------------------
 @pytest.mark.parametrize("run_date,cadence,window", [
     ("2026-07-31", "daily", "2026-07-31..2026-07-31"),

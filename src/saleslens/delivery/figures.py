@@ -6,6 +6,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import re
+from decimal import Decimal
 from typing import Any, Dict
 
 from saleslens.reports.model import Report
@@ -24,12 +26,26 @@ def figures(report: Report) -> Dict[str, Any]:
 
 
 def figures_hash(report: Report) -> str:
-    """SHA-256 (hex) of the report's figures, serialised with sorted keys."""
-    text = json.dumps(figures(report), default=_plain, sort_keys=True, separators=(",", ":"))
+    """SHA-256 (hex) of the report's figures, serialised with sorted keys; a number with decimals
+    is taken to FIGURE_PLACES places, so a floating-point sum that differs in its last bits from
+    run to run (the order of a parallel aggregation) is not read as a correction."""
+    text = json.dumps(_rounded(figures(report)), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _plain(value: Any) -> Any:
+FIGURE_PLACES = 4  # more than any report shows (amounts 2, percentages 1)
+_DECIMAL = re.compile(r"^-?\d+\.\d+(?:[eE][-+]?\d+)?$")
+
+
+def _rounded(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
-    return str(value)
+        value = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): _rounded(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_rounded(v) for v in value]
+    if isinstance(value, str) and _DECIMAL.match(value):
+        return format(round(Decimal(value), FIGURE_PLACES).normalize(), "f")
+    if isinstance(value, float):
+        return format(round(Decimal(repr(value)), FIGURE_PLACES).normalize(), "f")
+    return value if value is None or isinstance(value, (bool, int)) else str(value)
