@@ -1,93 +1,71 @@
-"""RenderReport: one recipient's report, emailed once per (run date, cadence, employee, position).
+"""RenderReport: one batch of recipients' reports rendered, stored and emailed, each at most once
+per (person, position, cadence, window) unless its figures changed (a "corrected" email).
 
-The Map child carries ids only; the person's name and email come from the run's recipients file.
+The Map child carries ids only; each person's name and email come from the run's recipients
+file. One recipient's failure is recorded as failed and the batch goes on; the batch's outcomes
+are written in one file, and returned (ids only) for the execution history.
 """
 from __future__ import annotations
 
 import json
-from functools import lru_cache
-from typing import Any, Callable, Dict, Tuple
+import threading
+import time
+from collections import Counter
+from typing import Any, Dict, List, Tuple
 
-from aws_lambda_powertools.utilities.idempotency import (
-    DynamoDBPersistenceLayer,
-    IdempotencyConfig,
-    idempotent_function,
-)
-
-from lambdas._runtime import client, env, logger, require, tracer
+from lambdas._runtime import InvalidEventError, client, env, logger, require, tracer
 from saleslens.delivery import push as tablet
-from saleslens.delivery.deliver import deliver
+from saleslens.delivery.deliver import Settings, deliver_batch
+from saleslens.delivery.ledger import Ledger
 from saleslens.delivery.pacing import PacedSes
 from saleslens.distribution import outcomes
 from saleslens.distribution.marts import MART_KEYS, result_locations
-from saleslens.distribution.recipients import RecipientIndex, lookup, read_recipients
+from saleslens.distribution.recipients import RecipientIndex, RecipientNotFoundError, lookup, read_recipients
 from saleslens.distribution.results import location, read_result
 from saleslens.links import keys
 from saleslens.links.issue import LinkIssuer
 from saleslens.reports.freshness import read_freshness_file
 from saleslens.reports.model import RunData
 
-# Read once per warm container: the run's mart results (with its freshness file) and its recipients file.
+# Read once per warm container: the run's mart results (with its freshness file) and its recipients file. The lock makes
+# invocations that share the module (the offline runtime runs the Map's concurrent children as
+# threads of one process) wait for the one read instead of each holding a copy.
 _runs: Dict[Tuple[str, ...], RunData] = {}
 _recipients: Dict[str, RecipientIndex] = {}
+_loading = threading.Lock()
 _paced: Dict[str, PacedSes] = {}  # the container's SES client behind its token bucket (delivery.pacing)
-
-
-def _ses() -> PacedSes:
-    if "ses" not in _paced:
-        _paced["ses"] = PacedSes(client("ses"), float(env("SES_SEND_RATE_PER_SECOND")))
-    return _paced["ses"]
-
-
 _registries: Dict[str, Dict[str, Any]] = {}  # run date -> the device registry in force (delivery.push)
-
-
-def _push(request: Dict[str, Any]) -> tablet.Push:
-    run_date = request["run_date"]
-    if run_date not in _registries:
-        _registries.clear()
-        _registries[run_date] = tablet.load_registry(client("s3"), env("CLEAN_BUCKET"), run_date)
-    return tablet.Push(sns=client("sns"), applications=json.loads(env("PUSH_APPLICATIONS")),
-                       registry=_registries[run_date], s3=client("s3"), bucket=env("REPORTS_BUCKET"),
-                       run_id=request["run_id"])
+# A claim outlives the invocation by this much before another attempt may take it over.
+CLAIM_MARGIN_SECONDS = 30
 
 
 def _run_data(marts: Any, run_id: str) -> RunData:
     locations = result_locations(marts or [])
     cache_key = (run_id, *sorted(locations.values()))
-    if cache_key not in _runs:
-        _runs.clear()  # one run's results at a time
-        s3 = client("s3")
-        _runs[cache_key] = RunData({m: read_result(s3, location(locations, m)) for m in MART_KEYS if m != "recipients"},
-                                   freshness=read_freshness_file(s3, env("REPORTS_BUCKET"), run_id))
-    return _runs[cache_key]
+    with _loading:
+        if cache_key not in _runs:
+            _runs.clear()  # one run's results at a time
+            s3 = client("s3")
+            _runs[cache_key] = RunData({m: read_result(s3, location(locations, m)) for m in MART_KEYS if m != "recipients"},
+                                       freshness=read_freshness_file(s3, env("REPORTS_BUCKET"), run_id))
+        return _runs[cache_key]
 
 
-def _recipients_of(key: str) -> RecipientIndex:
-    if key not in _recipients:
-        _recipients.clear()
-        _recipients[key] = read_recipients(client("s3"), env("REPORTS_BUCKET"), key)
-    return _recipients[key]
+def _ses() -> PacedSes:
+    with _loading:
+        if "ses" not in _paced:
+            _paced["ses"] = PacedSes(client("ses"), float(env("SES_SEND_RATE_PER_SECOND")))
+        return _paced["ses"]
 
 
-def _deliver(request: Dict[str, Any]) -> Dict[str, Any]:
-    ids = request["recipient"]
-    recipient = lookup(_recipients_of(request["recipients_key"]),
-                       employee_id=ids["employee_id"], position_id=ids["position_id"])
-    return deliver(
-        client("s3"),
-        _ses(),
-        recipient=recipient,
-        data=_run_data(request["marts"], request["run_id"]),
-        run_date=request["run_date"],
-        cadence=request["cadence"],
-        run_id=request["run_id"],
-        reports_bucket=env("REPORTS_BUCKET"),
-        sender=env("SENDER_EMAIL"),
-        configuration_set=env("SES_CONFIGURATION_SET"),
-        issue_link=_link_issuer(),
-        push=_push(request),
-    )
+def _push(run_date: str, run_id: str) -> tablet.Push:
+    with _loading:
+        if run_date not in _registries:
+            _registries.clear()
+            _registries[run_date] = tablet.load_registry(client("s3"), env("CLEAN_BUCKET"), run_date)
+        registry = _registries[run_date]
+    return tablet.Push(sns=client("sns"), applications=json.loads(env("PUSH_APPLICATIONS")), registry=registry,
+                       s3=client("s3"), bucket=env("REPORTS_BUCKET"), run_id=run_id)
 
 
 def _link_issuer() -> LinkIssuer:
@@ -99,34 +77,52 @@ def _link_issuer() -> LinkIssuer:
 _signing_key = keys.KeyRing(lambda: [keys.signing_key(client("secretsmanager"), env("LINK_SIGNING_SECRET"))])
 
 
-@lru_cache(maxsize=4)
-def _delivery_ledger(table: str, ttl_days: int) -> Tuple[IdempotencyConfig, Callable[..., Dict[str, Any]]]:
-    """``_deliver`` made idempotent on the delivery ledger: a redrive or a second run for the same
-    day and cadence sends nothing twice. A record expires after ``ttl_days``
-    (retention.delivery_ledger_days), as the environment says."""
-    config = IdempotencyConfig(
-        event_key_jmespath="[run_date, cadence, recipient.employee_id, recipient.position_id]",
-        raise_on_no_idempotency_key=True,
-        expires_after_seconds=ttl_days * 24 * 3600,
-    )
-    once = idempotent_function(data_keyword_argument="request", persistence_store=DynamoDBPersistenceLayer(table_name=table),
-                               config=config, key_prefix="render-report")(_deliver)
-    return config, once
+def _recipients_of(key: str) -> RecipientIndex:
+    with _loading:
+        if key not in _recipients:
+            _recipients.clear()
+            _recipients[key] = read_recipients(client("s3"), env("REPORTS_BUCKET"), key)
+        return _recipients[key]
+
+
+def _batch(event: Dict[str, Any]) -> Tuple[str, List[Dict[str, str]]]:
+    batch = event.get("batch")
+    if not isinstance(batch, dict) or not isinstance(batch.get("batch"), str) or not isinstance(batch.get("recipients"), list):
+        raise InvalidEventError("event.batch must be an object with a batch name and a list of recipients")
+    return batch["batch"], [require(r, ("employee_id", "position_id")) for r in batch["recipients"]]
 
 
 @logger.inject_lambda_context(log_event=False, clear_state=True)
 @tracer.capture_lambda_handler
 def handler(event: Dict[str, Any], context: Any) -> Dict[str, Any]:
     require(event, ("run_date", "cadence", "run_id", "recipients_key"))
-    ids = require(event.get("recipient") or {}, ("employee_id", "position_id"))
-    logger.append_keys(execution=event["run_id"], employee_id=ids["employee_id"], position_id=ids["position_id"])
-    config, deliver_once = _delivery_ledger(env("DELIVERY_LEDGER_TABLE"), int(env("DELIVERY_LEDGER_TTL_DAYS")))
-    config.register_lambda_context(context)
-    result = deliver_once(request=event)
-    # A result from the ledger written by another run: that run sent it, this one skipped it.
-    outcome = outcomes.DELIVERED if result.get("run_id") == event["run_id"] else outcomes.ALREADY_SENT
-    outcomes.record_outcome(client("s3"), env("REPORTS_BUCKET"), event["run_id"], outcome,
-                            employee_id=ids["employee_id"], position_id=ids["position_id"])
-    logger.info("report delivered" if outcome == outcomes.DELIVERED else "report already sent by an earlier run",
-                extra={"status": outcome, "report_key": result["report_key"]})
-    return {"status": outcome, "report_key": result["report_key"]}
+    name, ids = _batch(event)
+    logger.append_keys(execution=event["run_id"], batch=name)
+    s3 = client("s3")
+    index = _recipients_of(event["recipients_key"])
+    found, missing = [], []
+    for i in ids:
+        try:
+            found.append(lookup(index, employee_id=i["employee_id"], position_id=i["position_id"]))
+        except RecipientNotFoundError:
+            missing.append(outcomes.entry(outcomes.FAILED, employee_id=i["employee_id"], position_id=i["position_id"],
+                                          error=RecipientNotFoundError.__name__))
+    bucket = env("REPORTS_BUCKET")
+    results = deliver_batch(
+        s3,
+        _ses(),
+        Ledger(client("dynamodb"), env("DELIVERY_LEDGER_TABLE"), ttl_days=int(env("DELIVERY_LEDGER_TTL_DAYS"))),
+        recipients=found,
+        data=_run_data(event.get("marts"), event["run_id"]),
+        run_date=event["run_date"],
+        cadence=event["cadence"],
+        run_id=event["run_id"],
+        settings=Settings(reports_bucket=bucket, sender=env("SENDER_EMAIL"),
+                          configuration_set=env("SES_CONFIGURATION_SET"), issue_link=_link_issuer(),
+                          push=_push(event["run_date"], event["run_id"])),
+        claim_until=int(time.time() + context.get_remaining_time_in_millis() / 1000) + CLAIM_MARGIN_SECONDS,
+    ) + missing
+    outcomes.record_outcomes(s3, bucket, event["run_id"], outcomes.batch_part(name), results)
+    counts = Counter(r["outcome"] for r in results)
+    logger.info("batch delivered", extra={"recipients": len(ids), **{k: counts[k] for k in sorted(counts)}})
+    return {"batch": name, "counts": dict(sorted(counts.items())), "outcomes": results}

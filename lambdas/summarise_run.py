@@ -1,4 +1,6 @@
-"""SummariseRun: count what a distribution run did for each recipient, and say it in the ops subject."""
+"""SummariseRun: count what a distribution run did for each recipient, say it in the ops subject,
+and whether the failed recipients stay within the tolerated share (the machine fails the run with
+DeliveryFailed when they do not)."""
 from __future__ import annotations
 
 from typing import Any, Dict
@@ -20,8 +22,10 @@ def handler(event: Dict[str, Any], context: Any) -> Dict[str, Any]:
         cadence=event["cadence"],
         recipient_count=int(event.get("recipient_count", 0)),
         control_totals=event.get("control_totals") or [],
+        tolerated_failure_percentage=float(env("DELIVERY_TOLERATED_FAILURE_PERCENTAGE")),
     )
     metrics.add_metric(name="ReportsDelivered", unit="Count", value=summary["delivered"])
+    metrics.add_metric(name="ReportsCorrected", unit="Count", value=summary["corrected"])
     metrics.add_metric(name="ReportsAlreadySent", unit="Count", value=summary["already_sent"])
     metrics.add_metric(name="RecipientsSuppressed", unit="Count", value=sum(summary["suppressed"].values()))
     # Alarmed on (observability stack): any recipient this run failed to deliver to.

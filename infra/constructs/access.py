@@ -121,7 +121,7 @@ RUN_FILES = "runs/*"  # recipients and outcomes: what one distribution run write
 RUN_RECIPIENTS = "runs/*/recipients.json"  # recipients.recipients_key: every recipient's name and email
 RUN_ITEMS = "runs/*/items.json"  # recipients.items_key: the delivery Map's items, ids only
 RUN_FRESHNESS = "runs/*/freshness.json"  # reports.freshness.freshness_key: newest file per dataset, no names
-RUN_OUTCOMES = "runs/*/outcomes/*"  # outcomes.outcome_key: what the run did for each recipient
+RUN_OUTCOMES = "runs/*/outcomes/*"  # outcomes.outcomes_key: what the run did for each recipient, a file per batch
 
 READ = ("s3:GetObject",)
 WRITE = ("s3:PutObject", "s3:AbortMultipartUpload")

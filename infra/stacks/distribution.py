@@ -58,8 +58,9 @@ MACHINE_TASKS = ("plan-run", "check-control-totals", "resolve-recipients", "rend
 GLUE_READ = ("glue:GetDatabase", "glue:GetTable", "glue:GetTables", "glue:GetPartition", "glue:GetPartitions")
 GLUE_VIEWS = ("glue:GetDatabase", "glue:GetTable", "glue:GetTables", "glue:CreateTable", "glue:UpdateTable",
               "glue:DeleteTable")
-# Powertools idempotency (the delivery ledger) reads, claims, completes and releases records.
-LEDGER_ACTIONS = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem")
+# The delivery ledger (saleslens.delivery.ledger): a batch's items read at once, then each claimed,
+# completed or released by a conditional put (a released new claim is deleted).
+LEDGER_ACTIONS = ("dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:DeleteItem")
 
 
 class DistributionStack(Stack):
@@ -163,7 +164,7 @@ class DistributionStack(Stack):
         grant_s3(render, cfg, "reports", write=True, key_pattern=RECEIPTS,
                  reason="Writes a receipt per email under deliveries/<cadence>/<date>/")
         grant_s3(render, cfg, "reports", write=True, key_pattern=RUN_OUTCOMES,
-                 reason="Writes the recipient's outcome marker under runs/<run id>/outcomes/")
+                 reason="Writes its batch's outcomes file under runs/<run id>/outcomes/")
         grant_key(render, key, encrypt=True)
         render.add_to_principal_policy(iam.PolicyStatement(
             actions=["ses:SendRawEmail"],
@@ -173,7 +174,10 @@ class DistributionStack(Stack):
         render.add_to_principal_policy(iam.PolicyStatement(
             actions=list(LEDGER_ACTIONS), resources=[self.ledger.table_arn]))
 
-        grant_list(fns["summarise-run"].role, cfg, "reports")
+        summarise = fns["summarise-run"].role
+        grant_s3(summarise, cfg, "reports", read=True, key_pattern=RUN_OUTCOMES,
+                 reason="Reads the outcomes files its run's batches wrote under runs/<run id>/outcomes/")
+        grant_key(summarise, key, encrypt=False)
 
         views = fns["apply-views"].role
         grant_athena_queries(views, cfg, extra_actions=["athena:GetWorkGroup"])  # awswrangler reads the workgroup

@@ -139,12 +139,12 @@ class ObservabilityStack(Stack):
 
     def _alarm_undelivered_reports(self) -> None:
         # Any one: a person without their numbers. Suppressed and already-sent recipients are not
-        # counted; a run past the Map's failure tolerance fails instead (executions-failed).
+        # counted; a run past the failure tolerance also fails (executions-failed).
         self._alarm("UndeliveredReports", "undelivered-reports", self.emf_metric(UNDELIVERED_REPORTS), 1,
                     "A distribution run finished with recipients whose report was not delivered (SummariseRun "
-                    "counts them; the ops summary's subject says N FAILED): find the failed children of its "
-                    "RenderAndDeliver Map Run, fix the cause, then start the run again for the same date and "
-                    "cadence (nobody is emailed twice)")
+                    "counts them; the ops summary's subject says N FAILED): find them in the run's outcomes "
+                    "files (runs/<execution>/outcomes/) or a failed child of its RenderAndDeliver Map Run, fix "
+                    "the cause, then start the run again for the same date and cadence (nobody is emailed twice)")
 
     def _alarm_functions(self) -> None:
         deploy = self.cfg.deploy

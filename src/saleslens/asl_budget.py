@@ -33,6 +33,25 @@ REJECTIONS = frozenset({
 })
 
 
+# The distribution machine's delivery Map runs one child per batch of recipients: its budget is
+# checked for up to MAX_RECIPIENTS (usv, the largest org modelled, has 5,490) in batches of
+# distribution.batch_size, and the render-report function's timeout must cover a full batch at
+# PER_REPORT_SECONDS a report (render, store, read/claim/complete in the ledger, send, receipt:
+# well under a second in AWS; bench/distribution_bench.py measures the offline cost).
+MAX_RECIPIENTS = 10_000
+PER_REPORT_SECONDS = 1.5
+
+
+def delivery_batches(recipients: int, batch_size: int) -> int:
+    """Children of the delivery Map for this many recipients."""
+    return math.ceil(recipients / batch_size)
+
+
+def batch_seconds(batch_size: int) -> float:
+    """What the render-report function's timeout must at least be for a full batch."""
+    return batch_size * PER_REPORT_SECONDS
+
+
 class UnboundedPathError(ValueError):
     """The ASL has a loop, a Task without TimeoutSeconds, or a Map without a known item bound."""
 

@@ -64,7 +64,11 @@ LAMBDAS: Dict[str, LambdaSpec] = {
         LambdaSpec("check-control-totals", "lambdas.check_control_totals",
                    "Stop a distribution unless net primary reconciles per window", 60, 1024),
         LambdaSpec("resolve-recipients", "lambdas.resolve_recipients", "List the report recipients active on the run date", 120, 1024),
-        LambdaSpec("render-report", "lambdas.render_report", "Render one recipient's report and email a link to it", 60, 1024),
+        # One invocation per batch of distribution.batch_size recipients (saleslens.asl_budget
+        # checks that this timeout covers a full batch). It holds the run's mart rows: about 1 GB
+        # for a usv daily run (bench/distribution_bench.py render), hence 3 GB.
+        LambdaSpec("render-report", "lambdas.render_report",
+                   "Render a batch of recipients' reports and email each a link to theirs", 300, 3008),
         # The link service: behind a function URL, throttled by reserved concurrency (links.max_concurrent_opens).
         LambdaSpec("open-report", "lambdas.open_report",
                    "Check a report link and redirect to the report, or refuse it", 10, 256),
@@ -185,6 +189,8 @@ def runtime_environment(cfg: Config, account: str, region: str, partition: Optio
                                          for p in cfg.distribution.push_platforms}, sort_keys=True),
         # Each render-report container's share of the SES quota (delivery.pacing); offline sets 0.
         "SES_SEND_RATE_PER_SECOND": str(ses_send_rate_per_container(cfg)),
+        "DELIVERY_BATCH_SIZE": str(cfg.distribution.batch_size),
+        "DELIVERY_TOLERATED_FAILURE_PERCENTAGE": str(cfg.distribution.tolerated_failure_percentage),
         "CURATE_SETTINGS": json.dumps(curate_settings(cfg), sort_keys=True),
         # PlanRun reads a schedule's fire time in this zone to settle an "auto" run date.
         "SCHEDULE_TIMEZONE": cfg.schedules.timezone,

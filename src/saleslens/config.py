@@ -47,6 +47,7 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 S3_BUCKET_NAME_MAX = 63
 # Step Functions redrives an execution for 14 days after it ends: what a redrive reads must live that long.
 REDRIVE_WINDOW_DAYS = 14
+MAX_DELIVERY_BATCH = 200  # recipients per delivery Map child (distribution.batch_size)
 
 _NAME = r"^[a-z]([a-z0-9-]*[a-z0-9])?$"
 _NAME_MEANS = "lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen"
@@ -106,6 +107,13 @@ class DistributionConfig:
     # SNS mobile push platforms with a platform application in this deployment (APNS, GCM):
     # created at deploy time from credentials in Secrets Manager (docs/runbook.md); empty: no push.
     push_platforms: List[str] = field(metadata=rule(means="a list of SNS push platforms: APNS, GCM"))
+    # Recipients per delivery Map child (one Lambda invocation renders and emails a batch):
+    # bench/distribution_bench.py measures the per-report cost the render-report timeout covers.
+    batch_size: int = field(metadata=rule(ge=1, le=MAX_DELIVERY_BATCH, why={
+        "le": "the render-report function's timeout covers this many reports (saleslens.asl_budget)"}))
+    # Share of the run's recipients that may fail before the run fails with DeliveryFailed
+    # (counted in recipients by SummariseRun, whatever the batches).
+    tolerated_failure_percentage: float = field(metadata=rule(ge=0, le=100))
 
 
 @dataclass(frozen=True)
@@ -157,7 +165,6 @@ class SchedulesConfig:
 
     def of(self, cadence: str) -> ScheduleConfig:
         return {"daily": self.daily, "fortnightly": self.fortnightly, "monthly": self.monthly}[cadence]
-
 
 @dataclass(frozen=True)
 class LogsConfig:

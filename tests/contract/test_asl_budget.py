@@ -7,20 +7,44 @@ import json
 import pytest
 
 from saleslens import components
-from saleslens.asl_budget import UnboundedPathError, worst_case_seconds
-from saleslens.config import PROJECT_ROOT
+from saleslens.asl_budget import (
+    MAX_RECIPIENTS,
+    UnboundedPathError,
+    batch_seconds,
+    delivery_batches,
+    worst_case_seconds,
+)
+from saleslens.config import MAX_DELIVERY_BATCH, PROJECT_ROOT, load_config
+from saleslens.distribution.marts import MARTS
 
 
 def _definition(machine: str) -> dict:
     return json.loads((PROJECT_ROOT / components.STATE_MACHINES[machine].definition).read_text())
 
 
-# The distribution machine's Map runs one child per recipient: its budget depends on the number
-# of recipients and is not bounded yet (the distribution issue batches recipients).
 @pytest.mark.parametrize("machine", ["ingest", "curate"])
 def test_the_longest_path_ends_before_the_machine_times_out(machine):
     definition = _definition(machine)
     assert worst_case_seconds(definition) < definition["TimeoutSeconds"] == components.STATE_MACHINES[machine].timeout_seconds
+
+
+def test_the_distribution_ends_before_the_machine_times_out_for_the_most_recipients_modelled():
+    definition = _definition("distribute")
+    batches = delivery_batches(MAX_RECIPIENTS, load_config().distribution.batch_size)
+    marts = {"BuildRoleMarts": len(MARTS), "RenderAndDeliver": batches}
+    assert worst_case_seconds(definition, map_items=marts) < definition["TimeoutSeconds"] == (
+        components.STATE_MACHINES["distribute"].timeout_seconds)
+
+
+def test_a_batch_fits_the_render_functions_timeout_and_the_task_outlasts_the_function():
+    timeout = components.LAMBDAS["render-report"].timeout_seconds
+    assert batch_seconds(load_config().distribution.batch_size) <= batch_seconds(MAX_DELIVERY_BATCH) <= timeout
+    task = _definition("distribute")["States"]["RenderAndDeliver"]["ItemProcessor"]["States"]["RenderReports"]
+    assert task["TimeoutSeconds"] > timeout
+
+
+def test_delivery_batches_round_up():
+    assert [delivery_batches(n, 50) for n in (0, 1, 50, 51, 5490)] == [0, 1, 1, 2, 110]
 
 
 def _task(timeout, *retriers):

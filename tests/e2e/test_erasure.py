@@ -30,6 +30,7 @@ from typer.testing import CliRunner
 from saleslens import components
 from saleslens.cli import app
 from saleslens.config import ZONES, load_config
+from saleslens.distribution.outcomes import read_outcomes
 from saleslens.generate import generate
 from saleslens.offline import OfflineAws
 from saleslens.offline.main_job import ingest_files
@@ -187,7 +188,7 @@ def erased():
         t = time.monotonic()
         rerun = aws.distribute(RUN_DAY, "daily")
         timings["distribution after"] = time.monotonic() - t
-        outcomes = [o["Key"] for o in s3.list_objects_v2(Bucket=reports_bucket, Prefix=f"runs/{rerun.name}/outcomes/")["Contents"]]
+        outcomes = read_outcomes(s3, reports_bucket, rerun.name)
         found_after_rerun = _scan(aws, needles)
         timings["total"] = time.monotonic() - t0
         print("\nerasure e2e timings (s): " + ", ".join(f"{k} {v:.1f}" for k, v in timings.items()))
@@ -308,9 +309,8 @@ def test_raw_hr_files_holding_them_are_deleted_and_no_other_raw_file(erased):
 def test_the_pipeline_runs_on_after_erasure_and_suppresses_them(erased):
     assert erased.rerun.status == "SUCCEEDED", erased.rerun.error
     me = erased.me["employee_id"]
-    theirs = [k for k in erased.outcomes if k.endswith(f"/{me}")]
-    assert [k.split("/")[3] for k in theirs] == ["suppressed-no_email"]
-    assert sum("/already_sent/" in k for k in erased.outcomes) == len(erased.recipients) - 1
+    assert [e["outcome"] for e in erased.outcomes if e["employee_id"] == me] == ["suppressed-no_email"]
+    assert sum(e["outcome"] == "already_sent" for e in erased.outcomes) == len(erased.recipients) - 1
 
 
 def test_delivery_ledger_records_expire_after_the_configured_retention(erased):

@@ -12,8 +12,10 @@ import email
 import io
 import json
 import logging
+import math
 import re
 from collections import Counter, defaultdict
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from email import policy
@@ -24,6 +26,7 @@ from typing import Dict, List, Set, Tuple
 import pytest
 
 from saleslens import components
+from saleslens.config import load_config
 from saleslens.distribution.marts import MARTS
 from saleslens.generate import default_history_from, generate
 from saleslens.offline import OfflineAws
@@ -35,6 +38,7 @@ DAY = date(2026, 7, 31)  # a Friday; fiscal year 2026-27 began on 1 April
 JULY_TARGETS = "erp/targets/dt=2026-07-01/ERP_TARGETS_20260701.csv"
 UNKNOWN_TERRITORY_TARGET = b"T9999,B0001,2026-07-01,700.00,7\n"
 DELIVERY_FAULT = "Lambda.KMSAccessDeniedException"  # the function cannot decrypt its environment
+BATCH = 4  # recipients per delivery Map child in these runs
 # The windows each cadence reports (KPI catalogue 6), written out by hand for 31 July 2026.
 WINDOWS = {
     "daily": {"day": (date(2026, 7, 31), date(2026, 7, 31)), "mtd": (date(2026, 7, 1), date(2026, 7, 31))},
@@ -61,7 +65,8 @@ def run(tmp_path_factory):
     data = generate(scale="tiny", start=DAY, days=1, seed=11, history_from=default_history_from(DAY))
     assert data.files[JULY_TARGETS].endswith(b"\n")
     data.files[JULY_TARGETS] += UNKNOWN_TERRITORY_TARGET  # kept at conform, attributed to no territory
-    with OfflineAws() as aws:
+    base = load_config()  # batches of BATCH, so the tiny org's recipients fill several Map children
+    with OfflineAws(replace(base, distribution=replace(base.distribution, batch_size=BATCH))) as aws:
         ingested, curated = ingest_files(aws, data.files, lambda _m: None, data.arrivals)
         results = {}
         for cadence in WINDOWS:
@@ -72,9 +77,9 @@ def run(tmp_path_factory):
         export(aws, out)
         emails = list(aws.sent_emails())
         again = aws.distribute(DAY, "daily")
-        # Four render-report invocations fail as the Lambda service would (not retried): 4 of the
-        # recipients' children fail, above the Map's 5% tolerance, through the main job's own path.
-        aws.inject_lambda_faults("render-report", *[DELIVERY_FAULT] * 4)
+        # One render-report invocation fails as the Lambda service would (not retried): one batch
+        # of the Map's children fails, above the Map's 5% tolerance, through the main job's own path.
+        aws.inject_lambda_faults("render-report", DELIVERY_FAULT)
         faulted = run_main_job(files={}, run_date=DAY, cadence="fortnightly", aws=aws,
                                out=tmp_path_factory.mktemp("main-job-faulted"))
         yield {"data": data, "ingested": ingested, "curated": curated, "results": results, "out": out,
@@ -276,8 +281,9 @@ def test_failed_deliveries_above_the_tolerance_fail_the_run_and_the_main_job(run
     assert job.problems() == ["distribution FAILED: DeliveryFailed"]  # so `saleslens demo` / `run` exit 1
     arn = aws.execution_arn("distribute", d["execution"])
     (map_run,) = aws.map_runs(arn)
-    assert (map_run.state, map_run.items, map_run.failed, map_run.status) == (
-        "RenderAndDeliver", len(truth.holders), 4, "FAILED")
+    batches = math.ceil(len(truth.holders) / BATCH)
+    assert batches > 2
+    assert (map_run.state, map_run.items, map_run.failed, map_run.status) == ("RenderAndDeliver", batches, 1, "FAILED")
     assert map_run.error == "States.ExceedToleratedFailureThreshold"
     events = aws.history(arn)
     (failed_run,) = [e["mapRunFailedEventDetails"] for e in events if e["type"] == "MapRunFailed"]
@@ -286,21 +292,23 @@ def test_failed_deliveries_above_the_tolerance_fail_the_run_and_the_main_job(run
     (ops,) = [m for m in run["ops"] if m["subject"] == "SalesLens distribution failed at RenderAndDeliver: DeliveryFailed"]
     failure = json.loads(ops["message"])
     assert (failure["execution"], failure["error"]) == (d["execution"], "States.ExceedToleratedFailureThreshold")
-    assert f"4 of {len(truth.holders)} items failed" in failure["cause"]
+    assert f"1 of {batches} items failed" in failure["cause"]
     assert ops["attributes"]["error_name"]["Value"] == "DeliveryFailed"
 
 
-def test_the_delivery_map_children_carry_ids_only(run, truth):
+def test_the_delivery_map_children_are_batches_of_ids_only(run, truth):
     aws = run["aws"]
     runs = [r for result, _ in run["results"].values() for r in aws.map_runs(result.arn)]
     assert len(runs) == len(WINDOWS)
-    for map_run in runs:
-        assert len(map_run.child_inputs) == len(truth.holders)
-        for child in map_run.child_inputs:
-            assert set(child) == {"recipient", "recipients_key", "run_date", "cadence", "run_id", "marts"}
-            assert set(child["recipient"]) == {"employee_id", "position_id"}
     holders = {(e, p) for e, _, p in truth.holders}
-    assert {(c["recipient"]["employee_id"], c["recipient"]["position_id"]) for c in runs[0].child_inputs} == holders
+    for map_run in runs:
+        assert len(map_run.child_inputs) == math.ceil(len(holders) / BATCH)
+        for child in map_run.child_inputs:
+            assert set(child) == {"batch", "recipients_key", "run_date", "cadence", "run_id", "marts"}
+            assert set(child["batch"]) == {"batch", "recipients"} and 0 < len(child["batch"]["recipients"]) <= BATCH
+            assert all(set(r) == {"employee_id", "position_id"} for r in child["batch"]["recipients"])
+        ids = [(r["employee_id"], r["position_id"]) for c in map_run.child_inputs for r in c["batch"]["recipients"]]
+        assert sorted(ids) == sorted(holders)  # each holder in exactly one batch
 
 
 # -- personal data in what ops and Step Functions keep ---------------------------------------------

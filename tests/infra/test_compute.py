@@ -124,6 +124,8 @@ def test_function_environment_names_the_deployed_resources(synth, key):
         # distribution.ses_max_send_rate (14) over the delivery Map's MaxConcurrency (50)
         "SES_SEND_RATE_PER_SECOND": "0.28",
         "SCHEDULE_TIMEZONE": "Asia/Kolkata",
+        "DELIVERY_BATCH_SIZE": "50",
+        "DELIVERY_TOLERATED_FAILURE_PERCENTAGE": "5.0",
         "POWERTOOLS_SERVICE_NAME": cfg.project,
         "POWERTOOLS_METRICS_NAMESPACE": "SalesLens",
         "POWERTOOLS_LOG_LEVEL": cfg.deploy.lambda_log_level,

@@ -12,7 +12,6 @@ from saleslens import components
 from saleslens.delivery.deliver import report_key
 from saleslens.distribution import outcomes
 from saleslens.distribution.recipients import items_key, recipients_key
-from saleslens.distribution.results import NO_EMAIL
 from saleslens.distribution.summary import delivery_prefix
 from tests.infra.cfn import as_list, flat, policy_statements
 
@@ -25,7 +24,7 @@ def ledger(synth) -> Dict[str, Any]:
     return table
 
 
-def test_ledger_has_the_powertools_idempotency_key(synth):
+def test_ledger_is_keyed_by_one_delivery_id(synth):
     props = ledger(synth)["Properties"]
     assert props["KeySchema"] == [{"AttributeName": "id", "KeyType": "HASH"}]
     assert props["AttributeDefinitions"] == [{"AttributeName": "id", "AttributeType": "S"}]
@@ -105,7 +104,7 @@ def test_render_report_reads_results_and_sends_through_the_configuration_set(syn
         ("ses:SendRawEmail", f"{ses}:configuration-set/{synth.cfg.name(components.SES_CONFIGURATION_SET)}"),
     } <= grants
     assert {a for a, _ in grants if a.startswith("dynamodb:")} == {
-        "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}
+        "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"}
 
 
 RUN, CADENCE, DAY = "daily-2024-06-28-1", "daily", "2024-06-28"
@@ -122,14 +121,18 @@ RUN_FILE_ACCESS = {
     "resolve-recipients": [
         ("s3:PutObject", recipients_key(RUN)),
         ("s3:PutObject", items_key(RUN)),
-        ("s3:PutObject", outcomes.outcome_key(RUN, outcomes.suppressed(NO_EMAIL), **IDS)),
+        ("s3:PutObject", outcomes.outcomes_key(RUN, outcomes.SUPPRESSED_PART)),
     ],
     "render-report": [
         ("s3:GetObject", recipients_key(RUN)),
         ("s3:PutObject", report_key(CADENCE, DAY, IDS)),
         ("s3:GetObject", report_key(CADENCE, DAY, IDS)),  # the presigned link reads as the function
         ("s3:PutObject", f"{delivery_prefix(CADENCE, DAY)}P00001/E000001.json"),
-        ("s3:PutObject", outcomes.outcome_key(RUN, outcomes.DELIVERED, **IDS)),
+        ("s3:PutObject", outcomes.outcomes_key(RUN, outcomes.batch_part("00000"))),
+    ],
+    "summarise-run": [
+        ("s3:GetObject", outcomes.outcomes_key(RUN, outcomes.batch_part("00000"))),
+        ("s3:GetObject", outcomes.outcomes_key(RUN, outcomes.SUPPRESSED_PART)),
     ],
 }
 
@@ -141,10 +144,11 @@ def test_each_run_file_a_delivery_function_reads_or_writes_is_granted(synth, key
     assert denied == []
 
 
-def test_summarise_run_lists_the_reports_bucket_and_reads_nothing(synth):
+def test_summarise_run_reads_only_the_runs_outcomes_files(synth):
     grants = function_grants(synth, "summarise-run")
     assert ("s3:ListBucket", bucket(synth, "reports")) in grants
-    assert not {a for a, _ in grants if a in ("s3:GetObject", "s3:PutObject")}
+    assert {(a, r) for a, r in grants if a in ("s3:GetObject", "s3:PutObject")} == {
+        ("s3:GetObject", objects_under(synth, "reports", "runs/*/outcomes/*"))}
 
 
 def test_only_render_report_reads_the_recipients_names_and_emails(synth):

@@ -92,7 +92,7 @@ FUNCTION_S3 = {
                            | listing("reports")),
     # mart results and runs/<run id>/freshness.json in; the recipient looked up in
     # runs/<run id>/recipients.json; the report page (read back by its presigned link), the
-    # receipt and the outcome marker out.
+    # receipt and the batch's outcomes file out.
     "render-report": (objects("athena-results", "*", "s3:GetObject") | listing("athena-results")
                       | objects("reports", "reports/*", "s3:GetObject", *WRITE)
                       | objects("reports", "runs/*/recipients.json", "s3:GetObject")
@@ -103,8 +103,8 @@ FUNCTION_S3 = {
                       # delivery.push: the device registry in force, a marker per device pushed or skipped
                       | objects("clean", "mdm/devices/dt=*/data.parquet", "s3:GetObject") | listing("clean")
                       | objects("reports", "runs/*/push/*", *WRITE)),
-    # distribution.outcomes.count_outcomes: lists runs/<run id>/outcomes/.
-    "summarise-run": listing("reports"),
+    # distribution.outcomes.count_outcomes: lists and reads runs/<run id>/outcomes/.
+    "summarise-run": objects("reports", "runs/*/outcomes/*", "s3:GetObject") | listing("reports"),
     # awswrangler runs the view DDL through Athena, which writes results as the caller.
     "apply-views": (objects("athena-results", "*", "s3:GetObject", *WRITE, "s3:ListMultipartUploadParts")
                     | {(a, "athena-results", None) for a in (*LISTING, "s3:ListBucketMultipartUploads")}),

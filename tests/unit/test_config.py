@@ -97,7 +97,8 @@ BAD_VALUES = [
     (_set("lake.reports_expiry_dayz", 30), "lake.reports_expiry_dayz: unknown key (did you mean 'reports_expiry_days'?)"),
     (_set("stages", "dev"), "stages: unknown key (did you mean 'stage'?)"),
     (_set("distribution.cadences", ["daily"]),
-     "distribution.cadences: unknown key; expected sender, email_domains, ses_max_send_rate, push_platforms"),
+     "distribution.cadences: unknown key; expected sender, email_domains, ses_max_send_rate, push_platforms, "
+     "batch_size, tolerated_failure_percentage"),
     (_set("ingest.quality.datasets.erp_invoices", {}),
      "ingest.quality.datasets.erp_invoices: unknown key (did you mean 'erp_primary_invoices'?)"),
     (_set("ingest.quality.backfill.max_quarantined_shares", 0.1),

@@ -280,22 +280,26 @@ def test_ledger_items_naming_them_lose_the_names_and_their_delivery_records_go(a
         "run_id": {"S": "hr_employees-2026-07-31-abc"}, "status": {"S": "QUARANTINED"}, "rows_in": {"N": "7"},
         "cause": {"S": "SchemaDriftError: unexpected columns E000017, Pooja Patel, pooja.patel@field.example.com"}})
     ddb.put_item(TableName="run-ledger", Item={"run_id": {"S": "other"}, "cause": {"S": "Ravi Shah"}})
-    for employee, item_id in ((ME, "render-report#1"), (OTHER, "render-report#2")):
+    # items as saleslens.delivery.ledger writes them: the key names the person too, but keys are not read
+    for employee, position in ((ME, "P00004"), (OTHER, "P00005")):
         ddb.put_item(TableName="delivery-ledger", Item={
-            "id": {"S": item_id}, "expiration": {"N": "1"},
-            "data": {"S": json.dumps({"report_key": f"reports/daily/{DT}/P00004/{employee}.html", "run_id": "r"})}})
+            "id": {"S": f"delivery#daily#{DT}..{DT}#{position}#{employee}"}, "expiration": {"N": "1"},
+            "employee_id": {"S": employee}, "position_id": {"S": position}, "state": {"S": "sent"},
+            "report_key": {"S": f"reports/daily/{DT}/{position}/{employee}.html"}, "run_id": {"S": "r"},
+            "figures_hash": {"S": "ab" * 32}, "version": {"N": "2"}})
 
     outcome, _ = _erase(aws)
     item = ddb.get_item(TableName="run-ledger", Key={"run_id": {"S": "hr_employees-2026-07-31-abc"}})["Item"]
     assert item["cause"]["S"] == "SchemaDriftError: unexpected columns E000017, [erased], [erased]"
     assert item["rows_in"] == {"N": "7"} and item["status"] == {"S": "QUARANTINED"}
     assert ddb.get_item(TableName="run-ledger", Key={"run_id": {"S": "other"}})["Item"]["cause"] == {"S": "Ravi Shah"}
-    assert [i["id"]["S"] for i in ddb.scan(TableName="delivery-ledger")["Items"]] == ["render-report#2"]
+    assert [i["id"]["S"] for i in ddb.scan(TableName="delivery-ledger")["Items"]] == [f"delivery#daily#{DT}..{DT}#P00005#{OTHER}"]
     records = [c.record() for c in outcome.done if c.place in ("run ledger", "delivery ledger")]
     assert records == [
         {"place": "run ledger", "table": "run-ledger", "key": {"run_id": "hr_employees-2026-07-31-abc"}, "action": "redacted",
          "rows": 2, "attributes": ["cause"]},
-        {"place": "delivery ledger", "table": "delivery-ledger", "key": {"id": "render-report#1"}, "action": "deleted", "rows": 1},
+        {"place": "delivery ledger", "table": "delivery-ledger", "key": {"id": f"delivery#daily#{DT}..{DT}#P00004#{ME}"},
+         "action": "deleted", "rows": 1},
     ]
 
 

@@ -4,10 +4,10 @@
   longer echo personal data, but an item written before that, or by a source that puts a name
   in a file name, may: any text attribute naming the person has their name, email or mobile
   replaced by ``[erased]``; the item stays (it is the run's record).
-- The delivery ledger holds one record per report emailed (Powertools idempotency: a hashed
-  key, an expiry and the delivery's result, whose report key ends in the employee id). The
-  person's records are deleted: their reports are gone, and with no email address left they
-  are never sent another.
+- The delivery ledger holds one record per person, position, cadence and window emailed
+  (saleslens.delivery.ledger: the employee and position ids, the figures' hash, the message id
+  and the report key, which ends in the employee id). The person's records are deleted: their
+  reports are gone, and with no email address left they are never sent another.
 """
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ half way finds them again), then the structured zones, the clean zone's HR rows 
 | clean zone | HR partitions, their files' members, staged rows | personal columns blanked |
 | curated zone | cur_hr__employees | personal columns blanked |
 
-Ids alone (``employee_id`` in facts, outcome markers, a run's items file, the Map's inputs) stay:
+Ids alone (``employee_id`` in facts, outcomes files, a run's items file, the Map's inputs) stay:
 they hold no name or contact and keep other people's figures and each run's accounting whole.
 The email suppression table is no place: it keeps a salted hash of an address, never the address
 or an id (``saleslens.delivery.suppression``), and expires its rows by TTL.

@@ -233,7 +233,7 @@ def install() -> None:
         _Installed.done = True
 
 
-SERVICE_FAULTS = ("sns:Publish", "dynamodb:UpdateItem")
+SERVICE_FAULTS = ("sns:Publish", "dynamodb:UpdateItem", "ses:SendRawEmail")
 
 
 def _take_service_fault(action: str) -> bool:
@@ -246,7 +246,8 @@ def _take_service_fault(action: str) -> bool:
 
 def _install_service_faults() -> None:
     """The ledger (DynamoDB) or the ops topic (SNS) refusing a write, as an account can (a key
-    policy, a deleted topic): the next N calls of the action fail with the service's error."""
+    policy, a deleted topic), or SES rejecting one email: the next N calls of the action fail with
+    the service's error."""
     from moto.dynamodb.exceptions import ResourceNotFoundException
     from moto.dynamodb.models import DynamoDBBackend
     from moto.sns.exceptions import SNSInvalidParameter
@@ -266,6 +267,18 @@ def _install_service_faults() -> None:
 
     SNSBackend.publish = failing_publish  # type: ignore[method-assign]
     DynamoDBBackend.update_item = failing_update_item  # type: ignore[method-assign]
+
+    from moto.ses.exceptions import MessageRejectedError
+    from moto.ses.models import SESBackend
+
+    send_raw_email = SESBackend.send_raw_email
+
+    def failing_send_raw_email(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if _take_service_fault("ses:SendRawEmail"):
+            raise MessageRejectedError("injected: SES rejected the message")
+        return send_raw_email(self, *args, **kwargs)
+
+    SESBackend.send_raw_email = failing_send_raw_email  # type: ignore[method-assign]
 
 
 def _install_lambda() -> None:

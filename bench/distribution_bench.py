@@ -1,0 +1,200 @@
+"""Distribution benchmark: render-only reports/s on usv marts, and an offline daily distribution
+with the embedded AWS's calls counted per report.
+
+    .venv/bin/python bench/distribution_bench.py render --cache /tmp/marts-usv   # usv marts (built once, ~4 min)
+    .venv/bin/python bench/distribution_bench.py offline --scale small          # ingest a day, then distribute it
+
+render: the marts of bench/marts_bench.py's usv lake (its --cache folder is reused) queried as a
+distribution run queries them, each result passed through the offline Athena's CSV (what
+render-report reads), then every recipient's report built, rendered and hashed in one process on
+one core (what a render-report invocation does per recipient, without the AWS calls). Prints
+reports/s by step and by role.
+
+offline: a generated org's day (no history) landed, ingested and curated in the embedded AWS, then
+the daily distribution state machine run on it, with every AWS API call the process makes counted
+(botocore, by service and operation: the handlers' calls and the Step Functions engine's own).
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import os
+import statistics
+import sys
+import time
+from collections import Counter, defaultdict
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any, Dict, List
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+
+def _csv_rows(table: Any) -> List[Dict[str, str]]:
+    """Rows as render-report reads them: the offline Athena's CSV, every value text."""
+    import pyarrow.csv as pacsv
+
+    buf = io.BytesIO()
+    pacsv.write_csv(table, buf, pacsv.WriteOptions(quoting_style="all_valid"))
+    return list(csv.DictReader(io.StringIO(buf.getvalue().decode("utf-8"))))
+
+
+def render_bench(args: argparse.Namespace) -> None:
+    import tempfile
+
+    import marts_bench
+
+    from saleslens.config import load_config
+    from saleslens.delivery.figures import figures_hash
+    from saleslens.distribution.marts import MARTS, RunRequest, query
+    from saleslens.distribution.results import resolve_recipients
+    from saleslens.offline.duck_athena import as_of_domain, single_as_of_date, transpile
+    from saleslens.reports.model import RunData, build_report
+    from saleslens.reports.render import render
+
+    folder = args.cache or Path(tempfile.mkdtemp(prefix="marts-bench-"))
+    marts_bench.build(folder, args.start, args.months)
+    con = marts_bench.connect_files(folder)
+    as_of = args.start - timedelta(days=1)
+    rss_before = _rss_mb()
+    t = time.perf_counter()
+    tables: Dict[str, List[Dict[str, str]]] = {}
+    for mart in MARTS:
+        sql = query(mart, RunRequest(as_of, args.cadence))
+        with as_of_domain(con, single_as_of_date(sql)):
+            tables[mart.key] = _csv_rows(con.sql(transpile(sql)[0]).to_arrow_table())
+    print(f"marts as of {as_of} ({args.cadence}): {sum(len(v) for v in tables.values()):,} rows in "
+          f"{time.perf_counter() - t:.1f} s", flush=True)
+    t = time.perf_counter()
+    data = RunData({k: v for k, v in tables.items() if k != "recipients"})
+    index_s = time.perf_counter() - t
+    print(f"the run's mart rows as render-report holds them: {_rss_mb() - rss_before:,.0f} MB of RSS "
+          f"(the rows read from CSV and their RunData index)", flush=True)
+    recipients = resolve_recipients(tables["recipients"], email_domains=load_config().distribution.email_domains).recipients
+    if args.limit:
+        recipients = recipients[:: max(len(recipients) // args.limit, 1)][: args.limit]
+    print(f"RunData indexed in {index_s:.2f} s (once per warm container); {len(recipients):,} recipients", flush=True)
+    steps: Dict[str, List[float]] = defaultdict(list)
+    by_role: Dict[str, List[float]] = defaultdict(list)
+    sizes: List[int] = []
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    for r in recipients:
+        t0 = time.perf_counter()
+        report = build_report(r, data, run_date=as_of.isoformat(), cadence=args.cadence)
+        t1 = time.perf_counter()
+        html = render(report)
+        t2 = time.perf_counter()
+        figures_hash(report)
+        t3 = time.perf_counter()
+        steps["build"].append(t1 - t0)
+        steps["render"].append(t2 - t1)
+        steps["hash"].append(t3 - t2)
+        by_role[r["role"]].append(t3 - t0)
+        sizes.append(len(html.encode("utf-8")))
+    cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+    n = len(recipients)
+    print(f"\n{n:,} reports in {wall:.1f} s wall, {cpu:.1f} s CPU: {n / cpu:.0f} reports/s per core "
+          f"(wall {n / wall:.0f}/s)")
+    for step, times in steps.items():
+        print(f"  {step:<7} mean {statistics.mean(times) * 1000:6.2f} ms  p95 {sorted(times)[int(len(times) * .95)] * 1000:6.2f} ms")
+    for role, times in sorted(by_role.items(), key=lambda kv: -statistics.mean(kv[1])):
+        print(f"  {role:<4} {len(times):>5} reports, mean {statistics.mean(times) * 1000:6.2f} ms")
+    print(f"  HTML size: median {statistics.median(sizes) / 1024:.1f} KB, max {max(sizes) / 1024:.1f} KB")
+    print(f"  peak RSS of the process: {_peak_rss_mb():,.0f} MB")
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+
+
+def _peak_rss_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3
+
+
+class CallCounter:
+    """Every botocore API call made in this process, by service and operation."""
+
+    def __init__(self) -> None:
+        self.calls: Counter = Counter()
+        self._original: Any = None
+
+    def __enter__(self) -> "CallCounter":
+        from botocore.client import BaseClient
+
+        self._original = BaseClient._make_api_call
+        original, calls = self._original, self.calls
+
+        def counted(client: Any, operation: str, params: Any) -> Any:
+            calls[f"{client.meta.service_model.service_name}:{operation}"] += 1
+            return original(client, operation, params)
+
+        BaseClient._make_api_call = counted  # type: ignore[method-assign]
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        from botocore.client import BaseClient
+
+        BaseClient._make_api_call = self._original  # type: ignore[method-assign]
+
+
+def offline_bench(args: argparse.Namespace) -> None:
+    import logging
+    from dataclasses import replace
+
+    from saleslens.config import load_config
+    from saleslens.generate import generate
+    from saleslens.offline import OfflineAws
+    from saleslens.offline.main_job import ingest_files
+
+    logging.getLogger("moto").setLevel(logging.CRITICAL)
+    t = time.perf_counter()
+    data = generate(args.scale, start=args.day, days=1, seed=7)
+    print(f"generated {args.scale} {args.day}: {len(data.files)} files in {time.perf_counter() - t:.1f} s", flush=True)
+    base = load_config()
+    cfg = replace(base, distribution=replace(base.distribution, batch_size=args.batch_size or base.distribution.batch_size))
+    with OfflineAws(cfg) as aws:
+        t = time.perf_counter()
+        ingest_files(aws, data.files, lambda _m: None, data.arrivals)
+        print(f"ingest + curate: {time.perf_counter() - t:.1f} s", flush=True)
+        for label in ("first run", "second run (same figures: re-rendered, nothing sent)"):
+            with CallCounter() as counter:
+                t = time.perf_counter()
+                result = aws.distribute(args.day, "daily")
+                seconds = time.perf_counter() - t
+            s = result.output["summary"]["summary"] if result.output else {}
+            n = s.get("recipients", 0) or 1
+            print(f"\ndistribution, {label}: {result.status} in {seconds:.1f} s, batch size "
+                  f"{cfg.distribution.batch_size}; {s.get('delivered')} delivered, {s.get('already_sent')} already sent, "
+                  f"{s.get('failed')} failed of {s.get('recipients')}: {n / seconds:.0f} reports/s")
+            total = sum(counter.calls.values())
+            print(f"  AWS API calls: {total:,} = {total / n:.2f} per report")
+            for op, count in counter.calls.most_common():
+                print(f"    {op:<40} {count:>7,}  {count / n:6.2f} per report")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="what", required=True)
+    r = sub.add_parser("render", help="render-only reports/s on usv marts")
+    r.add_argument("--start", type=date.fromisoformat, default=date(2024, 7, 1),
+                   help="The day after the history; reports are as of the day before.")
+    r.add_argument("--months", type=int, default=3)
+    r.add_argument("--cadence", default="daily")
+    r.add_argument("--limit", type=int, default=0, help="Render this many recipients, spread over the list (0: all).")
+    r.add_argument("--cache", type=Path, help="marts_bench's lake folder (kept between runs).")
+    o = sub.add_parser("offline", help="a day ingested and distributed in the embedded AWS, calls counted")
+    o.add_argument("--scale", default="small")
+    o.add_argument("--day", type=date.fromisoformat, default=date(2024, 6, 12))
+    o.add_argument("--batch-size", type=int, default=0, help="default: distribution.batch_size of the config")
+    args = parser.parse_args()
+    render_bench(args) if args.what == "render" else offline_bench(args)
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
+    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")  # the handlers' info lines would bury the figures
+    main()

@@ -1,0 +1,51 @@
+"""The hash of a report's figures: what the template renders from the marts, not the HTML (which
+may carry a render time) and not the person's name or address (a renamed person's figures are the
+same). Two runs for the same window whose reports have the same hash show the same numbers."""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import re
+from decimal import Decimal
+from typing import Any, Dict
+
+from saleslens.reports.model import Report
+
+# Report fields that are not figures. A field added to Report that changes from run to run without
+# the numbers changing (a render time, say) must be listed here, or every re-run reads as a correction.
+NOT_FIGURES = ("recipient",)
+# The recipient fields that are figures' context (which position, which role's layout).
+RECIPIENT_FIGURES = ("employee_id", "position_id", "role")
+
+
+def figures(report: Report) -> Dict[str, Any]:
+    data = {f.name: getattr(report, f.name) for f in dataclasses.fields(report) if f.name not in NOT_FIGURES}
+    data["recipient"] = {k: report.recipient.get(k) for k in RECIPIENT_FIGURES}
+    return data
+
+
+def figures_hash(report: Report) -> str:
+    """SHA-256 (hex) of the report's figures, serialised with sorted keys; a number with decimals
+    is taken to FIGURE_PLACES places, so a floating-point sum that differs in its last bits from
+    run to run (the order of a parallel aggregation) is not read as a correction."""
+    text = json.dumps(_rounded(figures(report)), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+FIGURE_PLACES = 4  # more than any report shows (amounts 2, percentages 1)
+_DECIMAL = re.compile(r"^-?\d+\.\d+(?:[eE][-+]?\d+)?$")
+
+
+def _rounded(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        value = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): _rounded(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_rounded(v) for v in value]
+    if isinstance(value, str) and _DECIMAL.match(value):
+        return format(round(Decimal(value), FIGURE_PLACES).normalize(), "f")
+    if isinstance(value, float):
+        return format(round(Decimal(repr(value)), FIGURE_PLACES).normalize(), "f")
+    return value if value is None or isinstance(value, (bool, int)) else str(value)

@@ -1,0 +1,213 @@
+"""Exactly once per person, position, cadence and window, and corrections: the figures' hash, the
+delivery ledger's claim -> send -> complete, and a batch delivered through moto's S3, SES and
+DynamoDB in process (the real services' offline stand-ins)."""
+from __future__ import annotations
+
+import email
+from email import policy
+from typing import Any, Dict, Iterator, List
+
+import boto3
+import pytest
+from moto import mock_aws
+from moto.core import DEFAULT_ACCOUNT_ID
+from moto.ses.models import ses_backends
+
+from saleslens.delivery import ledger as ledger_mod
+from saleslens.delivery.deliver import Settings, deliver_batch
+from saleslens.delivery.figures import figures_hash
+from saleslens.distribution import outcomes
+from saleslens.links.issue import LinkIssuer
+from saleslens.reports.model import RunData, build_report
+from tests.unit.test_render_and_email import ASM, primary
+
+REGION = "eu-west-1"
+TABLE = "delivery-ledger"
+BUCKET = "reports"
+SENDER = "reports@x.example.com"
+SETTINGS = Settings(reports_bucket=BUCKET, sender=SENDER, configuration_set="reports",
+                    issue_link=LinkIssuer(base_url="https://links.x.example.com", key=b"k" * 32, lifetime_days=30))
+SR1 = {"employee_id": "E000002", "employee_name": "Ravi", "email": "ravi@x.example.com", "position_id": "P00007",
+       "role": "SR", "position_name": "Pune 1", "parent_position_id": "P00006"}
+SR2 = {"employee_id": "E000003", "employee_name": "Mira", "email": "mira@x.example.com", "position_id": "P00008",
+       "role": "SR", "position_name": "Pune 2", "parent_position_id": "P00006"}
+PEOPLE = [ASM, SR1, SR2]
+
+
+def data(sr2_day: str = "300.00") -> RunData:
+    """The ASM's area: its own rows and two SRs'; ``sr2_day`` is the second SR's (and so the ASM's) day figure."""
+    asm_day = f"{1252.50 + float(sr2_day):.2f}"
+    return RunData({"primary": [
+        primary("P00006", "P00005", "ASM", "day", asm_day), primary("P00006", "P00005", "ASM", "mtd", "9100.00"),
+        primary("P00007", "P00006", "SR", "day", "1252.50"), primary("P00007", "P00006", "SR", "mtd", "7000.00"),
+        primary("P00008", "P00006", "SR", "day", sr2_day), primary("P00008", "P00006", "SR", "mtd", "2100.00"),
+    ]})
+
+
+# -- the figures' hash ------------------------------------------------------------------------
+def test_the_same_figures_hash_the_same_whenever_and_for_whatever_name():
+    first = build_report(ASM, data(), run_date="2026-11-20", cadence="daily")
+    again = build_report({**ASM, "employee_name": "Asha R.", "email": "asha.r@x.example.com"}, data(),
+                         run_date="2026-11-20", cadence="daily")
+    assert figures_hash(first) == figures_hash(again)
+    assert len(figures_hash(first)) == 64
+
+
+def test_a_changed_figure_changes_the_hash_of_every_report_that_shows_it():
+    before = {p["employee_id"]: figures_hash(build_report(p, data(), run_date="2026-11-20", cadence="daily"))
+              for p in PEOPLE}
+    after = {p["employee_id"]: figures_hash(build_report(p, data("310.00"), run_date="2026-11-20", cadence="daily"))
+             for p in PEOPLE}
+    assert {e for e in before if before[e] != after[e]} == {ASM["employee_id"], SR2["employee_id"]}
+
+
+def test_float_noise_beyond_what_a_report_shows_is_not_a_correction():
+    def asm(mtd: str) -> str:
+        return figures_hash(build_report(ASM, RunData({"primary": [primary("P00006", "P00005", "ASM", "mtd", mtd)]}),
+                                         run_date="2026-11-20", cadence="daily"))
+    assert asm("9100.000000000002") == asm("9100.0") == asm("9100.00") == asm("9100")
+    assert asm("9100.01") != asm("9100.00")
+
+
+# -- the window in the key --------------------------------------------------------------------
+@pytest.mark.parametrize("run_date,cadence,window", [
+    ("2026-07-31", "daily", "2026-07-31..2026-07-31"),
+    ("2026-07-15", "fortnightly", "2026-07-01..2026-07-15"),
+    ("2026-07-31", "fortnightly", "2026-07-16..2026-07-31"),
+    ("2026-07-31", "monthly", "2026-07-01..2026-07-31"),
+])
+def test_the_delivery_window_is_the_cadences_period_up_to_the_run_date(run_date, cadence, window):
+    assert ledger_mod.delivery_window(run_date, cadence) == window
+    assert ledger_mod.delivery_id(cadence=cadence, window=window, employee_id="E1", position_id="P1") == (
+        f"delivery#{cadence}#{window}#P1#E1")
+
+
+# -- a batch through moto ------------------------------------------------------------------------
+@pytest.fixture()
+def aws() -> Iterator[Dict[str, Any]]:
+    with mock_aws():
+        s3 = boto3.client("s3", region_name=REGION)
+        s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
+        ses = boto3.client("ses", region_name=REGION)
+        ses.verify_email_identity(EmailAddress=SENDER)
+        ses.create_configuration_set(ConfigurationSet={"Name": "reports"})
+        ddb = boto3.client("dynamodb", region_name=REGION)
+        ddb.create_table(TableName=TABLE, KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                         AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                         BillingMode="PAY_PER_REQUEST")
+        yield {"s3": s3, "ses": ses, "ddb": ddb, "ledger": ledger_mod.Ledger(ddb, TABLE, ttl_days=400)}
+
+
+def sent(aws) -> List[Dict[str, str]]:
+    """Every email SES accepted so far: (to, subject)."""
+    out = []
+    for m in ses_backends[DEFAULT_ACCOUNT_ID][REGION].sent_messages:
+        msg = email.message_from_string(m.raw_data, policy=policy.default)
+        out.append({"to": msg["To"].addresses[0].addr_spec, "subject": str(msg["Subject"])})
+    return out
+
+
+def deliver(aws, run_id: str, run_data: RunData, *, now: float = 1_800_000_000.0, people=PEOPLE) -> Dict[str, str]:
+    results = deliver_batch(aws["s3"], aws["ses"], aws["ledger"], recipients=people, data=run_data,
+                            run_date="2026-11-20", cadence="daily", run_id=run_id, settings=SETTINGS,
+                            claim_until=int(now) + 330, clock=lambda: now)
+    return {r["employee_id"]: r["outcome"] + (f":{r['error']}" if r.get("error") else "") for r in results}
+
+
+def item(aws, person) -> Dict[str, Any]:
+    key = ledger_mod.delivery_id(cadence="daily", window="2026-11-20..2026-11-20", employee_id=person["employee_id"],
+                                 position_id=person["position_id"])
+    return aws["ledger"].read([key]).get(key, {})
+
+
+def test_first_run_sends_each_once_and_a_redrive_or_rerun_sends_nothing(aws):
+    assert deliver(aws, "run-1", data()) == {p["employee_id"]: outcomes.DELIVERED for p in PEOPLE}
+    assert sorted(m["to"] for m in sent(aws)) == sorted(p["email"] for p in PEOPLE)
+    assert {m["subject"] for m in sent(aws)} == {"Your daily sales report as of 2026-11-20"}
+    # the same run's batch again (a retry or a redrive): still this run's deliveries, no email
+    assert deliver(aws, "run-1", data()) == {p["employee_id"]: outcomes.DELIVERED for p in PEOPLE}
+    # another run with the same figures: re-rendered, not emailed
+    assert deliver(aws, "run-2", data()) == {p["employee_id"]: outcomes.ALREADY_SENT for p in PEOPLE}
+    assert len(sent(aws)) == 3
+    record = item(aws, SR1)
+    assert (record["state"], record["run_id"], record["kind"], record["version"]) == ("sent", "run-1", "report", 2)
+    assert record["expiration"] == 1_800_000_000 + 400 * 24 * 3600
+
+
+def test_a_rerun_after_a_correction_rerenders_all_and_emails_corrected_only_to_those_affected(aws):
+    deliver(aws, "run-1", data())
+    page = aws["s3"].get_object(Bucket=BUCKET, Key="reports/daily/2026-11-20/P00007/E000002.html")["Body"].read()
+    assert deliver(aws, "run-2", data("310.00")) == {
+        ASM["employee_id"]: outcomes.CORRECTED, SR1["employee_id"]: outcomes.ALREADY_SENT,
+        SR2["employee_id"]: outcomes.CORRECTED}
+    corrected = sent(aws)[3:]
+    assert sorted(m["to"] for m in corrected) == sorted([ASM["email"], SR2["email"]])
+    assert {m["subject"] for m in corrected} == {"Corrected: your daily sales report as of 2026-11-20"}
+    sr2_page = aws["s3"].get_object(Bucket=BUCKET, Key="reports/daily/2026-11-20/P00008/E000003.html")["Body"].read()
+    assert b'data-value="310.00"' in sr2_page  # re-rendered with the corrected figure
+    assert aws["s3"].get_object(Bucket=BUCKET, Key="reports/daily/2026-11-20/P00007/E000002.html")["Body"].read() == page
+    # a redrive of the correcting run sends no second "corrected"
+    assert deliver(aws, "run-2", data("310.00"))[SR2["employee_id"]] == outcomes.CORRECTED
+    # and a third run on the corrected figures sends nothing
+    assert set(deliver(aws, "run-3", data("310.00")).values()) == {outcomes.ALREADY_SENT}
+    assert len(sent(aws)) == 5
+    assert item(aws, SR2)["kind"] == "correction"
+
+
+def test_one_recipients_send_failure_fails_only_them_and_a_redrive_sends_it(aws, monkeypatch):
+    original = aws["ses"].send_raw_email
+
+    def refuse_mira(**kwargs):
+        if kwargs["Destinations"] == [SR2["email"]]:
+            raise aws["ses"].exceptions.MessageRejected({"Error": {"Code": "MessageRejected", "Message": "no"}}, "SendRawEmail")
+        return original(**kwargs)
+
+    monkeypatch.setattr(aws["ses"], "send_raw_email", refuse_mira)
+    assert deliver(aws, "run-1", data()) == {ASM["employee_id"]: outcomes.DELIVERED, SR1["employee_id"]: outcomes.DELIVERED,
+                                             SR2["employee_id"]: "failed:MessageRejected"}
+    assert item(aws, SR2) == {}  # the claim was released
+    monkeypatch.setattr(aws["ses"], "send_raw_email", original)
+    assert deliver(aws, "run-1", data()) == {p["employee_id"]: outcomes.DELIVERED for p in PEOPLE}
+    assert sorted(m["to"] for m in sent(aws)) == sorted(p["email"] for p in PEOPLE)
+
+
+def test_a_live_claim_is_left_alone_and_a_dead_ones_send_is_taken_over(aws):
+    now = 1_800_000_000
+    key = ledger_mod.delivery_id(cadence="daily", window="2026-11-20..2026-11-20", employee_id=SR1["employee_id"],
+                                 position_id=SR1["position_id"])
+    claimed = aws["ledger"].claim(key, None, run_id="run-0", figures_hash="x", claim_until=now + 100, now=now,
+                                  ids={"employee_id": SR1["employee_id"], "position_id": SR1["position_id"]},
+                                  cadence="daily", window="2026-11-20..2026-11-20")
+    assert claimed is not None
+    # while the claiming invocation may still be sending, nobody else sends
+    assert deliver(aws, "run-1", data(), now=now + 50, people=[SR1]) == {SR1["employee_id"]: "failed:DeliveryInProgress"}
+    assert sent(aws) == []
+    # once its deadline has passed it is dead: the send it claimed is made
+    assert deliver(aws, "run-1", data(), now=now + 101, people=[SR1]) == {SR1["employee_id"]: outcomes.DELIVERED}
+    assert [m["to"] for m in sent(aws)] == [SR1["email"]]
+
+
+def test_a_second_writer_loses_the_claim(aws):
+    key = "delivery#daily#2026-11-20..2026-11-20#P1#E1"
+    args = dict(run_id="r", figures_hash="h", claim_until=1, now=0, ids={"employee_id": "E1", "position_id": "P1"},
+                cadence="daily", window="2026-11-20..2026-11-20")
+    assert aws["ledger"].claim(key, None, **args) is not None
+    assert aws["ledger"].claim(key, None, **args) is None  # it read "no item" too, but wrote second
+
+
+# -- the handler's input ---------------------------------------------------------------------------
+@pytest.mark.parametrize("batch,message", [
+    (None, "event.batch must be an object with a batch name and a list of recipients"),
+    ({"batch": "00000", "recipients": "E1"}, "event.batch must be an object with a batch name and a list of recipients"),
+    ({"batch": "00000", "recipients": [{"employee_id": "E1"}]}, "event is missing string field(s): position_id"),
+])
+def test_render_report_refuses_a_malformed_batch_before_any_call(batch, message):
+    from lambdas._runtime import InvalidEventError
+    from lambdas.render_report import handler
+    from saleslens.offline.hooks import LambdaContext
+
+    event = {"run_date": "2026-11-20", "cadence": "daily", "run_id": "r", "recipients_key": "runs/r/recipients.json",
+             "batch": batch}
+    with pytest.raises(InvalidEventError) as caught:
+        handler(event, LambdaContext("render-report", 1024, "arn:aws:lambda:eu-west-1:123456789012:function:render-report"))
+    assert str(caught.value) == message
