@@ -435,9 +435,9 @@ def deliveries(
     profile: ProfileOpt = None,
     account: AccountOpt = None,
 ) -> None:
-    """Show what a distribution run did for each role level: delivered, already_sent, suppressed,
-    skipped and failed, and why (reasons counted), from the run's own outcome records: the same
-    counts as the run summary and its ops message."""
+    """Show what a distribution run did for each role level: delivered, corrected, already_sent,
+    suppressed and failed, and why (reasons counted), and its tablet notifications per device
+    outcome, from the run's own outcome records: the same counts as the run summary."""
     from saleslens.distribution import report_deliveries as rd
 
     cfg = _config()

@@ -18,11 +18,10 @@ DELIVERED = "delivered"  # emailed by this run
 CORRECTED = "corrected"  # emailed a "corrected" report by this run: its figures changed since an earlier run sent it
 ALREADY_SENT = "already_sent"  # re-rendered, not emailed: an earlier run sent the same figures for this window
 SUPPRESSED = "suppressed"  # not emailed by rule; the reason follows: suppressed-<reason>
-SKIPPED = "skipped"  # not emailed, for a reason that is no rule about the person: skipped-<reason>
 FAILED = "failed"  # not delivered: the entry's error names why (counted with the recipients that have no entry)
 # The categories the run summary, the ops message and `saleslens deliveries` count, in this order.
-CATEGORIES = (DELIVERED, CORRECTED, ALREADY_SENT, SUPPRESSED, SKIPPED, FAILED)
-_WITH_REASON = (SUPPRESSED, SKIPPED)
+CATEGORIES = (DELIVERED, CORRECTED, ALREADY_SENT, SUPPRESSED, FAILED)
+_WITH_REASON = (SUPPRESSED,)
 # Precedence when one person has two entries: the strongest claim wins.
 _ORDER = (DELIVERED, CORRECTED, ALREADY_SENT)
 SUPPRESSED_PART = "suppressed"
@@ -94,7 +93,7 @@ def category(outcome: str) -> Tuple[str, str]:
 
 @dataclass
 class Tally:
-    """What a run did for a group of people, by category; reasons counted for suppressed and skipped."""
+    """What a run did for a group of people, by category; reasons counted for suppressed."""
 
     counts: Dict[str, int] = field(default_factory=lambda: {c: 0 for c in CATEGORIES})
     reasons: Dict[str, Dict[str, int]] = field(default_factory=lambda: {c: {} for c in _WITH_REASON})

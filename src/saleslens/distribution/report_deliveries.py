@@ -3,8 +3,8 @@
 Counted from the run's own files in the reports bucket, with the same categories and the same
 counting function as the run summary and the ops message (``outcomes.tally``): everyone who held
 a position on the run date (``runs/<run id>/roles.json``, ids and role only) is delivered,
-already_sent, suppressed (by reason), skipped (by reason) or, with no outcome marker at all,
-failed.
+corrected, already_sent, suppressed (by reason) or failed. Tablet notifications are counted apart,
+per device outcome (pushed, skipped-<reason>, failed-<code>), as the run summary counts them.
 """
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
 from saleslens.config import ROLE_LEVELS
+from saleslens.delivery import push as tablet
 from saleslens.distribution import outcomes
 from saleslens.distribution.recipients import roles_key
 
@@ -25,6 +26,7 @@ class DeliveriesError(LookupError):
 class RunDeliveries:
     run_id: str
     by_role: Dict[str, outcomes.Tally] = field(default_factory=dict)
+    push: Dict[str, int] = field(default_factory=dict)  # {device outcome: devices}
 
     @property
     def total(self) -> outcomes.Tally:
@@ -42,7 +44,7 @@ class RunDeliveries:
             return {"people": t.people, **t.counts, "reasons": {c: dict(sorted(r.items())) for c, r in t.reasons.items()}}
 
         return {"run_id": self.run_id, "by_role": {role: one(t) for role, t in self.by_role.items()},
-                "total": one(self.total)}
+                "total": one(self.total), "push": dict(sorted(self.push.items()))}
 
 
 def _role_order(role: str) -> int:
@@ -65,7 +67,9 @@ def run_deliveries(s3: Any, bucket: str, run_id: str) -> RunDeliveries:
         raise DeliveriesError(
             f"run {run_id!r} has no recipients file in s3://{bucket}/runs/{run_id}/: not a distribution run, or it "
             "stopped before resolving its recipients (see `saleslens runs --pipeline distribution`)") from None
-    return count_by_role(json.loads(body), outcomes.person_outcomes(s3, bucket, run_id), run_id)
+    d = count_by_role(json.loads(body), outcomes.person_outcomes(s3, bucket, run_id), run_id)
+    d.push = tablet.count_push(s3, bucket, run_id)
+    return d
 
 
 def latest_run(sfn: Any, state_machine_arn: str, s3: Any, bucket: str, *, look_back: int = 20) -> str:
@@ -88,4 +92,6 @@ def format_deliveries(d: RunDeliveries) -> str:
         for kind, reasons in t.reasons.items():
             if reasons:
                 lines.append(f"  {role} {kind}: " + ", ".join(f"{r} {n}" for r, n in sorted(reasons.items())))
+    if d.push:
+        lines.append("  tablet push, by device: " + ", ".join(f"{o} {n}" for o, n in sorted(d.push.items())))
     return "\n".join(lines)

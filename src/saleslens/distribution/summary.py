@@ -4,14 +4,16 @@ the run itself wrote (saleslens.distribution.outcomes), and the ops subject that
 Words are counts of this run only: ``delivered`` means emailed by this run; ``corrected`` were
 emailed a "corrected" report by this run (an earlier run sent other figures for the same window);
 ``already_sent`` were re-rendered but not emailed, because an earlier run sent the same figures
-for the same window; ``suppressed`` were not emailed by rule (by reason); ``skipped`` not emailed
-for another reason (by reason); ``failed`` are the recipients without one of those outcomes. The
-counting is ``outcomes.tally``, which `saleslens deliveries` uses too.
+for the same window; ``suppressed`` were not emailed by rule (by reason); ``failed`` are the
+recipients without one of those outcomes. The counting is ``outcomes.tally``, which `saleslens
+deliveries` uses too. ``push`` counts the tablet notifications per device outcome (pushed,
+skipped-<reason>, failed-<code>; delivery.push), apart from the people counts.
 """
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
 
+from saleslens.delivery import push as tablet
 from saleslens.distribution import outcomes
 
 SNS_SUBJECT_MAX = 100  # SNS refuses a longer subject
@@ -53,8 +55,7 @@ def summarise(s3: Any, bucket: str, *, run_id: str, run_date: str, cadence: str,
     delivered, corrected, already_sent, failed = (
         t.counts[c] for c in (outcomes.DELIVERED, outcomes.CORRECTED, outcomes.ALREADY_SENT, outcomes.FAILED))
     suppressed = dict(sorted(t.reasons[outcomes.SUPPRESSED].items()))
-    skipped = dict(sorted(t.reasons[outcomes.SKIPPED].items()))
-    emailed = recipient_count - sum(suppressed.values()) - sum(skipped.values())
+    emailed = recipient_count - sum(suppressed.values())
     within = not exceeds_tolerance(failed, emailed, tolerated_failure_percentage)
     return {
         "run_id": run_id,
@@ -65,7 +66,7 @@ def summarise(s3: Any, bucket: str, *, run_id: str, run_date: str, cadence: str,
         "corrected": corrected,
         "already_sent": already_sent,
         "suppressed": suppressed,
-        "skipped": skipped,
+        "push": dict(sorted(tablet.count_push(s3, bucket, run_id).items())),
         "failed": failed,
         # The run fails with DeliveryFailed (a Choice after SummariseRun) when "within" is false.
         "tolerance": {
