@@ -10,7 +10,8 @@ per mart, whatever the number of recipients) for the last day of the history and
 DuckDB, over views that read those files, with athena_sql/ created on top exactly as the offline
 Athena runs it (offline.duck_athena.connect: joins in written order, the right side built, as
 Athena does without table statistics; as_of_domain). Time: median of --repeat runs, to an Arrow
-table of the result.
+table of the result. A cache built before cur_erp__primary_daily existed gets it derived from its
+curated lines with the curate step's own function (derive_missing).
 
 Bytes Athena would scan per query are modelled from the Parquet objects of the partitions the
 query's SQL asks for (the domains it joins its facts to): daily facts, the days of the windows

@@ -139,7 +139,7 @@ def test_runs_show_finds_the_curation_run_on_the_curate_state_machine(runs):
     assert ok.exit_code == 0, ok.output
     detail = json.loads(ok.stdout)
     assert detail["execution"]["status"] == "SUCCEEDED"
-    assert detail["ledger"]["curated_tables"] == '["cur_erp__primary_daily", "cur_erp__primary_lines"]'
+    assert detail["ledger"]["curated_tables"] == '["cur_erp__primary_daily","cur_erp__primary_lines"]'
     assert [s["name"] for s in detail["states"]] == ["RecordRunStarted", "Curate", "RecordRunSucceeded", "Curated"]
 
 
