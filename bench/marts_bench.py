@@ -10,7 +10,8 @@ per mart, whatever the number of recipients) for the last day of the history and
 DuckDB, over views that read those files, with athena_sql/ created on top exactly as the offline
 Athena runs it (offline.duck_athena.connect: joins in written order, the right side built, as
 Athena does without table statistics; as_of_domain). Time: median of --repeat runs, to an Arrow
-table of the result.
+table of the result. A cache built before cur_erp__primary_daily existed gets it derived from its
+curated lines with the curate step's own function (derive_missing).
 
 Bytes Athena would scan per query are modelled from the Parquet objects of the partitions the
 query's SQL asks for (the domains it joins its facts to): daily facts, the days of the windows
@@ -50,7 +51,8 @@ def build(folder: Path, start: date, months: int) -> Dict[str, Dict[str, int]]:
     from saleslens.offline.lake import LocalLake
 
     if (folder / "done").exists():
-        return json.loads((folder / "sizes.json").read_text())
+        sizes = json.loads((folder / "sizes.json").read_text())
+        return derive_missing(folder, sizes)
     t = time.perf_counter()
     data = generate("usv", start=start, days=1, dirt=False, history_from=add_months(start, -months))
     print(f"generated {len(data.files)} files in {time.perf_counter() - t:.0f} s", flush=True)
@@ -67,6 +69,37 @@ def build(folder: Path, start: date, months: int) -> Dict[str, Dict[str, int]]:
     print(f"conformed and curated in {time.perf_counter() - t:.0f} s", flush=True)
     (folder / "sizes.json").write_text(json.dumps(sizes))
     (folder / "done").write_text("ok")
+    return sizes
+
+
+def derive_missing(folder: Path, sizes: Dict[str, Dict[str, int]]) -> Dict[str, Dict[str, int]]:
+    """A cache built before cur_erp__primary_daily existed: derive it as the curate step does (the
+    same function, from each date's curated lines and the curated versions), one object per date."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from saleslens.curate.aggregates import PRIMARY_DAILY, primary_daily
+    from saleslens.curate.store import parquet_bytes
+
+    target = folder / f"{PRIMARY_DAILY.name}.parquet"
+    if target.exists() and PRIMARY_DAILY.name in sizes:
+        return sizes
+    t = time.perf_counter()
+    lines = pq.read_table(folder / "cur_erp__primary_lines.parquet")
+    stockists = pq.read_table(folder / "cur_erp__stockist_versions.parquet")
+    skus = pq.read_table(folder / "cur_erp__sku_versions.parquet")
+    parts, part_sizes = [], {}
+    for day in sorted(set(lines.column("dt").unique().to_pylist())):
+        rows, _, _ = primary_daily(lines.filter(pc.equal(lines.column("dt"), day)), date.fromisoformat(day),
+                                   stockists, skus)
+        part_sizes[day] = len(parquet_bytes(rows))
+        parts.append(rows.append_column("dt", pa.array([day] * rows.num_rows, pa.string())))
+    table = pa.concat_tables(parts)
+    pq.write_table(table, target)
+    sizes[PRIMARY_DAILY.name] = part_sizes
+    (folder / "sizes.json").write_text(json.dumps(sizes))
+    print(f"derived {PRIMARY_DAILY.name} ({table.num_rows:,} rows) from the cached lines in "
+          f"{time.perf_counter() - t:.0f} s", flush=True)
     return sizes
 
 
@@ -161,8 +194,9 @@ def main() -> None:
     folder = args.cache or Path(tempfile.mkdtemp(prefix="marts-bench-"))
     sizes = build(folder, args.start, args.months)
     rows = {name: pq.read_metadata(folder / f"{name}.parquet").num_rows
-            for name in ("cur_erp__primary_lines", "cur_crm__calls")}
-    print(f"primary lines: {rows['cur_erp__primary_lines']:,}; calls: {rows['cur_crm__calls']:,}; curated zone "
+            for name in ("cur_erp__primary_lines", "cur_erp__primary_daily", "cur_crm__calls")}
+    print(f"primary lines: {rows['cur_erp__primary_lines']:,} (daily sums: {rows['cur_erp__primary_daily']:,} rows); "
+          f"calls: {rows['cur_crm__calls']:,}; curated zone "
           f"{sum(sum(v.values()) for k, v in sizes.items() if k.startswith('cur_')) / 1e9:.2f} GB of Parquet; "
           f"DuckDB threads: {os.cpu_count()}")
     con = connect_files(folder)

@@ -78,10 +78,11 @@ def test_runs_lists_curation_runs_with_their_counts_and_the_ingest_run_they_foll
     assert result.stdout.splitlines()[0].split() == [
         "STARTED", "(UTC)", "STATUS", "DATASET", "PARTITION", "ROWS", "IN", "ROWS", "OUT", "PARTS", "OUT", "RUN", "ID"]
 
-    # 3 rows in; written on their document dates: 2 lines on the 20th, 1 on the 19th.
+    # 3 rows in; written on their document dates: 2 lines on the 20th, 1 on the 19th, and each
+    # date's daily sums (no master yet: one UNKNOWN_STOCKIST row a date): 5 rows in 4 partitions.
     curated = _block(result.stdout, runs.curated.name)
     assert runs.curated.name == f"c-{runs.first.name}"
-    assert curated[0].split()[2:] == ["SUCCEEDED", "erp_primary_invoices", "2026-11-20", "3", "3", "2", runs.curated.name]
+    assert curated[0].split()[2:] == ["SUCCEEDED", "erp_primary_invoices", "2026-11-20", "3", "5", "4", runs.curated.name]
     assert curated[1].strip() == f"after  ingest run {runs.first.name}"
 
     failed = _block(result.stdout, runs.failed.name)
@@ -103,7 +104,7 @@ def test_runs_json_of_curation_runs(runs):
     ok = by_id[runs.curated.name]
     assert (ok["pipeline"], ok["status"], ok["source_run_id"], ok["rows_in"], ok["rows_written"], ok["partitions_written"],
             ok["partitions_deleted"], ok["duplicates_dropped"], ok["curated_tables"]) == (
-        "curation", "SUCCEEDED", runs.first.name, 3, 3, 2, 0, 0, ["cur_erp__primary_lines"])
+        "curation", "SUCCEEDED", runs.first.name, 3, 5, 4, 0, 0, ["cur_erp__primary_daily", "cur_erp__primary_lines"])
     assert "object_key" not in ok
 
     failed = json.loads(cli(runs, "runs", "--pipeline", "curation", "--json", "--status", "FAILED").stdout)
@@ -137,7 +138,8 @@ def test_runs_show_finds_the_curation_run_on_the_curate_state_machine(runs):
     ok = cli(runs, "runs", "show", runs.curated.name, "--json")
     assert ok.exit_code == 0, ok.output
     detail = json.loads(ok.stdout)
-    assert detail["execution"]["status"] == "SUCCEEDED" and detail["ledger"]["curated_tables"] == '["cur_erp__primary_lines"]'
+    assert detail["execution"]["status"] == "SUCCEEDED"
+    assert detail["ledger"]["curated_tables"] == '["cur_erp__primary_daily","cur_erp__primary_lines"]'
     assert [s["name"] for s in detail["states"]] == ["RecordRunStarted", "Curate", "RecordRunSucceeded", "Curated"]
 
 
@@ -153,9 +155,9 @@ def test_redrive_restarts_the_failed_curation_run_and_the_restart_curates_the_pa
     ledger = runs.aws.ledger(new_name)
     assert (ledger["pipeline"], ledger["status"], ledger["source_run_id"], ledger["rows_in"]) == (
         "curation", "SUCCEEDED", runs.second.name, 2)
-    # It wrote the 21st (2 rows, 1 partition), unless the rebuild test ran first and did: curation
-    # rebuilds only what its source index has not seen.
-    assert (ledger["rows_written"], ledger["partitions_written"]) in ((2, 1), (0, 0))
+    # It wrote the 21st (2 lines and their one row of daily sums, 2 partitions), unless the rebuild
+    # test ran first and did: curation rebuilds only what its source index has not seen.
+    assert (ledger["rows_written"], ledger["partitions_written"]) in ((3, 2), (0, 0))
     assert runs.aws.ledger(runs.failed.name)["status"] == "FAILED"  # the original run stays as it was
     assert _primary(runs, "2026-11-21").num_rows == 2
 
@@ -184,7 +186,8 @@ def test_curate_rebuild_brings_back_a_lost_curated_object_and_index(runs):
     rebuilt = next(line for line in lines if line.startswith(f"  rebuilt {PRIMARY.name}: "))
     assert rebuilt == f"  rebuilt {PRIMARY.name}: 3 partitions, 5 rows"
     # the final count: the dimensions rebuilt (empty ones too) and the facts; no rows but the invoices' 5
-    assert lines[-1].startswith("rebuilt ") and lines[-1].endswith(" partitions written (5 rows), 0 deleted")
+    # lines and their 3 dates' daily sums (one UNKNOWN_STOCKIST row a date: no master was published)
+    assert lines[-1].startswith("rebuilt ") and lines[-1].endswith(" partitions written (8 rows), 0 deleted")
     assert f"curated tables from s3://{runs.aws.bucket('clean')} into s3://{curated} in " in lines[-1]
 
     assert _primary(runs, "2026-11-20").equals(before)

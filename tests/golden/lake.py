@@ -13,10 +13,12 @@ from typing import Any, Dict, Iterable, List, Optional
 import duckdb
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from saleslens.config import CalendarConfig
 from saleslens.contracts import DATASETS
 from saleslens.contracts.validation import clean_schema
+from saleslens.curate.aggregates import primary_daily
 from saleslens.curate.calendar import build_calendar
 from saleslens.curate.hierarchy import closure
 from saleslens.curate.tables import BEGINNING, OPEN_END, TABLES
@@ -126,12 +128,25 @@ class Lake:
             # The closure is the curate step's (checked on its own in test_curate_hierarchy).
             versions = pd.DataFrame(self.rows["cur_hr__position_versions"])
             return pa.Table.from_pandas(closure(versions), schema=schema, preserve_index=False)
+        if name == "cur_erp__primary_daily" and not rows and self.rows["cur_erp__primary_lines"]:
+            # The daily sums are the curate step's, from the lines (checked in test_curate_aggregates).
+            return self._primary_daily()
         table = pa.Table.from_pylist(rows, schema=schema) if rows else schema.empty_table()
         if spec.partitioned:
             date_col = spec.columns[0].name
             dts = [r[date_col].isoformat() for r in rows]
             table = table.append_column("dt", pa.array(dts, pa.string()))
         return table
+
+    def _primary_daily(self) -> pa.Table:
+        lines = self._table("cur_erp__primary_lines")
+        stockists, skus = self._table("cur_erp__stockist_versions"), self._table("cur_erp__sku_versions")
+        parts = []
+        for day in sorted(set(lines.column("dt").to_pylist())):
+            rows, _, _ = primary_daily(lines.filter(pc.equal(lines.column("dt"), day)), D.fromisoformat(day),
+                                       stockists, skus)
+            parts.append(rows.append_column("dt", pa.array([day] * rows.num_rows, pa.string())))
+        return pa.concat_tables(parts)
 
     def connect(self) -> duckdb.DuckDBPyConnection:
         if self._con is not None:

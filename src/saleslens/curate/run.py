@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from typing import Any, Callable, Dict, List, Set, Tuple
+from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 import numpy as np
 import pandas as pd
@@ -28,6 +28,7 @@ import pyarrow.compute as pc
 from saleslens.config import CalendarConfig
 from saleslens.contracts import DATASETS
 from saleslens.curate import hierarchy
+from saleslens.curate.aggregates import DERIVED, MAPPINGS, PrimaryDaily, remap
 from saleslens.curate.calendar import build_calendar
 from saleslens.curate.errors import UnknownCurateInputError
 from saleslens.curate.facts import FACTS, ORDER, SOURCE_DT, SOURCE_TABLE, FactSpec, curate_date, fact_for
@@ -164,7 +165,10 @@ class Versioned:
                 versions = apply_snapshot(versions, day, snap, self.key, self.attrs, reach_back=self.reach_back)
         else:
             versions = versions_from_snapshots(store.snapshots(self.clean), self.key, self.attrs, reach_back=self.reach_back)
+        previous = current if current is not None else store.read_curated(table)
         _write_dimension(store, report, self.curated, versions)
+        if self.curated in MAPPINGS:  # primary lines map through it: re-map the dates it changes
+            remap(store, report, MAPPINGS[self.curated], previous, _frame_to_table(table, versions))
         store.write_index(self.curated, {"snapshots": {dt: part.etag for dt, part in parts.items()}})
 
 
@@ -248,6 +252,7 @@ def _curate_fact(store: CurateStore, spec: FactSpec, report: CurateReport, event
     if event_entry in live:
         report.rows_in = sources[event_entry]["rows"]
     output = report.output(spec.table.name)
+    derived: Optional[PrimaryDaily] = DERIVED[spec.table.name](store, report) if spec.table.name in DERIVED else None
     for day in sorted(affected):
         rows_by_family: Dict[str, List[pa.Table]] = {}
         for entry, meta in sources.items():
@@ -263,12 +268,20 @@ def _curate_fact(store: CurateStore, spec: FactSpec, report: CurateReport, event
         else:
             store.delete_curated(spec.table, day)
             output.partitions_deleted += 1
+        if derived is not None:
+            derived.put(day, rows)
     if rebuilding:  # an index built from scratch: curated dates no source holds any more go
         held = {d for meta in sources.values() for d in meta["dates"]}
         for day in store.curated_partitions(spec.table):
             if day not in held:
                 store.delete_curated(spec.table, day)
                 output.partitions_deleted += 1
+        if derived is not None:
+            for day in store.curated_partitions(derived.table):
+                if day not in held:
+                    derived.put(day, None)
+    if derived is not None:
+        derived.save()
     store.write_index(spec.table.name, {"sources": sources})
 
 

@@ -297,6 +297,35 @@ TABLES: Dict[str, CuratedTable] = {
             ("erp_primary_invoices", "erp_primary_invoices_backfill", "erp_credit_notes", "erp_credit_notes_backfill"),
         ),
         CuratedTable(
+            "cur_erp__primary_daily",
+            "Primary lines of a document date summed per territory, division and brand, each line mapped with the "
+            "stockist and SKU versions valid on that date (as int_primary__lines_mapped maps it), and per unmapped "
+            "reason (UNKNOWN_STOCKIST, UNKNOWN_SKU): what the role marts add up instead of every line. Rebuilt for "
+            "a date whenever its lines are re-curated, and for the dates a new stockist or SKU master version maps "
+            "differently (a code the master catches up with is re-mapped).",
+            "one row per document date, territory, division, brand and unmapped reason",
+            (
+                _c("doc_date", "date", "Document date"),
+                _c("territory_code", "string", "Territory of the stockist (empty: stockist unknown on the date)",
+                   nullable=True),
+                _c("division_code", "string", "Division of the SKU (empty: SKU unknown on the date)", nullable=True),
+                _c("brand_code", "string", "Brand of the SKU (empty: SKU unknown on the date)", nullable=True),
+                _c("unmapped_reason", "string", "UNKNOWN_STOCKIST or UNKNOWN_SKU (empty: mapped)", nullable=True),
+                _c("lines", "int64", "Document lines"),
+                _c("invoice_lines", "int64", "Invoice lines"),
+                _c("billed_units", "int64", "Billed units (invoices)"),
+                _c("free_units", "int64", "Free scheme units (invoices)"),
+                _c("return_units", "int64", "Units returned (sales returns)"),
+                _c("gross_value", MONEY, "Invoice value net of trade discount, excluding tax"),
+                _c("return_value", MONEY, "Value of goods returned"),
+                _c("credit_value", MONEY, "Value of rate-difference and scheme credit notes"),
+                _c("net_value", MONEY, "gross_value - return_value - credit_value"),
+            ),
+            True,
+            ("erp_primary_invoices", "erp_primary_invoices_backfill", "erp_credit_notes", "erp_credit_notes_backfill",
+             "erp_customers", "erp_products"),
+        ),
+        CuratedTable(
             "cur_erp__targets",
             "Monthly targets per territory and brand (value and units); partition = the month.",
             "one row per territory, brand and month",
