@@ -152,6 +152,7 @@ def _cross_checks(cfg: c.Config) -> List[str]:
     if cfg.links.key_rotation_days <= cfg.links.token_lifetime_days:
         problems.append(f"links: key_rotation_days ({cfg.links.key_rotation_days}) must exceed token_lifetime_days "
                         f"({cfg.links.token_lifetime_days}), or a link stops opening before it expires")
+    problems += _pacing_fits_a_batch(cfg)
     try:
         from zoneinfo import ZoneInfo
 
@@ -167,6 +168,26 @@ def _cross_checks(cfg: c.Config) -> List[str]:
             problems.append(f"ingest.quality for {dataset}: min_history ({t.min_history}) must not exceed history_runs "
                             f"({t.history_runs}), or the row-count check never runs")
     return problems
+
+
+# Of render-report's timeout, the share a batch's paced sending may take (the rest renders).
+PACING_SHARE_OF_TIMEOUT = 0.75
+
+
+def _pacing_fits_a_batch(cfg: c.Config) -> List[str]:
+    """A render-report container sends at ses_max_send_rate / MaxConcurrency messages a second
+    (delivery.pacing): a whole batch's emails must fit in its timeout, or every batch times out."""
+    from saleslens import components
+
+    timeout = components.LAMBDAS["render-report"].timeout_seconds
+    concurrency = components.delivery_map_concurrency()
+    seconds = cfg.distribution.batch_size * concurrency / cfg.distribution.ses_max_send_rate
+    if seconds > PACING_SHARE_OF_TIMEOUT * timeout:
+        return [f"distribution: a batch of {cfg.distribution.batch_size} emails sent at ses_max_send_rate "
+                f"{cfg.distribution.ses_max_send_rate}/s shared by {concurrency} concurrent batches takes {seconds:.0f} s, "
+                f"more than {PACING_SHARE_OF_TIMEOUT:.0%} of render-report's {timeout} s timeout: lower batch_size "
+                "or raise ses_max_send_rate"]
+    return []
 
 
 def describe(err: Mapping[str, Any]) -> str:

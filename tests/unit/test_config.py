@@ -109,6 +109,10 @@ BAD_VALUES = [
     # rules across fields
     (_set("ingest.quality.datasets.erp_targets.min_row_ratio", 2000.0),
      "ingest.quality for erp_targets: min_row_ratio (2000) must not exceed max_row_ratio (1000)"),
+    # 50 emails x 50 concurrent batches / 2 a second = 1,250 s of pacing per batch
+    (_set("distribution.ses_max_send_rate", 2),
+     "distribution: a batch of 50 emails sent at ses_max_send_rate 2/s shared by 50 concurrent batches takes 1250 s, "
+     "more than 75% of render-report's 300 s timeout: lower batch_size or raise ses_max_send_rate"),
     (_set("links.key_rotation_days", 30),
      "links: key_rotation_days (30) must exceed token_lifetime_days (30), or a link stops opening before it expires"),
     (_set("stage", "a-very-long-stage-name-for-buckets"),
