@@ -10,7 +10,6 @@ suppresses BOUNCES_AND_COMPLAINTS (infra/stacks/distribution.py).
 from __future__ import annotations
 
 from aws_cdk import Aws, Duration, RemovalPolicy
-from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_ses as ses
@@ -20,6 +19,7 @@ from constructs import Construct
 
 from infra.constructs.access import grant_key, topic_arn
 from infra.constructs.python_function import SalesLensFunction
+from infra.constructs.tables import encrypted_table
 from saleslens import components
 from saleslens.config import Config
 from saleslens.delivery import suppression
@@ -36,19 +36,9 @@ class EmailEvents(Construct):
                  recorder: SalesLensFunction, key: kms.IKey, removal_policy: RemovalPolicy) -> None:
         super().__init__(scope, construct_id)
         name = cfg.name(components.EMAIL_EVENTS_TOPIC)
-        self.table = dynamodb.Table(
-            self,
-            "SuppressionTable",
-            table_name=cfg.name(components.EMAIL_SUPPRESSION_TABLE),
-            partition_key=dynamodb.Attribute(name=suppression.KEY, type=dynamodb.AttributeType.STRING),
-            time_to_live_attribute=suppression.TTL_ATTRIBUTE,
-            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
-            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
-                point_in_time_recovery_enabled=True),
-            encryption=dynamodb.TableEncryption.CUSTOMER_MANAGED,
-            encryption_key=key,
-            removal_policy=removal_policy,
-        )
+        self.table = encrypted_table(self, "SuppressionTable", table_name=cfg.name(components.EMAIL_SUPPRESSION_TABLE),
+                                     partition=suppression.KEY, ttl=suppression.TTL_ATTRIBUTE, key=key,
+                                     removal_policy=removal_policy)
         self.key = kms.Key(
             self,
             "TopicKey",

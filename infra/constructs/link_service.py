@@ -16,6 +16,7 @@ from constructs import Construct
 
 from infra.constructs.access import LIST, REPORT_PAGES, bucket_arn, grant_key, objects_arn, regional_arn
 from infra.constructs.python_function import SalesLensFunction, stack_functions
+from infra.constructs.tables import encrypted_table
 from infra.nag import acknowledge, wildcard_resource
 from saleslens import components
 from saleslens.config import Config
@@ -62,14 +63,8 @@ class LinkService(Construct):
 
     def _table(self, construct_id: str, component: str, key: kms.IKey, removal_policy: RemovalPolicy, *, partition: str,
                ttl: str, sort: str = "") -> dynamodb.Table:
-        return dynamodb.Table(
-            self, construct_id, table_name=self.cfg.name(component),
-            partition_key=dynamodb.Attribute(name=partition, type=dynamodb.AttributeType.STRING),
-            sort_key=dynamodb.Attribute(name=sort, type=dynamodb.AttributeType.STRING) if sort else None,
-            time_to_live_attribute=ttl, billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
-            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(point_in_time_recovery_enabled=True),
-            encryption=dynamodb.TableEncryption.CUSTOMER_MANAGED, encryption_key=key, removal_policy=removal_policy,
-        )
+        return encrypted_table(self, construct_id, table_name=self.cfg.name(component), partition=partition, ttl=ttl,
+                               sort=sort, key=key, removal_policy=removal_policy)
 
     def _rotation(self, rotator: SalesLensFunction, key: kms.IKey) -> None:
         """The rotation schedule, written as its CloudFormation resource: the CDK's helper would

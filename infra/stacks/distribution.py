@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Dict
 
 from aws_cdk import Aws, CustomResource, RemovalPolicy, Stack
-from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_ses as ses
@@ -46,6 +45,7 @@ from infra.constructs.push import TabletPush
 from infra.constructs.python_function import stack_functions
 from infra.constructs.schedules import SCHEDULES_DLQ, DistributionSchedules
 from infra.constructs.state_machine import StateMachineFromFile, distributed_map_labels, read_definition
+from infra.constructs.tables import encrypted_table
 from infra.nag import acknowledge, wildcard_resource
 from infra.stacks.ops import OpsStack
 from saleslens import components, ledger
@@ -70,19 +70,8 @@ class DistributionStack(Stack):
         self.cfg = cfg
         self.functions = stack_functions(self, cfg, DISTRIBUTION_FUNCTIONS, key=key, removal_policy=removal_policy)
 
-        self.ledger = dynamodb.Table(
-            self,
-            "DeliveryLedger",
-            table_name=cfg.name(components.DELIVERY_LEDGER_TABLE),
-            partition_key=dynamodb.Attribute(name="id", type=dynamodb.AttributeType.STRING),
-            time_to_live_attribute="expiration",
-            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
-            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
-                point_in_time_recovery_enabled=True),
-            encryption=dynamodb.TableEncryption.CUSTOMER_MANAGED,
-            encryption_key=key,
-            removal_policy=removal_policy,
-        )
+        self.ledger = encrypted_table(self, "DeliveryLedger", table_name=cfg.name(components.DELIVERY_LEDGER_TABLE),
+                                      partition="id", ttl="expiration", key=key, removal_policy=removal_policy)
         self.configuration_set = ses.ConfigurationSet(
             self,
             "ReportsConfigurationSet",

@@ -43,6 +43,7 @@ from infra.constructs.glue_job import PythonShellJob
 from infra.constructs.lake_bucket import LakeBucket
 from infra.constructs.python_function import stack_functions
 from infra.constructs.state_machine import StateMachineFromFile
+from infra.constructs.tables import encrypted_table
 from infra.nag import acknowledge
 from infra.stacks.ops import OpsStack
 from saleslens import components, ledger
@@ -123,19 +124,8 @@ class IngestionStack(Stack):
     def _run_ledger(self, key: kms.IKey, removal_policy: RemovalPolicy) -> dynamodb.Table:
         """One item per ingest execution; keys and indexes as the offline runtime provisions them
         (``saleslens.ledger``): ``run_id``, and ``by_dataset`` / ``by_pipeline`` sorted by start."""
-        table = dynamodb.Table(
-            self,
-            "RunLedger",
-            table_name=self.cfg.name(components.RUN_LEDGER_TABLE),
-            partition_key=dynamodb.Attribute(name=ledger.KEY, type=dynamodb.AttributeType.STRING),
-            time_to_live_attribute=ledger.TTL_ATTRIBUTE,
-            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
-            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
-                point_in_time_recovery_enabled=True),
-            encryption=dynamodb.TableEncryption.CUSTOMER_MANAGED,
-            encryption_key=key,
-            removal_policy=removal_policy,
-        )
+        table = encrypted_table(self, "RunLedger", table_name=self.cfg.name(components.RUN_LEDGER_TABLE),
+                                partition=ledger.KEY, ttl=ledger.TTL_ATTRIBUTE, key=key, removal_policy=removal_policy)
         for index, hash_key in ((ledger.BY_DATASET, "dataset"), (ledger.BY_PIPELINE, "pipeline")):
             table.add_global_secondary_index(
                 index_name=index,
