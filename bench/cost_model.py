@@ -153,9 +153,9 @@ class Assumptions:
     render_seconds_per_recipient: float = 0.15
     # Each emailed report opened once (one open-report invocation, S3 GET of the report).
     opens_per_email: float = 1.0
-    # Glue conform: a Python-shell run per landed file, 90 s billed (start-up included; the
-    # usv files conform in 1-2 s, bench/README.md's conform table, but the 1-minute minimum and
-    # the shell's start-up dominate).
+    # Glue conform: a Python-shell run per landed file, 90 s billed: a usv daily file conforms in
+    # about a second (bench/README.md's conform table), but every run first installs the lock's
+    # wheels (76 MB, docs/performance.md) and a run bills at least a minute.
     glue_seconds_per_run: float = 90.0
     # Athena: bench/README.md's modelled bytes per run with the daily primary sums: daily and
     # fortnightly 0.35 GB, monthly 0.94 GB (an upper bound: Athena reads only named columns).
@@ -386,7 +386,7 @@ def model(a: Assumptions, p: Prices = PRICES, map_concurrency: int | None = None
 
 def report(lines: List[Line]) -> Dict[str, Any]:
     total = sum(line.usd for line in lines)
-    return {"lines": [asdict(line) for line in lines], "total_usd": round(total, 2), "goal_usd": GOAL_USD,
+    return {"lines": [{**asdict(line), "usd": round(line.usd, 4)} for line in lines], "total_usd": round(total, 2), "goal_usd": GOAL_USD,
             "margin_usd": round(GOAL_USD - total, 2)}
 
 
