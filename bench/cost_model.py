@@ -36,12 +36,12 @@ GB = 1024**3
 GOAL_USD = 50.0
 
 # --------------------------------------------------------------------------------------------
-# Prices: public on-demand list prices in USD, read 2026-11-26 from the stored copies of AWS's
-# price pages named beside each. The pages' region tables did not come through in those copies,
-# so these are the US East (N. Virginia) prices the pages quote in their text and examples;
-# Asia Pacific (Mumbai) prices are equal or within a few per cent for these services (an
-# assumption, not checked here). Prices marked "list" are AWS's published us-east-1 figures not
-# found in the stored pages (not re-checked).
+# Prices: public on-demand list prices in USD, read 2026-11-26 from stored copies of AWS's price
+# pages (named beside each). The pages' region tables did not come through in those copies, so
+# these are the US East (N. Virginia) prices the pages quote in their text and examples, used for
+# Asia Pacific (Mumbai) as they are: Mumbai's own prices were not found (for some services they
+# are a few per cent higher; not checked). "list" marks a price whose AWS page was not in the
+# stored copies: AWS's published US East figure, confirmed only where a third-party page is named.
 # --------------------------------------------------------------------------------------------
 
 
@@ -61,15 +61,17 @@ class Prices:
     lambda_per_request: float = 0.20 / 1e6
     lambda_free_gb_seconds: float = 400_000
     lambda_free_requests: int = 1_000_000
-    # https://aws.amazon.com/ses/pricing/ (list): $0.10 per 1,000 outbound emails (the emails carry a
+    # https://aws.amazon.com/ses/pricing/ (list; $0.10 per thousand also in the stored
+    # acecloudinterviews.com SES tutorial): $0.10 per 1,000 outbound emails (the emails carry a
     # link, no attachment). The SES FAQ's free tier applies to sending from EC2 only: not counted.
     ses_per_email: float = 0.10 / 1000
     # https://aws.amazon.com/sns/pricing/ (list): mobile push $0.50 per million notifications,
     # the first million a month free.
     sns_per_push: float = 0.50 / 1e6
     sns_free_pushes: int = 1_000_000
-    # https://aws.amazon.com/athena/pricing/ (list): $5 per TB scanned (10 MB minimum per query,
-    # already in bench/README.md's modelled bytes).
+    # https://aws.amazon.com/athena/pricing/ (list; $5 per TB, rounded up to the MB, 10 MB minimum
+    # per query, in the stored athena.guide "Pricing Model" article and rcpedia.stanford.edu's
+    # Athena page). The minimum is already in bench/README.md's modelled bytes.
     athena_per_tb: float = 5.0
     # https://aws.amazon.com/glue/pricing/ : $0.44 per DPU-hour, billed per second, 1-minute
     # minimum for Python shell jobs.
@@ -96,8 +98,10 @@ class Prices:
     cw_per_gb_ingested: float = 0.50
     cw_per_gb_month_stored: float = 0.03
     cw_free_log_gb: float = 5.0
-    # https://aws.amazon.com/dynamodb/pricing/on-demand/ (list): $0.625 per million write request
-    # units, $0.125 per million read request units (storage of the ledgers: inside the 25 GB free).
+    # https://aws.amazon.com/dynamodb/pricing/on-demand/ (list; the figures after the November 2024
+    # on-demand price cut, as the stored airbyte.com "DynamoDB pricing" guide quotes them for US
+    # East): $0.625 per million write request units, $0.125 per million read request units
+    # (storage of the ledgers: inside the 25 GB free).
     ddb_per_write: float = 0.625 / 1e6
     ddb_per_read: float = 0.125 / 1e6
     # https://aws.amazon.com/secrets-manager/pricing/ (list): $0.40 per secret a month.
@@ -362,6 +366,8 @@ def model(a: Assumptions, p: Prices = PRICES, map_concurrency: int | None = None
                       + max(0, a.kms_requests - p.kms_free_requests) * p.kms_per_request,
                       f"{a.kms_keys} keys, {a.kms_requests:,} requests (bucket keys on; 20,000 free)"))
 
+    # Dead-letter queues: ingestion 2 (ingest events, execution status), curation 1, distribution 1
+    # (the stacks' dead_letter_queues properties; counting them from code would synth the app).
     alarms = alarm_count(components.LAMBDAS, len(components.STATE_MACHINES), dead_letter_queues=4)
     log_gb = (emails * a.log_kb_per_email + (files + curates) * a.log_kb_per_file) / (1024 * 1024)
     stored_log_gb = log_gb * cfg.logs.retention_days / 30
