@@ -1,0 +1,70 @@
+"""bench/cost_model.py: the counting and pricing functions, against figures worked out by hand."""
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _load() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("cost_model", ROOT / "bench" / "cost_model.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while the file runs
+    spec.loader.exec_module(module)
+    return module
+
+
+cm = _load()
+
+
+def test_a_distribution_run_of_120_recipients_in_batches_of_50():
+    # 120 / 50 -> 3 batches (50, 50, 20): three Map children.
+    assert cm.batches(120, 50) == 3
+    assert cm.batches(100, 50) == 2
+    # Parent states on the success path with 16 mart queries: PlanRun, UseResolvedRunDate,
+    # BuildRoleMarts + 16 x QueryRoleMart, CheckControlTotals, ResolveRecipients, RenderAndDeliver,
+    # SummariseRun, CheckDeliveryTolerance, NotifyOpsOfSummary, Distributed = 10 + 16 = 26.
+    distribute = json.loads((ROOT / "step_functions" / "distribute.asl.json").read_text(encoding="utf-8"))
+    assert cm.success_path_states(distribute, {"BuildRoleMarts": 16}) == 26
+    # Express children are not Standard transitions; Standard ones add their one state each.
+    assert cm.distribution_transitions(120, 50, 26, 1, children_standard=False) == 26
+    assert cm.distribution_transitions(120, 50, 26, 1, children_standard=True) == 29
+
+
+def test_ingest_and_curate_success_paths():
+    ingest = json.loads((ROOT / "step_functions" / "ingest.asl.json").read_text(encoding="utf-8"))
+    curate = json.loads((ROOT / "step_functions" / "curate.asl.json").read_text(encoding="utf-8"))
+    # RecordRunStarted, ValidateFile, ConformRows, CheckQuality, RecordRunSucceeded,
+    # AnnouncePartition, Ingested.
+    assert cm.success_path_states(ingest, {}) == 7
+    # RecordRunStarted, Curate, RecordRunSucceeded, Curated.
+    assert cm.success_path_states(curate, {}) == 4
+
+
+def test_athena_bills_decimal_terabytes_at_five_dollars():
+    assert cm.athena_usd(1e12 / 2**30) == pytest.approx(5.0)  # 1 TB = 10^12 bytes
+    assert cm.athena_usd(1.0) == pytest.approx(5.0 * 1.073741824e-3)  # 1 GiB: half a cent
+
+
+def test_a_paced_batch_waits_for_its_share_of_the_ses_rate():
+    # 50 emails at 14/s shared by 50 containers: 0.28/s each -> 50 / 0.28 = 178.57 s.
+    assert cm.paced_batch_seconds(50, 50, 14, 0.15) == pytest.approx(178.5714, abs=1e-3)
+    # One container at 14/s: 3.57 s of sending, shorter than 50 x 0.15 = 7.5 s of rendering.
+    assert cm.paced_batch_seconds(50, 1, 14, 0.15) == pytest.approx(7.5)
+
+
+def test_alarms_counted_as_the_observability_stack_creates_them():
+    class Spec:
+        def __init__(self, reserved):
+            self.reserved_concurrency = reserved
+
+    # 2 functions, one reserved: 2 error alarms + 1 throttle alarm; 3 machines x 2; quality gate,
+    # undelivered reports, Glue failures; 4 dead-letter queues: 3 + 6 + 3 + 4 = 16.
+    assert cm.alarm_count({"a": Spec(None), "b": Spec(1)}, 3, 4) == 16
