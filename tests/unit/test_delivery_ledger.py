@@ -53,6 +53,16 @@ def test_the_same_figures_hash_the_same_whenever_and_for_whatever_name():
     assert len(figures_hash(first)) == 64
 
 
+def test_a_file_landing_later_moves_the_footer_but_is_no_correction():
+    landed = [{"dataset": "erp_primary_invoices", "source": "erp", "file_date": "2026-11-20",
+               "landed_at": "2026-11-21T01:30:00Z"}]
+    relanded = [{**landed[0], "landed_at": "2026-11-21T09:45:00Z"}]
+    first = build_report(ASM, RunData(data().tables, freshness=landed), run_date="2026-11-20", cadence="daily")
+    again = build_report(ASM, RunData(data().tables, freshness=relanded), run_date="2026-11-20", cadence="daily")
+    assert first.freshness != again.freshness
+    assert figures_hash(first) == figures_hash(again)
+
+
 def test_a_changed_figure_changes_the_hash_of_every_report_that_shows_it():
     before = {p["employee_id"]: figures_hash(build_report(p, data(), run_date="2026-11-20", cadence="daily"))
               for p in PEOPLE}

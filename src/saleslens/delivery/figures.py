@@ -14,7 +14,9 @@ from saleslens.reports.model import Report
 
 # Report fields that are not figures. A field added to Report that changes from run to run without
 # the numbers changing (a render time, say) must be listed here, or every re-run reads as a correction.
-NOT_FIGURES = ("recipient",)
+# freshness: when each source's last file landed (the footer) moves with every file landed, and
+# a correction that changes no figure of this report is not this report's correction.
+NOT_FIGURES = ("recipient", "freshness")
 # The recipient fields that are figures' context (which position, which role's layout).
 RECIPIENT_FIGURES = ("employee_id", "position_id", "role")
 
