@@ -20,7 +20,7 @@ from datetime import date
 from email import policy
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Dict, List
+from typing import Dict
 
 import pytest
 import requests
@@ -34,6 +34,7 @@ from saleslens.links.token import Claims, read_claims, sign
 from saleslens.offline import OfflineAws
 from saleslens.offline.main_job import export, ingest_files
 from tests.browser.conftest import run_chromium
+from tests.e2e.leavers import resend_as_leaver
 
 DAY, RUN_DAY = date(2026, 7, 30), date(2026, 7, 31)
 EMPLOYEES_KEY = "hr/employees/dt=2026-07-31/HR_EMPLOYEES_20260731.csv"
@@ -143,21 +144,7 @@ def test_a_leaver_s_link_shows_the_neutral_page_after_the_next_run(world, chromi
     aws, data = world.aws, world.data
     address = _sr(world)
     leaver = world.recipients[address]
-    lines = data.files[EMPLOYEES_KEY].decode().splitlines()
-    header = lines[0].split(",")
-    rows: List[str] = []
-    for line in lines[1:]:
-        cells = line.split(",")
-        if cells[0] == leaver["employee_id"]:
-            cells[header.index("date_of_leaving")] = "2026-07-30"
-        rows.append(",".join(cells))
-    resent = aws.ingest(aws.put_landing_file(EMPLOYEES_KEY, ("\n".join([lines[0], *rows]) + "\n").encode()),
-                        received_at="2026-08-01T03:00:00Z")
-    assert resent.status == "SUCCEEDED", resent.error
-    for run in aws.curate_published():
-        assert run.status == "SUCCEEDED", run.error
-    rerun = aws.distribute(RUN_DAY, "daily")
-    assert rerun.status == "SUCCEEDED", rerun.error
+    resend_as_leaver(aws, data.files, leaver["employee_id"], left_on="2026-07-30", run_day=RUN_DAY, key=EMPLOYEES_KEY)
     dom = _dom(chromium, tmp_path, world.links[address])
     _assert_refused(world.links[address], dom, _report_of(world, address))
     assert "<form" not in dom
