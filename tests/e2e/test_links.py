@@ -13,9 +13,7 @@ import time
 from collections import Counter
 from datetime import date
 from email import policy
-from pathlib import Path
 from types import SimpleNamespace
-from typing import Dict
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -29,23 +27,13 @@ from saleslens.links import keys
 from saleslens.links.token import Claims, read_claims, sign
 from saleslens.offline import OfflineAws
 from saleslens.offline.main_job import export, ingest_files
-from tests.e2e.leavers import resend_as_leaver
+from tests.e2e.distributed import links_in, resend_as_leaver
 
 pytestmark = pytest.mark.e2e
 
 DAY, RUN_DAY = date(2026, 7, 30), date(2026, 7, 31)
 EMPLOYEES_KEY = "hr/employees/dt=2026-07-31/HR_EMPLOYEES_20260731.csv"
 NEUTRAL = "<h1>This link has expired or is not valid</h1>"
-
-
-def _links_in(out: Path) -> Dict[str, str]:
-    """Recipient address -> the link in their email, read from the exported outbox files."""
-    found = {}
-    for path in sorted((out / "outbox").glob("*.eml")):
-        msg = email.message_from_bytes(path.read_bytes(), policy=policy.default)
-        text = msg.get_body(("plain",)).get_content()
-        found[msg["To"].addresses[0].addr_spec] = re.search(r"^(http://127\.0\.0\.1:\d+/\?t=\S+)$", text, re.M).group(1)
-    return found
 
 
 def _get(url: str) -> requests.Response:
@@ -65,7 +53,7 @@ def world(tmp_path_factory):
         s3 = aws.client("s3")
         recipients = {r["email"]: r for r in json.loads(
             s3.get_object(Bucket=aws.bucket("reports"), Key=f"runs/{first.name}/recipients.json")["Body"].read())}
-        yield SimpleNamespace(aws=aws, data=data, out=out, links=_links_in(out), recipients=recipients, s3=s3)
+        yield SimpleNamespace(aws=aws, data=data, out=out, links=links_in(out), recipients=recipients, s3=s3)
 
 
 def _cli(world, *args: str):

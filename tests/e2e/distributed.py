@@ -1,12 +1,29 @@
-"""Make someone a leaver the way production sees it: HR resends the day's employees file with
-their leaving date, it is ingested and curated, and the next distribution runs (the link service's
-holder check reads that run's holders file)."""
+"""Helpers for tests of what a distribution run sent: the link in each exported email, and a
+leaver made the way production sees it (HR resends the day's employees file with their leaving
+date, it is ingested and curated, and the next distribution runs: the link service's holder check
+reads that run's holders file)."""
 from __future__ import annotations
 
+import email
+import re
 from datetime import date
+from email import policy
+from pathlib import Path
 from typing import Any, Dict, List
 
 EMPLOYEES_KEY = "hr/employees/dt=2026-07-31/HR_EMPLOYEES_20260731.csv"
+
+
+def links_in(out: Path) -> Dict[str, str]:
+    """Recipient address -> the link in their email, read from the exported outbox files."""
+    found = {}
+    for path in sorted((out / "outbox").glob("*.eml")):
+        msg = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+        text = msg.get_body(("plain",)).get_content()
+        match = re.search(r"^(http://127\.0\.0\.1:\d+/\?t=\S+)$", text, re.M)
+        assert match, f"no link in {path.name}"
+        found[msg["To"].addresses[0].addr_spec] = match.group(1)
+    return found
 
 
 def resend_as_leaver(aws: Any, files: Dict[str, bytes], employee_id: str, *, left_on: str, run_day: date,
