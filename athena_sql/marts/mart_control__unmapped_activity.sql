@@ -14,35 +14,55 @@ WITH known AS (
     JOIN stg_hr__territory_versions AS tv ON w.as_of_date BETWEEN tv.valid_from AND tv.valid_to
 ),
 
+-- Counted per day (or month) and territory before the windows: a month of calls is millions of
+-- rows, and only the few territories the master does not list survive the anti-join.
 monthly AS (
     SELECT
         'targets' AS dataset,
         t.target_month AS month_start,
         t.territory_code,
-        CAST(t.target_value AS DOUBLE) AS monthly_target_value
+        count(*) AS row_count,
+        sum(CAST(t.target_value AS DOUBLE)) AS monthly_target_value
     FROM stg_erp__targets AS t
+    GROUP BY 1, 2, 3
     UNION ALL
     SELECT
         'call_plans' AS dataset,
         p.plan_month AS month_start,
         p.territory_code,
+        count(*) AS row_count,
         CAST(NULL AS DOUBLE) AS monthly_target_value
     FROM stg_crm__call_plans AS p
+    GROUP BY 1, 2, 3
+),
+
+-- The window days first, on the right, so only their partitions are read.
+window_dates AS (
+    SELECT DISTINCT wd.dt
+    FROM int_calendar__window_days AS wd
+    WHERE wd.period = 'TY'
 ),
 
 daily AS (
-    SELECT 'calls' AS dataset, c.dt, c.territory_code FROM stg_crm__calls AS c
+    SELECT 'calls' AS dataset, c.dt, c.territory_code, count(*) AS row_count
+    FROM stg_crm__calls AS c
+    JOIN window_dates AS d ON d.dt = c.dt
+    GROUP BY 1, 2, 3
     UNION ALL
-    SELECT 'event_attendance' AS dataset, e.dt, e.territory_code FROM stg_evt__attendance AS e
+    SELECT 'event_attendance' AS dataset, e.dt, e.territory_code, count(*) AS row_count
+    FROM stg_evt__attendance AS e
+    JOIN window_dates AS d ON d.dt = e.dt
+    GROUP BY 1, 2, 3
 ),
 
 windowed AS (
-    SELECT rw.as_of_date, rw.cadence, rw.window_id, rw.window_order, m.dataset, m.territory_code, m.monthly_target_value
+    SELECT rw.as_of_date, rw.cadence, rw.window_id, rw.window_order, m.dataset, m.territory_code, m.row_count,
+           m.monthly_target_value
     FROM monthly AS m
     JOIN int_calendar__report_windows AS rw
         ON m.month_start BETWEEN CAST(date_trunc('month', rw.start_date) AS DATE) AND rw.end_date
     UNION ALL
-    SELECT rw.as_of_date, rw.cadence, rw.window_id, rw.window_order, d.dataset, d.territory_code,
+    SELECT rw.as_of_date, rw.cadence, rw.window_id, rw.window_order, d.dataset, d.territory_code, d.row_count,
            CAST(NULL AS DOUBLE) AS monthly_target_value
     FROM daily AS d
     JOIN int_calendar__window_days AS wd ON wd.dt = d.dt AND wd.period = 'TY'
@@ -64,7 +84,7 @@ SELECT
     window_order,
     dataset,
     territory_code,
-    count(*) AS row_count,
+    sum(row_count) AS row_count,
     sum(monthly_target_value) AS monthly_target_value
 FROM unmapped
 GROUP BY 1, 2, 3, 4, 5, 6
