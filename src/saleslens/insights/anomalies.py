@@ -66,7 +66,8 @@ class Finding:
         why = (f"robust z {v.z:.1f}" if v.z is not None
                else "no spread in the baseline, so the minimum changes decided")
         text = (f"{self.measure} of {who} {when} was {rupees(v.value)} against a median of "
-                f"{rupees(v.baseline.median)} on {self.basis} ({v.baseline.periods} periods): "
+                f"{rupees(v.baseline.median)} on {self.basis} ({v.baseline.periods} "
+                f"{'period' if v.baseline.periods == 1 else 'periods'}): "
                 f"a {self.direction} of {moved}, {why}.")
         named = []
         for _, label in DIMENSIONS:

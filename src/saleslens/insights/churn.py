@@ -5,7 +5,8 @@ Input ``lines``: ``stockist_code``, ``brand_code``, ``doc_date``, ``gross_value`
 as-of date are ignored. A stockist x brand is at risk when either factor holds:
 
 - **drop**: net primary of the trailing window (the ``trailing_months`` months to the as-of date:
-  the day after the date ``trailing_months`` months earlier, to the as-of date) is below
+  from the day after it, ``trailing_months`` months back, to the as-of date; 1 April to 30 June
+  for 30 June and 3 months) is below
   ``drop_ratio`` x net primary of the same dates one year earlier (only where that is above 0);
 - **gap**: the days since the last order exceed ``gap_multiple`` x the median gap in days between
   its consecutive orders (an order: a date with an invoiced gross value above 0; it needs at least
@@ -31,7 +32,7 @@ COLUMNS = ["stockist_code", "brand_code", "trailing_net_value", "ly_net_value", 
 
 def trailing_window(as_of: date, months: int) -> Tuple[date, date]:
     """(first day, last day) of the trailing window."""
-    start = (pd.Timestamp(as_of) - pd.DateOffset(months=months) + pd.Timedelta(days=1)).date()
+    start = (pd.Timestamp(as_of) + pd.Timedelta(days=1) - pd.DateOffset(months=months)).date()
     return start, as_of
 
 

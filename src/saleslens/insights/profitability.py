@@ -105,7 +105,7 @@ def reasons(row: "pd.Series[float]", p: ProfitabilityParams, largest: int = 3) -
     """Why a stockist ranks where it does: its contribution and its largest deductions in words."""
     base: Optional[float] = row["net_after_returns"] or None
     items = sorted(((label, float(v)) for label, v in _deductions(row, p) if v > 0), key=lambda i: -i[1])[:largest]
-    named = "; ".join(f"{label} {rupees(v)}" + (f" ({pct(v / base * 100)})" if base else "") for label, v in items)
+    named = "; ".join(f"{label}: {rupees(v)}" + (f" ({pct(v / base * 100)})" if base else "") for label, v in items)
     return (f"Stockist {row['stockist_code']}: contribution {rupees(row['contribution_value'])} on net primary after "
             f"returns of {rupees(row['net_after_returns'])}" + (f"; largest deductions: {named}" if named else "") + ".")
 
