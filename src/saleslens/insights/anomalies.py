@@ -91,16 +91,17 @@ def _values_at(frame: pd.DataFrame, cols: Sequence[str], wanted: Sequence[date],
     """value per ``cols`` x period for the wanted periods on or after ``first`` (missing -> 0)."""
     known = [p for p in wanted if p >= first]
     sub = frame[frame["period"].isin(known)]
-    table = sub.pivot_table(index=list(cols), columns="period", values="value", aggfunc="sum", fill_value=0.0)
-    members = frame[list(cols)].drop_duplicates().set_index(list(cols)).index
-    table = table.reindex(index=members, columns=known, fill_value=0.0).fillna(0.0)
-    return table
+    members = frame[list(cols)].drop_duplicates().set_index(list(cols)).index.sort_values()
+    summed = sub.groupby(list(cols) + ["period"])["value"].sum().unstack("period") if len(sub) else pd.DataFrame()
+    return summed.reindex(index=members, columns=known).fillna(0.0)
 
 
 def findings(series: pd.DataFrame, period: date, keys: Sequence[str], p: AnomalyParams, *,
              monthly: bool = False, breakdown: Optional[pd.DataFrame] = None,
              measure: str = "Net primary") -> List[Finding]:
     """Spikes and troughs of ``period`` per key, largest change first (module docstring)."""
+    if not len(series):
+        return []
     s = series.assign(period=_as_dates(series["period"]))
     if monthly:
         comparable = periods.same_month_prior_years(period, p.comparable_years)
@@ -110,7 +111,7 @@ def findings(series: pd.DataFrame, period: date, keys: Sequence[str], p: Anomaly
         minimum, basis = p.min_comparable_periods, DAY_BASIS
     first = min(s["period"])
     known = [c for c in comparable if c >= first]
-    if len(known) < minimum or not len(s):
+    if len(known) < minimum:
         return []
     table = _values_at(s, keys, [period] + known, first)
     out = []
