@@ -195,3 +195,11 @@ def test_a_month_against_the_same_month_last_year():
         "Net primary of territory T1 in 2024-03 was ₹7.00 lakh against a median of ₹10.00 lakh on the same month of "
         "prior years (1 period): a trough of -₹3.00 lakh (-30.0%), no spread in the baseline, so the minimum changes "
         "decided.")
+
+
+def test_an_empty_series_and_a_day_without_rows_raise_nothing():
+    empty = pd.DataFrame(columns=["territory_code", "period", "value"])
+    assert findings(empty, date(2024, 7, 10), ["territory_code"], P) == []
+    # rows only on the 5th: the 10th of every month counts 0, so 0 against a median of 0 is no change
+    fifths = pd.DataFrame([{"territory_code": "T1", "period": date(2024, m, 5), "value": 100000.0} for m in range(1, 8)])
+    assert findings(fifths, date(2024, 7, 10), ["territory_code"], P) == []
