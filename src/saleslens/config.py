@@ -234,6 +234,118 @@ class KpiConfig:
         return {name: int(getattr(self, name)) for name in self.__dataclass_fields__}
 
 
+# -- insights (docs/kpis.md "Insights (rules as built)") -----------------------------------------------
+# Their defaults equal config/saleslens.json (tests/unit/test_config.py holds them equal): the
+# insight functions of saleslens.insights take these parameters, built from the file or, in tests,
+# on their own. Defaults marked "catalogue" are the KPI catalogue's (sections 4 and 5); the others
+# are this project's choices.
+
+
+@dataclass(frozen=True)
+class AnomalyParams:
+    """Spikes and troughs (saleslens.insights.anomalies): robust z over comparable periods."""
+
+    # Flag when |robust z| exceeds this (catalogue: 3.5).
+    z_threshold: float = field(default=3.5, metadata=rule(gt=0))
+    # Robust z = (x - median) / (mad_scale x MAD); 1.4826 makes the MAD estimate a normal sigma (catalogue).
+    mad_scale: float = field(default=1.4826, metadata=rule(gt=0))
+    # A finding must also move at least this much from the baseline median, in rupees and in percent,
+    # so small territories do not flood the reports; where MAD is 0 these decide alone.
+    min_abs_change: float = field(default=50000.0, metadata=rule(ge=0))
+    min_pct_change: float = field(default=20.0, metadata=rule(ge=0))
+    # Daily values: the same day of month in up to this many prior months form the baseline, and a
+    # baseline needs at least min_comparable_periods of them.
+    comparable_months: int = field(default=6, metadata=rule(ge=1))
+    min_comparable_periods: int = field(default=3, metadata=rule(ge=1))
+    # Monthly values: the same month in up to this many prior years form the baseline.
+    comparable_years: int = field(default=1, metadata=rule(ge=1))
+    # Contributors named per dimension (brand, stockist, SKU) for each finding.
+    top_contributors: int = field(default=3, metadata=rule(ge=1))
+
+
+@dataclass(frozen=True)
+class StuffingParams:
+    """Channel stuffing (saleslens.insights.stuffing): primary spikes (the anomaly rule on the month's
+    primary) while secondary stays flat and closing stock days rise."""
+
+    # Secondary is flat when it moved at most this many percent from its baseline median.
+    secondary_flat_pct: float = field(default=10.0, metadata=rule(ge=0))
+    # Stock days rise when the month's closing stock days exceed the previous month's by more than this.
+    stock_days_min_rise: float = field(default=0.0, metadata=rule(ge=0))
+
+
+@dataclass(frozen=True)
+class ChurnParams:
+    """Stockist churn risk per stockist x brand (saleslens.insights.churn; catalogue section 4)."""
+
+    # Trailing window of this many months to the as-of date, against the same dates a year earlier.
+    trailing_months: int = field(default=3, metadata=rule(ge=1, le=12))
+    # Flag when the trailing window's net primary is below this share of last year's.
+    drop_ratio: float = field(default=0.5, metadata=rule(gt=0, le=1, why="a share of last year's net primary"))
+    # Flag when the days since the last order exceed this multiple of the median gap between orders.
+    gap_multiple: float = field(default=2.0, metadata=rule(gt=0))
+
+
+@dataclass(frozen=True)
+class ProfitabilityParams:
+    """Client profitability per stockist (saleslens.insights.profitability): cost to serve."""
+
+    # Rupees per invoice line handled (order processing, picking, dispatch).
+    cost_per_invoice_line: float = field(default=50.0, metadata=rule(ge=0))
+    # Rupees per field call on the stockist.
+    cost_per_call: float = field(default=400.0, metadata=rule(ge=0))
+    # Annual cost of capital as a share (0.12 = 12% a year), charged on the credit a stockist takes.
+    cost_of_capital: float = field(default=0.12, metadata=rule(ge=0, le=1, why="an annual rate as a share"))
+    # How many of the least profitable stockists a ranking names.
+    least_profitable: int = field(default=10, metadata=rule(ge=1))
+
+
+@dataclass(frozen=True)
+class InsightsConfig:
+    anomalies: AnomalyParams = field(default_factory=AnomalyParams)
+    stuffing: StuffingParams = field(default_factory=StuffingParams)
+    churn: ChurnParams = field(default_factory=ChurnParams)
+    profitability: ProfitabilityParams = field(default_factory=ProfitabilityParams)
+
+
+# -- scorecard (saleslens.insights.scorecard) ----------------------------------------------------------
+DIRECTIONS = ("higher", "lower")
+
+
+@dataclass(frozen=True)
+class MeasureConfig:
+    """A measure of an objective: one column of one mart, its target, which way is better, and the
+    tolerance (in the column's own units) within which a miss is "at-risk" rather than "off-track"."""
+
+    name: str = field(metadata=rule(pattern=r"\S", means="a non-empty name"))
+    mart: str = field(metadata=rule(pattern=r"^mart_[a-z0-9_]+$", means="a mart view name (mart_...)"))
+    column: str = field(metadata=rule(pattern=r"^[a-z][a-z0-9_]*$", means="a column name of the mart"))
+    target: float
+    direction: str = field(metadata=rule(choices=DIRECTIONS))
+    tolerance: float = field(metadata=rule(ge=0))
+
+
+@dataclass(frozen=True)
+class ObjectiveConfig:
+    name: str = field(metadata=rule(pattern=r"\S", means="a non-empty name"))
+    actions: List[str]
+    measures: List[MeasureConfig]
+
+
+@dataclass(frozen=True)
+class ThemeConfig:
+    name: str = field(metadata=rule(pattern=r"\S", means="a non-empty name"))
+    objectives: List[ObjectiveConfig]
+
+
+@dataclass(frozen=True)
+class ScorecardConfig:
+    """The executive scorecard (seed 004's Hex-Go): themes -> objectives -> actions -> measures,
+    each measure bound to a mart column (checked against athena_sql/marts at load)."""
+
+    themes: List[ThemeConfig]
+
+
 @dataclass(frozen=True)
 class QualityThresholds:
     """Data-quality gate of one dataset; a breach stops the run before the partition is published.
@@ -340,6 +452,8 @@ class Config:
     ingest: IngestConfig
     calendar: CalendarConfig
     kpi: KpiConfig
+    insights: InsightsConfig
+    scorecard: ScorecardConfig
 
     # -- names ---------------------------------------------------------------------------
     @property

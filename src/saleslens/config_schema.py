@@ -60,12 +60,20 @@ def _model(cls: type, partial: bool = False) -> Type[BaseModel]:
         tp = _SPECIAL[(cls, f.name)]() if (cls, f.name) in _SPECIAL else hints[f.name]
         if dataclasses.is_dataclass(tp):
             tp = _model(cast(type, tp))
+        elif _list_of_dataclass(tp):
+            tp = List[_model(typing.get_args(tp)[0])]  # type: ignore[misc]
         has_default = f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING
         if partial:
             fields[f.name] = _field(tp, f.metadata.get(_RULE, {}), None, optional=True)
         else:
             fields[f.name] = _field(tp, f.metadata.get(_RULE, {}), _default(f) if has_default else ...)
     return create_model(f"{cls.__name__}{'Override' if partial else ''}", __config__=_STRICT, **fields)
+
+
+def _list_of_dataclass(tp: Any) -> bool:
+    """List[X] of a config dataclass X (the scorecard's themes, objectives and measures)."""
+    args = typing.get_args(tp)
+    return typing.get_origin(tp) is list and len(args) == 1 and dataclasses.is_dataclass(args[0])
 
 
 def _default(f: "dataclasses.Field[Any]") -> Any:
@@ -138,7 +146,12 @@ def _build(cls: type, raw: Dict[str, Any]) -> Any:
         if f.name not in raw:
             continue  # a field with a default, not given
         tp = hints[f.name]
-        values[f.name] = _build(cast(type, tp), raw[f.name]) if dataclasses.is_dataclass(tp) else raw[f.name]
+        if dataclasses.is_dataclass(tp):
+            values[f.name] = _build(cast(type, tp), raw[f.name])
+        elif _list_of_dataclass(tp):
+            values[f.name] = [_build(typing.get_args(tp)[0], item) for item in raw[f.name]]
+        else:
+            values[f.name] = raw[f.name]
     return cls(**values)
 
 
@@ -153,6 +166,7 @@ def _cross_checks(cfg: c.Config) -> List[str]:
         problems.append(f"links: key_rotation_days ({cfg.links.key_rotation_days}) must exceed token_lifetime_days "
                         f"({cfg.links.token_lifetime_days}), or a link stops opening before it expires")
     problems += _pacing_fits_a_batch(cfg)
+    problems += _scorecard_bindings(cfg)
     try:
         from zoneinfo import ZoneInfo
 
@@ -188,6 +202,13 @@ def _pacing_fits_a_batch(cfg: c.Config) -> List[str]:
                 f"more than {PACING_SHARE_OF_TIMEOUT:.0%} of render-report's {timeout} s timeout: lower batch_size "
                 "or raise ses_max_send_rate"]
     return []
+
+
+def _scorecard_bindings(cfg: c.Config) -> List[str]:
+    """Every scorecard measure reads a mart of athena_sql/marts and one of that view's columns."""
+    from saleslens.insights.scorecard_bindings import binding_problems
+
+    return binding_problems(cfg.scorecard)
 
 
 def describe(err: Mapping[str, Any]) -> str:
@@ -235,6 +256,9 @@ def _walk(loc: List[str]) -> Optional[Type[BaseModel]]:
     """The model that holds the fields at ``loc`` (a path of keys from the top)."""
     model: Any = _model(c.Config)
     for part in loc:
+        if typing.get_origin(model) is list and part.isdigit():
+            model = _unwrap(typing.get_args(model)[0])  # an item of a list of sections
+            continue
         fields = getattr(model, "model_fields", None)
         if not fields or part not in fields:
             return None

@@ -79,6 +79,37 @@ def load_views(root: Optional[Path] = None) -> List[View]:
     return views
 
 
+_OUTER_SELECT = re.compile(r"^SELECT\b(.*?)^FROM\b", re.MULTILINE | re.DOTALL)
+_ALIAS = re.compile(r"\bAS\s+([a-z_][a-z0-9_]*)\s*$", re.IGNORECASE)
+_COLUMN = re.compile(r"(?:^|\.)([a-z_][a-z0-9_]*)\s*$")
+
+
+def output_columns(view: View) -> List[str]:
+    """The columns a view returns, in order: the select list of its outermost SELECT (the one
+    starting a line, as every view here is written), each item's alias or bare column name."""
+    selects = _OUTER_SELECT.findall(_COMMENT.sub("", view.sql))
+    if not selects:
+        raise ViewDefinitionError(f"{view.path}: no SELECT ... FROM starting a line")
+    items, depth, current = [], 0, ""
+    for ch in selects[-1]:
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if ch == "," and depth == 0:
+            items.append(current)
+            current = ""
+        else:
+            current += ch
+    items.append(current)
+    columns = []
+    for item in (i.strip() for i in items):
+        if item == "*":
+            raise ViewDefinitionError(f"{view.path}: selects *, so its columns cannot be listed from its SQL")
+        m = _ALIAS.search(item) or _COLUMN.search(item)
+        if not m:
+            raise ViewDefinitionError(f"{view.path}: cannot name the select item {item!r} (give it an alias)")
+        columns.append(m.group(1))
+    return columns
+
+
 def dependent_marts(table: str, views: Optional[List[View]] = None) -> List[str]:
     """Marts that read ``table`` (a clean or curated table), directly, through the curated tables
     it feeds, or through other views: what a late file makes stale."""
