@@ -4,10 +4,10 @@ Not the SalesLens generator (which declares the CRM opportunity sources and writ
 scale); this small process stands in until it lands, using the same column names. Known signal:
 
     logit P(win) = -1.25 + account type + source + 0.9 x owner skill - 0.6 x [competitor]
-                   - 0.25 x log(amount / 1e6) + 0.4 x (latent engagement)
+                   - 0.25 x log(amount / 1e6) + 0.8 x (latent engagement)
 
 Latent engagement (a standard normal) is not a column: it shows in meetings before the proposal
-(Poisson, mean 1.5 x exp(0.5 x engagement)), so the proposal model has signal the creation model
+(Poisson, mean 1.5 x exp(0.7 x engagement)), so the proposal model has signal the creation model
 lacks. 75% of opportunities reach a proposal. Leakage traps: lost_reason filled only for losses,
 closed_date only once closed, won deals get more events after their proposal, the snapshot's stage
 / version / last_modified_at reflect the final state.
@@ -62,13 +62,13 @@ def synthetic_crm(opportunities: int = 3000, accounts: int = 400, owners: int = 
     amount = np.round(np.exp(rng.normal(np.log(1.5e6), 0.8, n)), -3)
     engagement = rng.normal(0, 1, n)
     logit = (-1.25 + np.array([TYPE_EFFECT[t] for t in acct_type[a_idx]]) + np.array([SOURCE_EFFECT[s] for s in source])
-             + 0.9 * skill[o_idx] - 0.6 * (competitor != None) - 0.25 * np.log(amount / 1e6) + 0.4 * engagement)  # noqa: E711
+             + 0.9 * skill[o_idx] - 0.6 * (competitor != None) - 0.25 * np.log(amount / 1e6) + 0.8 * engagement)  # noqa: E711
     won = rng.random(n) < 1 / (1 + np.exp(-logit))
     created = t0 + pd.to_timedelta(rng.integers(0, span_days * 86400, n), unit="s")
     has_proposal = rng.random(n) < 0.75
     to_proposal_days = rng.integers(3, 45, n)
     proposal_at = created + pd.to_timedelta(to_proposal_days * 86400 + rng.integers(0, 86400, n), unit="s")
-    meetings = rng.poisson(1.5 * np.exp(0.5 * engagement))
+    meetings = rng.poisson(1.5 * np.exp(0.7 * engagement))
     amount_changes = rng.poisson(0.5, n)
     cycle = to_proposal_days + rng.integers(10, 150, n)
     closed_at = created + pd.to_timedelta(cycle * 86400 + 3600, unit="s")
