@@ -38,6 +38,7 @@ class OpportunityScore:
 
 
 _CACHE: Dict[str, LoadedModel] = {}
+# One row is far too little work to share: OpenMP threads cost more to wake than the prediction takes.
 
 
 def load(artefact: ModelArtefact) -> LoadedModel:
@@ -89,7 +90,7 @@ def score_row(model: LoadedModel, row: Mapping[str, Any], top: int = 3) -> Oppor
         return _score_fallback(a, row)
     assert model.booster is not None and a.calibration is not None
     x = encode_row(row, a.feature_names, a.levels)
-    contrib = np.asarray(model.booster.predict(x, pred_contrib=True), dtype=float)[0]
+    contrib = np.asarray(model.booster.predict(x, pred_contrib=True, num_threads=1), dtype=float)[0]
     raw = float(contrib.sum())  # the per-feature contributions plus the bias (last column) = the raw margin
     probability = float(a.calibration.apply(np.array([raw]))[0])
     positive, negative = top_factors(a.feature_names, [row.get(n) for n in a.feature_names], contrib[:-1], top)
