@@ -14,7 +14,8 @@ territory (5,000 accounts) and ~5 new opportunities per owner per month over 27 
 2. Warm scoring latency per opportunity: ``score_row`` (encoding, LightGBM with per-row
    contributions, calibration, band, factors in words) on holdout rows after the model is cached.
 3. The same scoring in a child process with pandas blocked, on the artefact's bytes: it runs
-   without pandas, and gives the same scores.
+   without pandas, and gives the same scores; and once more under ``python -S`` with only the
+   trimmed package on the path (numpy, lightgbm, narwhals, scipy's sparse and _lib).
 4. Installed sizes (du, __pycache__ excluded) of what the scoring Lambda packages, against
    Lambda's 250 MB unzipped limit (function + layers).
 """
@@ -51,6 +52,19 @@ for row in rows:
 print(json.dumps({"cold_load_s": cold, "p50_ms": float(np.percentile(times, 50)) * 1e3,
                   "p95_ms": float(np.percentile(times, 95)) * 1e3, "scores": out}))
 """
+
+
+def trimmed_site(into: Path) -> None:
+    """A site directory of symlinks holding only what the trimmed scoring package would: numpy, lightgbm,
+    narwhals, and of scipy only its top-level files, scipy/sparse and scipy/_lib."""
+    import numpy
+    site = Path(numpy.__file__).resolve().parents[1]
+    for d in ("numpy", "numpy.libs", "lightgbm", "narwhals", "scipy.libs"):
+        (into / d).symlink_to(site / d)
+    (into / "scipy").mkdir()
+    for p in (site / "scipy").iterdir():
+        if p.is_file() or p.name in ("sparse", "_lib"):
+            (into / "scipy" / p.name).symlink_to(p)
 
 
 def du_mb(paths: list) -> float:
@@ -142,9 +156,19 @@ def main() -> None:
             data.write_text(json.dumps(plain))
             child = subprocess.run([sys.executable, "-c", CHILD, str(art), str(data)], capture_output=True, text=True, check=True)
             got = json.loads(child.stdout)
+            # Again with no site-packages at all (python -S): only the trimmed package and src/ on the path.
+            trimmed = Path(tmp) / "site"
+            trimmed.mkdir()
+            trimmed_site(trimmed)
+            env = {"PYTHONPATH": f"{trimmed}:{ROOT / 'src'}", "PATH": "/usr/bin:/bin"}
+            bare = subprocess.run([sys.executable, "-S", "-c", CHILD, str(art), str(data)], capture_output=True, text=True,
+                                  env=env, check=True)
+            trimmed_same = json.loads(bare.stdout)["scores"] == got["scores"]
         same = all(abs(g[0] - score_row(loaded, row).probability) < 1e-12 for g, row in zip(got["scores"], rows))
         print(f"{'':<10} without pandas: cold load {got['cold_load_s'] * 1e3:.0f} ms, p50 {got['p50_ms']:.2f} ms, "
               f"p95 {got['p95_ms']:.2f} ms, same scores: {same}; artefact {len(r.model.artefact.to_bytes()) / 1024:.0f} KiB")
+        print(f"{'':<10} with only numpy, lightgbm, narwhals, scipy trimmed to sparse + _lib (python -S): "
+              f"same scores: {trimmed_same}")
     example = score_row(load(results["proposal"].model.artefact), rows[0])
     print(f"\nexample (proposal): p={example.probability:.3f} score {example.score}; + "
           f"{'; '.join(f.text for f in example.positive)}; - {'; '.join(f.text for f in example.negative)}")
