@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from typing import Any, Dict, Optional
 
 import lightgbm as lgb
@@ -113,7 +113,7 @@ def train_model(model: str, features: pd.DataFrame, opportunities: pd.DataFrame,
     if model not in MODELS:
         raise ValueError(f"unknown model {model!r}; expected one of {MODELS}")
     started = time.perf_counter()
-    trained_at = trained_at or datetime.utcnow().replace(microsecond=0)
+    trained_at = trained_at or datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
     sets = split(features, labels(opportunities), plan)
     won, lost = closed_counts(opportunities, plan.as_of, config.min_history.months)
     names = feature_columns(model)
