@@ -57,3 +57,19 @@ def test_below_the_minimum_history_the_fallback_scores() -> None:
     assert len(factors) == 1 and factors[0].text.startswith(f"win rate of {row['account_type']} opportunities from {row['source']}")
     met = train_model(CREATION, features, crm.opportunities, plan, TrainConfig(min_history=MinHistory(won, lost)))
     assert met.model.artefact.kind == LIGHTGBM
+
+
+def test_with_closes_only_in_the_holdout_window_the_fallback_still_serves() -> None:
+    crm = synthetic_crm(opportunities=300, accounts=40, owners=8, months=18, seed=4)
+    features = build_features(CREATION, crm.accounts, crm.opportunities, crm.events)
+    plan = default_plan(as_of(crm).date())
+    opp = crm.opportunities.copy()
+    early = pd.to_datetime(opp["closed_date"]) < pd.Timestamp(plan.calibration_end)
+    opp.loc[early, "outcome"] = "OPEN"  # nothing closed before the holdout: train and calibration slices are empty
+    opp.loc[early, "closed_date"] = None
+    result = train_model(CREATION, features, opp, plan)  # default minimum history: 200 won, 200 lost
+    a = result.model.artefact
+    assert a.kind == FALLBACK and result.model.artefact.metadata["rows"]["train"] == 0
+    closed = int((opp["outcome"] != "OPEN").sum())
+    assert a.metadata["fallback_fitted_on"] == f"{closed} closes up to as_of, holdout included (holdout figures in-sample)"
+    assert sum(w + lo for w, lo in a.fallback.counts.values()) == closed

@@ -9,7 +9,8 @@ label only where the outcome was known when that slice's data would have been re
 
 Open opportunities (and those closed after their slice's end) carry no label and are left out.
 Until ``MinHistory`` is met (N won and N lost closed in the ``months`` up to as_of), the artefact is
-the fallback table alone. The fallback table is fitted on train + calibration rows.
+the fallback table alone, fitted on every close up to as_of (it serves, so it takes all there is).
+Inside a LightGBM artefact, the fallback table is the baseline, fitted on train + calibration rows.
 """
 from __future__ import annotations
 
@@ -114,11 +115,10 @@ def train_model(model: str, features: pd.DataFrame, opportunities: pd.DataFrame,
         raise ValueError(f"unknown model {model!r}; expected one of {MODELS}")
     started = time.perf_counter()
     trained_at = trained_at or datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
-    sets = split(features, labels(opportunities), plan)
+    labelled = labels(opportunities)
+    sets = split(features, labelled, plan)
     won, lost = closed_counts(opportunities, plan.as_of, config.min_history.months)
     names = feature_columns(model)
-    before_holdout = pd.concat([sets["train"], sets["calibration"]], ignore_index=True)
-    table = fit_fallback(before_holdout, config.prior_strength)
     metadata: Dict[str, Any] = {
         "split": {"train_end": plan.train_end.isoformat(), "calibration_end": plan.calibration_end.isoformat(),
                   "as_of": plan.as_of.isoformat()},
@@ -127,10 +127,21 @@ def train_model(model: str, features: pd.DataFrame, opportunities: pd.DataFrame,
                     "required_won": config.min_history.won, "required_lost": config.min_history.lost},
     }
     if not config.min_history.met(won, lost):
+        # Short of history, the fallback serves: fitted on every close up to as_of (the holdout's too),
+        # since it is the scorer and there is little to spare; its holdout figures are then in-sample.
+        everything = features.merge(labelled, on="opportunity_id", how="inner")
+        everything = everything.loc[everything["closed_day"] <= pd.Timestamp(plan.as_of)]
+        if len(everything) == 0:
+            raise TrainingDataError(f"no {model} opportunity closed by {plan.as_of}: not even the fallback can be fitted")
+        table = fit_fallback(everything, config.prior_strength)
         metadata["why"] = (f"minimum history not met: {won} won and {lost} lost in {config.min_history.months} months, "
                            f"{config.min_history.won} and {config.min_history.lost} required")
+        metadata["fallback_fitted_on"] = f"{len(everything)} closes up to as_of, holdout included (holdout figures in-sample)"
         built = artefacts.build(model, artefacts.FALLBACK, names, {}, table, trained_at, metadata, tuple(config.bands))
     else:
+        # The baseline the model must beat: fitted on the closes before the holdout, like the model.
+        table = fit_fallback(pd.concat([sets["train"], sets["calibration"]], ignore_index=True), config.prior_strength)
+        metadata["fallback_fitted_on"] = "train and calibration slices"
         train, cal = sets["train"], sets["calibration"]
         for name, frame in (("train", train), ("calibration", cal)):
             if frame["label"].nunique() < 2:
