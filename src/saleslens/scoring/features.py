@@ -14,8 +14,9 @@ What a row may use, and nothing else:
 
 Never read: the opportunity's own outcome, lost_reason, closed_date, and the snapshot's stage,
 version and last_modified_at (``POST_OUTCOME``), nor any event after the cutoff. The expected close
-date is read from the snapshot because no event carries it; the contract must keep it the date set
-at creation (a CRM that rewrites it at closing would leak the closing date).
+date (snapshot) and customer_since (account master) are read as they stand because no event carries
+them; the contracts must keep them as set at creation and as the relationship's start (a CRM that
+rewrote the expected close at closing, or set customer_since at a first win, would leak the outcome).
 """
 from __future__ import annotations
 
