@@ -132,5 +132,5 @@ def test_the_functions_know_the_table_the_retention_and_the_per_container_send_r
     env = fn["Properties"]["Environment"]["Variables"]
     assert env["EMAIL_SUPPRESSION_TABLE"] == synth.cfg.name(components.EMAIL_SUPPRESSION_TABLE)
     assert env["EMAIL_SUPPRESSION_DAYS"] == "365"
-    # distribution.ses_max_send_rate 14 shared by the delivery Map's MaxConcurrency of 50
-    assert env["SES_SEND_RATE_PER_SECOND"] == "0.28"
+    # distribution.ses_max_send_rate 14 shared by the delivery Map's MaxConcurrency of 20
+    assert env["SES_SEND_RATE_PER_SECOND"] == "0.7"
