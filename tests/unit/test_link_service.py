@@ -13,9 +13,10 @@ import pytest
 from botocore.config import Config
 from moto import mock_aws
 
+from saleslens.delivery import suppression
 from saleslens.links import access_log, keys, revocation
 from saleslens.links.holders import HOLDERS_KEY, Holders, holders_of, read_holders, write_holders
-from saleslens.links.service import FRESH_SENT, REFUSED, LinkService, LinkSettings, Request
+from saleslens.links.service import FRESH_NOT_SENT, FRESH_SENT, REFUSED, LinkService, LinkSettings, Request
 from saleslens.links.token import Claims, sign
 
 REGION = "eu-west-1"
@@ -26,7 +27,8 @@ DAY = 86400
 REPORT = "reports/daily/2025-11-21/P00006/E000001.html"
 SETTINGS = LinkSettings(reports_bucket=BUCKET, revocation_table="revocations", access_log_table="opens",
                         redirect_seconds=300, token_lifetime_days=30, access_log_days=400,
-                        base_url="https://links.example.com/", sender="reports@s.example.com", configuration_set="reports")
+                        base_url="https://links.example.com/", sender="reports@s.example.com", configuration_set="reports",
+                        suppression_table="suppressed", suppression_salt="saleslens-test/123456789012")
 
 
 @pytest.fixture()
@@ -42,6 +44,9 @@ def aws() -> Iterator[Dict[str, Any]]:
                          KeySchema=[{"AttributeName": "employee_id", "KeyType": "HASH"},
                                     {"AttributeName": "opened_at", "KeyType": "RANGE"}],
                          AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("employee_id", "opened_at")])
+        ddb.create_table(TableName="suppressed", KeySchema=[{"AttributeName": "address_hash", "KeyType": "HASH"}],
+                         AttributeDefinitions=[{"AttributeName": "address_hash", "AttributeType": "S"}],
+                         BillingMode="PAY_PER_REQUEST")
         ses = boto3.client("ses", region_name=REGION)
         ses.verify_email_identity(EmailAddress="reports@s.example.com")
         ses.create_configuration_set(ConfigurationSet={"Name": "reports"})
@@ -165,6 +170,27 @@ def test_a_fresh_link_goes_to_the_address_on_record_once(aws):
     assert len(sent(aws)) == 1
     assert logged(aws) == [("E000001", "P00006", "fresh_link_sent"), ("E000001", "P00006", "opened"),
                            ("E000001", "P00006", "fresh_link_refused")]
+
+
+def test_a_suppressed_address_gets_no_fresh_link_and_its_expired_link_is_kept(aws):
+    svc = aws["service"]
+    # SES reported a hard bounce of the address on record, as record-email-event stores it (a year).
+    bounced = {"eventType": "Bounce", "mail": {"messageId": "0100-abc"},
+               "bounce": {"bounceType": "Permanent", "timestamp": "2025-11-22T07:00:05.000Z",
+                          "bouncedRecipients": [{"emailAddress": "Asha@X.example.com"}]}}
+    recorded = datetime.fromtimestamp(NOW - DAY, tz=timezone.utc)
+    suppression.record(aws["ddb"], "suppressed", suppression.suppressions(bounced, salt=SETTINGS.suppression_salt),
+                       keep_days=365, now=recorded)
+    expired = token(issued_at=NOW - 31 * DAY, expires_at=NOW - DAY)
+    resp = svc.handle(Request("POST", expired, "fresh", "r1"))
+    assert resp.status == 403 and f"<h1>{FRESH_NOT_SENT}</h1>" in resp.body and "<form" not in resp.body
+    assert sent(aws) == []
+    assert logged(aws) == [("E000001", "P00006", "fresh_link_suppressed")]
+    # Nothing was sent, so the expired link is not used up: once the row expires (365 days after
+    # it was recorded), the same request sends one.
+    aws["clock"][0] = NOW - DAY + 365 * DAY + 1
+    assert svc.handle(Request("POST", expired, "fresh", "r2")).status == 200
+    assert [set(m.destinations) for m in sent(aws)] == [{"asha@x.example.com"}]
 
 
 def test_a_fresh_link_is_refused_for_a_good_link_a_leaver_or_a_forgery(aws):
