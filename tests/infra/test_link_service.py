@@ -109,7 +109,8 @@ def test_open_report_may_read_the_secret_and_its_tables_and_nothing_else_of_them
         ("ses:SendRawEmail", f"arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:configuration-set/{PREFIX}-reports"),
     }
     assert {(a, r) for a, r in g if a == "s3:GetObject"} == {
-        ("s3:GetObject", f"{REPORTS}/reports/*"), ("s3:GetObject", f"{REPORTS}/links/holders.json")}
+        ("s3:GetObject", f"{REPORTS}/reports/*"), ("s3:GetObject", f"{REPORTS}/links/holders.json"),
+        ("s3:GetObject", f"{REPORTS}/links/holder_ends.json")}
 
 
 def test_the_rotation_function_may_change_that_secret_only(synth):

@@ -3,19 +3,31 @@ revoke, refuse leavers, record every request. Expected values are written out by
 from __future__ import annotations
 
 import email
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from email import policy
 from typing import Any, Dict, Iterator
 from urllib.parse import parse_qs, urlsplit
 
 import boto3
+import pandas as pd
+import pyarrow as pa
 import pytest
 from botocore.config import Config
 from moto import mock_aws
 
+from saleslens.curate import hierarchy
+from saleslens.curate.tables import OPEN_END, TABLES
 from saleslens.delivery import suppression
 from saleslens.links import access_log, keys, revocation
-from saleslens.links.holders import HOLDERS_KEY, Holders, holders_of, read_holders, write_holders
+from saleslens.links.holders import (
+    HOLDERS_KEY,
+    Holders,
+    holder_ends,
+    holders_of,
+    read_holders,
+    refresh_holder_ends,
+    write_holders,
+)
 from saleslens.links.service import FRESH_NOT_SENT, FRESH_SENT, REFUSED, LinkService, LinkSettings, Request
 from saleslens.links.token import Claims, sign
 
@@ -28,7 +40,8 @@ REPORT = "reports/daily/2025-11-21/P00006/E000001.html"
 SETTINGS = LinkSettings(reports_bucket=BUCKET, revocation_table="revocations", access_log_table="opens",
                         redirect_seconds=300, token_lifetime_days=30, access_log_days=400,
                         base_url="https://links.example.com/", sender="reports@s.example.com", configuration_set="reports",
-                        suppression_table="suppressed", suppression_salt="saleslens-test/123456789012")
+                        suppression_table="suppressed", suppression_salt="saleslens-test/123456789012",
+                        timezone="Asia/Kolkata")
 
 
 @pytest.fixture()
@@ -140,6 +153,53 @@ def test_a_leaver_s_old_link_dies_when_the_next_run_no_longer_lists_them(aws):
     resp = get(aws["service"], t)
     assert resp.status == 403 and "<form" not in resp.body
     assert logged(aws)[-1] == ("E000001", "P00006", "not_holder")
+
+
+def _curated_assignments(leaving: "str | None", assignment_end: "str | None" = None) -> pa.Table:
+    """cur_hr__assignments as the curate run builds it from HR's assignment and employee rows."""
+    d = lambda text: date.fromisoformat(text) if text else None  # noqa: E731
+    rows = pd.DataFrame({"employee_id": ["E000001", "E000002"], "position_id": ["P00006", "P00007"],
+                         "valid_from": [date(2024, 1, 1), date(2024, 1, 1)], "valid_to": [d(assignment_end), None]})
+    people = pd.DataFrame({"employee_id": ["E000001", "E000002"], "date_of_leaving": [d(leaving), None]})
+    return pa.Table.from_pandas(hierarchy.assignments(rows, people), schema=TABLES["cur_hr__assignments"].schema(),
+                                preserve_index=False)
+
+
+@pytest.mark.parametrize("leaving,assignment_end,opens", [
+    ("2025-11-23", None, False),  # left yesterday (today is 24 Nov 2025 in Asia/Kolkata): refused at once
+    ("2025-11-24", None, True),  # leaves today: opens until the day ends
+    (None, "2025-11-20", False),  # the assignment was closed (moved to another position)
+    ("2025-12-31", "2025-11-23", False),  # the earlier of the two ends counts
+])
+def test_a_leaving_date_or_closed_assignment_curated_refuses_the_link_before_the_next_run(aws, leaving, assignment_end,
+                                                                                             opens):
+    t = token()
+    assert get(aws["service"], t).status == 302  # the last run (21 Nov) listed the holder
+    assert refresh_holder_ends(aws["s3"], BUCKET, _curated_assignments(leaving, assignment_end),
+                               today=date(2025, 11, 24)) == 1
+    resp = get(aws["service"], t, "r2")
+    assert resp.status == (302 if opens else 403)
+    if not opens:
+        assert "<form" not in resp.body and logged(aws)[-1] == ("E000001", "P00006", "not_holder")
+
+
+def test_holder_ends_are_the_latest_assignment_s_end_and_kept_400_days():
+    rows = [
+        # held P1 until 31 Mar, then again from 1 Jun with no end: holds P1 (the latest assignment is open)
+        {"employee_id": "E1", "position_id": "P1", "valid_from": date(2025, 1, 1), "valid_to": date(2025, 3, 31)},
+        {"employee_id": "E1", "position_id": "P1", "valid_from": date(2025, 6, 1), "valid_to": OPEN_END},
+        {"employee_id": "E2", "position_id": "P2", "valid_from": date(2024, 1, 1), "valid_to": date(2025, 11, 23)},
+        # a future end counts from the day after it
+        {"employee_id": "E3", "position_id": "P3", "valid_from": date(2024, 1, 1), "valid_to": date(2026, 1, 31)},
+        # ended 401 days before 24 Nov 2025 (20 Oct 2024): left out
+        {"employee_id": "E4", "position_id": "P4", "valid_from": date(2020, 1, 1), "valid_to": date(2024, 10, 19)},
+        # ended exactly 400 days before (20 Oct 2024): kept
+        {"employee_id": "E5", "position_id": "P5", "valid_from": date(2020, 1, 1), "valid_to": date(2024, 10, 20)},
+    ]
+    assert holder_ends(rows, today=date(2025, 11, 24), open_end=OPEN_END) == {
+        "E2|P2": "2025-11-23", "E3|P3": "2026-01-31", "E5|P5": "2024-10-20"}
+    holders = Holders("2025-11-21", {"E3|P3": "e3@x.example.com"}, {"E3|P3": "2026-01-31"})
+    assert holders.holds("E3", "P3", on="2026-01-31") and not holders.holds("E3", "P3", on="2026-02-01")
 
 
 def test_an_earlier_run_never_replaces_a_later_run_s_holders(aws):

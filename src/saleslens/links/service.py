@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable, Dict, Optional
 from urllib.parse import parse_qs
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
@@ -61,6 +62,7 @@ class LinkSettings:
     configuration_set: str
     suppression_table: str  # the addresses that bounced or complained (delivery.suppression)
     suppression_salt: str
+    timezone: str  # the company's (schedules.timezone): a holder's last day ends at its midnight
 
 
 @dataclass(frozen=True)
@@ -137,7 +139,8 @@ class LinkService:
             return token.Checked(token.INVALID), access_log.INVALID
         if revocation.is_revoked(self.ddb, self.settings.revocation_table, claims):
             return checked, access_log.REVOKED
-        if not read_holders(self.s3, self.settings.reports_bucket).holds(claims.employee_id, claims.position_id):
+        today = datetime.fromtimestamp(now, tz=ZoneInfo(self.settings.timezone)).date().isoformat()
+        if not read_holders(self.s3, self.settings.reports_bucket).holds(claims.employee_id, claims.position_id, on=today):
             return checked, access_log.NOT_HOLDER
         if checked.status == token.EXPIRED:
             return checked, access_log.EXPIRED

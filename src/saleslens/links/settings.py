@@ -20,4 +20,5 @@ def from_environment(env: Callable[[str], str], *, base_url: str) -> LinkSetting
         configuration_set=env("SES_CONFIGURATION_SET"),
         suppression_table=env("EMAIL_SUPPRESSION_TABLE"),
         suppression_salt=env("SUPPRESSION_SALT"),
+        timezone=env("SCHEDULE_TIMEZONE"),
     )
