@@ -197,7 +197,8 @@ def runtime_environment(cfg: Config, account: str, region: str, partition: Optio
         "DELIVERY_BATCH_SIZE": str(cfg.distribution.batch_size),
         "DELIVERY_TOLERATED_FAILURE_PERCENTAGE": str(cfg.distribution.tolerated_failure_percentage),
         "CURATE_SETTINGS": json.dumps(curate_settings(cfg), sort_keys=True),
-        # PlanRun reads a schedule's fire time in this zone to settle an "auto" run date.
+        # The company's zone: PlanRun reads a schedule's fire time in it to settle an "auto" run
+        # date; curate and the link service take today's date in it (a holder's last day, links.holders).
         "SCHEDULE_TIMEZONE": cfg.schedules.timezone,
         "POWERTOOLS_SERVICE_NAME": cfg.project,
         "POWERTOOLS_METRICS_NAMESPACE": "SalesLens",
