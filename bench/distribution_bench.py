@@ -2,6 +2,7 @@
 with the embedded AWS's calls counted per report.
 
     .venv/bin/python bench/distribution_bench.py render --cache /tmp/marts-usv   # usv marts (built once, ~4 min)
+    .venv/bin/python bench/distribution_bench.py render --cache /tmp/marts-usv --role CMO,ZSM   # the top roles only
     .venv/bin/python bench/distribution_bench.py offline --scale small          # ingest a day, then distribute it
 
 render: the marts of bench/marts_bench.py's usv lake (its --cache folder is reused) queried as a
@@ -72,6 +73,8 @@ def render_bench(args: argparse.Namespace) -> None:
     print(f"the run's mart rows as render-report holds them: {_rss_mb() - rss_before:,.0f} MB of RSS "
           f"(the rows read from CSV and their RunData index)", flush=True)
     recipients = resolve_recipients(tables["recipients"], email_domains=load_config().distribution.email_domains).recipients
+    if args.role:
+        recipients = [r for r in recipients if r["role"] in args.role.split(",")]
     if args.limit:
         recipients = recipients[:: max(len(recipients) // args.limit, 1)][: args.limit]
     print(f"RunData indexed in {index_s:.2f} s (once per warm container); {len(recipients):,} recipients", flush=True)
@@ -186,6 +189,7 @@ def main() -> None:
     r.add_argument("--cadence", default="daily")
     r.add_argument("--limit", type=int, default=0, help="Render this many recipients, spread over the list (0: all).")
     r.add_argument("--cache", type=Path, help="marts_bench's lake folder (kept between runs).")
+    r.add_argument("--role", default="", help="Only recipients of these roles, comma-separated (e.g. CMO,ZSM).")
     o = sub.add_parser("offline", help="a day ingested and distributed in the embedded AWS, calls counted")
     o.add_argument("--scale", default="small")
     o.add_argument("--day", type=date.fromisoformat, default=date(2024, 6, 12))

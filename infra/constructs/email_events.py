@@ -4,8 +4,9 @@ The configuration set publishes bounce, complaint, delivery and reject events to
 events topic (encrypted with a key of its own, so admitting SES to it never touches the lake
 key's policy); record-email-event, subscribed to it, writes permanent bounces and complaints to
 the email suppression table (saleslens.delivery.suppression), which ResolveRecipients reads on
-the next run. SES's account-level suppression list is the second net: the configuration set
-suppresses BOUNCES_AND_COMPLAINTS (infra/stacks/distribution.py).
+the next run (and the link service before it emails a fresh link). SES's account-level
+suppression list is the second net: the configuration set suppresses BOUNCES_AND_COMPLAINTS
+(infra/stacks/distribution.py).
 """
 from __future__ import annotations
 
@@ -75,6 +76,10 @@ class EmailEvents(Construct):
         recorder.role.add_to_principal_policy(iam.PolicyStatement(
             actions=["dynamodb:PutItem"], resources=[self.table.table_arn]))
         grant_key(recorder.role, key, encrypt=True)
+
+    def grant_lookup(self, role: iam.IRole) -> None:
+        """What the link service needs before it emails a fresh link: one address's row, by its key."""
+        role.add_to_principal_policy(iam.PolicyStatement(actions=["dynamodb:GetItem"], resources=[self.table.table_arn]))
 
     def grant_read(self, role: iam.IRole) -> None:
         """What ResolveRecipients needs: scan the table (hashes and reasons), decrypt it."""

@@ -21,7 +21,7 @@ from infra.nag import acknowledge, wildcard_resource
 from saleslens import components
 from saleslens.config import Config
 from saleslens.links import access_log, revocation
-from saleslens.links.holders import HOLDERS_KEY
+from saleslens.links.holders import HOLDER_ENDS_KEY, HOLDERS_KEY
 
 LINK_FUNCTIONS = ("open-report", "rotate-link-key")
 REVOCATION_READS = ("dynamodb:GetItem", "dynamodb:BatchGetItem")
@@ -88,10 +88,11 @@ class LinkService(Construct):
         cfg, role = self.cfg, opener.role
         role.add_to_principal_policy(iam.PolicyStatement(actions=["secretsmanager:GetSecretValue"],
                                                          resources=[self.secret.secret_arn]))
-        # Presigns GETs of report pages (signed with this role's credentials), reads the holders.
+        # Presigns GETs of report pages (signed with this role's credentials), reads the holders and their ends.
         reports = objects_arn(cfg, "reports", REPORT_PAGES)
         role.add_to_principal_policy(iam.PolicyStatement(
-            actions=["s3:GetObject"], resources=[reports, objects_arn(cfg, "reports", HOLDERS_KEY)]))
+            actions=["s3:GetObject"], resources=[reports, objects_arn(cfg, "reports", HOLDERS_KEY),
+                                                 objects_arn(cfg, "reports", HOLDER_ENDS_KEY)]))
         acknowledge(role, wildcard_resource(role, reports),
                     "Presigns the GET of the report page a verified link names, under reports/ only")
         # Without ListBucket the holders file, missing before the first run, would read as AccessDenied.

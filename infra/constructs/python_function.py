@@ -83,7 +83,7 @@ class SalesLensFunction(Construct):
             code=code,
             layers=list(layers),
             memory_size=spec.memory_mb,
-            timeout=Duration.seconds(spec.timeout_seconds),
+            timeout=Duration.seconds(components.lambda_timeout_seconds(cfg, spec.key)),
             reserved_concurrent_executions=spec.reserved_concurrency,
             environment=dict(function_environment(cfg)),
             log_group=self.log_group,

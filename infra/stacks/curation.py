@@ -29,7 +29,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from infra.constructs.access import PUBLISHED, RUN_LEDGER_WRITES, grant_key, grant_s3, table_arn
+from infra.constructs.access import PUBLISHED, RUN_LEDGER_WRITES, grant_key, grant_s3, objects_arn, table_arn
 from infra.constructs.event_targets import PlainTarget, allow_rule_to_send, rule_target_role
 from infra.constructs.python_function import stack_functions
 from infra.constructs.state_machine import StateMachineFromFile, announced_events, read_definition
@@ -39,6 +39,7 @@ from saleslens import components
 from saleslens.config import Config
 from saleslens.curate.store import INDEX_PREFIX
 from saleslens.curate.tables import TABLES
+from saleslens.links.holders import HOLDER_ENDS_KEY
 
 CURATION_FUNCTIONS = ("curate",)
 PARTITION_PUBLISHED_RULE = "partition-published"  # the offline runtime's rule has the same name
@@ -89,6 +90,9 @@ class CurationStack(Stack):
                         "fact's document-date partitions, deleting the partitions a rebuild leaves empty")
         grant_s3(curate, cfg, "curated", read=True, write=True, key_pattern=f"{INDEX_PREFIX}*",
                  reason="Reads and rewrites the source index of each curated table under _index/<table>.json")
+        # When it curates HR assignments: the last day of each ended holding, read by the link service.
+        curate.add_to_principal_policy(iam.PolicyStatement(
+            actions=["s3:PutObject"], resources=[objects_arn(cfg, "reports", HOLDER_ENDS_KEY)]))
         grant_key(curate, key, encrypt=True)
 
     # -- the curate state machine ----------------------------------------------------------

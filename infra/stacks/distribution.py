@@ -99,6 +99,8 @@ class DistributionStack(Stack):
         # The link service: the emailed links point at its function URL (infra/constructs/link_service.py).
         self.links = LinkService(self, "LinkService", cfg=cfg, key=key, render=self.functions["render-report"],
                                  resolve=self.functions["resolve-recipients"], removal_policy=removal_policy)
+        # A fresh link is not emailed to an address that bounced or complained (saleslens.links.service).
+        self.email_events.grant_lookup(self.links.functions["open-report"].role)
         self.distribute = self._state_machine(key, ops, removal_policy)
         self.schedules = DistributionSchedules(self, "Schedules", cfg=cfg, machine_name=self.distribute.name,
                                                state_machine=self.distribute.state_machine, key=key,

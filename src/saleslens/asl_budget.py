@@ -35,11 +35,15 @@ REJECTIONS = frozenset({
 
 # The distribution machine's delivery Map runs one child per batch of recipients: its budget is
 # checked for up to MAX_RECIPIENTS (usv, the largest org modelled, has 5,490) in batches of
-# distribution.batch_size, and the render-report function's timeout must cover a full batch at
-# PER_REPORT_SECONDS a report (render, store, read/claim/complete in the ledger, send, receipt:
-# well under a second in AWS; bench/distribution_bench.py measures the offline cost).
+# distribution.batch_size. A batch's render-report invocation does PER_REPORT_SECONDS of work a
+# report (render, store, read/claim/complete in the ledger, send, receipt: well under a second in
+# AWS; bench/distribution_bench.py measures the offline cost) and waits for its container's share
+# of the SES rate before each send (saleslens.delivery.pacing); its timeout is that, counted as if
+# the two never overlapped, times BATCH_TIMEOUT_MARGIN.
 MAX_RECIPIENTS = 10_000
 PER_REPORT_SECONDS = 1.5
+BATCH_TIMEOUT_MARGIN = 1.25
+LAMBDA_MAX_TIMEOUT_SECONDS = 900  # the longest a Lambda invocation may run
 
 
 def delivery_batches(recipients: int, batch_size: int) -> int:
@@ -47,9 +51,16 @@ def delivery_batches(recipients: int, batch_size: int) -> int:
     return math.ceil(recipients / batch_size)
 
 
-def batch_seconds(batch_size: int) -> float:
-    """What the render-report function's timeout must at least be for a full batch."""
-    return batch_size * PER_REPORT_SECONDS
+def batch_seconds(batch_size: int, send_rate: float = 0.0) -> float:
+    """How long a full batch runs: its reports' work plus, at ``send_rate`` emails a second (the
+    container's share of the SES rate; 0 unpaced), the wait for each send."""
+    sending = batch_size / send_rate if send_rate > 0 else 0.0
+    return batch_size * PER_REPORT_SECONDS + sending
+
+
+def batch_timeout_seconds(batch_size: int, send_rate: float) -> int:
+    """The render-report timeout a full paced batch needs: its duration with the margin."""
+    return math.ceil(BATCH_TIMEOUT_MARGIN * batch_seconds(batch_size, send_rate))
 
 
 class UnboundedPathError(ValueError):

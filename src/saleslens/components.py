@@ -22,6 +22,9 @@ class LambdaSpec:
     # Reserved concurrency: None for the account's pool; 1 runs the function one invocation at a
     # time (a second is throttled with TooManyRequestsException, which its caller retries).
     reserved_concurrency: Optional[int] = None
+    # True: the deployed timeout is what a full paced delivery batch needs for the config
+    # (``lambda_timeout_seconds``); ``timeout_seconds`` is then only its ceiling, Lambda's maximum.
+    sized_to_batch: bool = False
 
 
 @dataclass(frozen=True)
@@ -64,11 +67,13 @@ LAMBDAS: Dict[str, LambdaSpec] = {
         LambdaSpec("check-control-totals", "lambdas.check_control_totals",
                    "Stop a distribution unless net primary reconciles per window", 60, 1024),
         LambdaSpec("resolve-recipients", "lambdas.resolve_recipients", "List the report recipients active on the run date", 120, 1024),
-        # One invocation per batch of distribution.batch_size recipients (saleslens.asl_budget
-        # checks that this timeout covers a full batch). It holds the run's mart rows: about 1 GB
-        # for a usv daily run (bench/distribution_bench.py render), hence 3 GB.
+        # One invocation per batch of distribution.batch_size recipients, its timeout sized to a
+        # full batch paced at the container's share of the SES rate (render_report_timeout_seconds;
+        # the offline runtime, whose moto enforces none, registers the 900 s ceiling). It holds the
+        # run's mart rows: about 1 GB for a usv daily run (bench/distribution_bench.py render), hence 3 GB.
         LambdaSpec("render-report", "lambdas.render_report",
-                   "Render a batch of recipients' reports and email each a link to theirs", 300, 3008),
+                   "Render a batch of recipients' reports and email each a link to theirs", 900, 3008,
+                   sized_to_batch=True),
         # The link service: behind a function URL, throttled by reserved concurrency (links.max_concurrent_opens).
         LambdaSpec("open-report", "lambdas.open_report",
                    "Check a report link and redirect to the report, or refuse it", 10, 256),
@@ -192,7 +197,8 @@ def runtime_environment(cfg: Config, account: str, region: str, partition: Optio
         "DELIVERY_BATCH_SIZE": str(cfg.distribution.batch_size),
         "DELIVERY_TOLERATED_FAILURE_PERCENTAGE": str(cfg.distribution.tolerated_failure_percentage),
         "CURATE_SETTINGS": json.dumps(curate_settings(cfg), sort_keys=True),
-        # PlanRun reads a schedule's fire time in this zone to settle an "auto" run date.
+        # The company's zone: PlanRun reads a schedule's fire time in it to settle an "auto" run
+        # date; curate and the link service take today's date in it (a holder's last day, links.holders).
         "SCHEDULE_TIMEZONE": cfg.schedules.timezone,
         "POWERTOOLS_SERVICE_NAME": cfg.project,
         "POWERTOOLS_METRICS_NAMESPACE": "SalesLens",
@@ -209,8 +215,8 @@ def push_application_arn(cfg: Config, platform: str, account: str, region: str, 
             f"app/{platform}/{push_application_name(cfg, platform)}")
 
 
-def delivery_map_concurrency() -> int:
-    """MaxConcurrency of the distribute machine's Distributed Map (the most children at once)."""
+def _delivery_map() -> Dict[str, Any]:
+    """The distribute machine's one Distributed Map state, as its ASL file declares it."""
     import json
 
     definition = json.loads((PROJECT_ROOT / STATE_MACHINES["distribute"].definition).read_text(encoding="utf-8"))
@@ -220,20 +226,55 @@ def delivery_map_concurrency() -> int:
         for state in states.values():
             processor = state.get("ItemProcessor") or {}
             if (processor.get("ProcessorConfig") or {}).get("Mode") == "DISTRIBUTED":
-                found.append(int(state.get("MaxConcurrency") or 0))
+                found.append(state)
             if processor:
                 walk(processor["States"])
 
     walk(definition["States"])
-    if len(found) != 1 or found[0] < 1:
-        raise ValueError("the distribute machine needs one Distributed Map with a MaxConcurrency to pace SES sending")
+    if len(found) != 1:
+        raise ValueError("the distribute machine needs one Distributed Map (the delivery Map)")
     return found[0]
+
+
+def delivery_map_concurrency() -> int:
+    """MaxConcurrency of the distribute machine's Distributed Map (the most children at once).
+
+    It stays a number in the ASL file rather than a definition substitution: CloudFormation
+    substitutes text, so a placeholder there would make the file invalid JSON, or a string that
+    neither Step Functions nor moto's ASL parser takes for a MaxConcurrency."""
+    concurrency = int(_delivery_map().get("MaxConcurrency") or 0)
+    if concurrency < 1:
+        raise ValueError("the delivery Map needs a MaxConcurrency of at least 1 to pace SES sending")
+    return concurrency
+
+
+def delivery_task_timeout_seconds() -> int:
+    """TimeoutSeconds of the delivery Map's one Task (the render-report invocation of a batch)."""
+    states = _delivery_map()["ItemProcessor"]["States"]
+    tasks = [s for s in states.values() if s.get("Type") == "Task"]
+    if len(tasks) != 1 or "TimeoutSeconds" not in tasks[0]:
+        raise ValueError("the delivery Map needs one Task with a TimeoutSeconds")
+    return int(tasks[0]["TimeoutSeconds"])
 
 
 def ses_send_rate_per_container(cfg: Config) -> float:
     from saleslens.delivery.pacing import per_container_rate
 
     return per_container_rate(cfg.distribution.ses_max_send_rate, delivery_map_concurrency())
+
+
+def render_report_timeout_seconds(cfg: Config) -> int:
+    """What a full batch of distribution.batch_size needs, sending at the container's share of
+    ses_max_send_rate (saleslens.asl_budget.batch_timeout_seconds)."""
+    from saleslens.asl_budget import batch_timeout_seconds
+
+    return batch_timeout_seconds(cfg.distribution.batch_size, ses_send_rate_per_container(cfg))
+
+
+def lambda_timeout_seconds(cfg: Config, key: str) -> int:
+    """The timeout a function is deployed with."""
+    spec = LAMBDAS[key]
+    return render_report_timeout_seconds(cfg) if spec.sized_to_batch else spec.timeout_seconds
 
 
 def curate_settings(cfg: Config) -> Dict[str, object]:

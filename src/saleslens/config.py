@@ -110,7 +110,7 @@ class DistributionConfig:
     # Recipients per delivery Map child (one Lambda invocation renders and emails a batch):
     # bench/distribution_bench.py measures the per-report cost the render-report timeout covers.
     batch_size: int = field(metadata=rule(ge=1, le=MAX_DELIVERY_BATCH, why={
-        "le": "the render-report function's timeout covers this many reports (saleslens.asl_budget)"}))
+        "le": "the render-report function's timeout is sized to a full batch (saleslens.asl_budget)"}))
     # Share of the run's recipients that may fail before the run fails with DeliveryFailed
     # (counted in recipients by SummariseRun, whatever the batches).
     tolerated_failure_percentage: float = field(metadata=rule(ge=0, le=100))

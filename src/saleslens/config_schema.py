@@ -184,23 +184,26 @@ def _cross_checks(cfg: c.Config) -> List[str]:
     return problems
 
 
-# Of render-report's timeout, the share a batch's paced sending may take (the rest renders).
-PACING_SHARE_OF_TIMEOUT = 0.75
-
-
 def _pacing_fits_a_batch(cfg: c.Config) -> List[str]:
     """A render-report container sends at ses_max_send_rate / MaxConcurrency messages a second
-    (delivery.pacing): a whole batch's emails must fit in its timeout, or every batch times out."""
-    from saleslens import components
+    (delivery.pacing), so its timeout is sized to a full paced batch (components.
+    render_report_timeout_seconds). That timeout must be one Lambda allows and must end before
+    the delivery Map's task gives up on the invocation (step_functions/distribute.asl.json), or
+    every batch fails with a timeout that hides the function's own error."""
+    from saleslens import asl_budget, components
 
-    timeout = components.LAMBDAS["render-report"].timeout_seconds
+    needed = components.render_report_timeout_seconds(cfg)
+    task = components.delivery_task_timeout_seconds()
     concurrency = components.delivery_map_concurrency()
-    seconds = cfg.distribution.batch_size * concurrency / cfg.distribution.ses_max_send_rate
-    if seconds > PACING_SHARE_OF_TIMEOUT * timeout:
-        return [f"distribution: a batch of {cfg.distribution.batch_size} emails sent at ses_max_send_rate "
-                f"{cfg.distribution.ses_max_send_rate}/s shared by {concurrency} concurrent batches takes {seconds:.0f} s, "
-                f"more than {PACING_SHARE_OF_TIMEOUT:.0%} of render-report's {timeout} s timeout: lower batch_size "
+    batch = (f"distribution: a batch of {cfg.distribution.batch_size} reports sent at ses_max_send_rate "
+             f"{cfg.distribution.ses_max_send_rate}/s shared by {concurrency} concurrent batches needs a "
+             f"render-report timeout of {needed} s")
+    if needed > asl_budget.LAMBDA_MAX_TIMEOUT_SECONDS:
+        return [f"{batch}, more than Lambda's {asl_budget.LAMBDA_MAX_TIMEOUT_SECONDS} s: lower batch_size "
                 "or raise ses_max_send_rate"]
+    if needed >= task:
+        return [f"{batch}, not less than the delivery Map's task timeout ({task} s in "
+                f"{components.STATE_MACHINES['distribute'].definition}): lower batch_size or raise ses_max_send_rate"]
     return []
 
 

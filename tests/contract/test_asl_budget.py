@@ -8,13 +8,15 @@ import pytest
 
 from saleslens import components
 from saleslens.asl_budget import (
+    LAMBDA_MAX_TIMEOUT_SECONDS,
     MAX_RECIPIENTS,
     UnboundedPathError,
     batch_seconds,
+    batch_timeout_seconds,
     delivery_batches,
     worst_case_seconds,
 )
-from saleslens.config import MAX_DELIVERY_BATCH, PROJECT_ROOT, load_config
+from saleslens.config import PROJECT_ROOT, load_config
 from saleslens.distribution.marts import MARTS
 
 
@@ -36,11 +38,36 @@ def test_the_distribution_ends_before_the_machine_times_out_for_the_most_recipie
         components.STATE_MACHINES["distribute"].timeout_seconds)
 
 
-def test_a_batch_fits_the_render_functions_timeout_and_the_task_outlasts_the_function():
-    timeout = components.LAMBDAS["render-report"].timeout_seconds
-    assert batch_seconds(load_config().distribution.batch_size) <= batch_seconds(MAX_DELIVERY_BATCH) <= timeout
+def test_the_render_function_is_sized_to_a_paced_batch_and_the_task_outlasts_it():
+    cfg = load_config()
+    timeout = components.lambda_timeout_seconds(cfg, "render-report")
+    # 50 reports x 1.5 s of work, plus 50 sends at 14/s shared by 20 containers (0.7/s each):
+    # 75 + 71.43 = 146.43 s, x 1.25 = 183.04 -> 184 s
+    assert components.ses_send_rate_per_container(cfg) == pytest.approx(0.7)
+    assert timeout == 184
+    assert batch_seconds(cfg.distribution.batch_size, components.ses_send_rate_per_container(cfg)) < timeout
     task = _definition("distribute")["States"]["RenderAndDeliver"]["ItemProcessor"]["States"]["RenderReports"]
-    assert task["TimeoutSeconds"] > timeout
+    assert timeout < task["TimeoutSeconds"] == components.delivery_task_timeout_seconds() <= LAMBDA_MAX_TIMEOUT_SECONDS
+
+
+def test_a_paced_batch_waits_for_each_send_on_top_of_its_work():
+    assert batch_seconds(10) == 15.0  # 10 x 1.5 s, unpaced
+    assert batch_seconds(10, 0.5) == 35.0  # 15 s + 10 sends at one every 2 s
+    assert batch_timeout_seconds(10, 0.5) == 44  # 35 x 1.25 = 43.75, rounded up
+
+
+def test_the_worst_case_for_the_most_recipients_fits_with_the_cost_models_concurrency():
+    """Fewer children at once cost less (bench/cost_model.py) but make more waves: the
+    distribution's worst case at MAX_RECIPIENTS still ends inside the machine's timeout."""
+    definition = _definition("distribute")
+    batches = delivery_batches(MAX_RECIPIENTS, load_config().distribution.batch_size)
+    assert (batches, definition["States"]["RenderAndDeliver"]["MaxConcurrency"]) == (200, 20)  # 10 waves
+    rest = worst_case_seconds(definition, map_items={"BuildRoleMarts": len(MARTS), "RenderAndDeliver": 0})
+    total = worst_case_seconds(definition, map_items={"BuildRoleMarts": len(MARTS), "RenderAndDeliver": batches})
+    # a child: 3 attempts x 214 s (1 + 2 transient retries; throttles cost their waits only),
+    # waits 2 + 4 (transient) and 2 + 4 + 8 + 16 (throttled) = 678 s; 10 waves = 6,780 s
+    assert total - rest == 6780
+    assert total < definition["TimeoutSeconds"]
 
 
 def test_delivery_batches_round_up():

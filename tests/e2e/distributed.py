@@ -1,7 +1,7 @@
 """Helpers for tests of what a distribution run sent: the link in each exported email, and a
 leaver made the way production sees it (HR resends the day's employees file with their leaving
 date, it is ingested and curated, and the next distribution runs: the link service's holder check
-reads that run's holders file)."""
+reads that run's holders file and the holding ends the curate run wrote)."""
 from __future__ import annotations
 
 import email
@@ -27,8 +27,9 @@ def links_in(out: Path) -> Dict[str, str]:
 
 
 def resend_as_leaver(aws: Any, files: Dict[str, bytes], employee_id: str, *, left_on: str, run_day: date,
-                     received_at: str = "2026-08-01T03:00:00Z", key: str = EMPLOYEES_KEY) -> Any:
-    """The distribution run after the resent file (asserted SUCCEEDED, as each step before it)."""
+                     received_at: str = "2026-08-01T03:00:00Z", key: str = EMPLOYEES_KEY, distribute: bool = True) -> Any:
+    """The distribution run after the resent file (asserted SUCCEEDED, as each step before it);
+    None with ``distribute=False``: the file ingested and curated only."""
     lines = files[key].decode().splitlines()
     header = lines[0].split(",")
     rows: List[str] = []
@@ -41,6 +42,8 @@ def resend_as_leaver(aws: Any, files: Dict[str, bytes], employee_id: str, *, lef
     assert resent.status == "SUCCEEDED", resent.error
     for run in aws.curate_published():
         assert run.status == "SUCCEEDED", run.error
+    if not distribute:
+        return None
     rerun = aws.distribute(run_day, "daily")
     assert rerun.status == "SUCCEEDED", rerun.error
     return rerun

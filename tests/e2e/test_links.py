@@ -142,17 +142,22 @@ def test_a_rotation_keeps_links_issued_before_it(world):
     assert _get(forged_with_old_scheme).status_code == 403
 
 
-def test_a_leaver_s_old_link_is_refused_after_the_next_run(world):
+def test_a_leaver_s_old_link_is_refused_once_hr_data_lands_and_after_the_next_run(world):
     """The SR leaves on the run date's eve (HR resends the day's employees file with a leaving date):
-    the next distribution no longer lists them, and the link they were sent stops opening."""
+    as soon as that file is curated the link they were sent stops opening, before any distribution
+    runs; the next distribution no longer lists them."""
     aws, data = world.aws, world.data
     untouched = sorted(world.links)[5:]  # links the tests above did not revoke
     sr_address = next(a for a in untouched if world.recipients[a]["role"] == "SR")
     leaver = world.recipients[sr_address]
     assert _get(world.links[sr_address]).status_code == 302
-    resend_as_leaver(aws, data.files, leaver["employee_id"], left_on="2026-07-30", run_day=RUN_DAY, key=EMPLOYEES_KEY)
+    resend_as_leaver(aws, data.files, leaver["employee_id"], left_on="2026-07-30", run_day=RUN_DAY, key=EMPLOYEES_KEY,
+                     distribute=False)
     resp = _get(world.links[sr_address])
     assert resp.status_code == 403 and NEUTRAL in resp.text and "<form" not in resp.text
+    rerun = aws.distribute(RUN_DAY, "daily")
+    assert rerun.status == "SUCCEEDED", rerun.error
+    assert _get(world.links[sr_address]).status_code == 403
     stayer = next(a for a in untouched if a != sr_address and world.recipients[a]["role"] == "SR")
     assert _get(world.links[stayer]).status_code == 302
     opens = _cli(world, "opens", "--employee", leaver["employee_id"], "--json")

@@ -207,9 +207,15 @@ def test_curate_function_writes_only_the_curated_tables_and_their_index(synth):
     }
 
 
-@pytest.mark.parametrize("zone", ["landing", "quarantine", "reports", "athena-results"])
+@pytest.mark.parametrize("zone", ["landing", "quarantine", "athena-results"])
 def test_curate_function_has_no_access_to_other_zones(synth, zone):
     assert not {g for g in curate_grants(synth) if g[1].startswith(bucket(synth, zone))}
+
+
+def test_curate_function_writes_one_object_of_the_reports_bucket_the_holding_ends(synth):
+    reports = bucket(synth, "reports")
+    assert {g for g in curate_grants(synth) if g[1].startswith(reports)} == {
+        ("s3:PutObject", f"{reports}/links/holder_ends.json")}
 
 
 def test_curate_function_writes_no_ledger_and_starts_nothing(synth):

@@ -113,11 +113,13 @@ def test_record_email_event_may_only_put_rows_in_the_suppression_table(synth):
     assert kms == {"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"}
 
 
-def test_resolve_recipients_may_scan_the_table_and_nothing_else_touches_it(synth):
+def test_resolve_recipients_may_scan_the_table_the_link_service_get_a_row_and_nothing_else_touches_it(synth):
     table_id, _ = table(synth)
     arn = f"<{table_id}.Arn>"
     assert {a for a, r in grants(synth, "resolve-recipients") if r == arn} == {"dynamodb:Scan"}
-    others = set(components.LAMBDAS) - {"record-email-event", "resolve-recipients"}
+    # before a fresh link is emailed: the row of the address on record, by its key
+    assert {a for a, r in grants(synth, "open-report") if r == arn} == {"dynamodb:GetItem"}
+    others = set(components.LAMBDAS) - {"record-email-event", "resolve-recipients", "open-report"}
     for key in others:
         try:
             found = grants(synth, key)
@@ -132,5 +134,5 @@ def test_the_functions_know_the_table_the_retention_and_the_per_container_send_r
     env = fn["Properties"]["Environment"]["Variables"]
     assert env["EMAIL_SUPPRESSION_TABLE"] == synth.cfg.name(components.EMAIL_SUPPRESSION_TABLE)
     assert env["EMAIL_SUPPRESSION_DAYS"] == "365"
-    # distribution.ses_max_send_rate 14 shared by the delivery Map's MaxConcurrency of 50
-    assert env["SES_SEND_RATE_PER_SECOND"] == "0.28"
+    # distribution.ses_max_send_rate 14 shared by the delivery Map's MaxConcurrency of 20
+    assert env["SES_SEND_RATE_PER_SECOND"] == "0.7"

@@ -79,7 +79,9 @@ FUNCTION_S3 = {
     # tables (cur_<source>__<subject>/) and their source index (_index/).
     "curate": (objects("clean", "*/dt=*/data.parquet", "s3:GetObject") | listing("clean")
                | objects("curated", "cur_*", "s3:GetObject", *WRITE, "s3:DeleteObject")
-               | objects("curated", "_index/*", "s3:GetObject", *WRITE) | listing("curated")),
+               | objects("curated", "_index/*", "s3:GetObject", *WRITE) | listing("curated")
+               # links.holders.refresh_holder_ends: the last days of ended holdings, for the link service
+               | objects("reports", "links/holder_ends.json", "s3:PutObject")),
     # distribution.plan: the curated calendar ("auto" run dates); a LIST per daily dataset (readiness).
     "plan-run": objects("curated", "cur_ref__calendar/data.parquet", "s3:GetObject") | listing("curated") | listing("clean"),
     # distribution.results.read_result: the control and primary mart results.
@@ -110,7 +112,7 @@ FUNCTION_S3 = {
                     | {(a, "athena-results", None) for a in (*LISTING, "s3:ListBucketMultipartUploads")}),
     # links.service: presigns GETs of report pages, reads the holders file (missing before the first run).
     "open-report": (objects("reports", "reports/*", "s3:GetObject") | objects("reports", "links/holders.json", "s3:GetObject")
-                    | listing("reports")),
+                    | objects("reports", "links/holder_ends.json", "s3:GetObject") | listing("reports")),
     # links.keys.rotate: the signing secret only.
     "rotate-link-key": set(),
     # saleslens.execution_status: the run ledger and the ops topic only.

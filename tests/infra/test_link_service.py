@@ -29,7 +29,8 @@ def grants(synth, key: str) -> Set[Tuple[str, str]]:
 
 def ids(synth) -> Dict[str, str]:
     out = {"secret": one(synth, "AWS::SecretsManager::Secret", Name=f"{PREFIX}-link-signing-key")[0]}
-    for name, table in (("revocations", "link-revocations"), ("access_log", "link-access-log")):
+    for name, table in (("revocations", "link-revocations"), ("access_log", "link-access-log"),
+                        ("suppression", "email-suppression")):
         out[name] = one(synth, "AWS::DynamoDB::Table", TableName=f"{PREFIX}-{table}")[0]
     return out
 
@@ -103,11 +104,13 @@ def test_open_report_may_read_the_secret_and_its_tables_and_nothing_else_of_them
         ("dynamodb:BatchGetItem", f"<{i['revocations']}.Arn>"),
         ("dynamodb:PutItem", f"<{i['revocations']}.Arn>"),  # one fresh link per expired link
         ("dynamodb:PutItem", f"<{i['access_log']}.Arn>"),
+        ("dynamodb:GetItem", f"<{i['suppression']}.Arn>"),  # no fresh link to a bounced address
         ("ses:SendRawEmail", "arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/reports@saleslens.example.com"),
         ("ses:SendRawEmail", f"arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:configuration-set/{PREFIX}-reports"),
     }
     assert {(a, r) for a, r in g if a == "s3:GetObject"} == {
-        ("s3:GetObject", f"{REPORTS}/reports/*"), ("s3:GetObject", f"{REPORTS}/links/holders.json")}
+        ("s3:GetObject", f"{REPORTS}/reports/*"), ("s3:GetObject", f"{REPORTS}/links/holders.json"),
+        ("s3:GetObject", f"{REPORTS}/links/holder_ends.json")}
 
 
 def test_the_rotation_function_may_change_that_secret_only(synth):

@@ -109,10 +109,15 @@ BAD_VALUES = [
     # rules across fields
     (_set("ingest.quality.datasets.erp_targets.min_row_ratio", 2000.0),
      "ingest.quality for erp_targets: min_row_ratio (2000) must not exceed max_row_ratio (1000)"),
-    # 50 emails x 50 concurrent batches / 2 a second = 1,250 s of pacing per batch
-    (_set("distribution.ses_max_send_rate", 2),
-     "distribution: a batch of 50 emails sent at ses_max_send_rate 2/s shared by 50 concurrent batches takes 1250 s, "
-     "more than 75% of render-report's 300 s timeout: lower batch_size or raise ses_max_send_rate"),
+    # 50 x 1.5 s of work + 50 sends at 10/s over 20 containers (0.5/s each, 100 s) = 175 s, x 1.25 = 218.75
+    (_set("distribution.ses_max_send_rate", 10),
+     "distribution: a batch of 50 reports sent at ses_max_send_rate 10/s shared by 20 concurrent batches needs a "
+     "render-report timeout of 219 s, not less than the delivery Map's task timeout (214 s in "
+     "step_functions/distribute.asl.json): lower batch_size or raise ses_max_send_rate"),
+    # 75 s + 50 sends at 1/s over 20 containers (0.05/s each, 1,000 s) = 1,075 s, x 1.25 = 1,343.75
+    (_set("distribution.ses_max_send_rate", 1),
+     "distribution: a batch of 50 reports sent at ses_max_send_rate 1/s shared by 20 concurrent batches needs a "
+     "render-report timeout of 1344 s, more than Lambda's 900 s: lower batch_size or raise ses_max_send_rate"),
     (_set("links.key_rotation_days", 30),
      "links: key_rotation_days (30) must exceed token_lifetime_days (30), or a link stops opening before it expires"),
     (_set("stage", "a-very-long-stage-name-for-buckets"),

@@ -108,6 +108,12 @@ def test_rows_written_are_read_back_until_they_expire():
         "email_bounced", "email_complained", None)
     # 31 days on, DynamoDB may not have deleted them yet: they no longer count
     assert suppression.load(ddb, "t", now=datetime(2026, 9, 1, 6, 31, tzinfo=timezone.utc)) == {}
+    # One address looked up by its key (the link service's fresh link) reads the same rows the same way
+    one = [suppression.reason_for(ddb, "t", a, salt=SALT, now=NOW)
+           for a in (" Asha.Rao@field.example.com", "ravi@field.example.com", "mira@field.example.com")]
+    assert one == ["email_bounced", "email_complained", None]
+    assert suppression.reason_for(ddb, "t", ASHA, salt="another-deployment/1", now=NOW) is None
+    assert suppression.reason_for(ddb, "t", ASHA, salt=SALT, now=datetime(2026, 9, 1, 6, 31, tzinfo=timezone.utc)) is None
 
 
 def holder(n: int, **row):

@@ -3,19 +3,32 @@ revoke, refuse leavers, record every request. Expected values are written out by
 from __future__ import annotations
 
 import email
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from email import policy
 from typing import Any, Dict, Iterator
 from urllib.parse import parse_qs, urlsplit
 
 import boto3
+import pandas as pd
+import pyarrow as pa
 import pytest
 from botocore.config import Config
 from moto import mock_aws
 
+from saleslens.curate import hierarchy
+from saleslens.curate.tables import OPEN_END, TABLES
+from saleslens.delivery import suppression
 from saleslens.links import access_log, keys, revocation
-from saleslens.links.holders import HOLDERS_KEY, Holders, holders_of, read_holders, write_holders
-from saleslens.links.service import FRESH_SENT, REFUSED, LinkService, LinkSettings, Request
+from saleslens.links.holders import (
+    HOLDERS_KEY,
+    Holders,
+    holder_ends,
+    holders_of,
+    read_holders,
+    refresh_holder_ends,
+    write_holders,
+)
+from saleslens.links.service import FRESH_NOT_SENT, FRESH_SENT, REFUSED, LinkService, LinkSettings, Request
 from saleslens.links.token import Claims, sign
 
 REGION = "eu-west-1"
@@ -26,7 +39,9 @@ DAY = 86400
 REPORT = "reports/daily/2025-11-21/P00006/E000001.html"
 SETTINGS = LinkSettings(reports_bucket=BUCKET, revocation_table="revocations", access_log_table="opens",
                         redirect_seconds=300, token_lifetime_days=30, access_log_days=400,
-                        base_url="https://links.example.com/", sender="reports@s.example.com", configuration_set="reports")
+                        base_url="https://links.example.com/", sender="reports@s.example.com", configuration_set="reports",
+                        suppression_table="suppressed", suppression_salt="saleslens-test/123456789012",
+                        timezone="Asia/Kolkata")
 
 
 @pytest.fixture()
@@ -42,6 +57,9 @@ def aws() -> Iterator[Dict[str, Any]]:
                          KeySchema=[{"AttributeName": "employee_id", "KeyType": "HASH"},
                                     {"AttributeName": "opened_at", "KeyType": "RANGE"}],
                          AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("employee_id", "opened_at")])
+        ddb.create_table(TableName="suppressed", KeySchema=[{"AttributeName": "address_hash", "KeyType": "HASH"}],
+                         AttributeDefinitions=[{"AttributeName": "address_hash", "AttributeType": "S"}],
+                         BillingMode="PAY_PER_REQUEST")
         ses = boto3.client("ses", region_name=REGION)
         ses.verify_email_identity(EmailAddress="reports@s.example.com")
         ses.create_configuration_set(ConfigurationSet={"Name": "reports"})
@@ -137,6 +155,53 @@ def test_a_leaver_s_old_link_dies_when_the_next_run_no_longer_lists_them(aws):
     assert logged(aws)[-1] == ("E000001", "P00006", "not_holder")
 
 
+def _curated_assignments(leaving: "str | None", assignment_end: "str | None" = None) -> pa.Table:
+    """cur_hr__assignments as the curate run builds it from HR's assignment and employee rows."""
+    d = lambda text: date.fromisoformat(text) if text else None  # noqa: E731
+    rows = pd.DataFrame({"employee_id": ["E000001", "E000002"], "position_id": ["P00006", "P00007"],
+                         "valid_from": [date(2024, 1, 1), date(2024, 1, 1)], "valid_to": [d(assignment_end), None]})
+    people = pd.DataFrame({"employee_id": ["E000001", "E000002"], "date_of_leaving": [d(leaving), None]})
+    return pa.Table.from_pandas(hierarchy.assignments(rows, people), schema=TABLES["cur_hr__assignments"].schema(),
+                                preserve_index=False)
+
+
+@pytest.mark.parametrize("leaving,assignment_end,opens", [
+    ("2025-11-23", None, False),  # left yesterday (today is 24 Nov 2025 in Asia/Kolkata): refused at once
+    ("2025-11-24", None, True),  # leaves today: opens until the day ends
+    (None, "2025-11-20", False),  # the assignment was closed (moved to another position)
+    ("2025-12-31", "2025-11-23", False),  # the earlier of the two ends counts
+])
+def test_a_leaving_date_or_closed_assignment_curated_refuses_the_link_before_the_next_run(aws, leaving, assignment_end,
+                                                                                             opens):
+    t = token()
+    assert get(aws["service"], t).status == 302  # the last run (21 Nov) listed the holder
+    assert refresh_holder_ends(aws["s3"], BUCKET, _curated_assignments(leaving, assignment_end),
+                               today=date(2025, 11, 24)) == 1
+    resp = get(aws["service"], t, "r2")
+    assert resp.status == (302 if opens else 403)
+    if not opens:
+        assert "<form" not in resp.body and logged(aws)[-1] == ("E000001", "P00006", "not_holder")
+
+
+def test_holder_ends_are_the_latest_assignment_s_end_and_kept_400_days():
+    rows = [
+        # held P1 until 31 Mar, then again from 1 Jun with no end: holds P1 (the latest assignment is open)
+        {"employee_id": "E1", "position_id": "P1", "valid_from": date(2025, 1, 1), "valid_to": date(2025, 3, 31)},
+        {"employee_id": "E1", "position_id": "P1", "valid_from": date(2025, 6, 1), "valid_to": OPEN_END},
+        {"employee_id": "E2", "position_id": "P2", "valid_from": date(2024, 1, 1), "valid_to": date(2025, 11, 23)},
+        # a future end counts from the day after it
+        {"employee_id": "E3", "position_id": "P3", "valid_from": date(2024, 1, 1), "valid_to": date(2026, 1, 31)},
+        # ended 401 days before 24 Nov 2025 (20 Oct 2024): left out
+        {"employee_id": "E4", "position_id": "P4", "valid_from": date(2020, 1, 1), "valid_to": date(2024, 10, 19)},
+        # ended exactly 400 days before (20 Oct 2024): kept
+        {"employee_id": "E5", "position_id": "P5", "valid_from": date(2020, 1, 1), "valid_to": date(2024, 10, 20)},
+    ]
+    assert holder_ends(rows, today=date(2025, 11, 24), open_end=OPEN_END) == {
+        "E2|P2": "2025-11-23", "E3|P3": "2026-01-31", "E5|P5": "2024-10-20"}
+    holders = Holders("2025-11-21", {"E3|P3": "e3@x.example.com"}, {"E3|P3": "2026-01-31"})
+    assert holders.holds("E3", "P3", on="2026-01-31") and not holders.holds("E3", "P3", on="2026-02-01")
+
+
 def test_an_earlier_run_never_replaces_a_later_run_s_holders(aws):
     assert not write_holders(aws["s3"], BUCKET, Holders("2025-10-31", {}))
     assert read_holders(aws["s3"], BUCKET).as_of == "2025-11-21"
@@ -165,6 +230,27 @@ def test_a_fresh_link_goes_to_the_address_on_record_once(aws):
     assert len(sent(aws)) == 1
     assert logged(aws) == [("E000001", "P00006", "fresh_link_sent"), ("E000001", "P00006", "opened"),
                            ("E000001", "P00006", "fresh_link_refused")]
+
+
+def test_a_suppressed_address_gets_no_fresh_link_and_its_expired_link_is_kept(aws):
+    svc = aws["service"]
+    # SES reported a hard bounce of the address on record, as record-email-event stores it (a year).
+    bounced = {"eventType": "Bounce", "mail": {"messageId": "0100-abc"},
+               "bounce": {"bounceType": "Permanent", "timestamp": "2025-11-22T07:00:05.000Z",
+                          "bouncedRecipients": [{"emailAddress": "Asha@X.example.com"}]}}
+    recorded = datetime.fromtimestamp(NOW - DAY, tz=timezone.utc)
+    suppression.record(aws["ddb"], "suppressed", suppression.suppressions(bounced, salt=SETTINGS.suppression_salt),
+                       keep_days=365, now=recorded)
+    expired = token(issued_at=NOW - 31 * DAY, expires_at=NOW - DAY)
+    resp = svc.handle(Request("POST", expired, "fresh", "r1"))
+    assert resp.status == 403 and f"<h1>{FRESH_NOT_SENT}</h1>" in resp.body and "<form" not in resp.body
+    assert sent(aws) == []
+    assert logged(aws) == [("E000001", "P00006", "fresh_link_suppressed")]
+    # Nothing was sent, so the expired link is not used up: once the row expires (365 days after
+    # it was recorded), the same request sends one.
+    aws["clock"][0] = NOW - DAY + 365 * DAY + 1
+    assert svc.handle(Request("POST", expired, "fresh", "r2")).status == 200
+    assert [set(m.destinations) for m in sent(aws)] == [{"asha@x.example.com"}]
 
 
 def test_a_fresh_link_is_refused_for_a_good_link_a_leaver_or_a_forgery(aws):

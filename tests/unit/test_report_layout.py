@@ -240,3 +240,34 @@ def test_the_runs_freshness_file_carries_the_rows_to_every_report():
         s3.create_bucket(Bucket="reports", CreateBucketConfiguration={"LocationConstraint": "ap-south-1"})
         assert write_freshness(s3, "reports", "run-1", rows) == "runs/run-1/freshness.json"
         assert read_freshness_file(s3, "reports", "run-1") == rows
+
+
+# -- a company-wide report at usv scale ----------------------------------------------------------
+CMO = {"employee_id": "E0", "employee_name": "Meera", "email": "m@x.example.com", "position_id": "C1",
+       "role": "CMO", "position_name": "India", "parent_position_id": ""}
+
+
+def test_the_top_report_lists_fifty_of_each_long_list_and_adds_up_the_rest_under_500_kb():
+    """usv's CMO report was 1.1 MB (260 brands, 2,151 unmapped codes and 260 e-detailed brands in a
+    window). Each long list shows its 50 largest and one last line: how many more and their total."""
+    brands = [pos("C1", "CMO", "", brand_code=f"B{i:03}", brand_name=f"Brand {i}", net_value=f"{i}.00",
+                  net_value_ly="1.00", growth_pct="5.0", target_value="2.00", achievement_value_pct="50.0",
+                  billed_units="3", target_units="4.0", achievement_units_pct="75.0") for i in range(1, 301)]
+    unmapped = [{**MTD, "period": "TY", "unmapped_reason": "stockist not in the master", "code": f"K{i:05}",
+                 "lines": "2", "net_value": f"{i}.50"} for i in range(1, 3001)]
+    detailing = [pos("C1", "CMO", "", brand_code=f"B{i:03}", detailed_calls=str(i), seconds_per_call="40.0",
+                     slides_per_call="6.00", key_message_share_pct="30.0") for i in range(1, 301)]
+    run = RunData({"primary": [pos("C1", "CMO", "", net_value="45150.00")], "brands": brands, "unmapped": unmapped,
+                   "detailing": detailing})
+    html = render(build_report(CMO, run, run_date=RUN_DATE, cadence="daily"))
+    assert len(html.encode("utf-8")) < 500 * 1024
+    assert html.count("data-brand=") == 50 and html.count("<td>K0") == 50
+    # brands 300..251 listed (largest first); the other 250 net 1 + 2 + ... + 250 = 250 x 251 / 2 = 31,375
+    assert 'data-brand="B251"' in html and 'data-brand="B250"' not in html
+    assert "250 more brands not listed" in html
+    assert 'data-kpi="net_value_not_listed" data-value="31375.00" data-window="mtd">31,375.00<' in html
+    # unmapped 3000..2951 listed; the other 2,950 codes net (1 + ... + 2,950) + 2,950 x 0.5 = 2,950 x 2,951 / 2 + 1,475 = 4,352,725 + 1,475
+    assert "2950 more codes not listed" in html
+    assert 'data-kpi="net_value_not_listed" data-value="4354200.00" data-window="mtd">43,54,200.00<' in html
+    # e-detailing: 250 more brands, calls 1 + ... + 250 = 31,375
+    assert 'data-kpi="detailed_calls_not_listed" data-value="31375" data-window="mtd">31,375<' in html

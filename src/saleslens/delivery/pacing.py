@@ -3,8 +3,8 @@
 The delivery Map runs at most ``MaxConcurrency`` children at once (step_functions/
 distribute.asl.json), each in its own render-report container, one invocation at a time. Each
 container sends at most ``distribution.ses_max_send_rate / MaxConcurrency`` messages per second,
-so all of them together stay within the account's quota: with the defaults, 14 / 50 = 0.28 a
-second each, one message every 3.6 s per container, 14 a second in all. A bucket holds one token
+so all of them together stay within the account's quota: with the defaults, 14 / 20 = 0.7 a
+second each, one message every 1.43 s per container, 14 a second in all. A bucket holds one token
 and starts empty, so a fresh container also waits its turn. Offline there is no pacing (the rate
 is 0: moto has no quota).
 """

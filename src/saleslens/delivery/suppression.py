@@ -142,3 +142,15 @@ def load(ddb: Any, table: str, *, now: Optional[datetime] = None) -> Dict[str, s
 def checker(table: Mapping[str, str], *, salt: str) -> Callable[[str], Optional[str]]:
     """The reason an address is suppressed (EMAIL_BOUNCED / EMAIL_COMPLAINED), or None."""
     return lambda address: table.get(address_hash(address, salt))
+
+
+def reason_for(ddb: Any, table: str, address: str, *, salt: str, now: Optional[datetime] = None) -> Optional[str]:
+    """Why one address is suppressed (EMAIL_BOUNCED / EMAIL_COMPLAINED), or None: the row
+    ``load`` and ``checker`` would find for it (same salted hash, an expired row ignored), read
+    by its key for a single email (the link service's fresh link) instead of a scan."""
+    found = ddb.get_item(TableName=table, Key={KEY: {"S": address_hash(address, salt)}},
+                         ProjectionExpression="reason, #t", ExpressionAttributeNames={"#t": TTL_ATTRIBUTE}).get("Item")
+    cutoff = int((now or datetime.now(timezone.utc)).timestamp())
+    if not found or int(found.get(TTL_ATTRIBUTE, {}).get("N", "0")) <= cutoff:
+        return None
+    return str(found["reason"]["S"])

@@ -18,7 +18,10 @@ NOT_HOLDER = "not_holder"
 INVALID = "invalid"
 FRESH_LINK_SENT = "fresh_link_sent"
 FRESH_LINK_REFUSED = "fresh_link_refused"
-OUTCOMES = (OPENED, EXPIRED, REVOKED, NOT_HOLDER, INVALID, FRESH_LINK_SENT, FRESH_LINK_REFUSED)
+# A current holder asked for a fresh link, but the address on record is in the email
+# suppression table (it bounced or complained): nothing was sent (delivery.suppression).
+FRESH_LINK_SUPPRESSED = "fresh_link_suppressed"
+OUTCOMES = (OPENED, EXPIRED, REVOKED, NOT_HOLDER, INVALID, FRESH_LINK_SENT, FRESH_LINK_REFUSED, FRESH_LINK_SUPPRESSED)
 
 
 @dataclass(frozen=True)

@@ -45,7 +45,8 @@ def opens(
     profile: Optional[str] = typer.Option(None, "--profile", help="AWS profile (default: the standard chain)."),
 ) -> None:
     """Every request to a report link, oldest first: when (UTC), employee, position, outcome
-    (opened, expired, revoked, not_holder, invalid, fresh_link_sent, fresh_link_refused) and report.
+    (opened, expired, revoked, not_holder, invalid, fresh_link_sent, fresh_link_refused,
+    fresh_link_suppressed) and report.
     A request whose token was not genuine has "-" for employee, position and report."""
     from saleslens import cli, components
     from saleslens.links import access_log

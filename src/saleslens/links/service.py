@@ -5,7 +5,10 @@ An open is refused (403, one neutral page: "This link has expired or is not vali
 token is malformed, tampered or signed with neither the current nor the previous key, revoked,
 held by someone who no longer holds the position, or expired. Only for an expired link with a
 good signature, not revoked, of a current holder, does the page offer a fresh link, which goes
-to the address on record and revokes the expired token (one fresh link per expired link). Every
+to the address on record and revokes the expired token (one fresh link per expired link), unless
+that address is in the email suppression table (a hard bounce or a complaint, as the delivery
+run holds it back): then nothing is sent, the token stays as it was, and the page says no link
+can be emailed to the address on record. Every
 request is recorded in the access log; tokens themselves are never logged or stored.
 """
 from __future__ import annotations
@@ -17,9 +20,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable, Dict, Optional
 from urllib.parse import parse_qs
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from saleslens.delivery import suppression
 from saleslens.delivery.email import build_fresh_link_email
 from saleslens.links import access_log, revocation, token
 from saleslens.links.holders import read_holders
@@ -29,6 +34,8 @@ from saleslens.links.keys import KeyRing
 REPORTS_PREFIX = "reports/"  # deliver.report_key: the only objects a link may open
 REFUSED = "This link has expired or is not valid"
 FRESH_SENT = "A fresh link is on its way to your email address on record"
+FRESH_NOT_SENT = ("A fresh link cannot be emailed to your address on record. "
+                  "Please ask your SalesLens administrator")
 MAX_BODY_BYTES = 4096
 
 _ENV = Environment(loader=PackageLoader("saleslens", "templates"), autoescape=select_autoescape(["html", "j2"]),
@@ -53,6 +60,9 @@ class LinkSettings:
     base_url: str
     sender: str
     configuration_set: str
+    suppression_table: str  # the addresses that bounced or complained (delivery.suppression)
+    suppression_salt: str
+    timezone: str  # the company's (schedules.timezone): a holder's last day ends at its midnight
 
 
 @dataclass(frozen=True)
@@ -129,7 +139,8 @@ class LinkService:
             return token.Checked(token.INVALID), access_log.INVALID
         if revocation.is_revoked(self.ddb, self.settings.revocation_table, claims):
             return checked, access_log.REVOKED
-        if not read_holders(self.s3, self.settings.reports_bucket).holds(claims.employee_id, claims.position_id):
+        today = datetime.fromtimestamp(now, tz=ZoneInfo(self.settings.timezone)).date().isoformat()
+        if not read_holders(self.s3, self.settings.reports_bucket).holds(claims.employee_id, claims.position_id, on=today):
             return checked, access_log.NOT_HOLDER
         if checked.status == token.EXPIRED:
             return checked, access_log.EXPIRED
@@ -167,6 +178,11 @@ class LinkService:
         email = read_holders(self.s3, self.settings.reports_bucket).email_of(claims.employee_id, claims.position_id)
         assert email is not None  # _check found the holder
         s = self.settings
+        # The same lookup as the delivery run's (ResolveRecipients): a bounced or complaining address gets nothing.
+        if suppression.reason_for(self.ddb, s.suppression_table, email, salt=s.suppression_salt,
+                                  now=datetime.fromtimestamp(self.clock(), tz=timezone.utc)):
+            self._record(request, checked, access_log.FRESH_LINK_SUPPRESSED)
+            return page(FRESH_NOT_SENT, status=403)
         issue = LinkIssuer(base_url=s.base_url, key=self.signing_key(), lifetime_days=s.token_lifetime_days, clock=self.clock)
         link = issue(report_key=claims.report_key, employee_id=claims.employee_id, position_id=claims.position_id)
         raw = build_fresh_link_email(sender=s.sender, email=email, link=link)

@@ -18,4 +18,7 @@ def from_environment(env: Callable[[str], str], *, base_url: str) -> LinkSetting
         base_url=base_url,
         sender=env("SENDER_EMAIL"),
         configuration_set=env("SES_CONFIGURATION_SET"),
+        suppression_table=env("EMAIL_SUPPRESSION_TABLE"),
+        suppression_salt=env("SUPPRESSION_SALT"),
+        timezone=env("SCHEDULE_TIMEZONE"),
     )

@@ -14,7 +14,7 @@ from saleslens.config import ROLE_LEVELS
 Row = Dict[str, str]
 # Roles that see a customer (stockist) cut (seed 000: SR, ASM, RSM, ZSM).
 CUSTOMER_CUT_ROLES = ("SR", "ASM", "RSM", "ZSM")
-MAX_LISTED = 50  # rows of a long list (customers) a report lists; the rest are counted
+MAX_LISTED = 50  # rows of a long list (customers, brands, unmapped codes) a report lists; the rest are counted
 
 
 class RunData:

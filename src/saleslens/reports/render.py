@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from saleslens.reports import freshness
 from saleslens.reports.headline import headline, isolated
-from saleslens.reports.model import DirectReport, Report, Row, RunData, Window, build_report
+from saleslens.reports.model import MAX_LISTED, DirectReport, Report, Row, RunData, Window, build_report
 from saleslens.reports.numbers import NULL, format_inr, format_int, number, pct, rupees
 
 __all__ = ["format_inr", "render", "render_report", "display", "cell"]
@@ -232,6 +232,19 @@ CUSTOMER_CELLS = (("net_value", "inr"), ("return_value", "inr"), ("credit_value"
 DETAILING_CELLS = (("detailed_calls", "int"), ("seconds_per_call", "dec1"), ("slides_per_call", "dec2"),
                    ("key_message_share_pct", "pct"))
 
+def listed(rows: Sequence[Row], total_of: str = "net_value") -> Tuple[List[Row], Optional[Dict[str, Any]]]:
+    """A long list cut to its first MAX_LISTED rows (the model sorts each largest first), and what
+    the rest come to: how many and the sum of ``total_of``, as the figure ``<total_of>_not_listed``
+    (None when nothing is left out). The page says both, so no row is dropped silently; the
+    figures hash covers every row."""
+    shown, rest = list(rows[:MAX_LISTED]), rows[MAX_LISTED:]
+    if not rest:
+        return shown, None
+    total = sum((number(r.get(total_of)) or Decimal(0) for r in rest), Decimal(0))
+    kpi = f"{total_of}_not_listed"
+    return shown, {"count": len(rest), "kpi": kpi, kpi: str(total)}
+
+
 def bdi(text: Any) -> Markup:
     """Source text inside a sentence, isolated: its own direction marks stay inside it."""
     return Markup("<bdi>%s</bdi>") % str(text)
@@ -243,7 +256,7 @@ _ENV.filters["isolate"] = isolated
 _ENV.filters["rupees"] = rupees
 _ENV.filters["pct"] = pct
 _ENV.globals.update(cell=cell, cells=cells, row_cells=row_cells, display=display, ranked=ranked,
-                    position_label=position_label, headline=headline,
+                    position_label=position_label, headline=headline, listed=listed,
                     pace_chart=pace_chart, achievement_chart=achievement_chart, histogram_chart=histogram_chart,
                     source_lines=freshness.source_lines, number=number,
                     BRAND_CELLS=BRAND_CELLS, CUSTOMER_CELLS=CUSTOMER_CELLS, DETAILING_CELLS=DETAILING_CELLS)
