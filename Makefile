@@ -34,7 +34,7 @@ demo: setup
 # job's tests on its own runtime (make glue39).
 test: setup
 	$(MAKE) --no-print-directory lint
-	$(BIN)/python -m pytest -n 2 -q
+	$(BIN)/python -m pytest -n 2 -q --durations=25
 	$(MAKE) --no-print-directory glue39
 
 # ruff on all Python, mypy on the library, sqlfluff (Athena dialect) on the views; settings in pyproject.toml.
