@@ -81,3 +81,21 @@ def test_crm_events_are_scored_written_back_once_and_bad_ones_dead_lettered(aws)
         assert '"source": "saleslens.crm"' in d["body"]["body"]  # the original event, whole
     stale = next(d for d in dead if d["reason"] == "stale_version")
     assert f"the CRM holds version {proposal_b.version}" in stale["body"]["error"]
+
+    # the CLI reads the same record back from the embedded AWS (AWS_ENDPOINT_URL points at it)
+    from typer.testing import CliRunner
+
+    from saleslens.cli import app
+
+    shown = CliRunner().invoke(app, ["model", "score", "--opportunity", b])
+    assert shown.exit_code == 0, shown.output
+    lines = shown.output.splitlines()
+    assert lines[0] == f"Scores of opportunity {b}, newest first"
+    row = lines[2].split()
+    assert row[:5] == [rb.scored_at, str(proposal_b.version), PROPOSAL, "lightgbm", str(rb.score)]
+    assert "Trend since last week: no score 7 or more days before the latest" in shown.output
+    assert all(f"  + {t}" in lines for t in rb.positive) and all(f"  - {t}" in lines for t in rb.negative)
+    emitted = CliRunner().invoke(app, ["model", "emit-events", "--opportunity", b, "--version", str(proposal_b.version),
+                                       "--type", "PROPOSAL_SENT", "--occurred-at", "2025-01-01T00:00:00Z"])
+    assert emitted.exit_code == 0, emitted.output
+    assert aws.deliver_scoring_events()["messages"] == 1 and len(aws.crm.received()) == 3  # a duplicate: no write
