@@ -54,6 +54,12 @@ def test_an_event_parses_into_its_typed_model():
                                   "detail": json.loads(sent["Detail"])})) == e
 
 
+def test_a_bad_event_redriven_from_the_dlq_is_read_as_its_original():
+    original = _body(opportunity_id="OPP1", version=2, event_type="OPPORTUNITY_UPDATED", occurred_at="2025-03-04T10:15:00Z")
+    redriven = json.dumps({"reason": "unknown_opportunity", "error": "the CRM has no opportunity OPP1", "body": original})
+    assert parse_body(redriven) == parse_body(original)
+
+
 @pytest.mark.parametrize("body, reason, words", [
     (_body(version=1, event_type="OPPORTUNITY_CREATED", occurred_at="2025-01-01T00:00:00Z"), "missing_fields", "opportunity_id"),
     (_body(opportunity_id="O", event_type="OPPORTUNITY_CREATED"), "missing_fields", "version, occurred_at"),

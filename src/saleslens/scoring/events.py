@@ -26,6 +26,8 @@ UPDATED = "OPPORTUNITY_UPDATED"
 PROPOSAL_SENT = "PROPOSAL_SENT"
 EVENT_TYPES = (CREATED, UPDATED, PROPOSAL_SENT)
 REQUIRED = ("opportunity_id", "version", "event_type", "occurred_at")
+# What a bad event becomes in the DLQ (``service.dead_letter``): redriven, the original is read back.
+DEAD_LETTER_KEYS = {"reason", "error", "body"}
 
 
 class BadEventError(ValueError):
@@ -50,13 +52,16 @@ class CrmEvent:
 
 
 def parse_body(body: str) -> CrmEvent:
-    """The event an SQS message body carries (the EventBridge envelope, or its detail alone)."""
+    """The event an SQS message body carries (the EventBridge envelope, or its detail alone, or a
+    DLQ message of a bad event redriven to the queue)."""
     try:
         data = json.loads(body)
     except (TypeError, json.JSONDecodeError) as exc:
         raise BadEventError("malformed", f"message body is not JSON: {exc}") from exc
     if not isinstance(data, dict):
         raise BadEventError("malformed", f"message body must be a JSON object, got {type(data).__name__}")
+    if set(data) == DEAD_LETTER_KEYS and isinstance(data["body"], str):
+        return parse_body(data["body"])  # a bad event redriven from the DLQ: its original body
     if "detail" in data:
         if data.get("source") != SOURCE or data.get("detail-type") != DETAIL_TYPE:
             raise BadEventError("malformed", f"not a CRM opportunity event: source {data.get('source')!r}, "
