@@ -151,10 +151,10 @@ class ScoringConfig:
     crm_backoff_seconds: float = field(metadata=rule(ge=0, le=10))
     # Where the champion pointer and the versioned artefacts are, in the curated bucket.
     model_prefix: str = field(metadata=rule(pattern=r"^[a-z0-9_/-]+[a-z0-9_-]$", means="an S3 prefix without a trailing slash"))
-    # Minimum history before a company's own model is trusted (scoring.history.MinHistory).
+    # Minimum history before a company's own model is trusted (scoring.history.MinHistory): a
+    # champion trained on fewer won or lost deals (its metadata) scores with its fallback table.
     min_history_won: int = field(metadata=rule(ge=1))
     min_history_lost: int = field(metadata=rule(ge=1))
-    min_history_months: int = field(metadata=rule(ge=1, le=120))
     # Receives of a CRM event that failed for a transient reason (CRM down) before it moves to the DLQ.
     queue_max_receive_count: int = field(metadata=rule(ge=1, le=1000, why="SQS redrive policy maximum"))
     # How long a scored record is kept in the scores table (the trend reads the last weeks).

@@ -10,7 +10,7 @@ import pytest
 from infra.constructs.packaging import scoring_layer_bundle
 from saleslens import components
 from saleslens.scoring import events as crm_events
-from tests.infra.cfn import as_list, flat, function_role, role_grants
+from tests.infra.cfn import as_list, export_of, flat, function_role, role_grants
 
 pytestmark = pytest.mark.infra
 
@@ -46,8 +46,11 @@ def test_queue_and_dlq_are_kms_encrypted_and_the_queue_redrives_to_the_dlq(synth
     cfg = synth.cfg
     dlq_id, dlq = queue(synth, components.SCORING_DLQ)
     _, q = queue(synth, components.SCORING_QUEUE)
+    _, table = one(synth, "AWS::DynamoDB::Table")
+    lake_key = table["Properties"]["SSESpecification"]["KMSMasterKeyId"]  # the lake key, as the table uses it
+    assert flat(lake_key) == export_of(synth, "lake", "LakeKey")
     for props in (q["Properties"], dlq["Properties"]):
-        assert "lake" in flat(props["KmsMasterKeyId"]).lower() or "Key" in flat(props["KmsMasterKeyId"])
+        assert flat(props["KmsMasterKeyId"]) == flat(lake_key)
     assert q["Properties"]["RedrivePolicy"] == {"deadLetterTargetArn": {"Fn::GetAtt": [dlq_id, "Arn"]},
                                                 "maxReceiveCount": cfg.scoring.queue_max_receive_count}
     # 6 x the function's timeout (60 s)

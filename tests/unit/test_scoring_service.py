@@ -160,7 +160,7 @@ def aws():
     clear_cache()
 
 
-SETTINGS = service.ScoringSettings("x", 5.0, 4, 0.0, "models/opportunity_scoring", 200, 200, 24, 400)
+SETTINGS = service.ScoringSettings("x", 5.0, 4, 0.0, "models/opportunity_scoring", 200, 200, 400)
 
 
 @pytest.fixture(scope="module")

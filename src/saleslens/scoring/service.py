@@ -63,7 +63,6 @@ class ScoringSettings:
     model_prefix: str
     min_history_won: int
     min_history_lost: int
-    min_history_months: int
     score_retention_days: int
 
     @classmethod
