@@ -37,7 +37,6 @@ from saleslens.scoring import store
 FUNCTION = "score-opportunity"
 # AWS: a queue feeding a function should have a visibility timeout of 6 x the function timeout.
 VISIBILITY_TIMEOUT_FACTOR = 6
-BATCH_SIZE = 10
 DLQ_RETENTION_DAYS = 14  # SQS's maximum: ops has two weeks to redrive
 QUEUE_RETENTION_DAYS = 4
 # What the function does to the scores table: write a score, read the latest (and the trend).
@@ -85,7 +84,7 @@ class ScoringEvents(Construct):
         allow_rule_to_send(self.queue, self.rule)
         allow_rule_to_send(self.dead_letters, self.rule)
         self.function.function.add_event_source(event_sources.SqsEventSource(
-            self.queue, batch_size=BATCH_SIZE, report_batch_item_failures=True))
+            self.queue, batch_size=components.SCORING_BATCH_SIZE, report_batch_item_failures=True))
         role = self.function.role
         role.add_to_principal_policy(iam.PolicyStatement(actions=list(TABLE_ACTIONS), resources=[self.table.table_arn]))
         role.add_to_principal_policy(iam.PolicyStatement(actions=list(DLQ_ACTIONS),

@@ -80,10 +80,11 @@ LAMBDAS: Dict[str, LambdaSpec] = {
         LambdaSpec("record-execution-status", "lambdas.record_execution_status",
                    "Record and announce a run that timed out, was stopped or failed without telling ops", 30, 256),
         # Scoring on CRM events: its own package (numpy, scipy, lightgbm; no pandas, no pyarrow:
-        # infra/constructs/scoring.py). 60 s covers the CRM adapter's retry ladder on each of a
-        # batch's calls; 1 GB gives LightGBM's parse of a cold artefact room and CPU.
+        # infra/constructs/scoring.py). 300 s: with the CRM down, each event of a batch of 10
+        # spends one call's retry ladder before failing (config scoring: 4 attempts x 5 s timeout
+        # + 0.5 + 1 + 2 s backoff = 23.5 s, 235 s a batch); 1 GB gives LightGBM CPU for a cold parse.
         LambdaSpec("score-opportunity", "lambdas.score_opportunity",
-                   "Score an opportunity on its CRM event, write the score back to the CRM and store it", 60, 1024),
+                   "Score an opportunity on its CRM event, write the score back to the CRM and store it", 300, 1024),
     )
 }
 
@@ -119,6 +120,7 @@ EMAIL_EVENTS_TOPIC = "email-events"  # the configuration set's event destination
 EMAIL_SUPPRESSION_TABLE = "email-suppression"  # hard bounces and complaints (delivery.suppression)
 CRM_EVENT_BUS = "crm-events"  # the CRM's opportunity events (scoring.events)
 SCORING_QUEUE = "scoring-events"  # CRM events buffered for score-opportunity
+SCORING_BATCH_SIZE = 10  # events per score-opportunity invocation (the queue's event source)
 SCORING_DLQ = "scoring-events-dlq"  # bad CRM events (with their reason) and exhausted retries
 OPPORTUNITY_SCORES_TABLE = "opportunity-scores"  # (opportunity_id, scored_at) -> score (scoring.store)
 # Handlers that do not run on the shared bundle + pandas layer: they have a package of their own.

@@ -143,7 +143,8 @@ class ScoringConfig:
 
     # The CRM's REST endpoint (offline: the local fake CRM's URL replaces it at start-up).
     crm_endpoint: str = field(metadata=rule(pattern=r"^https?://[^\s/]+(/\S*)?$", means="an http(s) URL"))
-    # Per-request timeout of a CRM call; the whole retry ladder must fit the scoring function's timeout.
+    # Per-request timeout of a CRM call; a batch's retry ladders must fit the function's timeout
+    # (a cross-field rule of saleslens.config_schema).
     crm_timeout_seconds: float = field(metadata=rule(gt=0, le=30))
     # Attempts of one CRM call on a 5xx or a timeout (1 = no retry); a 4xx is never retried.
     crm_attempts: int = field(metadata=rule(ge=1, le=10))

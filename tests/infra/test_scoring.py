@@ -53,8 +53,8 @@ def test_queue_and_dlq_are_kms_encrypted_and_the_queue_redrives_to_the_dlq(synth
         assert flat(props["KmsMasterKeyId"]) == flat(lake_key)
     assert q["Properties"]["RedrivePolicy"] == {"deadLetterTargetArn": {"Fn::GetAtt": [dlq_id, "Arn"]},
                                                 "maxReceiveCount": cfg.scoring.queue_max_receive_count}
-    # 6 x the function's timeout (60 s)
-    assert q["Properties"]["VisibilityTimeout"] == 6 * components.LAMBDAS["score-opportunity"].timeout_seconds == 360
+    # 6 x the function's timeout (300 s)
+    assert q["Properties"]["VisibilityTimeout"] == 6 * components.LAMBDAS["score-opportunity"].timeout_seconds == 1800
     assert dlq["Properties"]["MessageRetentionPeriod"] == 14 * 86400
     policies = [r for _, _, r in synth.resources("AWS::SQS::QueuePolicy", (STACK,))]
     statements = [s for p in policies for s in p["Properties"]["PolicyDocument"]["Statement"]]
