@@ -1,7 +1,8 @@
 """The SalesLens CDK app: ``python -m infra.app`` (what cdk.json runs).
 
 Stacks, in dependency order: lake (key, buckets, catalog, workgroup) -> ops (alert topic and its
-key) -> ingestion -> curation (it writes ingestion's run ledger) and distribution -> observability
+key) -> ingestion -> curation (it writes ingestion's run ledger), distribution and scoring (CRM
+events -> score-opportunity) -> observability
 (alarms, Glue job notices, dashboard).
 Everything is named from ``load_config()`` and sized from the ``saleslens.components`` registry.
 cdk-nag AwsSolutions runs on every synth.
@@ -25,6 +26,7 @@ from infra.stacks.ingestion import IngestionStack
 from infra.stacks.lake import LakeStack
 from infra.stacks.observability import ObservabilityStack
 from infra.stacks.ops import OpsStack
+from infra.stacks.scoring import ScoringStack
 from saleslens.config import Config, load_config
 
 DESTROY_DATA = "destroyData"
@@ -61,19 +63,22 @@ def build_app(context: Optional[Mapping[str, Any]] = None, outdir: Optional[str]
     distribution = DistributionStack(app, cfg.name("distribution"), cfg=cfg, key=lake.key, ops=ops,
                                      removal_policy=removal, env=env,
                                      description="SalesLens distribution: role marts, reports, email, ledger")
+    scoring = ScoringStack(app, cfg.name("scoring"), cfg=cfg, key=lake.key, removal_policy=removal, env=env,
+                           description="SalesLens scoring: CRM events bus and queue, score-opportunity, scores table")
     observability = ObservabilityStack(app, cfg.name("observability"), cfg=cfg, ops_topic=ops.topic,
                                        dead_letter_queues={**ingestion.dead_letter_queues,
                                                            **curation.dead_letter_queues,
-                                                           **distribution.dead_letter_queues}, env=env,
+                                                           **distribution.dead_letter_queues,
+                                                           **scoring.dead_letter_queues}, env=env,
                                        description="SalesLens observability: alarms, Glue job notices, dashboard")
     # Buckets, tables and the workgroup are referenced by their config names, not exports.
-    for stack in (ingestion, curation, distribution):
+    for stack in (ingestion, curation, distribution, scoring):
         stack.add_stack_dependency(lake)
         stack.add_stack_dependency(ops)
     # The run ledger curation writes (by name) is ingestion's; so are the events it curates.
     curation.add_stack_dependency(ingestion)
     # Alarms name what they watch; deploying them after it keeps the dashboard from showing ghosts.
-    for stack in (ops, ingestion, curation, distribution):
+    for stack in (ops, ingestion, curation, distribution, scoring):
         observability.add_stack_dependency(stack)
     add_nag(app)
     return app

@@ -112,6 +112,50 @@ def lambda_bundle() -> Bundle:
     return Bundle(tuple(sorted(entries)))
 
 
+# The scoring function's own layer (score-opportunity): LightGBM and its closure (numpy, scipy,
+# narwhals), copied file for file from this venv's wheels (manylinux x86_64, CPython 3.11, what
+# the function runs), compiled extensions included. No pandas, no pyarrow: the function does not
+# take the AWS SDK for pandas layer, which would take the package past Lambda's 250 MB.
+SCORING_LAYER_REQUIREMENT = "lightgbm"
+LAMBDA_UNZIPPED_LIMIT_BYTES = 250 * 1024 * 1024  # function code + all its layers, unzipped
+
+
+@lru_cache(maxsize=1)
+def scoring_layer_bundle() -> Bundle:
+    """The scoring layer as Lambda mounts it: ``python/<package>/...`` (``/opt/python``)."""
+    from infra.layers import LayerContents, layer_distributions
+
+    closure = layer_distributions(LayerContents("saleslens-scoring", SCORING_LAYER_REQUIREMENT, (),
+                                                "infra/constructs/packaging.py"))
+    if closure.absent:
+        raise RuntimeError(f"the scoring layer needs {', '.join(closure.absent)}, not installed here; run `make setup`")
+    entries = []
+    for dist in closure.installed:
+        for f in dist.files or ():
+            parts = Path(str(f)).parts
+            if not parts or parts[0] == ".." or "__pycache__" in parts or f.suffix in (".pyc", ".pyo"):
+                continue
+            if parts[0].endswith(".dist-info") and parts[-1] in ("RECORD", "INSTALLER", "REQUESTED", "direct_url.json"):
+                continue
+            entries.append((f"python/{Path(*parts).as_posix()}", Path(str(dist.locate_file(f)))))
+    return Bundle(tuple(sorted(entries)))
+
+
+def scoring_layer_code() -> lambda_.Code:
+    bundle = scoring_layer_bundle()
+    return lambda_.Code.from_asset(
+        str(PROJECT_ROOT),
+        asset_hash=bundle.digest(),
+        asset_hash_type=AssetHashType.CUSTOM,
+        bundling=BundlingOptions(image=DockerImage.from_registry("none"), local=CopyFilesBundling(bundle)),
+    )
+
+
+def bundle_bytes(bundle: Bundle) -> int:
+    """Unzipped size of a bundle: what counts against Lambda's 250 MB."""
+    return sum(src.stat().st_size for _dest, src in bundle.entries)
+
+
 @jsii.implements(ILocalBundling)
 class CopyFilesBundling:
     """Local bundler: copies a ``Bundle`` into CDK's output directory, so Docker is never needed."""

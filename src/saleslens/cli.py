@@ -560,6 +560,12 @@ from saleslens.links.cli import links_app  # noqa: E402  (beside the group it ad
 app.add_typer(links_app, name="links")
 
 
+# -- model: opportunity scores and CRM events (saleslens.scoring.cli) ------------------------------
+from saleslens.scoring.cli import model_app  # noqa: E402  (beside the group it adds)
+
+app.add_typer(model_app, name="model")
+
+
 # -- offline: the embedded AWS for a person -------------------------------------------------------
 offline_app = typer.Typer(add_completion=False, no_args_is_help=True, help="The embedded AWS, for trying the ops commands offline.")
 app.add_typer(offline_app, name="offline")

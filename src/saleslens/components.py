@@ -84,6 +84,12 @@ LAMBDAS: Dict[str, LambdaSpec] = {
         LambdaSpec("apply-views", "lambdas.apply_views", "Create or replace the Athena views on deploy", 600, 512),
         LambdaSpec("record-execution-status", "lambdas.record_execution_status",
                    "Record and announce a run that timed out, was stopped or failed without telling ops", 30, 256),
+        # Scoring on CRM events: its own package (numpy, scipy, lightgbm; no pandas, no pyarrow:
+        # infra/constructs/scoring.py). 300 s: with the CRM down, each event of a batch of 10
+        # spends one call's retry ladder before failing (config scoring: 4 attempts x 5 s timeout
+        # + 0.5 + 1 + 2 s backoff = 23.5 s, 235 s a batch); 1 GB gives LightGBM CPU for a cold parse.
+        LambdaSpec("score-opportunity", "lambdas.score_opportunity",
+                   "Score an opportunity on its CRM event, write the score back to the CRM and store it", 300, 1024),
     )
 }
 
@@ -117,6 +123,13 @@ LINK_REVOCATION_TABLE = "link-revocations"
 LINK_ACCESS_LOG_TABLE = "link-access-log"
 EMAIL_EVENTS_TOPIC = "email-events"  # the configuration set's event destination
 EMAIL_SUPPRESSION_TABLE = "email-suppression"  # hard bounces and complaints (delivery.suppression)
+CRM_EVENT_BUS = "crm-events"  # the CRM's opportunity events (scoring.events)
+SCORING_QUEUE = "scoring-events"  # CRM events buffered for score-opportunity
+SCORING_BATCH_SIZE = 10  # events per score-opportunity invocation (the queue's event source)
+SCORING_DLQ = "scoring-events-dlq"  # bad CRM events (with their reason) and exhausted retries
+OPPORTUNITY_SCORES_TABLE = "opportunity-scores"  # (opportunity_id, scored_at) -> score (scoring.store)
+# Handlers that do not run on the shared bundle + pandas layer: they have a package of their own.
+OWN_PACKAGE_LAMBDAS = ("score-opportunity",)
 
 
 def partition_of(region: str) -> str:
@@ -200,9 +213,21 @@ def runtime_environment(cfg: Config, account: str, region: str, partition: Optio
         # The company's zone: PlanRun reads a schedule's fire time in it to settle an "auto" run
         # date; curate and the link service take today's date in it (a holder's last day, links.holders).
         "SCHEDULE_TIMEZONE": cfg.schedules.timezone,
+        # Scoring on CRM events (saleslens.scoring.service): the CRM, retries, champions, history.
+        "SCORING_SETTINGS": json.dumps(scoring_settings(cfg), sort_keys=True),
+        "OPPORTUNITY_SCORES_TABLE": cfg.name(OPPORTUNITY_SCORES_TABLE),
+        "SCORING_DLQ": cfg.name(SCORING_DLQ),
         "POWERTOOLS_SERVICE_NAME": cfg.project,
         "POWERTOOLS_METRICS_NAMESPACE": "SalesLens",
     }
+
+
+def scoring_settings(cfg: Config) -> Dict[str, object]:
+    """What score-opportunity reads from the config's ``scoring`` section (scoring.service.ScoringSettings
+    takes the keys it knows; the queue's receive count is the CDK app's alone)."""
+    from dataclasses import asdict
+
+    return {k: v for k, v in asdict(cfg.scoring).items() if k != "queue_max_receive_count"}
 
 
 def push_application_name(cfg: Config, platform: str) -> str:

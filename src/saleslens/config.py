@@ -136,6 +136,32 @@ class LinksConfig:
     key_rotation_days: int = field(metadata=rule(ge=1, le=1000, why="Secrets Manager's rotation limits"))
 
 
+@dataclass(frozen=True)
+class ScoringConfig:
+    """Opportunity scoring on CRM events (``saleslens.scoring.service``): where the CRM's REST API
+    is, how the adapter retries it, where the champion artefacts are, and the minimum history."""
+
+    # The CRM's REST endpoint (offline: the local fake CRM's URL replaces it at start-up).
+    crm_endpoint: str = field(metadata=rule(pattern=r"^https?://[^\s/]+(/\S*)?$", means="an http(s) URL"))
+    # Per-request timeout of a CRM call; a batch's retry ladders must fit the function's timeout
+    # (a cross-field rule of saleslens.config_schema).
+    crm_timeout_seconds: float = field(metadata=rule(gt=0, le=30))
+    # Attempts of one CRM call on a 5xx or a timeout (1 = no retry); a 4xx is never retried.
+    crm_attempts: int = field(metadata=rule(ge=1, le=10))
+    # Backoff before retry n (1-based): crm_backoff_seconds x 2^(n-1).
+    crm_backoff_seconds: float = field(metadata=rule(ge=0, le=10))
+    # Where the champion pointer and the versioned artefacts are, in the curated bucket.
+    model_prefix: str = field(metadata=rule(pattern=r"^[a-z0-9_/-]+[a-z0-9_-]$", means="an S3 prefix without a trailing slash"))
+    # Minimum history before a company's own model is trusted (scoring.history.MinHistory): a
+    # champion trained on fewer won or lost deals (its metadata) scores with its fallback table.
+    min_history_won: int = field(metadata=rule(ge=1))
+    min_history_lost: int = field(metadata=rule(ge=1))
+    # Receives of a CRM event that failed for a transient reason (CRM down) before it moves to the DLQ.
+    queue_max_receive_count: int = field(metadata=rule(ge=1, le=1000, why="SQS redrive policy maximum"))
+    # How long a scored record is kept in the scores table (the trend reads the last weeks).
+    score_retention_days: int = field(metadata=rule(ge=8, why="the trend compares with last week's score"))
+
+
 _CRON = r"^cron\(\S+ \S+ \S+ \S+ \S+ \S+\)$"
 _TIMEZONE = r"^[A-Za-z]+(/[A-Za-z0-9_+-]+)*$"
 
@@ -454,6 +480,7 @@ class Config:
     kpi: KpiConfig
     insights: InsightsConfig
     scorecard: ScorecardConfig
+    scoring: ScoringConfig
 
     # -- names ---------------------------------------------------------------------------
     @property

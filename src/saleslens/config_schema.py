@@ -167,6 +167,7 @@ def _cross_checks(cfg: c.Config) -> List[str]:
                         f"({cfg.links.token_lifetime_days}), or a link stops opening before it expires")
     problems += _pacing_fits_a_batch(cfg)
     problems += _scorecard_bindings(cfg)
+    problems += _crm_retries_fit_a_batch(cfg)
     try:
         from zoneinfo import ZoneInfo
 
@@ -182,6 +183,23 @@ def _cross_checks(cfg: c.Config) -> List[str]:
             problems.append(f"ingest.quality for {dataset}: min_history ({t.min_history}) must not exceed history_runs "
                             f"({t.history_runs}), or the row-count check never runs")
     return problems
+
+
+def _crm_retries_fit_a_batch(cfg: c.Config) -> List[str]:
+    """With the CRM down, each event of a score-opportunity batch spends one CRM call's retry
+    ladder (every attempt timing out, the backoffs between): a full batch must fail within the
+    function's timeout, so its items are reported failed rather than the invocation timing out."""
+    from saleslens import components
+
+    s = cfg.scoring
+    ladder = s.crm_attempts * s.crm_timeout_seconds + sum(s.crm_backoff_seconds * 2 ** i for i in range(s.crm_attempts - 1))
+    timeout = components.LAMBDAS["score-opportunity"].timeout_seconds
+    if components.SCORING_BATCH_SIZE * ladder > timeout:
+        return [f"scoring: a batch of {components.SCORING_BATCH_SIZE} events with the CRM down takes "
+                f"{components.SCORING_BATCH_SIZE * ladder:g} s ({s.crm_attempts} attempts x {s.crm_timeout_seconds:g} s "
+                f"plus backoff, per event), more than score-opportunity's {timeout} s timeout: lower crm_attempts, "
+                "crm_timeout_seconds or crm_backoff_seconds"]
+    return []
 
 
 def _pacing_fits_a_batch(cfg: c.Config) -> List[str]:

@@ -13,11 +13,12 @@ from saleslens import components
 from saleslens.config import IngestConfig
 from saleslens.contracts import DATASETS
 from saleslens.curate.run import CurateSettings
+from saleslens.scoring.service import ScoringSettings
 from tests.infra.cfn import flat
 
 pytestmark = pytest.mark.infra
 
-FUNCTION_STACKS = ("ingestion", "curation", "distribution")
+FUNCTION_STACKS = ("ingestion", "curation", "distribution", "scoring")
 
 
 def function(synth, key: str) -> Dict[str, Any]:
@@ -66,7 +67,7 @@ def pinned_layer_version(name: str) -> str:
     return version
 
 
-@pytest.mark.parametrize("key", sorted(components.LAMBDAS))
+@pytest.mark.parametrize("key", sorted(set(components.LAMBDAS) - set(components.OWN_PACKAGE_LAMBDAS)))
 def test_function_is_traced_and_uses_the_managed_layers(synth, key):
     fn = function(synth, key)
     assert fn["TracingConfig"] == {"Mode": "Active"}
@@ -89,7 +90,8 @@ def function_environment(synth, key: str) -> Dict[str, str]:
 def test_function_environment_names_the_deployed_resources(synth, key):
     cfg, prefix = synth.cfg, f"{synth.cfg.project}-{synth.cfg.stage}"
     env = function_environment(synth, key)
-    settings = {name: env.pop(name) for name in ("QUALITY_THRESHOLDS", "CURATE_SETTINGS", "PUSH_APPLICATIONS")}
+    settings = {name: env.pop(name) for name in ("QUALITY_THRESHOLDS", "CURATE_SETTINGS", "PUSH_APPLICATIONS",
+                                                  "SCORING_SETTINGS")}
     # The links render-report emails point at the link service's function URL (test_link_service.py).
     assert ("LINK_BASE_URL" in env) is (key == "render-report")
     env.pop("LINK_BASE_URL", None)
@@ -127,6 +129,8 @@ def test_function_environment_names_the_deployed_resources(synth, key):
         "SCHEDULE_TIMEZONE": "Asia/Kolkata",
         "DELIVERY_BATCH_SIZE": "50",
         "DELIVERY_TOLERATED_FAILURE_PERCENTAGE": "5.0",
+        "OPPORTUNITY_SCORES_TABLE": f"{prefix}-opportunity-scores",
+        "SCORING_DLQ": f"{prefix}-scoring-events-dlq",
         "POWERTOOLS_SERVICE_NAME": cfg.project,
         "POWERTOOLS_METRICS_NAMESPACE": "SalesLens",
         "POWERTOOLS_LOG_LEVEL": cfg.deploy.lambda_log_level,
@@ -142,6 +146,10 @@ def test_function_environment_names_the_deployed_resources(synth, key):
     assert curate.calendar == cfg.calendar
     assert curate.parameters == {**{k: str(v) for k, v in cfg.kpi.parameters().items()},
                                  "main_country": cfg.calendar.main_country}
+    # score-opportunity reads its settings as the config's scoring section gives them
+    scoring = ScoringSettings.from_mapping(json.loads(settings["SCORING_SETTINGS"]))
+    assert (scoring.crm_endpoint, scoring.crm_attempts, scoring.model_prefix, scoring.min_history_won) == (
+        cfg.scoring.crm_endpoint, cfg.scoring.crm_attempts, cfg.scoring.model_prefix, cfg.scoring.min_history_won)
 
 
 # Read by Powertools itself, not by our code.

@@ -44,7 +44,7 @@ from tests.infra.cfn import as_list, flat, function_role, policy_statements, rol
 pytestmark = pytest.mark.infra
 
 ACCOUNT, REGION = "<AWS::AccountId>", "<AWS::Region>"
-FUNCTION_STACKS = ("ingestion", "curation", "distribution")
+FUNCTION_STACKS = ("ingestion", "curation", "distribution", "scoring")
 LISTING = ("s3:ListBucket", "s3:GetBucketLocation")
 WRITE = ("s3:PutObject", "s3:AbortMultipartUpload")
 
@@ -119,6 +119,8 @@ FUNCTION_S3 = {
     "record-execution-status": set(),
     # saleslens.delivery.suppression: the email suppression table only.
     "record-email-event": set(),
+    # scoring.service.champion: the champion pointer and the artefact it names, nothing else.
+    "score-opportunity": objects("curated", "models/opportunity_scoring/*", "s3:GetObject") | listing("curated"),
 }
 
 # Masters some contract's foreign key names (ingest.references reads their snapshots in force).

@@ -140,7 +140,7 @@ def dead_letter_queue_names(synth) -> Set[str]:
 def test_every_dead_letter_queue_alarms_on_any_visible_message(synth):
     queues = dead_letter_queue_names(synth)
     assert queues == {synth.cfg.name(INGEST_DLQ), synth.cfg.name(CURATE_DLQ), synth.cfg.name(STATUS_DLQ),
-                      synth.cfg.name(SCHEDULES_DLQ)}
+                      synth.cfg.name(SCHEDULES_DLQ), synth.cfg.name(components.SCORING_DLQ)}
     watched = {watches(p)[2].get("QueueName"): p for p in alarms(synth).values() if p.get("Namespace") == "AWS/SQS"}
     assert set(watched) == queues
     for props in watched.values():

@@ -122,6 +122,14 @@ BAD_VALUES = [
      "links: key_rotation_days (30) must exceed token_lifetime_days (30), or a link stops opening before it expires"),
     (_set("stage", "a-very-long-stage-name-for-buckets"),
      "project, stage: bucket names would be 83 characters, S3 allows 63: shorten the project or the stage"),
+    (_set("scoring.crm_endpoint", "crm.example.com"), 'scoring.crm_endpoint: must be an http(s) URL, got "crm.example.com"'),
+    (_set("scoring.crm_attempts", 0), "scoring.crm_attempts: must be >= 1, got 0"),
+    # 10 events x (6 x 5 s + 0.5 x (1 + 2 + 4 + 8 + 16) s of backoff) = 10 x 45.5 s
+    (_set("scoring.crm_attempts", 6),
+     "scoring: a batch of 10 events with the CRM down takes 455 s (6 attempts x 5 s plus backoff, per event), more "
+     "than score-opportunity's 300 s timeout: lower crm_attempts, crm_timeout_seconds or crm_backoff_seconds"),
+    (_set("scoring.score_retention_days", 3),
+     "scoring.score_retention_days: must be >= 8 (the trend compares with last week's score), got 3"),
 ]
 
 

@@ -89,6 +89,9 @@ class OfflineAws:
         self._status_dispatched: set = set()
         self._link_server: Any = None
         self.link_url = ""  # the open-report function's URL (offline: the local function-URL adapter)
+        self.crm: Any = None  # the fake CRM (saleslens.offline.fake_crm) score-opportunity calls
+        self.scoring_queue_url = ""
+        self.scoring_dlq_url = ""
 
     # -- lifecycle -----------------------------------------------------------------------
     def __enter__(self) -> "OfflineAws":
@@ -138,6 +141,15 @@ class OfflineAws:
         self.link_url = self._link_server.url
         self._saved_env.setdefault("LINK_BASE_URL", os.environ.get("LINK_BASE_URL"))
         os.environ["LINK_BASE_URL"] = self.link_url
+        # The CRM is a local HTTP server (empty until load_crm); score-opportunity's settings name
+        # it instead of scoring.crm_endpoint, with no backoff wait between retries.
+        from saleslens.offline.fake_crm import FakeCrm
+
+        self.crm = FakeCrm().start()
+        settings = json.loads(env["SCORING_SETTINGS"])
+        settings.update(crm_endpoint=self.crm.url, crm_backoff_seconds=0.0)
+        self._saved_env.setdefault("SCORING_SETTINGS", os.environ.get("SCORING_SETTINGS"))
+        os.environ["SCORING_SETTINGS"] = json.dumps(settings, sort_keys=True)
         hooks.reset_state()
         self._restore_moto_config = keep_moto_config()
         # moto's backends are process-global: start every runtime from an empty account.
@@ -151,6 +163,9 @@ class OfflineAws:
             raise OfflineError(f"moto refused its configuration: {resp.status_code} {resp.text[:200]}")
 
     def stop(self) -> None:
+        if self.crm is not None:
+            self.crm.stop()
+            self.crm = None
         if self._link_server is not None:
             self._link_server.stop()
             self._link_server = None
@@ -262,6 +277,7 @@ class OfflineAws:
             RotationLambdaARN=components.lambda_arn(cfg, "rotate-link-key", self.account, self.region),
             RotationRules={"AutomaticallyAfterDays": cfg.links.key_rotation_days}, RotateImmediately=False)
         self._provision_email_events(ddb, sns, ses)
+        self._provision_scoring(ddb, sqs)
         # What the deploy-time step of docs/runbook.md does in AWS, with the credentials from
         # Secrets Manager: one platform application per push platform (moto checks no credential).
         for platform in cfg.distribution.push_platforms:
@@ -380,6 +396,120 @@ class OfflineAws:
             EventDestination={"Name": cfg.name(components.EMAIL_EVENTS_TOPIC), "Enabled": True,
                               "MatchingEventTypes": [e.lower() for e in suppression.PUBLISHED_EVENTS],
                               "SNSDestination": {"TopicARN": self.email_events_topic_arn}})
+
+    def _provision_scoring(self, ddb: Any, sqs: Any) -> None:
+        """What infra/constructs/scoring.py deploys: the scores table, the CRM events bus and its
+        rule to the scoring queue, the queue's DLQ and redrive policy. The event source mapping
+        is ``deliver_scoring_events`` (moto polls no queue for a function)."""
+        from saleslens.scoring import events as crm_events
+        from saleslens.scoring import store
+
+        cfg = self.cfg
+        table = cfg.name(components.OPPORTUNITY_SCORES_TABLE)
+        ddb.create_table(TableName=table, BillingMode="PAY_PER_REQUEST",
+                         KeySchema=[{"AttributeName": store.KEY, "KeyType": "HASH"},
+                                    {"AttributeName": store.SORT_KEY, "KeyType": "RANGE"}],
+                         AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in (store.KEY, store.SORT_KEY)])
+        ddb.update_time_to_live(TableName=table, TimeToLiveSpecification={"Enabled": True, "AttributeName": store.TTL_ATTRIBUTE})
+        self.scoring_dlq_url = sqs.create_queue(QueueName=cfg.name(components.SCORING_DLQ))["QueueUrl"]
+        dlq_arn = sqs.get_queue_attributes(QueueUrl=self.scoring_dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        redrive = {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(cfg.scoring.queue_max_receive_count)}
+        self.scoring_queue_url = sqs.create_queue(QueueName=cfg.name(components.SCORING_QUEUE),
+                                                  Attributes={"RedrivePolicy": json.dumps(redrive)})["QueueUrl"]
+        queue_arn = sqs.get_queue_attributes(QueueUrl=self.scoring_queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        events = self.client("events")
+        bus = cfg.name(components.CRM_EVENT_BUS)
+        events.create_event_bus(Name=bus)
+        rule = cfg.name("crm-opportunity-events")
+        events.put_rule(Name=rule, EventBusName=bus,
+                        EventPattern=json.dumps({"source": [crm_events.SOURCE], "detail-type": [crm_events.DETAIL_TYPE]}))
+        events.put_targets(Rule=rule, EventBusName=bus, Targets=[{"Id": "scoring-events", "Arn": queue_arn}])
+
+    def load_crm(self, accounts: Any, opportunities: Any, events: Any) -> None:
+        """Give the fake CRM its accounts, opportunities and opportunity events (frames)."""
+        self.crm.load(accounts, opportunities, events)
+
+    def publish_champion(self, artefact: Any) -> str:
+        """Put a model artefact in the curated bucket and make it its model's champion."""
+        from saleslens.scoring.service import publish_champion
+
+        return publish_champion(self.client("s3"), self.bucket("curated"), self.cfg.scoring.model_prefix, artefact)
+
+    def emit_crm_events(self, events: List[Any]) -> None:
+        """Put CRM events (``scoring.events.CrmEvent``) on the CRM events bus, as the CRM does."""
+        from saleslens.scoring.events import envelope
+
+        bus = self.cfg.name(components.CRM_EVENT_BUS)
+        entries = [{**envelope(e), "EventBusName": bus} for e in events]
+        for i in range(0, len(entries), 10):
+            resp = self.client("events").put_events(Entries=entries[i:i + 10])
+            if resp.get("FailedEntryCount"):
+                raise OfflineError(f"EventBridge refused CRM events: {resp['Entries']}")
+
+    def emit_raw_crm_event(self, detail: Dict[str, Any]) -> None:
+        """Put a CRM event with any detail (a malformed one, for the DLQ path)."""
+        from saleslens.scoring import events as crm_events
+
+        self.client("events").put_events(Entries=[{"Source": crm_events.SOURCE, "DetailType": crm_events.DETAIL_TYPE,
+                                                   "Detail": json.dumps(detail),
+                                                   "EventBusName": self.cfg.name(components.CRM_EVENT_BUS)}])
+
+    def deliver_scoring_events(self, *, max_rounds: Optional[int] = None) -> Dict[str, int]:
+        """The SQS event source of score-opportunity: receive the scoring queue's messages in
+        batches of 10, invoke the function with them, delete those it did not report as failed.
+        A failed one is received again at once (offline the visibility timeout is 0) until SQS's
+        redrive policy moves it to the DLQ after scoring.queue_max_receive_count receives.
+        Returns counts: batches, messages received, failed (messages returned to the queue) and
+        errors (invocations that failed whole)."""
+        sqs, lam = self.client("sqs"), self.client("lambda")
+        arn = f"arn:aws:sqs:{self.region}:{self.account}:{self.cfg.name(components.SCORING_QUEUE)}"
+        counts = {"batches": 0, "messages": 0, "failed": 0, "errors": 0}
+        rounds = max_rounds or self.cfg.scoring.queue_max_receive_count + 2
+        for _ in range(rounds):
+            msgs = sqs.receive_message(QueueUrl=self.scoring_queue_url, MaxNumberOfMessages=10, VisibilityTimeout=0,
+                                       AttributeNames=["All"], MessageAttributeNames=["All"]).get("Messages", [])
+            if not msgs:
+                break
+            records = [{
+                "messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"],
+                "attributes": m.get("Attributes", {}), "messageAttributes": {}, "md5OfBody": m.get("MD5OfBody", ""),
+                "eventSource": "aws:sqs", "eventSourceARN": arn, "awsRegion": self.region,
+            } for m in msgs]
+            resp = lam.invoke(FunctionName=self.cfg.name("score-opportunity"), Payload=json.dumps({"Records": records}).encode())
+            body = json.loads(resp["Payload"].read() or b"{}")
+            if resp.get("FunctionError"):
+                # As the event source does in AWS: a failed invocation returns the whole batch to
+                # the queue (Powertools fails it so when every record failed).
+                failed = {m["MessageId"] for m in msgs}
+                counts["errors"] += 1
+                log.info("score-opportunity failed a batch: %s", str(body.get("errorMessage"))[:300])
+            else:
+                failed = {f["itemIdentifier"] for f in body.get("batchItemFailures", [])}
+            counts["batches"] += 1
+            counts["messages"] += len(msgs)
+            counts["failed"] += len(failed)
+            for m in msgs:
+                if m["MessageId"] not in failed:
+                    sqs.delete_message(QueueUrl=self.scoring_queue_url, ReceiptHandle=m["ReceiptHandle"])
+        return counts
+
+    def scoring_dead_letters(self) -> List[Dict[str, Any]]:
+        """Drain the scoring DLQ: each message's body (JSON when it is) and its reason attribute."""
+        sqs = self.client("sqs")
+        out: List[Dict[str, Any]] = []
+        while True:
+            msgs = sqs.receive_message(QueueUrl=self.scoring_dlq_url, MaxNumberOfMessages=10, WaitTimeSeconds=0,
+                                       MessageAttributeNames=["All"]).get("Messages", [])
+            if not msgs:
+                return out
+            for m in msgs:
+                try:
+                    body: Any = json.loads(m["Body"])
+                except json.JSONDecodeError:
+                    body = m["Body"]
+                reason = (m.get("MessageAttributes") or {}).get("reason", {}).get("StringValue")
+                out.append({"reason": reason, "body": body})
+                sqs.delete_message(QueueUrl=self.scoring_dlq_url, ReceiptHandle=m["ReceiptHandle"])
 
     def _role(self, name: str) -> str:
         iam = self.client("iam")

@@ -24,6 +24,8 @@ def banner(aws: OfflineAws) -> str:
         "  saleslens runs",
         f"Report links in the outbox's emails open through the link service at {aws.link_url} while this runs",
         "  (the access log: saleslens links opens).",
+        f"The CRM score-opportunity calls is a local server at {aws.crm.url} (empty until load_crm); CRM events",
+        "  put with `saleslens model emit-events` are scored as they arrive (saleslens model score --opportunity ID).",
         "Everything lives in this process's memory. Ctrl-C stops it.",
     ])
 
@@ -63,7 +65,8 @@ def serve(
             if ready is not None:
                 ready(aws)
             while not stop.wait(0.2):
-                pass
+                # The scoring queue's event source (CRM events put with `saleslens model emit-events`).
+                aws.deliver_scoring_events()
         echo("stopped; the offline AWS and everything in it are gone")
     except KeyboardInterrupt:
         echo("interrupted; the offline AWS is stopped")

@@ -1,0 +1,102 @@
+"""`saleslens model ...`: the opportunity scores in the scores table, and CRM events put on the CRM
+events bus (to score an opportunity through the deployed path). The AWS target options are those
+of the other ops commands (saleslens.cli): an account, or an embedded AWS (`saleslens offline serve`)."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from typing import Any, List, Optional, Tuple
+
+import typer
+
+model_app = typer.Typer(add_completion=False, no_args_is_help=True,
+                        help="Opportunity scoring: the scores of an opportunity, and CRM events to score one.")
+
+_ENDPOINT = typer.Option(None, "--endpoint-url", envvar="AWS_ENDPOINT_URL", help="Endpoint of an offline (embedded) AWS.")
+_REGION = typer.Option(None, "--region", help="AWS region (default: AWS_REGION, then the standard chain).")
+_PROFILE = typer.Option(None, "--profile", help="AWS profile (default: the standard chain).")
+
+
+def _target(endpoint_url: Optional[str], region: Optional[str], profile: Optional[str]) -> Tuple[Any, Any, Any]:
+    from saleslens import cli, ops
+
+    cfg = cli._config()
+    sess = cli._run_ops(lambda: ops.session(region=region, profile=profile, config_region=cfg.region))
+    return cfg, sess, endpoint_url or None
+
+
+def format_scores(opportunity_id: str, records: List[Any]) -> str:
+    """The opportunity's scores, newest first, then the trend since last week and the latest reasons."""
+    from saleslens.scoring import store
+
+    if not records:
+        return f"no score stored for opportunity {opportunity_id}"
+    lines = [f"Scores of opportunity {opportunity_id}, newest first",
+             f"  {'scored at (UTC)':<27} {'ver':>4} {'model':<9} {'by':<9} {'score':>5} {'prob.':>6}  model version"]
+    for r in records:
+        lines.append(f"  {r.scored_at:<27} {r.opportunity_version:>4} {r.model:<9} {r.kind:<9} {r.score:>5} "
+                     f"{r.probability:>6.1%}  {r.model_version}")
+    latest, week_ago = store.trend(records) or (records[0], None)
+    if week_ago is None:
+        lines.append(f"Trend since last week: no score {store.TREND_DAYS} or more days before the latest")
+    else:
+        lines.append(f"Trend since last week: {week_ago.score} -> {latest.score} ({latest.score - week_ago.score:+d}), "
+                     f"probability {week_ago.probability:.1%} -> {latest.probability:.1%}")
+    lines.append(f"Basis: {latest.basis}")
+    lines += [f"  + {t}" for t in latest.positive] + [f"  - {t}" for t in latest.negative]
+    return "\n".join(lines)
+
+
+@model_app.command("score")
+def score(
+    opportunity: str = typer.Option(..., "--opportunity", help="The CRM opportunity id."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+    endpoint_url: Optional[str] = _ENDPOINT,
+    region: Optional[str] = _REGION,
+    profile: Optional[str] = _PROFILE,
+) -> None:
+    """The opportunity's scores from the scores table (newest first: when, CRM version, model, what
+    scored it, score 1-5, probability, model version), the trend since last week and the reasons."""
+    from dataclasses import asdict
+
+    from saleslens import cli, components
+    from saleslens.scoring import store
+
+    cfg, sess, endpoint = _target(endpoint_url, region, profile)
+    ddb = sess.client("dynamodb", endpoint_url=endpoint)
+    records = cli._run_ops(lambda: store.history(ddb, cfg.name(components.OPPORTUNITY_SCORES_TABLE), opportunity))
+    if as_json:
+        typer.echo(json.dumps([asdict(r) for r in records], indent=2))
+    else:
+        typer.echo(format_scores(opportunity, records))
+
+
+@model_app.command("emit-events")
+def emit_events(
+    opportunity: str = typer.Option(..., "--opportunity", help="The CRM opportunity id."),
+    version: int = typer.Option(..., "--version", min=1, help="The opportunity's version after the change."),
+    event_type: str = typer.Option("OPPORTUNITY_UPDATED", "--type",
+                                   help="OPPORTUNITY_CREATED, OPPORTUNITY_UPDATED or PROPOSAL_SENT."),
+    occurred_at: Optional[str] = typer.Option(None, "--occurred-at", help="ISO-8601 instant with zone (default: now)."),
+    endpoint_url: Optional[str] = _ENDPOINT,
+    region: Optional[str] = _REGION,
+    profile: Optional[str] = _PROFILE,
+) -> None:
+    """Put one CRM opportunity event on the CRM events bus, as the CRM does: score-opportunity scores
+    it from the queue (offline, `saleslens offline serve` delivers the queue to it)."""
+    from saleslens import cli, components
+    from saleslens.scoring.events import BadEventError, envelope, parse_detail
+
+    when = occurred_at or datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    try:
+        event = parse_detail({"opportunity_id": opportunity, "version": version, "event_type": event_type,
+                              "occurred_at": when})
+    except BadEventError as exc:
+        cli._fail(str(exc))
+        raise
+    cfg, sess, endpoint = _target(endpoint_url, region, profile)
+    entry = {**envelope(event), "EventBusName": cfg.name(components.CRM_EVENT_BUS)}
+    resp = cli._run_ops(lambda: sess.client("events", endpoint_url=endpoint).put_events(Entries=[entry]))
+    if resp.get("FailedEntryCount"):
+        cli._fail(f"EventBridge refused the event: {resp['Entries'][0].get('ErrorMessage')}")
+    typer.echo(f"put {event.event_type} of {event.opportunity_id} version {event.version} on {entry['EventBusName']}")
