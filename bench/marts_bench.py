@@ -190,7 +190,11 @@ def main() -> None:
     parser.add_argument("--months", type=int, default=3)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--cache", type=Path, help="Folder for the lake's Parquet files (default: a temporary one).")
+    parser.add_argument("--only", nargs="+", metavar="VIEW", help="Measure only these marts (view names).")
     args = parser.parse_args()
+    marts = [m for m in MARTS if not args.only or m.view in args.only]
+    if args.only and len(marts) != len(set(args.only)):
+        parser.error(f"--only: unknown mart among {args.only}; marts: {', '.join(m.view for m in MARTS)}")
     folder = args.cache or Path(tempfile.mkdtemp(prefix="marts-bench-"))
     sizes = build(folder, args.start, args.months)
     rows = {name: pq.read_metadata(folder / f"{name}.parquet").num_rows
@@ -205,7 +209,7 @@ def main() -> None:
     for cadence in ("daily", "fortnightly", "monthly"):
         asked = partitions_asked(con, as_of, cadence)
         run_bytes, run_seconds = 0, 0.0
-        for mart in MARTS:
+        for mart in marts:
             sql = query(mart, RunRequest(as_of, cadence))
             times = []
             for _ in range(args.repeat):
@@ -218,7 +222,7 @@ def main() -> None:
             run_seconds += statistics.median(times)
             print(f"  {cadence:<11} {mart.view:<40} {statistics.median(times):6.2f} s {n:>9,} rows {b / 1e6:9.1f} MB",
                   flush=True)
-        print(f"  {cadence:<11} one run: {len(MARTS)} queries, {run_seconds:.1f} s, modelled scan {run_bytes / 1e9:.2f} GB "
+        print(f"  {cadence:<11} one run: {len(marts)} queries, {run_seconds:.1f} s, modelled scan {run_bytes / 1e9:.2f} GB "
               f"= USD {run_bytes / 1e12 * USD_PER_TB:.4f}\n", flush=True)
 
 

@@ -36,22 +36,15 @@ monthly AS (
     GROUP BY 1, 2, 3
 ),
 
--- The window days first, on the right, so only their partitions are read.
-window_dates AS (
-    SELECT DISTINCT wd.dt
-    FROM int_calendar__window_days AS wd
-    WHERE wd.period = 'TY'
-),
-
+-- Only the window days' partitions are read (the calendar on the right of the join).
 daily AS (
-    SELECT 'calls' AS dataset, c.dt, c.territory_code, count(*) AS row_count
-    FROM stg_crm__calls AS c
-    JOIN window_dates AS d ON d.dt = c.dt
-    GROUP BY 1, 2, 3
-    UNION ALL
-    SELECT 'event_attendance' AS dataset, e.dt, e.territory_code, count(*) AS row_count
-    FROM stg_evt__attendance AS e
-    JOIN window_dates AS d ON d.dt = e.dt
+    SELECT f.dataset, f.dt, f.territory_code, count(*) AS row_count
+    FROM (
+        SELECT 'calls' AS dataset, c.dt, c.territory_code FROM stg_crm__calls AS c
+        UNION ALL
+        SELECT 'event_attendance' AS dataset, e.dt, e.territory_code FROM stg_evt__attendance AS e
+    ) AS f
+    JOIN (SELECT DISTINCT wd.dt FROM int_calendar__window_days AS wd WHERE wd.period = 'TY') AS d ON d.dt = f.dt
     GROUP BY 1, 2, 3
 ),
 
