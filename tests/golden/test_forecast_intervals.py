@@ -70,3 +70,25 @@ def test_tracking_scores_only_horizons_whose_months_have_all_arrived():
     # a month short (Jan .. Mar): the 90-day horizon (Feb..Apr) has not closed and is not scored
     early = arrived_actuals(Panel(keys, 2024 * 12, np.array([[10.0, 20.0, 30.0]])), [date(2024, 1, 31)], lambda _o: tree)
     assert sorted(track(stored, early)["horizon_days"]) == [30, 60]
+
+
+def test_each_level_gets_its_own_interval_around_the_bottom_up_sum():
+    from saleslens.forecast.backtest import forecast_nodes
+    from saleslens.forecast.models import seasonal_naive
+
+    keys = pd.DataFrame({"territory_code": ["T1", "T2"], "division_code": ["D1", "D1"], "brand_code": ["B1", "B1"]})
+    # Jan 2023 .. Jan 2024; Feb, Mar, Apr 2023 = 10, 20, 30 (T1) and 1, 2, 3 (T2)
+    values = np.zeros((2, 13))
+    values[0, 1:4] = [10.0, 20.0, 30.0]
+    values[1, 1:4] = [1.0, 2.0, 3.0]
+    tree = pd.DataFrame({"territory_code": ["T1", "T2"], "division_code": "D1", "level": "ASM", "position_id": "A1"})
+    q = pd.DataFrame({"model": "naive", "level": ["ASM", "TERRITORY_BRAND"], "horizon_days": [30, 30],
+                      "ratio_lower": [0.9, 0.5], "ratio_upper": [1.2, 2.0]})
+    got = forecast_nodes(Panel(keys, 2023 * 12, values), date(2024, 1, 31), seasonal_naive, "naive", tree, q)
+    asm = got[(got["level"] == "ASM")].set_index("horizon_days")
+    # 30 d: Feb 2024 <- Feb 2023: 10 + 1 = 11; interval 11 x 0.9 = 9.9, 11 x 1.2 = 13.2
+    assert (asm.loc[30, "forecast"], asm.loc[30, "lower"], asm.loc[30, "upper"]) == pytest.approx((11.0, 9.9, 13.2))
+    # 90 d: 10 + 20 + 30 + 1 + 2 + 3 = 66, no residuals for ASM at 90 days: no interval
+    assert asm.loc[90, "forecast"] == 66.0 and np.isnan(asm.loc[90, "lower"])
+    t1 = got[(got["position_id"] == "T1/B1") & (got["horizon_days"] == 30)].iloc[0]
+    assert (t1["forecast"], t1["lower"], t1["upper"]) == pytest.approx((10.0, 5.0, 20.0))  # the leaf's own ratios

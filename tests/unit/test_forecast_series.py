@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from saleslens.forecast.backtest import backtest, forecast_at, rolling_origins
-from saleslens.forecast.models import STEPS, GlobalLightGbm, seasonal_naive
+from saleslens.forecast.models import STEPS, GlobalLightGbm, auto_ets, seasonal_naive
 from saleslens.forecast.series import Panel, horizon_totals, monthly_panel
 
 
@@ -73,7 +73,7 @@ def test_backtest_hands_each_model_only_the_months_up_to_its_origin():
     assert seen == [2024 * 12 + 1, 2024 * 12 + 2, 2024 * 12 + 3, 2024 * 12 + 4]
 
 
-@pytest.mark.parametrize("model", [seasonal_naive, GlobalLightGbm(rounds=20, params={
+@pytest.mark.parametrize("model", [seasonal_naive, auto_ets, GlobalLightGbm(rounds=20, params={
     "objective": "l1", "min_data_in_leaf": 2, "num_threads": 1, "verbose": -1, "deterministic": True, "seed": 1})])
 def test_forecasts_do_not_change_when_the_months_after_the_origin_do(model):
     rng = np.random.default_rng(3)

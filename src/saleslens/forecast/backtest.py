@@ -59,3 +59,18 @@ def backtest(panel: Panel, origins: Sequence[date], models: Dict[str, Model],
     rows = pd.concat(frames, ignore_index=True)
     cols = ["model", "origin", "level", "position_id", "horizon_days", "forecast", "actual"]
     return rows[cols], seconds
+
+
+def forecast_nodes(panel: Panel, origin: date, model: Model, name: str, nodes: pd.DataFrame,
+                   quantiles: pd.DataFrame) -> pd.DataFrame:
+    """What a role sees: the forecast of every node of every level for each horizon after
+    ``origin`` (bottom-up sums of the series' forecasts over ``nodes``, the tree on the origin),
+    with the interval of its level and horizon from the backtest residual quantiles of model
+    ``name`` (``intervals.residual_quantiles``). Rows: model, origin, level, position_id,
+    horizon_days, forecast, lower, upper."""
+    from saleslens.forecast.intervals import with_intervals
+
+    leaf = forecast_at(panel, origin, model)
+    rolled = roll_up(leaf, nodes, ["horizon_days"], ["forecast"]).assign(model=name, origin=origin)
+    out = with_intervals(rolled, quantiles)
+    return out[["model", "origin", "level", "position_id", "horizon_days", "forecast", "lower", "upper"]]

@@ -7,7 +7,8 @@
   error, trend and season components by AICc; a series too short for a seasonal fit gets a
   non-seasonal one), forecasts clipped at 0. statsforecast is the optional dependency group
   ``forecast`` (pyproject).
-- ``GlobalLightGbm``: one LightGBM model over every series (lightgbm, already the scoring model's
+- ``GlobalLightGbm`` (measured in bench/forecast_bench.py, not the one kept: bench/README.md): one
+  LightGBM model over every series (lightgbm, already the scoring model's
   library), direct for each step 1..3: the target is the month's value over the series' scale
   (its mean of the last 12 months known at the origin), from the same month last year, the last
   month, the last 3 months and the same 3 months a year earlier (each over the scale), the
@@ -51,7 +52,8 @@ def auto_ets(history: Panel, steps: int = STEPS) -> np.ndarray:
     n, t = history.values.shape
     ds = pd.to_datetime([m.isoformat() for m in history.months])
     frame = pd.DataFrame({"unique_id": np.repeat(np.arange(n), t), "ds": np.tile(ds, n), "y": history.values.ravel()})
-    out = StatsForecast(models=[AutoETS(season_length=12)], freq="MS", n_jobs=1).forecast(df=frame, h=steps)
+    with np.errstate(divide="ignore", invalid="ignore"):  # a flat series' residual variance: statsforecast copes
+        out = StatsForecast(models=[AutoETS(season_length=12)], freq="MS", n_jobs=1).forecast(df=frame, h=steps)
     out = out.sort_values(["unique_id", "ds"])
     return np.clip(out["AutoETS"].to_numpy(dtype=float).reshape(n, steps), 0, None)
 
