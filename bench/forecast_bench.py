@@ -114,6 +114,15 @@ def main() -> None:
     zero = float((panel.values == 0).mean())
     print(f"panel: {panel.values.shape[0]} territory x brand series, months {panel.months[0]}..{panel.months[-1]}, "
           f"{zero:.1%} of series-months 0; origins {origins[0]}..{origins[-1]} ({len(origins)})")
+    daily = tables["cur_erp__primary_daily"]
+    daily = daily[daily["unmapped_reason"].isna()]
+    by_day = daily.assign(net=daily["net_value"].astype(float)).groupby("doc_date")["net"].sum()
+    stamps = pd.to_datetime(pd.Series(by_day.index, index=by_day.index))
+    dom = by_day.groupby(stamps.dt.day.to_numpy()).mean()
+    dow = by_day.groupby(stamps.dt.dayofweek.to_numpy()).mean()
+    print("seasonality in the history: mean net of a day / median over days of month: "
+          + ", ".join(f"{d}: {dom[d] / dom.median():.2f}" for d in (1, 5, 15, 28, 29, 30, 31))
+          + f"; Sunday / median weekday: {dow[6] / dow.median():.2f}")
     rows, seconds = backtest(panel, origins, models, lambda o: ancestors(versions, closure, o))
     acc = accuracy(rows)
     order = {level: i for i, level in enumerate(LEVELS)}
