@@ -90,7 +90,7 @@ def main() -> None:
     parser.add_argument("--origins", type=int, default=6)
     parser.add_argument("--cache", default="/tmp/forecast-small")
     parser.add_argument("--candidates", default="seasonal_naive,lightgbm,auto_ets",
-                        help="comma-separated: seasonal_naive, lightgbm, auto_ets (statsforecast)")
+                        help="comma-separated: seasonal_naive, lightgbm, auto_ets (statsforecast), auto_ets_wd (per working day)")
     args = parser.parse_args()
     start = date.fromisoformat(args.start)
     tables = build(Path(args.cache), args.scale, start, args.months)
@@ -98,7 +98,8 @@ def main() -> None:
     days = working_days(tables["cur_ref__calendar"], "IN")
     versions, closure = tables["cur_hr__position_versions"], tables["cur_hr__position_closure"]
     all_models: Dict[str, Model] = {"seasonal_naive": seasonal_naive, "lightgbm": GlobalLightGbm(days=days),
-                                    "auto_ets": auto_ets}
+                                    "auto_ets": auto_ets,
+                                    "auto_ets_wd": lambda h: auto_ets(h, days=days)}
     cpu: Dict[str, float] = {}
 
     def timed(name: str, model: Model) -> Model:

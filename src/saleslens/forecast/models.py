@@ -44,18 +44,24 @@ def seasonal_naive(history: Panel, steps: int = STEPS) -> np.ndarray:
     return out
 
 
-def auto_ets(history: Panel, steps: int = STEPS) -> np.ndarray:
-    """statsforecast AutoETS(season_length=12) on every series of the panel, one process."""
+def auto_ets(history: Panel, steps: int = STEPS, days: Optional[Dict[int, int]] = None) -> np.ndarray:
+    """statsforecast AutoETS(season_length=12) on every series of the panel, one process. With
+    ``days`` (working days per month_index, ``working_days``) the model is fitted on net per
+    working day and its forecast multiplied by the target month's working days."""
     from statsforecast import StatsForecast
     from statsforecast.models import AutoETS
 
     n, t = history.values.shape
+    per = np.ones(t + steps)
+    if days is not None:
+        per = np.array([float(days[history.first + j]) for j in range(t + steps)])
     ds = pd.to_datetime([m.isoformat() for m in history.months])
-    frame = pd.DataFrame({"unique_id": np.repeat(np.arange(n), t), "ds": np.tile(ds, n), "y": history.values.ravel()})
+    y = (history.values / per[:t]).ravel()
+    frame = pd.DataFrame({"unique_id": np.repeat(np.arange(n), t), "ds": np.tile(ds, n), "y": y})
     with np.errstate(divide="ignore", invalid="ignore"):  # a flat series' residual variance: statsforecast copes
         out = StatsForecast(models=[AutoETS(season_length=12)], freq="MS", n_jobs=1).forecast(df=frame, h=steps)
     out = out.sort_values(["unique_id", "ds"])
-    return np.clip(out["AutoETS"].to_numpy(dtype=float).reshape(n, steps), 0, None)
+    return np.clip(out["AutoETS"].to_numpy(dtype=float).reshape(n, steps) * per[t:], 0, None)
 
 
 def working_days(calendar: pd.DataFrame, country: str) -> Dict[int, int]:
