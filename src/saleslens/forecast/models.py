@@ -44,8 +44,9 @@ def seasonal_naive(history: Panel, steps: int = STEPS) -> np.ndarray:
     return out
 
 
-def auto_ets(history: Panel, steps: int = STEPS, days: Optional[Dict[int, int]] = None) -> np.ndarray:
-    """statsforecast AutoETS(season_length=12) on every series of the panel, one process. With
+def auto_ets(history: Panel, steps: int = STEPS, days: Optional[Dict[int, int]] = None, n_jobs: int = 1) -> np.ndarray:
+    """statsforecast AutoETS(season_length=12) on every series of the panel, over ``n_jobs``
+    processes (series are independent: a usv month spreads over a machine's cores). With
     ``days`` (working days per month_index, ``working_days``) the model is fitted on net per
     working day and its forecast multiplied by the target month's working days."""
     from statsforecast import StatsForecast
@@ -59,7 +60,7 @@ def auto_ets(history: Panel, steps: int = STEPS, days: Optional[Dict[int, int]] 
     y = (history.values / per[:t]).ravel()
     frame = pd.DataFrame({"unique_id": np.repeat(np.arange(n), t), "ds": np.tile(ds, n), "y": y})
     with np.errstate(divide="ignore", invalid="ignore"):  # a flat series' residual variance: statsforecast copes
-        out = StatsForecast(models=[AutoETS(season_length=12)], freq="MS", n_jobs=1).forecast(df=frame, h=steps)
+        out = StatsForecast(models=[AutoETS(season_length=12)], freq="MS", n_jobs=n_jobs).forecast(df=frame, h=steps)
     out = out.sort_values(["unique_id", "ds"])
     return np.clip(out["AutoETS"].to_numpy(dtype=float).reshape(n, steps) * per[t:], 0, None)
 
