@@ -6,7 +6,7 @@
 - ``auto_ets`` (the model kept): statsforecast's AutoETS per series, season 12 months (it picks the
   error, trend and season components by AICc; a series too short for a seasonal fit gets a
   non-seasonal one), forecasts clipped at 0. statsforecast is the optional dependency group
-  ``forecast`` (pyproject).
+  ``forecast`` (pyproject). ``days=`` fits net per working day instead (measured worse: not used).
 - ``GlobalLightGbm`` (measured in bench/forecast_bench.py, not the one kept: bench/README.md): one
   LightGBM model over every series (lightgbm, already the scoring model's
   library), direct for each step 1..3: the target is the month's value over the series' scale
