@@ -56,7 +56,7 @@ MIN_ROWS_FOR_FILE_DEFECT = 5
 _ORDER = {table: i for i, table in enumerate(DATASETS)}
 # Fact tables with a monthly backfill extract, in contract order: (table, its backfill dataset).
 BACKFILLED: Tuple[Tuple[str, str], ...] = tuple((d.backfills, t) for t, d in DATASETS.items() if d.backfills)
-MONTHLY_PLANS = ("erp_targets", "crm_call_plans")  # monthly files already: sent as they are, no backfill
+MONTHLY_PLANS = ("erp_targets", "crm_call_plans", "erp_institution_targets")  # monthly files already: sent as they are, no backfill
 
 
 @dataclass(frozen=True)
