@@ -11,7 +11,8 @@ stream (seed, "crm_opportunities", month):
 - creation: every SR position creates Poisson(``scale.opportunities_per_sr_month``) opportunities on
   uniform days of the month; one whose position is vacant that day is not created. The owner is the
   employee holding the position on the creation day, the territory the position's, the product
-  line its division; the account one of the territory's, uniformly. Owners keep their deals.
+  line its division; the account one of the territory's, uniformly. Owners keep their deals; an
+  event is recorded by whoever holds the owner's position that day (the owner when vacant).
 - attributes: source from ``SOURCE_MIX`` (TENDER likelier for government hospitals and
   institutions); amount = expected deal size x exp(N(0, 0.6)) (its log is the *relative amount*),
   rounded to INR 1,000; a planned cycle of 30-180 days (log-normal, median 80); the expected close
@@ -27,16 +28,17 @@ stream (seed, "crm_opportunities", month):
           + N(0, 0.6) noise,
   B0 chosen so that about 28% are won (20-35% at every scale and seed: tests hold it).
 - what a lost deal looks like: 35% of losers are lost before any proposal (closed at 40-80% of the
-  cycle, at least 30 days after creation, from PROSPECT... QUALIFIED); the rest reach the proposal,
+  cycle, at least 30 days after creation, from QUALIFIED); the rest reach the proposal,
   half of them negotiation. Winners always negotiate. After the proposal a winner has Poisson(1.5)
   meetings, a loser Poisson(0.5): quiet deals are at risk. 30% of deals in negotiation get one
   AMOUNT_CHANGE (a 3-15% discount).
 - leakage traps (fields only known later): closed_date, lost_reason and outcome are only filled by
   the CLOSED event; the competitor is known from creation for 40% of the deals it bids on, learnt
-  at the proposal (or the close, if none) for 35%, and only at the close for 25% (for a lost deal
-  the CRM fills it as the reason is recorded), so the competitor of a closed opportunity says more
-  about the outcome than the one known at creation. Amount changes before the close. Features must
-  be rebuilt from the events as of a point in the deal's life, never from the latest version.
+  at the proposal (or the close, if none) for 35%, and only at the close for 25%; a competitor
+  that bids lowers the chance of a win and takes most losses (lost_reason COMPETITOR), so the
+  competitor of a closed opportunity says more about the outcome than the one known at creation.
+  The amount changes before the close. Features must be rebuilt from the events as of a point in
+  the deal's life, never from the latest version.
 
 Every event makes a version (1, 2, ...); a day's opportunity file carries each opportunity changed
 that day in its last version of the day. The opening load (the first day of a run or of a
