@@ -179,7 +179,7 @@ def _report(out: Path, cadence: str, position: str, employee: str) -> Dict[Tuple
 # -- the tests ------------------------------------------------------------------------------------
 def test_every_file_is_ingested_and_every_publication_curated(run):
     data = run["data"]
-    assert sum(1 for k in data.files if "_backfill/" in k) == 16 * 10  # 16 months x 10 backfilled facts
+    assert sum(1 for k in data.files if "_backfill/" in k) == 16 * 12  # 16 months x 12 backfilled facts
     assert [r.key for r in run["ingested"] if r.status != "SUCCEEDED"] == []
     assert len(run["ingested"]) == len(data.files)
     assert [c.execution for c in run["curated"] if c.status != "SUCCEEDED"] == []

@@ -24,18 +24,20 @@ DAY = date(2024, 4, 1)
 def test_every_source_dataset_is_declared():
     assert list(DATASETS) == [
         "hr_territories", "hr_holidays", "hr_employees", "hr_positions", "hr_assignments", "erp_products",
-        "hr_position_divisions", "erp_customers", "crm_hcps", "lms_courses", "mdm_devices",
-        "erp_primary_invoices", "erp_primary_invoices_backfill", "erp_credit_notes", "erp_credit_notes_backfill",
+        "hr_position_divisions", "erp_customers", "crm_hcps", "crm_accounts", "lms_courses",
+        "mdm_devices", "erp_primary_invoices", "erp_primary_invoices_backfill", "erp_credit_notes", "erp_credit_notes_backfill",
         "erp_targets", "stk_statements", "stk_statements_backfill",
         "crm_call_plans", "crm_call_reports", "crm_call_reports_backfill",
         "crm_day_activities", "crm_day_activities_backfill", "clm_slide_views", "clm_slide_views_backfill",
         "evt_attendance", "evt_attendance_backfill", "lms_assignments", "lms_assignments_backfill",
         "lms_completions", "lms_completions_backfill", "lms_assessments", "lms_assessments_backfill",
+        "erp_institution_targets", "crm_opportunities", "crm_opportunities_backfill",
+        "crm_opportunity_events", "crm_opportunity_events_backfill",
     ]
     masters = {t for t, d in DATASETS.items() if d.kind == "master"}
     assert masters == {"hr_territories", "hr_holidays", "hr_employees", "hr_positions", "hr_assignments",
                        "erp_products", "hr_position_divisions", "erp_customers", "crm_hcps", "lms_courses",
-                       "mdm_devices"}
+                       "mdm_devices", "crm_accounts"}
     assert {t for t, d in DATASETS.items() if d.file_format == "jsonl"} == {
         "crm_call_reports", "crm_call_reports_backfill", "clm_slide_views", "clm_slide_views_backfill"}
 
@@ -45,7 +47,8 @@ def test_backfill_extracts_carry_their_parents_rows_under_their_own_name():
     parents = {d.backfills for d in DATASETS.values() if d.backfills}
     assert parents == {
         "erp_primary_invoices", "erp_credit_notes", "stk_statements", "crm_call_reports", "crm_day_activities",
-        "clm_slide_views", "evt_attendance", "lms_assignments", "lms_completions", "lms_assessments"}
+        "clm_slide_views", "evt_attendance", "lms_assignments", "lms_completions", "lms_assessments",
+        "crm_opportunities", "crm_opportunity_events"}
     invoices, history = DATASETS["erp_primary_invoices"], DATASETS["erp_primary_invoices_backfill"]
     assert (history.columns, history.key, history.foreign_keys) == (invoices.columns, invoices.key, invoices.foreign_keys)
     assert history.kind == "fact" and history.backfills == "erp_primary_invoices"

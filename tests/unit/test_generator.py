@@ -32,7 +32,7 @@ EXPECTED_RULE = {
     "malformed_row": "malformed_row",
 }
 MASTERS = ["hr_territories", "hr_holidays", "hr_employees", "hr_positions", "hr_assignments", "erp_products",
-           "hr_position_divisions", "erp_customers", "crm_hcps", "lms_courses"]
+           "hr_position_divisions", "erp_customers", "crm_hcps", "crm_accounts", "lms_courses"]
 
 
 @pytest.fixture(scope="module")
@@ -73,8 +73,8 @@ def test_the_opening_load_then_each_days_files(tiny):
         dataset, dt = dataset_for_key(key)
         by_day[dt].append(dataset.table)
     # Day one: every master, then the month's plans and the facts.
-    assert by_day[START][:11] == MASTERS + ["mdm_devices"]  # the device registry, after the roster
-    assert by_day[START][11:15] == ["erp_primary_invoices", "erp_credit_notes", "erp_targets", "crm_call_plans"]
+    assert by_day[START][:12] == MASTERS + ["mdm_devices"]  # the device registry, after the roster
+    assert by_day[START][12:16] == ["erp_primary_invoices", "erp_credit_notes", "erp_targets", "crm_call_plans"]
     assert {"crm_call_reports", "crm_day_activities", "clm_slide_views", "lms_assignments"} <= set(by_day[START][15:])
     # Later days: HR's roster snapshots, ERP's daily files, no masters or monthly plans (the
     # position tree does not change on 2 or 3 April).

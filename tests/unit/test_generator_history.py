@@ -66,21 +66,23 @@ def small_may():
 def test_history_lands_in_the_order_a_customer_loads_it(with_history):
     order = [(dataset_for_key(k)[0].table, dataset_for_key(k)[1]) for k in with_history.files]
     masters = ["hr_territories", "hr_holidays", "hr_positions", "erp_products", "hr_position_divisions",
-               "erp_customers", "crm_hcps", "lms_courses"]
-    assert order[:8] == [(t, HISTORY_FROM) for t in masters]
+               "erp_customers", "crm_hcps", "crm_accounts", "lms_courses"]
+    assert order[:9] == [(t, HISTORY_FROM) for t in masters]
     # tiny's position tree changes on 23 May 2024 (an SR moves to another ASM): one snapshot.
-    assert order[8] == ("hr_positions", date(2024, 5, 23))
-    backfills = [(bf, month) for month in (date(2024, 4, 1), date(2024, 5, 1), date(2024, 6, 1)) for _, bf in BACKFILLED]
-    assert order[9:9 + 30] == backfills
-    assert order[39:45] == [("erp_targets", date(2024, 4, 1)), ("crm_call_plans", date(2024, 4, 1)),
-                            ("erp_targets", date(2024, 5, 1)), ("crm_call_plans", date(2024, 5, 1)),
-                            ("erp_targets", date(2024, 6, 1)), ("crm_call_plans", date(2024, 6, 1))]
-    assert order[45:48] == [("hr_employees", date(2024, 6, 9)), ("hr_assignments", date(2024, 6, 9)),
+    assert order[9] == ("hr_positions", date(2024, 5, 23))
+    months = (date(2024, 4, 1), date(2024, 5, 1), date(2024, 6, 1))
+    backfills = [(bf, month) for month in months for _, bf in BACKFILLED]
+    assert len(BACKFILLED) == 12
+    assert order[10:10 + 36] == backfills
+    assert order[46:55] == [(t, month) for month in months
+                            for t in ("erp_targets", "crm_call_plans", "erp_institution_targets")]
+    assert order[55:58] == [("hr_employees", date(2024, 6, 9)), ("hr_assignments", date(2024, 6, 9)),
                             ("mdm_devices", date(2024, 6, 9))]
-    daily = order[48:]
+    daily = order[58:]
     assert {dt for _, dt in daily} == {DAILY_FROM, DAILY_FROM + timedelta(days=1)}
     assert daily[:2] == [("hr_employees", DAILY_FROM), ("hr_assignments", DAILY_FROM)]  # no opening load again
-    assert not {t for t, _ in daily} & set(masters + ["erp_targets", "crm_call_plans", "lms_assignments", "mdm_devices"])
+    monthly = ["erp_targets", "crm_call_plans", "erp_institution_targets", "lms_assignments", "mdm_devices"]
+    assert not {t for t, _ in daily} & set(masters + monthly)
     # A backfill extract arrives the day after the last day it covers; the last one is month to date.
     arrivals = {dataset_for_key(k)[1]: with_history.arrivals[k] for k in keys_of(with_history, "erp_primary_invoices_backfill")}
     assert arrivals == {date(2024, 4, 1): date(2024, 5, 1), date(2024, 5, 1): date(2024, 6, 1),

@@ -132,3 +132,26 @@ TARGETS = Dataset(
         ForeignKey("brand_code", "erp_products", "brand_code"),
     ),
 )
+
+INSTITUTION_TARGETS = Dataset(
+    source="erp",
+    name="institution_targets",
+    description=(
+        "Institutional-business targets per territory, division and month: the value of institutional "
+        "deals (tenders, key accounts) the division's SR of the territory is to win in the month. Like the "
+        "sales targets, they belong to the territory, not the person."
+    ),
+    columns=(
+        Column("territory_code", "string", "Territory", pattern=TERRITORY),
+        Column("division_code", "string", "Division whose SR the target is set for", pattern=DIVISION),
+        Column("target_month", "date", "First day of the calendar month the target is for"),
+        Column("target_value", "decimal(14,2)", "Value of institutional deals to win in the month, INR excluding tax",
+               min=0, max=10_000_000_000),
+    ),
+    key=("territory_code", "division_code", "target_month"),
+    file_pattern="ERP_INST_TARGETS_{dt:%Y%m%d}.csv",
+    foreign_keys=(
+        ForeignKey("territory_code", "hr_territories", "territory_code"),
+        ForeignKey("division_code", "erp_products", "division_code"),
+    ),
+)

@@ -229,6 +229,23 @@ def _lms_attempts(t: pa.Table) -> pa.Table:
     return _shape(table, {**cols, "attempted_on": pc.cast(_col(t, "attempted_at"), pa.date32())})
 
 
+def _opportunity_versions(t: pa.Table) -> pa.Table:
+    table = TABLES["cur_crm__opportunity_versions"]
+    cols = {c: _col(t, c) for c in table.column_names if c != "modified_date"}
+    return _shape(table, {**cols, "modified_date": pc.cast(_col(t, "last_modified_at"), pa.date32())})
+
+
+def _opportunity_events(t: pa.Table) -> pa.Table:
+    table = TABLES["cur_crm__opportunity_events"]
+    cols = {c: _col(t, c) for c in table.column_names if c != "event_date"}
+    return _shape(table, {**cols, "event_date": pc.cast(_col(t, "event_at"), pa.date32())})
+
+
+def _institution_targets(t: pa.Table) -> pa.Table:
+    table = TABLES["cur_erp__institution_targets"]
+    return _shape(table, {c: _col(t, c) for c in table.column_names})
+
+
 FACTS: Dict[str, FactSpec] = {
     s.table.name: s
     for s in (
@@ -257,6 +274,15 @@ FACTS: Dict[str, FactSpec] = {
         FactSpec(TABLES["cur_lms__attempts"],
                  (Family("lms_assessments", _date_of_timestamp("attempted_at"), _lms_attempts),),
                  ("employee_id", "course_id", "assigned_on", "attempt_no")),
+        FactSpec(TABLES["cur_crm__opportunity_versions"],
+                 (Family("crm_opportunities", _date_of_timestamp("last_modified_at"), _opportunity_versions),),
+                 ("opportunity_id", "version")),
+        FactSpec(TABLES["cur_crm__opportunity_events"],
+                 (Family("crm_opportunity_events", _date_of_timestamp("event_at"), _opportunity_events),),
+                 ("event_id",)),
+        FactSpec(TABLES["cur_erp__institution_targets"],
+                 (Family("erp_institution_targets", _date_of("target_month"), _institution_targets),),
+                 ("territory_code", "division_code")),
     )
 }
 

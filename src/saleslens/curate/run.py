@@ -193,6 +193,9 @@ MASTERS: Dict[str, Callable[[CurateStore, CurateReport, CurateSettings], None]] 
                                "business_unit_code", "pack", "price_to_stockist"), "all"),
     "crm_hcps": Versioned("crm_hcps", "cur_crm__hcp_versions", ("hcp_id",),
                           ("hcp_name", "speciality", "hcp_class", "is_key_hcp", "territory_code"), "all"),
+    "crm_accounts": Versioned("crm_accounts", "cur_crm__account_versions", ("account_id",),
+                              ("account_name", "account_type", "bed_count", "territory_code", "city", "customer_since"),
+                              "all"),
 }
 
 

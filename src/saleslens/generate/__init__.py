@@ -7,13 +7,16 @@ on the start date. Same arguments, same bytes: every random draw comes from a st
 
 What lands when (a daily run, ``history_from=None``):
 - the first day (the opening load): the masters (territory tree, holiday calendar, position tree,
-  position divisions, products, customers, HCPs, courses), the month's targets and call plans,
-  and the training assignments of the last 45 days;
+  position divisions, products, customers, HCPs, institutional accounts, courses), the month's
+  targets, institutional targets and call plans, the training assignments of the last 45 days, and
+  the open institutional opportunities with their events so far (``institutions``);
 - every day: HR's roster snapshots (employees, assignments), ERP invoices and credit notes (a
   header-only file on a day without any), and whatever the other sources sent that day
   (call reports, day activities, slide views, events, stockist statements, training completions
-  and scores); the position tree again on every day it changes;
-- the 1st of a month: that month's targets, call plans and training assignments.
+  and scores, the opportunities changed that day and their events); the position tree again on
+  every day it changes;
+- the 1st of a month: that month's targets, institutional targets, call plans and training
+  assignments.
 
 With ``history_from`` (a day before ``start``) the customer first loads its history, as a real
 one backfills, from ONE world anchored at the fiscal year of ``history_from``, in this order:
@@ -24,7 +27,8 @@ one backfills, from ONE world anchored at the fiscal year of ``history_from``, i
    files of the days [max(M, history_from), min(end of M, start - 1)] would hold (the last one is
    month to date; none when the range is empty; a JSON-lines extract without rows is not sent);
    delivered the day after the last day it covers;
-4. the monthly targets and call plans of every month of the history (and of history_from's);
+4. the monthly targets, call plans and institutional targets of every month of the history (and
+   of history_from's);
 5. one HR employees and one HR assignments snapshot, dt = start - 1, carrying the whole history;
 then the daily files of [start, start + days) as in a daily run, without the opening load.
 
@@ -56,7 +60,7 @@ MIN_ROWS_FOR_FILE_DEFECT = 5
 _ORDER = {table: i for i, table in enumerate(DATASETS)}
 # Fact tables with a monthly backfill extract, in contract order: (table, its backfill dataset).
 BACKFILLED: Tuple[Tuple[str, str], ...] = tuple((d.backfills, t) for t, d in DATASETS.items() if d.backfills)
-MONTHLY_PLANS = ("erp_targets", "crm_call_plans")  # monthly files already: sent as they are, no backfill
+MONTHLY_PLANS = ("erp_targets", "crm_call_plans", "erp_institution_targets")  # monthly files already: sent as they are, no backfill
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from saleslens.contracts import DATASETS
 from saleslens.contracts.clm import REACTIONS
 from saleslens.contracts.crm import SPECIALITIES
 from saleslens.contracts.model import Dataset
+from saleslens.generate import institutions as inst
 from saleslens.generate import names
 from saleslens.generate.calendar import (
     OFF_DAY_FACTOR,
@@ -847,6 +848,119 @@ def evt_attendance(day: Day) -> Optional[pa.Table]:
     return _from_rows(DATASETS["evt_attendance"], rows)
 
 
+# -- institutional business (generate/institutions.py) ----------------------------------------------
+def crm_accounts(day: Day) -> pa.Table:
+    w = day.world
+    a = inst.accounts(w)
+    columns = {
+        "account_id": pa.array(a.ids),
+        "account_name": pa.array(a.names),
+        "account_type": _pick(inst.ACCOUNT_TYPES, a.kind),
+        "bed_count": _text(a.beds),
+        "territory_code": _pick(w.geo.territory_codes, a.territory),
+        "city": _pick(w.geo.territory_names, a.territory),
+        "customer_since": _dates(a.since),
+    }
+    return _in_contract_order(DATASETS["crm_accounts"], columns)
+
+
+def erp_institution_targets(day: Day) -> Optional[pa.Table]:
+    """The month's institutional targets of every SR position's territory and division; land on
+    the 1st (and with the opening load), like the sales targets."""
+    if not (day.opening or day.day.day == 1):
+        return None
+    w = day.world
+    month = month_start(day.day)
+    srs, value = inst.month_target_paise(w, month)
+    columns = {
+        "territory_code": _pick(w.geo.territory_codes, w.org.territory[srs]),
+        "division_code": _pick([f"DIV{d + 1:02d}" for d in range(len(w.scale.divisions))], w.org.division[srs]),
+        "target_month": _repeat(month.isoformat(), len(srs)),
+        "target_value": _money(value),
+    }
+    return _in_contract_order(DATASETS["erp_institution_targets"], columns)
+
+
+def _event_employees(w: World, r: inst.Rows) -> np.ndarray:
+    """Who recorded each event: the holder of the owner's position on the day, else the owner."""
+    out = r.employee.copy()
+    for d in np.unique(r.day):
+        on = r.day == d
+        holder = w.holders(date.fromordinal(int(d)))[r.position[on]]
+        out[on] = np.where(holder >= 0, holder, out[on])
+    return out
+
+
+def _minute_stamps(days: np.ndarray, minutes: np.ndarray) -> pa.Array:
+    secs = (np.asarray(days, np.int64) - date(1970, 1, 1).toordinal()) * 86_400 + np.asarray(minutes, np.int64) * 60
+    return pc.strftime(pa.array(secs.astype("datetime64[s]"), pa.timestamp("s")), format="%Y-%m-%dT%H:%M:%S")
+
+
+def _code(prefix: str, numbers: np.ndarray, digits: int) -> pa.Array:
+    return pc.binary_join_element_wise(prefix, pc.utf8_lpad(_text(numbers), digits, "0"), "")
+
+
+def _opportunity_selection(day: Day) -> List[inst.Selection]:
+    return day.cached("crm_opportunities", lambda: inst.day_events(day.world, day.day, day.opening))
+
+
+def _division_codes(w: World, position: np.ndarray) -> pa.Array:
+    return _pick([f"DIV{d + 1:02d}" for d in range(len(w.scale.divisions))], w.org.division[position])
+
+
+def crm_opportunities(day: Day) -> Optional[pa.Table]:
+    """Every opportunity changed on the day, in its last version of the day (with the opening load,
+    the open pipeline as of the day before too)."""
+    w = day.world
+    r = inst.gather([(sel.batch, inst.latest_versions(sel, day.day)) for sel in _opportunity_selection(day)])
+    if len(r) == 0:
+        return None
+    closed = r.type == inst.CLOSED
+    return _in_contract_order(DATASETS["crm_opportunities"], {
+        "opportunity_id": _code("O", r.number, 8),
+        "account_id": _code("A", r.account + 1, 6),
+        "owner_employee_id": _pick(w.people.employee_ids, r.employee),
+        "territory_code": _pick(w.geo.territory_codes, w.org.territory[r.position]),
+        "product_line": _division_codes(w, r.position),
+        "amount": _money(r.amount),
+        "created_date": _dates(r.created),
+        "expected_close_date": _dates(r.expected_close),
+        "source": _pick(inst.OPPORTUNITY_SOURCES, r.source),
+        "competitor": _nullable(_pick(inst.COMPETITORS, np.maximum(r.competitor, 0)), r.competitor >= 0),
+        "stage": _pick(inst.STAGES, r.stage),
+        "outcome": _pick(("OPEN", "WON", "LOST"), np.where(closed, np.where(r.won, 1, 2), 0)),
+        "closed_date": _nullable(_dates(r.close), closed),
+        "lost_reason": _nullable(_pick(inst.LOST_REASONS, np.maximum(r.lost_reason, 0)), closed & ~r.won),
+        "version": _text(r.version),
+        "last_modified_at": _minute_stamps(r.day, r.minute),
+    })
+
+
+def crm_opportunity_events(day: Day) -> Optional[pa.Table]:
+    """The day's opportunity events (with the opening load, the open pipeline's events so far)."""
+    w = day.world
+    parts = []
+    for sel in _opportunity_selection(day):
+        b, ev = sel.batch, sel.events
+        parts.append((b, ev[np.lexsort((b.e_version[ev], b.e_opp[ev], b.e_day[ev]))]))
+    r = inst.gather(parts)
+    if len(r) == 0:
+        return None
+    priced = np.isin(r.type, (inst.CREATED, inst.PROPOSAL, inst.AMOUNT_CHANGE, inst.CLOSED))
+    return _in_contract_order(DATASETS["crm_opportunity_events"], {
+        "event_id": _code("OE", r.number * 1_000 + r.version, 11),
+        "opportunity_id": _code("O", r.number, 8),
+        "version": _text(r.version),
+        "event_type": _pick(inst.EVENT_TYPE_NAMES, r.type),
+        "event_at": _minute_stamps(r.day, r.minute),
+        "employee_id": _pick(w.people.employee_ids, _event_employees(w, r)),
+        "from_stage": _nullable(_pick(inst.STAGES, np.maximum(r.from_stage, 0)), r.from_stage >= 0),
+        "to_stage": _nullable(_pick(inst.STAGES, np.maximum(r.to_stage, 0)), r.to_stage >= 0),
+        "amount": _nullable(_money(r.amount), priced),
+        "competitor": _nullable(_pick(inst.COMPETITORS, np.maximum(r.competitor, 0)), r.competitor >= 0),
+    })
+
+
 # -- LMS -------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Course:
@@ -1096,6 +1210,7 @@ MASTERS: Dict[str, Make] = {
     "erp_customers": erp_customers,
     "crm_hcps": crm_hcps,
     "lms_courses": lms_courses,
+    "crm_accounts": crm_accounts,
 }
 # Datasets with a file on (almost) every day: HR's roster snapshots (and the position tree on the
 # days it changes), then the facts. A generator returning None sends no file that day.
@@ -1116,6 +1231,9 @@ DAILY: Dict[str, Make] = {
     "lms_assignments": lms_assignments,
     "lms_completions": lms_completions,
     "lms_assessments": lms_assessments,
+    "erp_institution_targets": erp_institution_targets,
+    "crm_opportunities": crm_opportunities,
+    "crm_opportunity_events": crm_opportunity_events,
 }
 
 

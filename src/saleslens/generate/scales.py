@@ -74,6 +74,10 @@ class Scale:
     invoice_seq_digits: int = 4
     credit_documents_per_stockist_day: float = 0.02
     doctor_calls_per_day: float = 11.0
+    # Institutional business (generate/institutions.py): accounts per territory, and opportunities an
+    # SR position creates a month.
+    accounts_per_territory: int = 8
+    opportunities_per_sr_month: float = 1.5
     # Annual leaving rate per role (field staff ~20%); the top three levels are stable.
     attrition: Dict[str, float] = field(
         default_factory=lambda: {"SR": 0.20, "ASM": 0.12, "RSM": 0.08, "ZSM": 0.05, "NH": 0.0, "BUH": 0.0, "CMO": 0.0}
@@ -107,6 +111,8 @@ class Scale:
             raise ValueError(f"scale {self.name}: the MCL cannot list more HCPs than a territory has")
         if not 1 <= self.skus_per_stockist <= self.skus:
             raise ValueError(f"scale {self.name}: skus_per_stockist must be 1..skus")
+        if self.accounts_per_territory < 1 or self.opportunities_per_sr_month < 0:
+            raise ValueError(f"scale {self.name}: needs an account per territory and a rate of opportunities >= 0")
         if self.vacant_at_start < 0:
             raise ValueError(f"scale {self.name}: vacant_at_start cannot be negative")
 
@@ -142,6 +148,8 @@ SCALES: Dict[str, Scale] = {
         events_per_day=2.0,
         courses=6,
         credit_documents_per_stockist_day=0.1,
+        accounts_per_territory=6,
+        opportunities_per_sr_month=3.0,
     ),
     # About ten times tiny: three business units with one division each, working disjoint zones in
     # all three countries, so every territory still has one SR.
@@ -220,6 +228,8 @@ SCALES: Dict[str, Scale] = {
         invoice_date_format="%y%m%d",
         invoice_seq_digits=5,
         credit_documents_per_stockist_day=1.0,
+        accounts_per_territory=12,
+        opportunities_per_sr_month=1.0,
     ),
 }
 
