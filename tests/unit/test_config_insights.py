@@ -99,7 +99,7 @@ def test_a_view_s_columns_include_every_column_its_declaration_names():
         assert named <= set(columns), view.name
         assert len(columns) == len(set(columns)), view.name
         checked += 1
-    assert checked == 15
+    assert checked == len(decl) - 1 >= 15  # every mart but the control totals (which selects *)
     achievement = next(v for v in load_views() if v.name == "mart_targets__achievement_by_position")
     assert output_columns(achievement)[-4:] == ["working_days_left", "required_run_rate_value", "is_vacant",
                                                 "rank_in_parent"]
