@@ -16,7 +16,7 @@ import time
 import zipfile
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Callable, Dict, Iterator, List, Optional, Union
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 import boto3
 import requests
@@ -72,8 +72,14 @@ def keep_moto_config() -> Callable[[], None]:
 class OfflineAws:
     """Context manager: ``with OfflineAws() as aws: aws.ingest(bucket, key)``."""
 
-    def __init__(self, cfg: Optional[Config] = None) -> None:
+    # The functions whose handlers run in a process of their own (offline.lambda_worker): the
+    # delivery Map's child, which renders every report, so rendering takes the second core while
+    # this process serves the embedded AWS.
+    WORKER_FUNCTIONS: Tuple[str, ...] = ("render-report",)
+
+    def __init__(self, cfg: Optional[Config] = None, *, worker_functions: Optional[Sequence[str]] = None) -> None:
         self.cfg = cfg or load_config()
+        self.worker_functions = tuple(self.WORKER_FUNCTIONS if worker_functions is None else worker_functions)
         self.account = self.cfg.offline_account
         self.region = self.cfg.region
         self.endpoint = ""
@@ -139,6 +145,10 @@ class OfflineAws:
         self._saved_env.setdefault("LINK_BASE_URL", os.environ.get("LINK_BASE_URL"))
         os.environ["LINK_BASE_URL"] = self.link_url
         hooks.reset_state()
+        from saleslens.offline.lambda_worker import LambdaWorker
+
+        for key in self.worker_functions:  # started once the environment above is in place
+            hooks.STATE.workers[self.cfg.name(key)] = LambdaWorker(self.cfg.name(key))
         self._restore_moto_config = keep_moto_config()
         # moto's backends are process-global: start every runtime from an empty account.
         requests.post(f"{self.endpoint}/moto-api/reset", timeout=10).raise_for_status()
@@ -151,6 +161,9 @@ class OfflineAws:
             raise OfflineError(f"moto refused its configuration: {resp.status_code} {resp.text[:200]}")
 
     def stop(self) -> None:
+        for worker in hooks.STATE.workers.values():
+            worker.stop()
+        hooks.STATE.workers.clear()
         if self._link_server is not None:
             self._link_server.stop()
             self._link_server = None

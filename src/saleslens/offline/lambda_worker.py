@@ -1,0 +1,100 @@
+"""A Lambda function's warm container as a process of its own, offline.
+
+In AWS a Map child's Lambda runs in a container apart from Step Functions; offline, by default, a
+handler runs in the embedded AWS's process, whose one interpreter lock the handler's rendering
+then shares with every request the embedded AWS serves. A function named in
+``OfflineAws(worker_functions=...)`` runs instead in one spawned process for the runtime's life
+(one warm container), each invocation in a thread of it as invocations share the in-process
+runtime's module: the same handler, event, context attributes and environment, calling the
+embedded AWS over HTTP like any client. Only where the handler's Python runs changes; what it sees
+and what Step Functions sees (the payload, ``x-amz-function-error``) do not.
+"""
+from __future__ import annotations
+
+import itertools
+import multiprocessing
+import os
+import threading
+from concurrent.futures import Future
+from typing import Any, Dict, Optional, Tuple
+
+Outcome = Tuple[bytes, Optional[str]]  # the response payload, and the function error ("Unhandled") if any
+
+
+class WorkerGone(RuntimeError):
+    """The worker process ended while an invocation was running in it (the container died)."""
+
+
+class LambdaWorker:
+    """One process running one function's invocations, each in a thread."""
+
+    def __init__(self, name: str) -> None:
+        ctx = multiprocessing.get_context("spawn")  # never fork the embedded AWS's threads
+        self.name = name
+        self._conn, child = ctx.Pipe()
+        self._process = ctx.Process(target=serve, args=(child,), name=f"lambda-{name}", daemon=True)
+        self._process.start()
+        child.close()
+        self._send_lock = threading.Lock()
+        self._waiting: Dict[int, "Future[Outcome]"] = {}
+        self._ids = itertools.count()
+        self._reader = threading.Thread(target=self._read, name=f"lambda-{name}-results", daemon=True)
+        self._reader.start()
+
+    def invoke(self, module: str, attr: str, body: Any, context: Dict[str, Any]) -> Outcome:
+        future: "Future[Outcome]" = Future()
+        call = next(self._ids)
+        self._waiting[call] = future
+        with self._send_lock:
+            self._conn.send((call, module, attr, body, context, dict(os.environ)))
+        return future.result()
+
+    def _read(self) -> None:
+        while True:
+            try:
+                call, outcome = self._conn.recv()
+            except (EOFError, OSError):
+                for future in list(self._waiting.values()):
+                    future.set_exception(WorkerGone(f"the {self.name} worker process ended"))
+                self._waiting.clear()
+                return
+            self._waiting.pop(call).set_result(outcome)
+
+    def stop(self) -> None:
+        try:
+            with self._send_lock:
+                self._conn.send(None)
+        except (OSError, ValueError):
+            pass
+        self._process.join(timeout=10)
+        if self._process.is_alive():
+            self._process.terminate()
+            self._process.join(timeout=5)
+        self._conn.close()
+
+
+def serve(conn: Any) -> None:
+    """The worker process: run each invocation received in a thread, send back its outcome."""
+    send_lock = threading.Lock()
+    env_lock = threading.Lock()
+    while True:
+        message = conn.recv()
+        if message is None:
+            return
+        threading.Thread(target=_invoke, args=(conn, send_lock, env_lock, message), daemon=True).start()
+
+
+def _invoke(conn: Any, send_lock: threading.Lock, env_lock: threading.Lock, message: Tuple[Any, ...]) -> None:
+    from saleslens.offline import hooks
+
+    call, module, attr, body, context, env = message
+    with env_lock:  # the function's environment as the runtime has it now (unchanged keys left alone)
+        for key in set(os.environ) - set(env):
+            del os.environ[key]
+        for key, value in env.items():
+            if os.environ.get(key) != value:
+                os.environ[key] = value
+    headers: Dict[str, str] = {}
+    payload = hooks.call_handler(module, attr, body, hooks.LambdaContext(**context), headers)
+    with send_lock:
+        conn.send((call, (payload, headers.get("x-amz-function-error"))))
