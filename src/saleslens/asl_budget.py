@@ -36,7 +36,7 @@ REJECTIONS = frozenset({
 # The distribution machine's delivery Map runs one child per batch of recipients: its budget is
 # checked for up to MAX_RECIPIENTS (usv, the largest org modelled, has 5,490) in batches of
 # distribution.batch_size, and the render-report function's timeout must cover a full batch at
-# PER_REPORT_SECONDS a report (render, store, read/claim/complete in the ledger, send, receipt:
+# PER_REPORT_SECONDS a report (render, store, read/claim/complete in the ledger, send, push:
 # well under a second in AWS; bench/distribution_bench.py measures the offline cost).
 MAX_RECIPIENTS = 10_000
 PER_REPORT_SECONDS = 1.5

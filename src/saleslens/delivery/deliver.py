@@ -1,5 +1,6 @@
 """Render a batch of recipients' reports, store each, email a link to each whose figures this
-window has not been sent, leave a delivery receipt per email.
+window has not been sent. What was sent to whom (the message id, the report, when, which kind)
+is the delivery ledger's item (saleslens.delivery.ledger), written when the send completes.
 
 Every report is rendered and stored again on every run (a re-run after corrected data replaces
 them all); the delivery ledger (saleslens.delivery.ledger) decides per person whether an email
@@ -7,7 +8,6 @@ goes: none if the same figures went before, a "corrected" one if different figur
 """
 from __future__ import annotations
 
-import json
 import logging
 import time
 from dataclasses import dataclass
@@ -19,7 +19,7 @@ from saleslens.delivery import push as tablet
 from saleslens.delivery.email import build_report_email
 from saleslens.delivery.figures import figures_hash
 from saleslens.distribution import outcomes
-from saleslens.distribution.summary import delivery_prefix, report_prefix
+from saleslens.distribution.summary import report_prefix
 from saleslens.links.issue import IssuedLink
 from saleslens.reports.model import Report, RunData, build_report
 from saleslens.reports.render import render
@@ -79,17 +79,6 @@ def send(s3: Any, ses: Any, rendered: Rendered, *, run_date: str, cadence: str, 
     return str(sent["MessageId"])
 
 
-def _receipt(s3: Any, settings: Settings, *, cadence: str, run_date: str, run_id: str, rendered: Rendered,
-             message_id: str, sent_at: str, kind: str) -> None:
-    recipient = rendered.recipient
-    receipt = {"employee_id": recipient["employee_id"], "position_id": recipient["position_id"],
-               "report_key": rendered.key, "message_id": message_id, "run_id": run_id, "sent_at": sent_at,
-               "kind": kind}
-    s3.put_object(Bucket=settings.reports_bucket,
-                  Key=f"{delivery_prefix(cadence, run_date)}{recipient['position_id']}/{recipient['employee_id']}.json",
-                  Body=json.dumps(receipt).encode(), ContentType="application/json")
-
-
 def deliver_batch(
     s3: Any,
     ses: Any,
@@ -146,8 +135,7 @@ def deliver_batch(
             continue
         try:
             _send_claimed(s3, ses, ledger, claimed=claimed, prior=known.get(item_id), rendered=rendered,
-                          decision=decision, run_date=run_date, cadence=cadence, run_id=run_id, settings=settings,
-                          now=now)
+                          decision=decision, run_date=run_date, cadence=cadence, settings=settings, now=now)
         except Exception as exc:
             results[item_id] = _failed(rendered.recipient, exc)
             continue
@@ -172,7 +160,7 @@ def _failed(recipient: Dict[str, Any], exc: Exception) -> Dict[str, str]:
 
 def _send_claimed(s3: Any, ses: Any, ledger: ledger_mod.Ledger, *, claimed: Dict[str, Any],
                   prior: Optional[Dict[str, Any]], rendered: Rendered, decision: ledger_mod.Decision, run_date: str,
-                  cadence: str, run_id: str, settings: Settings, now: int) -> None:
+                  cadence: str, settings: Settings, now: int) -> None:
     """Send one claimed recipient's email and complete its ledger item; a failed send releases the claim."""
     corrected = decision.action == ledger_mod.CORRECT
     kind = ledger_mod.CORRECTION if corrected else ledger_mod.REPORT
@@ -183,5 +171,3 @@ def _send_claimed(s3: Any, ses: Any, ledger: ledger_mod.Ledger, *, claimed: Dict
         raise
     sent_at = datetime.now(timezone.utc).isoformat()
     ledger.complete(claimed, kind=kind, message_id=message_id, report_key=rendered.key, sent_at=sent_at, now=now)
-    _receipt(s3, settings, cadence=cadence, run_date=run_date, run_id=run_id, rendered=rendered,
-             message_id=message_id, sent_at=sent_at, kind=kind)
