@@ -111,6 +111,54 @@ def _rss_mb() -> float:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
 
 
+class TreeRss:
+    """The peak of this process's RSS plus its child processes' (a Lambda worker's), sampled every 0.2 s."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.peak_mb = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> "TreeRss":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _sample(self) -> None:
+        import multiprocessing
+
+        page = os.sysconf("SC_PAGE_SIZE")
+        while not self._stop.wait(0.2):
+            total = 0
+            for pid in ["self", *(str(c.pid) for c in multiprocessing.active_children())]:
+                try:
+                    with open(f"/proc/{pid}/statm") as f:
+                        total += int(f.read().split()[1]) * page
+                except OSError:
+                    pass
+            self.peak_mb = max(self.peak_mb, total / 1e6)
+
+
+def _tree_cpu() -> float:
+    """CPU seconds of this process and its live child processes (a Lambda worker's)."""
+    import multiprocessing
+
+    total = time.process_time()
+    for child in multiprocessing.active_children():
+        try:
+            with open(f"/proc/{child.pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except OSError:
+            pass
+    return total
+
+
 def _loadavg() -> str:
     return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
@@ -238,7 +286,7 @@ def offline_bench(args: argparse.Namespace) -> None:
     print(f"generated {args.scale} {args.day}: {len(data.files)} files in {time.perf_counter() - t:.1f} s", flush=True)
     base = load_config()
     cfg = replace(base, distribution=replace(base.distribution, batch_size=args.batch_size or base.distribution.batch_size))
-    with OfflineAws(cfg) as aws:
+    with TreeRss() as tree, OfflineAws(cfg) as aws:
         t, c = time.perf_counter(), time.process_time()
         ingest_files(aws, data.files, lambda _m: None, data.arrivals)
         print(f"ingest + curate: {time.perf_counter() - t:.1f} s wall, {time.process_time() - c:.1f} s CPU; "
@@ -246,16 +294,18 @@ def offline_bench(args: argparse.Namespace) -> None:
         for label in ("first run", "second run (same figures: re-rendered, nothing sent)"):
             profile = args.profile if args.profile and label == "first run" else None
             with ServerCallCounter() as counter, (ThreadProfiles(profile) if profile else contextlib.nullcontext()):
-                t, c = time.perf_counter(), time.process_time()
+                t, c = time.perf_counter(), _tree_cpu()
                 result = aws.distribute(args.day, "daily")
-                seconds, cpu = time.perf_counter() - t, time.process_time() - c
+                seconds, cpu = time.perf_counter() - t, _tree_cpu() - c
             s = result.output["summary"]["summary"] if result.output else {}
             n = s.get("recipients", 0) or 1
             print(f"\ndistribution, {label}: {result.status} in {seconds:.1f} s, batch size "
                   f"{cfg.distribution.batch_size}; {s.get('delivered')} delivered, {s.get('corrected')} corrected, "
                   f"{s.get('already_sent')} already sent, "
                   f"{s.get('failed')} failed of {s.get('recipients')}: {n / seconds:.0f} reports/s; "
-                  f"{cpu:.1f} s CPU, load average {_loadavg()}, peak RSS so far {_peak_rss_mb():,.0f} MB")
+                  f"{cpu:.1f} s CPU (with the worker's), load average {_loadavg()}; "
+                  f"peak RSS so far {_peak_rss_mb():,.0f} MB in this process, "
+                  f"{tree.peak_mb:,.0f} MB with its Lambda worker process")
             total = sum(counter.calls.values())
             print(f"  AWS API calls: {total:,} = {total / n:.2f} per report")
             for op, count in counter.calls.most_common():

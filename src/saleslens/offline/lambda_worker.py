@@ -85,16 +85,22 @@ def serve(conn: Any) -> None:
 
 
 def _invoke(conn: Any, send_lock: threading.Lock, env_lock: threading.Lock, message: Tuple[Any, ...]) -> None:
+    import json
+    import traceback
+
     from saleslens.offline import hooks
 
     call, module, attr, body, context, env = message
-    with env_lock:  # the function's environment as the runtime has it now (unchanged keys left alone)
-        for key in set(os.environ) - set(env):
-            del os.environ[key]
-        for key, value in env.items():
-            if os.environ.get(key) != value:
-                os.environ[key] = value
     headers: Dict[str, str] = {}
-    payload = hooks.call_handler(module, attr, body, hooks.LambdaContext(**context), headers)
+    try:
+        with env_lock:  # the runtime's environment as it is now; the process's own variables stay
+            for key, value in env.items():
+                if os.environ.get(key) != value:
+                    os.environ[key] = value
+        payload = hooks.call_handler(module, attr, body, hooks.LambdaContext(**context), headers)
+    except Exception as exc:  # the runtime failed, not the handler (call_handler catches its errors): say so
+        headers["x-amz-function-error"] = "Unhandled"
+        payload = json.dumps({"errorType": type(exc).__name__, "errorMessage": f"offline Lambda worker: {exc}",
+                              "stackTrace": traceback.format_exception(type(exc), exc, exc.__traceback__)[-5:]}).encode()
     with send_lock:
         conn.send((call, (payload, headers.get("x-amz-function-error"))))
