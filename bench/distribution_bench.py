@@ -144,6 +144,23 @@ class TreeRss:
             self.peak_mb = max(self.peak_mb, total / 1e6)
 
 
+def _memory_held(aws: Any) -> str:
+    """What the embedded AWS and its engines hold now: moto's S3 objects (every version), the Arrow
+    memory pool, the offline Athena's DuckDB."""
+    import pyarrow as pa
+    from moto.s3.models import s3_backends
+
+    s3_bytes, versions = 0, 0
+    for bucket in s3_backends[aws.account]["global"].buckets.values():
+        for _name, keys in bucket.keys.iterlists():
+            for key in keys:
+                s3_bytes += getattr(key, "size", 0) or 0
+                versions += 1
+    duck = aws.athena_engine._con.sql("SELECT sum(memory_usage_bytes) FROM duckdb_memory()").fetchall()[0][0] or 0
+    return (f"moto S3 {s3_bytes / 1e6:,.0f} MB in {versions:,} object versions, Arrow pool "
+            f"{pa.total_allocated_bytes() / 1e6:,.0f} MB, DuckDB {duck / 1e6:,.0f} MB, RSS now {_rss_mb():,.0f} MB")
+
+
 def _tree_cpu() -> float:
     """CPU seconds of this process and its live child processes (a Lambda worker's)."""
     import multiprocessing
@@ -291,21 +308,24 @@ def offline_bench(args: argparse.Namespace) -> None:
         ingest_files(aws, data.files, lambda _m: None, data.arrivals)
         print(f"ingest + curate: {time.perf_counter() - t:.1f} s wall, {time.process_time() - c:.1f} s CPU; "
               f"load average {_loadavg()}", flush=True)
+        print(f"  held: {_memory_held(aws)}", flush=True)
         for label in ("first run", "second run (same figures: re-rendered, nothing sent)"):
             profile = args.profile if args.profile and label == "first run" else None
             with ServerCallCounter() as counter, (ThreadProfiles(profile) if profile else contextlib.nullcontext()):
-                t, c = time.perf_counter(), _tree_cpu()
+                t, c, own = time.perf_counter(), _tree_cpu(), time.process_time()
                 result = aws.distribute(args.day, "daily")
-                seconds, cpu = time.perf_counter() - t, _tree_cpu() - c
+                seconds, cpu, own = time.perf_counter() - t, _tree_cpu() - c, time.process_time() - own
             s = result.output["summary"]["summary"] if result.output else {}
             n = s.get("recipients", 0) or 1
             print(f"\ndistribution, {label}: {result.status} in {seconds:.1f} s, batch size "
                   f"{cfg.distribution.batch_size}; {s.get('delivered')} delivered, {s.get('corrected')} corrected, "
                   f"{s.get('already_sent')} already sent, "
                   f"{s.get('failed')} failed of {s.get('recipients')}: {n / seconds:.0f} reports/s; "
-                  f"{cpu:.1f} s CPU (with the worker's), load average {_loadavg()}; "
+                  f"{cpu:.1f} s CPU ({own:.1f} s in this process, the embedded AWS; the rest in the Lambda worker), "
+                  f"load average {_loadavg()}; "
                   f"peak RSS so far {_peak_rss_mb():,.0f} MB in this process, "
                   f"{tree.peak_mb:,.0f} MB with its Lambda worker process")
+            print(f"  held: {_memory_held(aws)}")
             total = sum(counter.calls.values())
             print(f"  AWS API calls: {total:,} = {total / n:.2f} per report")
             for op, count in counter.calls.most_common():

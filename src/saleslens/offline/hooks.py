@@ -238,6 +238,7 @@ def install() -> None:
         _install_distributed_map()
         _install_service_faults()
         _install_dynamodb_transactions()
+        _install_dispatch_cache()
         from saleslens.offline import sns_lambda, sns_mobile
 
         sns_lambda.install()
@@ -291,6 +292,24 @@ def _install_service_faults() -> None:
         return send_raw_email(self, *args, **kwargs)
 
     SESBackend.send_raw_email = failing_send_raw_email  # type: ignore[method-assign]
+
+
+def _install_dispatch_cache() -> None:
+    """moto's server finds the backend of every request by listing moto's package directory (a
+    listdir and ~150 stats) and then trying its URL patterns one by one, under one lock: about a
+    millisecond a request, the same answer for the same host every time. The answer is kept per
+    host; which backend serves a request does not change."""
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+
+    original = DomainDispatcherApplication.get_backend_for_host
+    found: Dict[Any, Any] = {}
+
+    def get_backend_for_host(self: Any, host: Optional[str]) -> Any:
+        if host not in found:
+            found[host] = original(self, host)
+        return found[host]
+
+    DomainDispatcherApplication.get_backend_for_host = get_backend_for_host  # type: ignore[method-assign]
 
 
 _DDB_WRITES = threading.RLock()  # one DynamoDB item write (or transaction) at a time in the process's moto
