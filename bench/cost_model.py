@@ -178,11 +178,12 @@ class Assumptions:
     curated_gb: float = 1.0
     report_kb: float = 66.3
     # S3 requests per file through ingest and curate (validate, conform read and writes, publish,
-    # curate reads and rewrites): an assumption; per emailed report 2.02 PUTs and 0.02 GETs are
-    # measured (bench/README.md, distribution table).
+    # curate reads and rewrites): an assumption; per emailed report 1.04 PUTs (the report, and a
+    # share of its batch's outcomes file and push outcomes file) and 0.02 GETs are measured
+    # (bench/README.md, distribution table).
     s3_puts_per_file: float = 30.0
     s3_gets_per_file: float = 60.0
-    s3_puts_per_email: float = 2.02
+    s3_puts_per_email: float = 1.04
     # KMS requests: S3 bucket keys are on (infra/constructs/lake_bucket.py bucket_key_enabled), so
     # S3 asks KMS about once per bucket key lifetime, not per object; DynamoDB, SQS and the log
     # groups cache their data keys. Taken as 50,000 a month (an assumption).
@@ -191,9 +192,10 @@ class Assumptions:
     # report and ~20 KB per ingest or curate run (an assumption).
     log_kb_per_email: float = 1.0
     log_kb_per_file: float = 20.0
-    # DynamoDB: two conditional writes per email (claim, complete: bench/README.md), one
-    # BatchGetItem of the batch (50 reads) per batch; 2 run-ledger writes per ingest or curate run.
-    ddb_writes_per_email: float = 2.0
+    # DynamoDB: per email a claim, written in the batch's TransactWriteItems (a transactional
+    # write is billed as two), and a conditional complete; one BatchGetItem of the batch (50
+    # reads) per batch; 2 run-ledger writes per ingest or curate run.
+    ddb_writes_per_email: float = 3.0
     ddb_writes_per_file_run: float = 2.0
     # Customer-managed KMS keys: lake, ops, email events (kms.Key in infra/).
     kms_keys: int = 3
