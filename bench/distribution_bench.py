@@ -130,12 +130,10 @@ class TreeRss:
         self._thread.join()
 
     def _sample(self) -> None:
-        import multiprocessing
-
         page = os.sysconf("SC_PAGE_SIZE")
         while not self._stop.wait(0.2):
             total = 0
-            for pid in ["self", *(str(c.pid) for c in multiprocessing.active_children())]:
+            for pid in ["self", *_child_pids()]:
                 try:
                     with open(f"/proc/{pid}/statm") as f:
                         total += int(f.read().split()[1]) * page
@@ -161,14 +159,26 @@ def _memory_held(aws: Any) -> str:
             f"{pa.total_allocated_bytes() / 1e6:,.0f} MB, DuckDB {duck / 1e6:,.0f} MB, RSS now {_rss_mb():,.0f} MB")
 
 
+def _child_pids() -> List[str]:
+    """This process's live child processes (a Lambda worker), from /proc."""
+    import glob
+
+    pids: List[str] = []
+    for path in glob.glob("/proc/self/task/*/children"):
+        try:
+            with open(path) as f:
+                pids += f.read().split()
+        except OSError:  # the thread ended meanwhile
+            pass
+    return pids
+
+
 def _tree_cpu() -> float:
     """CPU seconds of this process and its live child processes (a Lambda worker's)."""
-    import multiprocessing
-
     total = time.process_time()
-    for child in multiprocessing.active_children():
+    for pid in _child_pids():
         try:
-            with open(f"/proc/{child.pid}/stat") as f:
+            with open(f"/proc/{pid}/stat") as f:
                 fields = f.read().rsplit(")", 1)[1].split()
             total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
         except OSError:

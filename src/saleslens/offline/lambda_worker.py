@@ -14,6 +14,8 @@ from __future__ import annotations
 import itertools
 import multiprocessing
 import os
+import subprocess
+import sys
 import threading
 from concurrent.futures import Future
 from typing import Any, Dict, Optional, Tuple
@@ -29,11 +31,14 @@ class LambdaWorker:
     """One process running one function's invocations, each in a thread."""
 
     def __init__(self, name: str) -> None:
-        ctx = multiprocessing.get_context("spawn")  # never fork the embedded AWS's threads
+        # A fresh interpreter (never a fork of the embedded AWS's threads), started as a module so
+        # that nothing of the starting program's __main__ runs again in it; this process's
+        # sys.path, so it imports the same code.
         self.name = name
-        self._conn, child = ctx.Pipe()
-        self._process = ctx.Process(target=serve, args=(child,), name=f"lambda-{name}", daemon=True)
-        self._process.start()
+        self._conn, child = multiprocessing.Pipe()
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+        self._process = subprocess.Popen([sys.executable, "-m", __name__, str(child.fileno())],
+                                         pass_fds=[child.fileno()], env=env)
         child.close()
         self._send_lock = threading.Lock()
         self._waiting: Dict[int, "Future[Outcome]"] = {}
@@ -66,10 +71,11 @@ class LambdaWorker:
                 self._conn.send(None)
         except (OSError, ValueError):
             pass
-        self._process.join(timeout=10)
-        if self._process.is_alive():
+        try:
+            self._process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
             self._process.terminate()
-            self._process.join(timeout=5)
+            self._process.wait(timeout=5)
         self._conn.close()
 
 
@@ -78,7 +84,10 @@ def serve(conn: Any) -> None:
     send_lock = threading.Lock()
     env_lock = threading.Lock()
     while True:
-        message = conn.recv()
+        try:
+            message = conn.recv()
+        except EOFError:  # the runtime's process is gone: so is this container
+            return
         if message is None:
             return
         threading.Thread(target=_invoke, args=(conn, send_lock, env_lock, message), daemon=True).start()
@@ -104,3 +113,9 @@ def _invoke(conn: Any, send_lock: threading.Lock, env_lock: threading.Lock, mess
                               "stackTrace": traceback.format_exception(type(exc), exc, exc.__traceback__)[-5:]}).encode()
     with send_lock:
         conn.send((call, (payload, headers.get("x-amz-function-error"))))
+
+
+if __name__ == "__main__":
+    from multiprocessing.connection import Connection
+
+    serve(Connection(int(sys.argv[1])))
