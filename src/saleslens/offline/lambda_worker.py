@@ -3,7 +3,7 @@
 In AWS a Map child's Lambda runs in a container apart from Step Functions; offline, by default, a
 handler runs in the embedded AWS's process, whose one interpreter lock the handler's rendering
 then shares with every request the embedded AWS serves. A function named in
-``OfflineAws(worker_functions=...)`` runs instead in one spawned process for the runtime's life
+``OfflineAws(worker_functions=...)`` runs instead in one process of its own for the runtime's life
 (one warm container), each invocation in a thread of it as invocations share the in-process
 runtime's module: the same handler, event, context attributes and environment, calling the
 embedded AWS over HTTP like any client. Only where the handler's Python runs changes; what it sees
