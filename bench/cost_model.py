@@ -7,7 +7,7 @@ and every price a public on-demand list price. Run from the project root:
     .venv/bin/python bench/cost_model.py --recipients 5500 --json
 
 Read from the code at run time: the states each state machine traverses on its success path
-(step_functions/*.asl.json), the number of mart queries per distribution run (athena_sql/marts),
+(step_functions/*.asl.json), the number of mart queries per distribution run (saleslens.distribution.marts.MARTS),
 the batch size and SES rate (config/saleslens.json), each Lambda's memory and the Glue job's DPUs
 (src/saleslens/components.py), the Distributed Map's MaxConcurrency, and the alarms the
 observability stack creates (one per rule in infra/stacks/observability.py, counted from the
@@ -178,11 +178,12 @@ class Assumptions:
     curated_gb: float = 1.0
     report_kb: float = 66.3
     # S3 requests per file through ingest and curate (validate, conform read and writes, publish,
-    # curate reads and rewrites): an assumption; per emailed report 2.02 PUTs and 0.02 GETs are
-    # measured (bench/README.md, distribution table).
+    # curate reads and rewrites): an assumption; per emailed report 1.04 PUTs (the report, and a
+    # share of its batch's outcomes file and push outcomes file) and 0.02 GETs are measured
+    # (bench/README.md, distribution table).
     s3_puts_per_file: float = 30.0
     s3_gets_per_file: float = 60.0
-    s3_puts_per_email: float = 2.02
+    s3_puts_per_email: float = 1.04
     # KMS requests: S3 bucket keys are on (infra/constructs/lake_bucket.py bucket_key_enabled), so
     # S3 asks KMS about once per bucket key lifetime, not per object; DynamoDB, SQS and the log
     # groups cache their data keys. Taken as 50,000 a month (an assumption).
@@ -191,9 +192,10 @@ class Assumptions:
     # report and ~20 KB per ingest or curate run (an assumption).
     log_kb_per_email: float = 1.0
     log_kb_per_file: float = 20.0
-    # DynamoDB: two conditional writes per email (claim, complete: bench/README.md), one
-    # BatchGetItem of the batch (50 reads) per batch; 2 run-ledger writes per ingest or curate run.
-    ddb_writes_per_email: float = 2.0
+    # DynamoDB: per email a claim, written in the batch's TransactWriteItems (a transactional
+    # write is billed as two), and a conditional complete; one BatchGetItem of the batch (50
+    # reads) per batch; 2 run-ledger writes per ingest or curate run.
+    ddb_writes_per_email: float = 3.0
     ddb_writes_per_file_run: float = 2.0
     # Customer-managed KMS keys: lake, ops, email events (kms.Key in infra/).
     kms_keys: int = 3
@@ -288,11 +290,12 @@ def model(a: Assumptions, p: Prices = PRICES, map_concurrency: int | None = None
     """The month's lines; ``map_concurrency`` replaces the delivery Map's MaxConcurrency (a what-if)."""
     from saleslens import components
     from saleslens.config import load_config
+    from saleslens.distribution.marts import MARTS
 
     cfg = load_config()
     batch_size = cfg.distribution.batch_size
     concurrency = map_concurrency or components.delivery_map_concurrency()
-    mart_queries = len(list((ROOT / "athena_sql" / "marts").glob("mart_*.sql")))
+    mart_queries = len(MARTS)  # what a run queries, not every mart view (some are not read by distribution yet)
     runs = a.daily_runs + a.fortnightly_runs + a.monthly_runs
     files = a.files_per_month
     curates = files * a.curate_runs_per_file

@@ -12,12 +12,14 @@ one core (what a render-report invocation does per recipient, without the AWS ca
 reports/s by step and by role.
 
 offline: a generated org's day (no history) landed, ingested and curated in the embedded AWS, then
-the daily distribution state machine run on it, with every AWS API call the process makes counted
-(botocore, by service and operation: the handlers' calls and the Step Functions engine's own).
+the daily distribution state machine run on it, with every AWS API call the embedded AWS serves
+counted (by service and operation: the handlers' calls, from this process or a Lambda worker
+process, and the Step Functions engine's own).
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import io
 import os
@@ -112,36 +114,191 @@ def _rss_mb() -> float:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
 
 
+class TreeRss:
+    """The peak of this process's RSS plus its child processes' (a Lambda worker's), sampled every 0.2 s."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.peak_mb = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> "TreeRss":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _sample(self) -> None:
+        page = os.sysconf("SC_PAGE_SIZE")
+        while not self._stop.wait(0.2):
+            total = 0
+            for pid in ["self", *_child_pids()]:
+                try:
+                    with open(f"/proc/{pid}/statm") as f:
+                        total += int(f.read().split()[1]) * page
+                except OSError:
+                    pass
+            self.peak_mb = max(self.peak_mb, total / 1e6)
+
+
+def _memory_held(aws: Any) -> str:
+    """What the embedded AWS and its engines hold now: moto's S3 objects (every version), the Arrow
+    memory pool, the offline Athena's DuckDB."""
+    import pyarrow as pa
+    from moto.s3.models import s3_backends
+
+    s3_bytes, versions = 0, 0
+    for bucket in s3_backends[aws.account]["global"].buckets.values():
+        for _name, keys in bucket.keys.iterlists():
+            for key in keys:
+                s3_bytes += getattr(key, "size", 0) or 0
+                versions += 1
+    duck = aws.athena_engine._con.sql("SELECT sum(memory_usage_bytes) FROM duckdb_memory()").fetchall()[0][0] or 0
+    return (f"moto S3 {s3_bytes / 1e6:,.0f} MB in {versions:,} object versions, Arrow pool "
+            f"{pa.total_allocated_bytes() / 1e6:,.0f} MB, DuckDB {duck / 1e6:,.0f} MB, RSS now {_rss_mb():,.0f} MB")
+
+
+def _child_pids() -> List[str]:
+    """This process's live child processes (a Lambda worker), from /proc."""
+    import glob
+
+    pids: List[str] = []
+    for path in glob.glob("/proc/self/task/*/children"):
+        try:
+            with open(path) as f:
+                pids += f.read().split()
+        except OSError:  # the thread ended meanwhile
+            pass
+    return pids
+
+
+def _tree_cpu() -> float:
+    """CPU seconds of this process and its live child processes (a Lambda worker's)."""
+    total = time.process_time()
+    for pid in _child_pids():
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except OSError:
+            pass
+    return total
+
+
+def _loadavg() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def _peak_rss_mb() -> float:
     import resource
 
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3
 
 
-class CallCounter:
-    """Every botocore API call made in this process, by service and operation."""
+class ServerCallCounter:
+    """Every AWS API call the embedded AWS serves, by service and operation, whichever process made
+    it (the handlers', in this process or a Lambda worker's, and the Step Functions engine's):
+    counted at moto's WSGI application from the request's signing scope and its operation (the
+    X-Amz-Target header, the query protocol's Action, or the REST method and path)."""
 
     def __init__(self) -> None:
         self.calls: Counter = Counter()
         self._original: Any = None
 
-    def __enter__(self) -> "CallCounter":
-        from botocore.client import BaseClient
+    def __enter__(self) -> "ServerCallCounter":
+        import threading
 
-        self._original = BaseClient._make_api_call
-        original, calls = self._original, self.calls
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 
-        def counted(client: Any, operation: str, params: Any) -> Any:
-            calls[f"{client.meta.service_model.service_name}:{operation}"] += 1
-            return original(client, operation, params)
+        self._original = DomainDispatcherApplication.__call__
+        original, calls, lock = self._original, self.calls, threading.Lock()
 
-        BaseClient._make_api_call = counted  # type: ignore[method-assign]
+        def counted(app: Any, environ: Dict[str, Any], start_response: Any) -> Any:
+            op = _operation(environ)
+            if op:
+                with lock:
+                    calls[op] += 1
+            return original(app, environ, start_response)
+
+        DomainDispatcherApplication.__call__ = counted  # type: ignore[method-assign]
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        from botocore.client import BaseClient
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 
-        BaseClient._make_api_call = self._original  # type: ignore[method-assign]
+        DomainDispatcherApplication.__call__ = self._original  # type: ignore[method-assign]
+
+
+def _operation(environ: Dict[str, Any]) -> str:
+    import re
+    from urllib.parse import parse_qs
+
+    scope = re.search(r"Credential=[^/]+/[^/]+/[^/]+/([^/]+)/", environ.get("HTTP_AUTHORIZATION", ""))
+    if not scope:
+        return ""  # not an SDK call (moto's own API)
+    service, method, path = scope.group(1), environ["REQUEST_METHOD"], environ.get("PATH_INFO", "")
+    query = environ.get("QUERY_STRING", "")
+    target = environ.get("HTTP_X_AMZ_TARGET")
+    if target:
+        return f"{service}:{target.rsplit('.', 1)[-1]}"
+    if method == "POST" and "x-www-form-urlencoded" in environ.get("CONTENT_TYPE", ""):
+        body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        environ["wsgi.input"] = io.BytesIO(body)
+        return f"{service}:{parse_qs(body.decode()).get('Action', ['?'])[0]}"
+    if service == "s3":
+        has_key = len(path.strip("/").split("/", 1)) == 2
+        if has_key:
+            name = {"PUT": "CopyObject" if environ.get("HTTP_X_AMZ_COPY_SOURCE") else "PutObject", "GET": "GetObject",
+                    "HEAD": "HeadObject", "DELETE": "DeleteObject"}.get(method, method)
+        else:
+            name = "ListObjectsV2" if "list-type=2" in query else ("DeleteObjects" if "delete" in query else f"{method} bucket")
+        return f"s3:{name}"
+    if service == "lambda" and path.endswith("/invocations"):
+        return "lambda:Invoke"
+    return f"{service}:{method} {path}"
+
+
+class ThreadProfiles:
+    """cProfile in every thread started while open (the embedded AWS's request threads, the Step
+    Functions executions) and in this one; the stats of all, merged, written to ``path``."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.profiles: List[Any] = []
+
+    def __enter__(self) -> "ThreadProfiles":
+        import cProfile
+        import threading
+
+        profiles = self.profiles
+
+        def start(*_: Any) -> None:
+            sys.setprofile(None)
+            p = cProfile.Profile()
+            profiles.append(p)
+            p.enable()
+
+        threading.setprofile(start)
+        main = cProfile.Profile()
+        profiles.append(main)
+        main.enable()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        import pstats
+        import threading
+
+        threading.setprofile(None)  # type: ignore[arg-type]
+        self.profiles[0].disable()
+        stats = pstats.Stats(self.profiles[0])
+        for p in self.profiles[1:]:
+            stats.add(p)
+        stats.dump_stats(str(self.path))
+        print(f"  profile of {len(self.profiles)} threads in {self.path} (pstats; wall time per thread)")
 
 
 def offline_bench(args: argparse.Namespace) -> None:
@@ -159,20 +316,29 @@ def offline_bench(args: argparse.Namespace) -> None:
     print(f"generated {args.scale} {args.day}: {len(data.files)} files in {time.perf_counter() - t:.1f} s", flush=True)
     base = load_config()
     cfg = replace(base, distribution=replace(base.distribution, batch_size=args.batch_size or base.distribution.batch_size))
-    with OfflineAws(cfg) as aws:
-        t = time.perf_counter()
+    with TreeRss() as tree, OfflineAws(cfg) as aws:
+        t, c = time.perf_counter(), time.process_time()
         ingest_files(aws, data.files, lambda _m: None, data.arrivals)
-        print(f"ingest + curate: {time.perf_counter() - t:.1f} s", flush=True)
+        print(f"ingest + curate: {time.perf_counter() - t:.1f} s wall, {time.process_time() - c:.1f} s CPU; "
+              f"load average {_loadavg()}", flush=True)
+        print(f"  held: {_memory_held(aws)}", flush=True)
         for label in ("first run", "second run (same figures: re-rendered, nothing sent)"):
-            with CallCounter() as counter:
-                t = time.perf_counter()
+            profile = args.profile if args.profile and label == "first run" else None
+            with ServerCallCounter() as counter, (ThreadProfiles(profile) if profile else contextlib.nullcontext()):
+                t, c, own = time.perf_counter(), _tree_cpu(), time.process_time()
                 result = aws.distribute(args.day, "daily")
-                seconds = time.perf_counter() - t
+                seconds, cpu, own = time.perf_counter() - t, _tree_cpu() - c, time.process_time() - own
             s = result.output["summary"]["summary"] if result.output else {}
             n = s.get("recipients", 0) or 1
             print(f"\ndistribution, {label}: {result.status} in {seconds:.1f} s, batch size "
-                  f"{cfg.distribution.batch_size}; {s.get('delivered')} delivered, {s.get('already_sent')} already sent, "
-                  f"{s.get('failed')} failed of {s.get('recipients')}: {n / seconds:.0f} reports/s")
+                  f"{cfg.distribution.batch_size}; {s.get('delivered')} delivered, {s.get('corrected')} corrected, "
+                  f"{s.get('already_sent')} already sent, "
+                  f"{s.get('failed')} failed of {s.get('recipients')}: {n / seconds:.0f} reports/s; "
+                  f"{cpu:.1f} s CPU ({own:.1f} s in this process, the embedded AWS; the rest in the Lambda worker), "
+                  f"load average {_loadavg()}; "
+                  f"peak RSS so far {_peak_rss_mb():,.0f} MB in this process, "
+                  f"{tree.peak_mb:,.0f} MB with its Lambda worker process")
+            print(f"  held: {_memory_held(aws)}")
             total = sum(counter.calls.values())
             print(f"  AWS API calls: {total:,} = {total / n:.2f} per report")
             for op, count in counter.calls.most_common():
@@ -194,6 +360,7 @@ def main() -> None:
     o.add_argument("--scale", default="small")
     o.add_argument("--day", type=date.fromisoformat, default=date(2024, 6, 12))
     o.add_argument("--batch-size", type=int, default=0, help="default: distribution.batch_size of the config")
+    o.add_argument("--profile", type=Path, help="cProfile the first distribution run in every thread into this file")
     args = parser.parse_args()
     render_bench(args) if args.what == "render" else offline_bench(args)
 

@@ -3,7 +3,8 @@ per (person, position, cadence, window) unless its figures changed (a "corrected
 
 The Map child carries ids only; each person's name and email come from the run's recipients
 file. One recipient's failure is recorded as failed and the batch goes on; the batch's outcomes
-are written in one file, and returned (ids only) for the execution history.
+are written in one file (and its devices' push outcomes in another), and returned (ids only) for
+the execution history.
 """
 from __future__ import annotations
 
@@ -108,6 +109,7 @@ def handler(event: Dict[str, Any], context: Any) -> Dict[str, Any]:
             missing.append(outcomes.entry(outcomes.FAILED, employee_id=i["employee_id"], position_id=i["position_id"],
                                           error=RecipientNotFoundError.__name__))
     bucket = env("REPORTS_BUCKET")
+    push = _push(event["run_date"], event["run_id"])
     results = deliver_batch(
         s3,
         _ses(),
@@ -119,9 +121,10 @@ def handler(event: Dict[str, Any], context: Any) -> Dict[str, Any]:
         run_id=event["run_id"],
         settings=Settings(reports_bucket=bucket, sender=env("SENDER_EMAIL"),
                           configuration_set=env("SES_CONFIGURATION_SET"), issue_link=_link_issuer(),
-                          push=_push(event["run_date"], event["run_id"])),
+                          push=push),
         claim_until=int(time.time() + context.get_remaining_time_in_millis() / 1000) + CLAIM_MARGIN_SECONDS,
     ) + missing
+    tablet.record_push(push, f"{outcomes.batch_part(name)}-{context.aws_request_id}")
     outcomes.record_outcomes(s3, bucket, event["run_id"], outcomes.batch_part(name), results)
     counts = Counter(r["outcome"] for r in results)
     logger.info("batch delivered", extra={"recipients": len(ids), **{k: counts[k] for k in sorted(counts)}})

@@ -116,7 +116,6 @@ REJECTS = "*/dt=*/rejects*.parquet"  # quarantine_key: one file's rejected rows
 REFUSED_FILES = "_files/*"  # ingest.quarantine: a file refused whole, and <key>.reason.json
 # reports zone (saleslens.delivery.deliver, saleslens.distribution)
 REPORT_PAGES = "reports/*"  # deliver.report_key: the pages the emailed links open
-RECEIPTS = "deliveries/*"  # summary.delivery_prefix: one receipt per email sent
 RUN_FILES = "runs/*"  # recipients and outcomes: what one distribution run writes for itself
 RUN_RECIPIENTS = "runs/*/recipients.json"  # recipients.recipients_key: every recipient's name and email
 RUN_ITEMS = "runs/*/items.json"  # recipients.items_key: the delivery Map's items, ids only

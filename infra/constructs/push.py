@@ -7,7 +7,7 @@ service account in its properties (CloudFormation resolves no Secrets Manager re
 hence in the template and the provider's logs. They are created once per stage at deploy time
 from the credentials kept in Secrets Manager (docs/runbook.md, "Tablet push"); this construct
 grants render-report their use by name, so a missing application shows as
-``skipped-no_platform_application`` in the run's push markers, never as a failed delivery.
+``skipped-no_platform_application`` in the run's push outcomes, never as a failed delivery.
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from saleslens import components
 from saleslens.config import Config
 from saleslens.contracts.mdm import DEVICES
 
-RUN_PUSH = "runs/*/push/*"  # delivery.push.push_prefix: one marker per device pushed or skipped
+RUN_PUSH = "runs/*/push/*"  # delivery.push.push_key: an invocation's devices pushed or skipped, one file
 REGISTRY = f"{DEVICES.clean_prefix()}dt=*/data.parquet"  # the registry's published snapshots
 ENDPOINT_ACTIONS = ("sns:GetEndpointAttributes", "sns:SetEndpointAttributes", "sns:Publish")
 
@@ -34,7 +34,7 @@ class TabletPush(Construct):
         grant_s3(role, cfg, "clean", read=True, key_pattern=REGISTRY,
                  reason="Reads the device registry's snapshot in force on the run date, found by listing its dt= partitions")
         grant_s3(role, cfg, "reports", write=True, key_pattern=RUN_PUSH,
-                 reason="Writes a marker per device pushed or skipped under runs/<run id>/push/")
+                 reason="Writes each invocation's devices pushed or skipped, one file under runs/<run id>/push/")
         self.applications = {p: components.push_application_arn(cfg, p, Aws.ACCOUNT_ID, Aws.REGION, Aws.PARTITION)
                              for p in cfg.distribution.push_platforms}
         if not self.applications:

@@ -18,7 +18,6 @@ from constructs import Construct
 
 from infra.constructs.access import (
     CALENDAR,
-    RECEIPTS,
     REPORT_PAGES,
     RUN_FILES,
     RUN_FRESHNESS,
@@ -152,8 +151,6 @@ class DistributionStack(Stack):
                  reason="Looks its recipient's name and email up in the run's recipients file, runs/<run id>/")
         grant_s3(render, cfg, "reports", read=True, key_pattern=RUN_FRESHNESS,
                  reason="Reads how fresh each source is from the run's freshness file, runs/<run id>/")
-        grant_s3(render, cfg, "reports", write=True, key_pattern=RECEIPTS,
-                 reason="Writes a receipt per email under deliveries/<cadence>/<date>/")
         grant_s3(render, cfg, "reports", write=True, key_pattern=RUN_OUTCOMES,
                  reason="Writes its batch's outcomes file under runs/<run id>/outcomes/")
         grant_key(render, key, encrypt=True)

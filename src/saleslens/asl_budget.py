@@ -36,7 +36,7 @@ REJECTIONS = frozenset({
 # The distribution machine's delivery Map runs one child per batch of recipients: its budget is
 # checked for up to MAX_RECIPIENTS (usv, the largest org modelled, has 5,490) in batches of
 # distribution.batch_size. A batch's render-report invocation does PER_REPORT_SECONDS of work a
-# report (render, store, read/claim/complete in the ledger, send, receipt: well under a second in
+# report (render, store, read/claim/complete in the ledger, send, push: well under a second in
 # AWS; bench/distribution_bench.py measures the offline cost) and waits for its container's share
 # of the SES rate before each send (saleslens.delivery.pacing); its timeout is that, counted as if
 # the two never overlapped, times BATCH_TIMEOUT_MARGIN.

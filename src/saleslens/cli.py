@@ -507,7 +507,7 @@ def curate(
 _ERASE_HELP = (
     "Erase one person's personal data (name, email, mobile) from every zone and table, and record it in the audit log "
     "(s3://<quarantine bucket>/_audit/erasure/).\n\n"
-    "Their reports, delivery receipts and delivery-ledger records are deleted; their entries in each run's recipients "
+    "Their reports and delivery-ledger records are deleted; their entries in each run's recipients "
     "file, query results, rejected rows and refused files are removed; raw HR files holding them are deleted once "
     "ingested; their rows in the clean and curated HR tables stay (the hierarchy is built on their ids and dates) with "
     "name, email and mobile blanked. A second run finds nothing and says so. See docs/runbook.md, \"Erasing a person's "

@@ -204,7 +204,7 @@ class RetentionConfig:
     here: the rendered reports (``lake.reports_expiry_days``) and the run ledger
     (``ingest.ledger_ttl_days``)."""
 
-    # The reports bucket's delivery records: receipts under deliveries/ and each distribution
+    # The reports bucket's delivery records: each distribution
     # run's files under runs/<run id>/ (the recipients file holds every name and email).
     delivery_records_days: int = _days(REDRIVE_WINDOW_DAYS, why="a distribution run can be redriven for 14 days and reads its run files")
     # The delivery ledger (DynamoDB TTL): while a record lives, a rerun for the same date and

@@ -20,7 +20,6 @@ from saleslens.contracts.model import Dataset
 # Key prefixes of the objects that hold personal data, each beside the code that writes it
 # (tests/unit/test_erasure.py holds them equal).
 REPORTS_PREFIX = "reports/"  # distribution.summary.report_prefix: the rendered reports
-DELIVERIES_PREFIX = "deliveries/"  # distribution.summary.delivery_prefix: one receipt per email
 RUNS_PREFIX = "runs/"  # distribution.recipients: runs/<run id>/recipients.json, items.json, outcomes/
 REFUSED_PREFIX = "_files/"  # ingest.quarantine: a file refused whole, and its reason
 # An expired object's earlier versions are removed this many days after it (the bucket-wide rule
@@ -53,7 +52,6 @@ def expiry_rules(cfg: Config) -> List[ExpiryRule]:
     keep = cfg.retention
     rules = [
         ExpiryRule("reports", "expire-reports", REPORTS_PREFIX, cfg.lake.reports_expiry_days),
-        ExpiryRule("reports", "expire-delivery-receipts", DELIVERIES_PREFIX, keep.delivery_records_days),
         ExpiryRule("reports", "expire-run-files", RUNS_PREFIX, keep.delivery_records_days),
         ExpiryRule("quarantine", "expire-refused-files", REFUSED_PREFIX, keep.quarantined_personal_days),
     ]

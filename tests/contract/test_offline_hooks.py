@@ -11,6 +11,7 @@ import inspect
 import io
 import json
 import logging
+import os
 import time
 import zipfile
 from dataclasses import dataclass
@@ -30,8 +31,10 @@ PROBE_CALLS: List[Dict[str, Any]] = []
 
 def probe_handler(event: Dict[str, Any], context: Any) -> Dict[str, Any]:
     """The Lambda handler the probe function names; only the in-process hook can run it."""
+    if "fail" in event:
+        raise ValueError(event["fail"])
     PROBE_CALLS.append(event)
-    return {"handled_by": "probe_handler", "function": context.function_name, "event": event}
+    return {"handled_by": "probe_handler", "function": context.function_name, "event": event, "pid": os.getpid()}
 
 
 def test_moto_is_the_pinned_version():
@@ -137,7 +140,8 @@ def test_lambda_tasks_run_the_real_handler_in_process(offline_moto, probe_functi
     PROBE_CALLS.clear()
     done = offline_moto.run("lambda-hook", {"Invoke": lambda_task(probe_function, {"n": 1})})
     assert done["status"] == "SUCCEEDED", done
-    assert json.loads(done["output"]) == {"handled_by": "probe_handler", "function": "hook-probe", "event": {"n": 1}}
+    assert json.loads(done["output"]) == {"handled_by": "probe_handler", "function": "hook-probe", "event": {"n": 1},
+                                          "pid": os.getpid()}  # in this process
     assert PROBE_CALLS == [{"n": 1}]
 
 
@@ -188,3 +192,40 @@ def test_execution_start_time_reaches_states_as_an_iso_string(offline_moto):
     started = json.loads(done["output"])["started"]
     assert isinstance(started, str) and started.endswith("Z") and started[:4].isdigit()
 
+
+
+def test_a_cancelled_transaction_writes_nothing_and_names_the_failed_condition(offline_moto):
+    ddb = offline_moto.client("dynamodb")
+    ddb.create_table(TableName="tx-probe", KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                     AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST")
+    ddb.put_item(TableName="tx-probe", Item={"id": {"S": "a"}, "v": {"N": "1"}})
+
+    def put(key: str, v: str, condition: str) -> Dict[str, Any]:
+        return {"Put": {"TableName": "tx-probe", "Item": {"id": {"S": key}, "v": {"N": v}}, "ConditionExpression": condition}}
+
+    with pytest.raises(ddb.exceptions.TransactionCanceledException) as cancelled:
+        ddb.transact_write_items(TransactItems=[put("b", "1", "attribute_not_exists(id)"),
+                                                put("a", "2", "attribute_not_exists(id)")])
+    assert [r["Code"] for r in cancelled.value.response["CancellationReasons"]] == ["None", "ConditionalCheckFailed"]
+    assert "Item" not in ddb.get_item(TableName="tx-probe", Key={"id": {"S": "b"}})  # its first put was undone
+    assert ddb.get_item(TableName="tx-probe", Key={"id": {"S": "a"}})["Item"]["v"] == {"N": "1"}
+    # with every condition met both are written
+    a_again = put("a", "2", "v = :one")
+    a_again["Put"]["ExpressionAttributeValues"] = {":one": {"N": "1"}}
+    ddb.transact_write_items(TransactItems=[put("b", "1", "attribute_not_exists(id)"), a_again])
+    assert [ddb.get_item(TableName="tx-probe", Key={"id": {"S": k}})["Item"]["v"]["N"] for k in "ab"] == ["2", "1"]
+
+
+def test_a_function_named_for_a_worker_runs_its_handler_in_another_process(offline_moto, probe_function):
+    from saleslens.offline.lambda_worker import LambdaWorker
+
+    hooks.STATE.workers["hook-probe"] = LambdaWorker("hook-probe")
+    try:
+        done = offline_moto.run("probe-worker", {"Call": lambda_task(probe_function, {"n": 1})})
+        failed = offline_moto.run("probe-worker-fails", {"Call": lambda_task(probe_function, {"fail": "boom"})})
+    finally:
+        hooks.STATE.workers.pop("hook-probe").stop()
+    output = json.loads(done["output"])
+    assert output["handled_by"] == "probe_handler" and output["event"] == {"n": 1}
+    assert output["pid"] != os.getpid()
+    assert (failed["status"], failed["error"]) == ("FAILED", "ValueError")

@@ -12,7 +12,6 @@ from saleslens import components
 from saleslens.delivery.deliver import report_key
 from saleslens.distribution import outcomes
 from saleslens.distribution.recipients import items_key, recipients_key
-from saleslens.distribution.summary import delivery_prefix
 from tests.infra.cfn import as_list, flat, policy_statements
 
 pytestmark = pytest.mark.infra
@@ -127,7 +126,6 @@ RUN_FILE_ACCESS = {
         ("s3:GetObject", recipients_key(RUN)),
         ("s3:PutObject", report_key(CADENCE, DAY, IDS)),
         ("s3:GetObject", report_key(CADENCE, DAY, IDS)),  # the presigned link reads as the function
-        ("s3:PutObject", f"{delivery_prefix(CADENCE, DAY)}P00001/E000001.json"),
         ("s3:PutObject", outcomes.outcomes_key(RUN, outcomes.batch_part("00000"))),
     ],
     "summarise-run": [

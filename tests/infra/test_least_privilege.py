@@ -93,13 +93,12 @@ FUNCTION_S3 = {
                            | objects("reports", "links/holders.json", "s3:GetObject", "s3:PutObject")
                            | listing("reports")),
     # mart results and runs/<run id>/freshness.json in; the recipient looked up in
-    # runs/<run id>/recipients.json; the report page (read back by its presigned link), the
-    # receipt and the batch's outcomes file out.
+    # runs/<run id>/recipients.json; the report page (read back by its presigned link) and the
+    # batch's outcomes file out.
     "render-report": (objects("athena-results", "*", "s3:GetObject") | listing("athena-results")
                       | objects("reports", "reports/*", "s3:GetObject", *WRITE)
                       | objects("reports", "runs/*/recipients.json", "s3:GetObject")
                       | objects("reports", "runs/*/freshness.json", "s3:GetObject")
-                      | objects("reports", "deliveries/*", *WRITE)
                       | objects("reports", "runs/*/outcomes/*", *WRITE)
                       | listing("reports")
                       # delivery.push: the device registry in force, a marker per device pushed or skipped

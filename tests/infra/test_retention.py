@@ -28,8 +28,7 @@ def rule(rule_id: str, prefix: str, days: int) -> Dict[str, Any]:
 def test_reports_and_their_delivery_records_expire_after_their_retention(synth):
     assert expiring(synth, "reports") == {
         "reports/": rule("expire-reports", "reports/", 400),  # lake.reports_expiry_days
-        "deliveries/": rule("expire-delivery-receipts", "deliveries/", 35),  # retention.delivery_records_days
-        "runs/": rule("expire-run-files", "runs/", 35),
+        "runs/": rule("expire-run-files", "runs/", 35),  # retention.delivery_records_days
     }
 
 

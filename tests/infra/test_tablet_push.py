@@ -1,5 +1,5 @@
 """Tablet push in the CDK app: render-report may create and use endpoints of this stage's platform
-applications only, read the device registry and write its push markers; the platform
+applications only, read the device registry and write its push outcomes; the platform
 applications themselves are a deploy-time step (no CloudFormation resource holds credentials)."""
 from __future__ import annotations
 

@@ -205,6 +205,34 @@ def test_a_second_writer_loses_the_claim(aws):
     assert aws["ledger"].claim(key, None, **args) is None  # it read "no item" too, but wrote second
 
 
+def test_a_batch_claims_its_recipients_in_one_transaction(aws, monkeypatch):
+    calls: List[str] = []
+    original = aws["ddb"]._make_api_call
+
+    def counted(operation, params):
+        calls.append(operation)
+        return original(operation, params)
+
+    monkeypatch.setattr(aws["ddb"], "_make_api_call", counted)
+    assert deliver(aws, "run-1", data()) == {p["employee_id"]: outcomes.DELIVERED for p in PEOPLE}
+    # one read and one claim for the batch, then a complete per email
+    assert calls == ["BatchGetItem", "TransactWriteItems", "PutItem", "PutItem", "PutItem"]
+
+
+def test_claims_lost_to_another_writer_are_left_out_and_the_rest_claimed(aws):
+    window = "2026-11-20..2026-11-20"
+    keys = [f"delivery#daily#{window}#P{n}#E{n}" for n in range(3)]
+    args = dict(run_id="r", claim_until=1, now=0, cadence="daily", window=window)
+    # the second item is claimed by another writer after our read (which found no item)
+    other = aws["ledger"].claim(keys[1], None, figures_hash="h", ids={"employee_id": "E1", "position_id": "P1"}, **args)
+    wanted = [ledger_mod.Claim(k, None, "h", {"employee_id": f"E{n}", "position_id": f"P{n}"}) for n, k in enumerate(keys)]
+    claims = aws["ledger"].claim_all(wanted, **args)
+    assert claims[keys[1]] is None
+    assert [claims[keys[0]]["version"], claims[keys[2]]["version"]] == [1, 1]  # new items: version 0 + 1
+    assert aws["ledger"].read(keys)[keys[1]] == other  # the other writer's claim stands
+    assert aws["ledger"].claim_all(wanted, **args) == {k: None for k in keys}  # all taken now
+
+
 # -- the handler's input ---------------------------------------------------------------------------
 @pytest.mark.parametrize("batch,message", [
     (None, "event.batch must be an object with a batch name and a list of recipients"),

@@ -109,7 +109,7 @@ def test_the_summary_counts_this_runs_outcomes_and_a_recipient_without_one_faile
         outcomes.entry(outcomes.DELIVERED if n <= 12 else outcomes.ALREADY_SENT, **ids(n)) for n in range(1, 15)])
     outcomes.record_outcomes(s3, BUCKET, RUN, outcomes.batch_part("00001"), [
         outcomes.entry(outcomes.CORRECTED, **ids(15)), outcomes.entry(outcomes.FAILED, **ids(16), error="MessageRejected")])
-    # Another run's outcomes (and another day's receipts) are not this run's deliveries.
+    # Another run's outcomes (and another object of the bucket) are not this run's deliveries.
     outcomes.record_outcomes(s3, BUCKET, "daily-2024-06-28-0", outcomes.batch_part("00000"),
                              [outcomes.entry(outcomes.DELIVERED, **ids(17))])
     s3.put_object(Bucket=BUCKET, Key="deliveries/daily/2024-06-28/P00018/E000018.json", Body=b"{}")

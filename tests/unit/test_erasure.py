@@ -20,7 +20,7 @@ from saleslens.config import DEFAULT_CONFIG, ConfigError, load_config
 from saleslens.contracts import DATASETS
 from saleslens.contracts.validation import conform_bytes
 from saleslens.distribution.recipients import items_key, recipients_key
-from saleslens.distribution.summary import delivery_prefix, report_prefix
+from saleslens.distribution.summary import report_prefix
 from saleslens.erasure import ErasureError, Where, erase
 from saleslens.erasure.person import ERASED, Person
 from saleslens.erasure.places import REASON_SUFFIX, RECIPIENTS_FILE
@@ -46,7 +46,6 @@ def me() -> Person:
 # -- where the personal data is written -----------------------------------------------------------
 def test_the_prefixes_erasure_and_retention_use_are_those_the_pipeline_writes():
     assert report_prefix("daily", "2026-07-31").startswith(retention.REPORTS_PREFIX)
-    assert delivery_prefix("daily", "2026-07-31").startswith(retention.DELIVERIES_PREFIX)
     assert recipients_key("r1").startswith(retention.RUNS_PREFIX) and recipients_key("r1").endswith(RECIPIENTS_FILE)
     assert items_key("r1").startswith(retention.RUNS_PREFIX)
     with mock_aws():

@@ -60,10 +60,13 @@ def test_each_enabled_device_gets_the_subject_and_the_link_and_the_outcomes_are_
                                         "link": LINK}
     (gcm,) = delivered(GCM_TOKEN)
     assert json.loads(gcm["GCM"])["data"] == {"link": LINK}
+    assert "Contents" not in s3.list_objects_v2(Bucket="reports")  # kept until the batch is done
+    assert push.record_push(ctx, "batch-00000-req1") == "runs/run-1/push/batch-00000-req1.json"
     assert push.count_push(s3, "reports", "run-1") == {"pushed": 2}
-    keys = [o["Key"] for o in s3.list_objects_v2(Bucket="reports")["Contents"]]
-    assert all(k.startswith("runs/run-1/push/pushed/P00001/E000001/") for k in keys)
-    assert not any(APNS_TOKEN in k or "APA91b" in k for k in keys)  # a digest, never the token
+    body = s3.get_object(Bucket="reports", Key="runs/run-1/push/batch-00000-req1.json")["Body"].read().decode()
+    assert [(e["position_id"], e["employee_id"], e["outcome"]) for e in json.loads(body)] == [
+        ("P00001", "E000001", "pushed")] * 2
+    assert APNS_TOKEN not in body and "APA91b" not in body  # a digest, never the token
 
 
 def test_a_device_the_person_disabled_is_skipped_without_calling_sns(sns):

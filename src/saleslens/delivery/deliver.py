@@ -1,5 +1,6 @@
 """Render a batch of recipients' reports, store each, email a link to each whose figures this
-window has not been sent, leave a delivery receipt per email.
+window has not been sent. What was sent to whom (the message id, the report, when, which kind)
+is the delivery ledger's item (saleslens.delivery.ledger), written when the send completes.
 
 Every report is rendered and stored again on every run (a re-run after corrected data replaces
 them all); the delivery ledger (saleslens.delivery.ledger) decides per person whether an email
@@ -7,19 +8,18 @@ goes: none if the same figures went before, a "corrected" one if different figur
 """
 from __future__ import annotations
 
-import json
 import logging
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from saleslens.delivery import ledger as ledger_mod
 from saleslens.delivery import push as tablet
 from saleslens.delivery.email import build_report_email
 from saleslens.delivery.figures import figures_hash
 from saleslens.distribution import outcomes
-from saleslens.distribution.summary import delivery_prefix, report_prefix
+from saleslens.distribution.summary import report_prefix
 from saleslens.links.issue import IssuedLink
 from saleslens.reports.model import Report, RunData, build_report
 from saleslens.reports.render import render
@@ -79,17 +79,6 @@ def send(s3: Any, ses: Any, rendered: Rendered, *, run_date: str, cadence: str, 
     return str(sent["MessageId"])
 
 
-def _receipt(s3: Any, settings: Settings, *, cadence: str, run_date: str, run_id: str, rendered: Rendered,
-             message_id: str, sent_at: str, kind: str) -> None:
-    recipient = rendered.recipient
-    receipt = {"employee_id": recipient["employee_id"], "position_id": recipient["position_id"],
-               "report_key": rendered.key, "message_id": message_id, "run_id": run_id, "sent_at": sent_at,
-               "kind": kind}
-    s3.put_object(Bucket=settings.reports_bucket,
-                  Key=f"{delivery_prefix(cadence, run_date)}{recipient['position_id']}/{recipient['employee_id']}.json",
-                  Body=json.dumps(receipt).encode(), ContentType="application/json")
-
-
 def deliver_batch(
     s3: Any,
     ses: Any,
@@ -104,43 +93,75 @@ def deliver_batch(
     claim_until: int,
     clock: Callable[[], float] = time.time,
 ) -> List[Dict[str, str]]:
-    """Each recipient's outcome entry (ids, outcome, and the error type of a failure). One
-    recipient's failure is recorded as ``failed`` and the batch goes on."""
+    """Each recipient's outcome entry (ids, outcome, and the error type of a failure), in the
+    order given. One recipient's failure is recorded as ``failed`` and the batch goes on.
+
+    Every report is rendered and stored first; the recipients the ledger says to email are then
+    claimed together (``Ledger.claim_all``: one call for the batch), and each is sent and
+    completed in turn, so the duplicate window stays one recipient's complete write."""
     window = ledger_mod.delivery_window(run_date, cadence)
     ids = {ledger_mod.delivery_id(cadence=cadence, window=window, employee_id=r["employee_id"],
                                   position_id=r["position_id"]): r for r in recipients}
     known = ledger.read(ids)
-    results: List[Dict[str, str]] = []
+    results: Dict[str, Dict[str, str]] = {}
+    to_send: List[Tuple[str, Rendered, ledger_mod.Decision]] = []
     for item_id, recipient in ids.items():
-        who = {"employee_id": recipient["employee_id"], "position_id": recipient["position_id"]}
         try:
-            outcome = _deliver_one(s3, ses, ledger, item_id=item_id, prior=known.get(item_id), recipient=recipient,
-                                   data=data, run_date=run_date, cadence=cadence, run_id=run_id, window=window,
-                                   settings=settings, claim_until=claim_until, clock=clock)
+            rendered = render_and_store(s3, recipient=recipient, data=data, run_date=run_date, cadence=cadence,
+                                        reports_bucket=settings.reports_bucket)
         except Exception as exc:  # one person's failure must not stop the batch's others
-            log.warning("delivery failed", extra={**who, "error": type(exc).__name__})
-            results.append(outcomes.entry(outcomes.FAILED, **who, error=type(exc).__name__))
+            results[item_id] = _failed(recipient, exc)
             continue
-        results.append(outcomes.entry(outcome, **who) if outcome else
-                       outcomes.entry(outcomes.FAILED, **who, error="DeliveryInProgress"))
-    return results
-
-
-def _deliver_one(s3: Any, ses: Any, ledger: ledger_mod.Ledger, *, item_id: str, prior: Optional[Dict[str, Any]],
-                 recipient: Dict[str, Any], data: RunData, run_date: str, cadence: str, run_id: str, window: str,
-                 settings: Settings, claim_until: int, clock: Callable[[], float]) -> str:
-    """The recipient's outcome; "" when another invocation holds the claim (it records its own)."""
-    rendered = render_and_store(s3, recipient=recipient, data=data, run_date=run_date, cadence=cadence,
-                                reports_bucket=settings.reports_bucket)
+        decision = ledger_mod.decide(known.get(item_id), figures_hash=rendered.figures_hash, run_id=run_id,
+                                     now=int(clock()))
+        if decision.action in (ledger_mod.SKIP, ledger_mod.BUSY):
+            results[item_id] = _outcome(recipient, decision.outcome)
+        else:
+            to_send.append((item_id, rendered, decision))
     now = int(clock())
-    decision = ledger_mod.decide(prior, figures_hash=rendered.figures_hash, run_id=run_id, now=now)
-    if decision.action in (ledger_mod.SKIP, ledger_mod.BUSY):
-        return decision.outcome
-    ids = {"employee_id": recipient["employee_id"], "position_id": recipient["position_id"]}
-    claimed = ledger.claim(item_id, prior, run_id=run_id, figures_hash=rendered.figures_hash, claim_until=claim_until,
-                           now=now, ids=ids, cadence=cadence, window=window)
-    if claimed is None:
-        return ""  # another writer claimed it between our read and our claim
+    try:
+        claims = ledger.claim_all(
+            [ledger_mod.Claim(item_id, known.get(item_id), rendered.figures_hash, _who(rendered.recipient))
+             for item_id, rendered, _ in to_send],
+            run_id=run_id, claim_until=claim_until, now=now, cadence=cadence, window=window)
+    except Exception as exc:  # the ledger refused the batch's claims: none of them is sent
+        for item_id, rendered, _ in to_send:
+            results[item_id] = _failed(rendered.recipient, exc)
+        to_send = []
+    for item_id, rendered, decision in to_send:
+        claimed = claims.get(item_id)
+        if claimed is None:  # another writer claimed it between our read and our claim; it records its own
+            results[item_id] = _outcome(rendered.recipient, "")
+            continue
+        try:
+            _send_claimed(s3, ses, ledger, claimed=claimed, prior=known.get(item_id), rendered=rendered,
+                          decision=decision, run_date=run_date, cadence=cadence, settings=settings, now=now)
+        except Exception as exc:
+            results[item_id] = _failed(rendered.recipient, exc)
+            continue
+        results[item_id] = _outcome(rendered.recipient, decision.outcome)
+    return [results[item_id] for item_id in ids]
+
+
+def _who(recipient: Dict[str, Any]) -> Dict[str, str]:
+    return {"employee_id": recipient["employee_id"], "position_id": recipient["position_id"]}
+
+
+def _outcome(recipient: Dict[str, Any], outcome: str) -> Dict[str, str]:
+    """The recipient's entry; "" (another invocation holds the claim and records its own) is a failure here."""
+    return (outcomes.entry(outcome, **_who(recipient)) if outcome else
+            outcomes.entry(outcomes.FAILED, **_who(recipient), error="DeliveryInProgress"))
+
+
+def _failed(recipient: Dict[str, Any], exc: Exception) -> Dict[str, str]:
+    log.warning("delivery failed", extra={**_who(recipient), "error": type(exc).__name__})
+    return outcomes.entry(outcomes.FAILED, **_who(recipient), error=type(exc).__name__)
+
+
+def _send_claimed(s3: Any, ses: Any, ledger: ledger_mod.Ledger, *, claimed: Dict[str, Any],
+                  prior: Optional[Dict[str, Any]], rendered: Rendered, decision: ledger_mod.Decision, run_date: str,
+                  cadence: str, settings: Settings, now: int) -> None:
+    """Send one claimed recipient's email and complete its ledger item; a failed send releases the claim."""
     corrected = decision.action == ledger_mod.CORRECT
     kind = ledger_mod.CORRECTION if corrected else ledger_mod.REPORT
     try:
@@ -150,6 +171,3 @@ def _deliver_one(s3: Any, ses: Any, ledger: ledger_mod.Ledger, *, item_id: str, 
         raise
     sent_at = datetime.now(timezone.utc).isoformat()
     ledger.complete(claimed, kind=kind, message_id=message_id, report_key=rendered.key, sent_at=sent_at, now=now)
-    _receipt(s3, settings, cadence=cadence, run_date=run_date, run_id=run_id, rendered=rendered,
-             message_id=message_id, sent_at=sent_at, kind=kind)
-    return decision.outcome

@@ -4,9 +4,13 @@ re-run after corrected data emails only the people whose figures changed.
 
 An email goes out in three steps, each item write conditional on the item's ``version``:
 claim (state ``claimed``), send (SES), complete (state ``sent``, with the figures' hash and the
-message id). A second writer (a duplicate child, a concurrent run) finds its condition broken and
-sends nothing. A claim whose invocation died is taken over once ``claim_until`` has passed (the
-claiming invocation's own deadline, so it is certainly dead). The one window for a duplicate
+message id). A batch claims all its recipients to be emailed at once, in one TransactWriteItems
+call (each item its own condition; a cancelled transaction writes nothing, and is made again
+without the items whose condition failed), then sends and completes them one by one. A second
+writer (a duplicate child, a concurrent run) finds its condition broken and sends nothing. A
+claim whose invocation died is taken over once ``claim_until`` has passed (the claiming
+invocation's own deadline, so it is certainly dead: a batch's claims not yet sent are then sent
+by the later attempt). The one window for a duplicate
 email: an invocation that dies after SES accepted the email and before its complete write (one
 DynamoDB call, for that one recipient) leaves a claim that a later attempt takes over and sends
 again; SES offers no idempotency key that could close it. If the send raises, the claim is
@@ -14,8 +18,9 @@ released (the item goes back to what it was), so a redrive sends.
 """
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
-from typing import Any, Dict, Iterable, List, Optional
+from typing import Any, Dict, Iterable, List, Optional, Sequence
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
@@ -27,6 +32,7 @@ TTL_ATTRIBUTE = "expiration"
 CLAIMED, SENT = "claimed", "sent"
 REPORT, CORRECTION = "report", "correction"  # what kind of email the item's last send was
 _GET_MAX = 100  # BatchGetItem's limit
+_TRANSACT_MAX = 100  # TransactWriteItems' limit
 
 
 def delivery_window(run_date: str, cadence: str) -> str:
@@ -39,6 +45,16 @@ def delivery_window(run_date: str, cadence: str) -> str:
 
 def delivery_id(*, cadence: str, window: str, employee_id: str, position_id: str) -> str:
     return f"delivery#{cadence}#{window}#{position_id}#{employee_id}"
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One item a batch wants to claim: its id, the item as read (None: none yet), the figures to send."""
+
+    item_id: str
+    prior: Optional[Dict[str, Any]]
+    figures_hash: str
+    ids: Dict[str, str]  # employee_id, position_id
 
 
 @dataclass(frozen=True)
@@ -99,15 +115,65 @@ class Ledger:
             return False
         return True
 
+    def _claimed(self, wanted: "Claim", *, run_id: str, claim_until: int, now: int, cadence: str,
+                 window: str) -> Dict[str, Any]:
+        prior = wanted.prior
+        base: Dict[str, Any] = dict(prior) if prior else {KEY: wanted.item_id, "cadence": cadence, "window": window,
+                                                           **wanted.ids, "version": 0}
+        return {**base, "state": CLAIMED, "claim_run": run_id, "claim_hash": wanted.figures_hash,
+                "claim_until": claim_until, "version": int(base["version"]) + 1, TTL_ATTRIBUTE: now + self.ttl_seconds}
+
     def claim(self, item_id: str, prior: Optional[Dict[str, Any]], *, run_id: str, figures_hash: str,
               claim_until: int, now: int, ids: Dict[str, str], cadence: str, window: str) -> Optional[Dict[str, Any]]:
         """The claimed item, or None when another writer got there first."""
-        base: Dict[str, Any] = dict(prior) if prior else {KEY: item_id, "cadence": cadence, "window": window, **ids,
-                                                           "version": 0}
-        claimed = {**base, "state": CLAIMED, "claim_run": run_id, "claim_hash": figures_hash,
-                   "claim_until": claim_until, "version": int(base["version"]) + 1,
-                   TTL_ATTRIBUTE: now + self.ttl_seconds}
+        claimed = self._claimed(Claim(item_id, prior, figures_hash, ids), run_id=run_id, claim_until=claim_until,
+                                now=now, cadence=cadence, window=window)
         return claimed if self._put(claimed, prior) else None
+
+    def claim_all(self, wanted: Sequence["Claim"], *, run_id: str, claim_until: int, now: int, cadence: str,
+                  window: str) -> Dict[str, Optional[Dict[str, Any]]]:
+        """Claim every item: {item id: the claimed item, or None when another writer got there
+        first}. One TransactWriteItems call per 100 items, each Put conditional as ``claim``'s. A
+        cancelled transaction writes nothing: its items whose condition failed are another
+        writer's, and the call is made again without them; cancelled for any other reason (a
+        conflict with another transaction on one of the items), its items are claimed one by one."""
+        pending = {w.item_id: (self._claimed(w, run_id=run_id, claim_until=claim_until, now=now, cadence=cadence,
+                                             window=window), w.prior) for w in wanted}
+        out: Dict[str, Optional[Dict[str, Any]]] = {}
+        while pending:
+            chunk = list(pending)[:_TRANSACT_MAX]
+            reasons = self._transact_put([pending[i] for i in chunk])
+            if reasons is None:  # all written
+                for i in chunk:
+                    out[i] = pending.pop(i)[0]
+                continue
+            lost = [i for i, r in zip(chunk, reasons) if r.get("Code") == "ConditionalCheckFailed"]
+            if not lost:
+                for i in chunk:
+                    claimed, prior = pending.pop(i)
+                    out[i] = claimed if self._put(claimed, prior) else None
+            for i in lost:
+                del pending[i]
+                out[i] = None
+        return out
+
+    def _transact_put(self, items: List[Any]) -> Optional[List[Dict[str, Any]]]:
+        """Put every (item, prior) in one transaction, each conditional as ``_put``'s; None when
+        all were written, else the cancellation reasons (one per item, in order)."""
+        puts = []
+        for item, prior in items:
+            put: Dict[str, Any] = {"TableName": self.table, "Item": {k: _TO_DYNAMODB.serialize(v) for k, v in item.items()},
+                                   "ConditionExpression": f"attribute_not_exists({KEY})" if prior is None else "version = :prior"}
+            if prior is not None:
+                put["ExpressionAttributeValues"] = {":prior": {"N": str(prior["version"])}}
+            puts.append({"Put": put})
+        try:
+            # the token makes the SDK's own retries of this call idempotent (for 10 minutes)
+            self.ddb.transact_write_items(TransactItems=puts, ClientRequestToken=str(uuid.uuid4()))
+        except self.ddb.exceptions.TransactionCanceledException as exc:
+            reasons = exc.response.get("CancellationReasons") or []
+            return [dict(r) for r in reasons] if len(reasons) == len(items) else [{}] * len(items)
+        return None
 
     def complete(self, claimed: Dict[str, Any], *, kind: str, message_id: str, report_key: str, sent_at: str,
                  now: int) -> bool:

@@ -20,8 +20,12 @@ personal). What becomes of a device is one of:
 
 None is retried: a push never fails the delivery (the email has been sent; a retry would send it
 again), and a skipped device is skipped again on the next run until its registry row changes.
-Each outcome is a marker ``runs/<run id>/push/<outcome>/<position>/<employee>/<device>``, where
-``<device>`` is the platform and a digest of the token (ids only).
+The outcomes of one invocation's devices go in one file once its batch is done,
+``runs/<run id>/push/<batch>-<request id>.json``: a JSON list of ``{position_id, employee_id,
+device, outcome}`` where ``device`` is the platform and a digest of the token (ids only). Each
+invocation writes its own (a retried or redriven batch pushes only to the people it emails, and
+adds its file beside the first attempt's); an invocation that crashes before the end of its batch
+leaves its devices' outcomes unrecorded, as it leaves its recipients' (counted failed).
 """
 from __future__ import annotations
 
@@ -29,7 +33,7 @@ import hashlib
 import io
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
 import pyarrow.parquet as pq
@@ -77,6 +81,7 @@ class Push:
     s3: Any
     bucket: str
     run_id: str
+    recorded: List[Dict[str, str]] = field(default_factory=list)  # each device's outcome so far (record_push writes them)
 
 
 def application_arn(partition: str, region: str, account: str, platform: str, name: str) -> str:
@@ -198,25 +203,39 @@ def push_prefix(run_id: str) -> str:
 
 
 def notify(push: Push, *, recipient: Dict[str, str], subject: str, link: str) -> List[PushOutcome]:
-    """Push the link to every registered device of the recipient and record each outcome."""
+    """Push the link to every registered device of the recipient; each outcome is kept on ``push``
+    for ``record_push``."""
     payload = message(subject, link)
     out = []
     for device in push.registry.get(recipient["employee_id"], []):
         outcome = push_device(push.sns, push.applications, device, payload)
-        push.s3.put_object(Bucket=push.bucket, Body=b"", ContentType="text/plain",
-                           Key=f"{push_prefix(push.run_id)}{outcome}/{recipient['position_id']}/{recipient['employee_id']}/{device.label}")
+        push.recorded.append({"position_id": recipient["position_id"], "employee_id": recipient["employee_id"],
+                              "device": device.label, "outcome": outcome})
         out.append(PushOutcome(device.label, outcome))
     return out
 
 
+def push_key(run_id: str, part: str) -> str:
+    return f"{push_prefix(run_id)}{part}.json"
+
+
+def record_push(push: Push, part: str) -> Optional[str]:
+    """Write the outcomes ``notify`` kept, in one put (none when no device was addressed); the key."""
+    if not push.recorded:
+        return None
+    key = push_key(push.run_id, part)
+    push.s3.put_object(Bucket=push.bucket, Key=key, Body=json.dumps(push.recorded).encode(), ContentType="application/json")
+    return key
+
+
 def count_push(s3: Any, bucket: str, run_id: str) -> Dict[str, int]:
-    """{outcome: devices} of a run's push markers."""
-    prefix = push_prefix(run_id)
+    """{outcome: devices} of a run's push outcome files."""
     counts: Dict[str, int] = {}
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=push_prefix(run_id)):
         for obj in page.get("Contents", []):
-            outcome = obj["Key"][len(prefix):].split("/", 1)[0]
-            counts[outcome] = counts.get(outcome, 0) + 1
+            if obj["Key"].endswith(".json"):
+                for entry in json.loads(s3.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read()):
+                    counts[entry["outcome"]] = counts.get(entry["outcome"], 0) + 1
     return counts
 
 

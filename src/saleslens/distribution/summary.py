@@ -21,10 +21,6 @@ SNS_SUBJECT_MAX = 100  # SNS refuses a longer subject
 TOLERANCE_EXCEEDED = "DeliveryToleranceExceeded"
 
 
-def delivery_prefix(cadence: str, run_date: str) -> str:
-    return f"deliveries/{cadence}/{run_date}/"
-
-
 def report_prefix(cadence: str, run_date: str) -> str:
     return f"reports/{cadence}/{run_date}/"
 

@@ -7,12 +7,11 @@ half way finds them again), then the structured zones, the clean zone's HR rows 
 | place | what holds the person | erasure |
 |---|---|---|
 | report pages | ``reports/<cadence>/<date>/<position>/<id>.html`` | deleted: the page is theirs |
-| delivery receipts | ``deliveries/.../<id>.json`` (the message id of their email) | deleted |
 | run recipients | ``runs/<run>/recipients.json``: name and email per recipient | their entries dropped |
 | link holders | ``links/holders.json``: the address on record per current holder | their entries dropped (their links stop opening) |
 | query results | Athena results listing people (a personal column in the header) | their rows dropped |
 | run ledger | any text naming them (error texts, kept 400 days) | name, email, mobile replaced |
-| delivery ledger | one record per report emailed to them | deleted |
+| delivery ledger | one record per report emailed to them (the message id of their email) | deleted |
 | refused files | files quarantined whole (``_files/``), their reasons | their lines dropped / values replaced |
 | landing | raw HR files holding their row | deleted once ingested (see ``Landing``) |
 | rejected rows | quarantined rows of the HR datasets | their rows dropped |
@@ -54,7 +53,7 @@ from saleslens.erasure.person import (
 )
 from saleslens.ingest.naming import execution_name_for, member_id, member_key
 from saleslens.links.holders import HOLDERS_KEY
-from saleslens.retention import DELIVERIES_PREFIX, REFUSED_PREFIX, REPORTS_PREFIX, RUNS_PREFIX
+from saleslens.retention import REFUSED_PREFIX, REPORTS_PREFIX, RUNS_PREFIX
 
 REASON_SUFFIX = ".reason.json"  # ingest.quarantine: <key>.reason.json beside a refused file
 RECIPIENTS_FILE = "/recipients.json"  # distribution.recipients.recipients_key
@@ -291,7 +290,6 @@ def places() -> List[ObjectPlace]:
     """Every object place, in the order erasure changes them."""
     out: List[ObjectPlace] = [
         OwnObjects("report pages", "reports", REPORTS_PREFIX, ".html"),
-        OwnObjects("delivery receipts", "reports", DELIVERIES_PREFIX, ".json"),
         RunRecipients(),
         LinkHolders(),
         QueryResults(),

@@ -4,6 +4,7 @@ The smoke test in tests/contract/test_offline_hooks.py fails loudly if a moto up
 """
 from __future__ import annotations
 
+import copy
 import importlib
 import json
 import logging
@@ -43,6 +44,8 @@ class HookState:
     throttled: Dict[str, int] = field(default_factory=dict)  # function -> invocations refused (reserved concurrency)
     map_runs: List["MapRun"] = field(default_factory=list)  # every Distributed Map run, in the order they ended
     child_inputs: Dict[str, List[Any]] = field(default_factory=dict)  # map run arn -> each child's input
+    # function name -> the process its invocations run in (offline.lambda_worker); others run here
+    workers: Dict[str, Any] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -134,15 +137,23 @@ def _invoke_handler(backend: Any, function_name: str, qualifier: Any, body: Any,
 
 def _run_handler(fn: Any, name: str, body: Any, response_headers: Dict[str, str]) -> bytes:
     module_name, _, attr = fn.handler.rpartition(".")
+    context = {"function_name": name, "memory_limit_in_mb": int(fn.memory_size or 128),
+               "invoked_function_arn": fn.function_arn, "log_group_name": f"/aws/lambda/{name}"}
+    worker = STATE.workers.get(name)
+    if worker is None:
+        return call_handler(module_name, attr, body, LambdaContext(**context), response_headers)
+    payload, error = worker.invoke(module_name, attr, body, context)
+    if error:
+        response_headers["x-amz-function-error"] = error
+    return payload
+
+
+def call_handler(module_name: str, attr: str, body: Any, context: "LambdaContext",
+                 response_headers: Dict[str, str]) -> bytes:
+    """Run ``module_name.attr`` on the event in ``body``; its JSON result, or Lambda's error payload."""
     _ensure_importable()
     handler = getattr(importlib.import_module(module_name), attr)
     event = json.loads(body) if body else {}
-    context = LambdaContext(
-        function_name=name,
-        memory_limit_in_mb=int(fn.memory_size or 128),
-        invoked_function_arn=fn.function_arn,
-        log_group_name=f"/aws/lambda/{name}",
-    )
     try:
         result = handler(event, context)
     except Exception as exc:  # the handler failed: Step Functions matches errorType
@@ -226,6 +237,8 @@ def install() -> None:
         _install_context_object_times()
         _install_distributed_map()
         _install_service_faults()
+        _install_dynamodb_transactions()
+        _install_dispatch_cache()
         from saleslens.offline import sns_lambda, sns_mobile
 
         sns_lambda.install()
@@ -279,6 +292,142 @@ def _install_service_faults() -> None:
         return send_raw_email(self, *args, **kwargs)
 
     SESBackend.send_raw_email = failing_send_raw_email  # type: ignore[method-assign]
+
+
+def _install_dispatch_cache() -> None:
+    """moto's server finds the backend of every request by listing moto's package directory (a
+    listdir and ~150 stats) and then trying its URL patterns one by one, under one lock: about a
+    millisecond a request, the same answer for the same host every time. The answer is kept per
+    host; which backend serves a request does not change."""
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+
+    original = DomainDispatcherApplication.get_backend_for_host
+    found: Dict[Any, Any] = {}
+
+    def get_backend_for_host(self: Any, host: Optional[str]) -> Any:
+        if host not in found:
+            found[host] = original(self, host)
+        return found[host]
+
+    DomainDispatcherApplication.get_backend_for_host = get_backend_for_host  # type: ignore[method-assign]
+
+
+_DDB_WRITES = threading.RLock()  # one DynamoDB item write (or transaction) at a time in the process's moto
+
+
+def _install_dynamodb_transactions() -> None:
+    """moto 5.2.5's TransactWriteItems backs up every table it touches with a deep copy (one per
+    item of the transaction: a whole table copied 50 times for a batch's claims), while other
+    requests write to it ("dictionary changed size during iteration": a failed call), and a
+    cancelled transaction puts the whole copy back, undoing what other writers wrote meanwhile (a
+    delivery's completion lost, so its email sent twice). DynamoDB's transactions are isolated
+    from other writes and cost what they write. Here a transaction runs alone among the item
+    writes (PutItem, UpdateItem, DeleteItem take the same lock) and backs up the items it writes
+    only; its checks, writes, errors and cancellation reasons are moto's."""
+    from moto.dynamodb.exceptions import (
+        MockValidationException,
+        MultipleTransactionsException,
+        TooManyTransactionsException,
+        TransactionCanceledException,
+    )
+    from moto.dynamodb.models import DynamoDBBackend
+
+    def locked(method: Callable[..., Any]) -> Callable[..., Any]:
+        def write(self: Any, *args: Any, **kwargs: Any) -> Any:
+            with _DDB_WRITES:
+                return method(self, *args, **kwargs)
+        return write
+
+    for name in ("put_item", "update_item", "delete_item"):
+        setattr(DynamoDBBackend, name, locked(getattr(DynamoDBBackend, name)))
+
+    def transact_write_items(self: Any, transact_items: List[Dict[str, Any]]) -> None:
+        if len(transact_items) > 100:
+            raise TooManyTransactionsException()
+        with _DDB_WRITES:
+            backups: List[Any] = []  # (table, key, the item before, or None), in write order
+            seen: set = set()
+            errors: List[Any] = []
+            try:
+                for item in transact_items:
+                    errors.append(_transact_one(self, item, seen, backups))
+            except (MultipleTransactionsException, MockValidationException):
+                _roll_back(self, backups)
+                raise
+            if any(code is not None for code, _, _ in errors):
+                _roll_back(self, backups)
+                raise TransactionCanceledException(errors)
+
+    DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+
+
+def _transact_one(backend: Any, item: Dict[str, Any], seen: set, backups: List[Any]) -> Any:
+    """One operation of a transaction as moto 5.2.5 runs it: (error code, message, item) or Nones;
+    the item written is backed up in ``backups`` first."""
+    from moto.dynamodb.comparisons import get_filter_expression
+    from moto.dynamodb.exceptions import (
+        ConditionalCheckFailed,
+        MockValidationException,
+        MultipleTransactionsException,
+        TransactWriteSingleOpException,
+    )
+
+    original_item = None
+    if len(list(item.keys())) > 1:
+        raise TransactWriteSingleOpException
+    try:
+        op_type, op = next(iter(item.items()))
+        if op_type not in {"ConditionCheck", "Put", "Delete", "Update"}:
+            raise ValueError("Unsupported transaction operation")
+        table_name = op["TableName"]
+        condition = op.get("ConditionExpression")
+        names, values = op.get("ExpressionAttributeNames"), op.get("ExpressionAttributeValues")
+        if op_type == "Put":
+            attrs = op["Item"]
+            table = backend.get_table(table_name)
+            key = {table.hash_key_attr: attrs[table.hash_key_attr]}
+            if table.range_key_attr is not None:
+                key[table.range_key_attr] = attrs[table.range_key_attr]
+        else:
+            key = op["Key"]
+        unique = (str(table_name), str(dict(sorted(key.items()))))
+        if unique in seen:
+            raise MultipleTransactionsException()
+        seen.add(unique)
+        current = backend.get_item(table_name, key)
+        if condition is not None:
+            if not get_filter_expression(condition, names, values).expr(current):
+                if op.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD" and current:
+                    original_item = current.to_json()["Attributes"]
+                raise ConditionalCheckFailed(item=original_item)
+        if op_type != "ConditionCheck":
+            backups.append((table_name, key, copy.deepcopy(current)))
+        if op_type == "Put":
+            backend.put_item(table_name, op["Item"], condition_expression=condition,
+                             expression_attribute_names=names, expression_attribute_values=values)
+        elif op_type == "Delete":
+            backend.delete_item(table_name, key, condition_expression=condition,
+                                expression_attribute_names=names, expression_attribute_values=values)
+        elif op_type == "Update":
+            backend.update_item(table_name, key, update_expression=op["UpdateExpression"],
+                                condition_expression=condition, expression_attribute_names=names,
+                                expression_attribute_values=values)
+        return (None, None, None)
+    except (MultipleTransactionsException, MockValidationException):
+        raise
+    except ConditionalCheckFailed as e:
+        return ("ConditionalCheckFailed", str(e.message), original_item)
+    except Exception as e:  # as moto: any other failure is the operation's cancellation reason
+        return (type(e).__name__, str(e), original_item)
+
+
+def _roll_back(backend: Any, backups: List[Any]) -> None:
+    """Put each item a cancelled transaction wrote back as it was (latest write undone first)."""
+    for table_name, key, before in reversed(backups):
+        if before is None:
+            backend.delete_item(table_name, key)
+        else:
+            backend.put_item(table_name, before.to_json()["Attributes"])
 
 
 def _install_lambda() -> None:

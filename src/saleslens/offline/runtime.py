@@ -16,7 +16,7 @@ import time
 import zipfile
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Callable, Dict, Iterator, List, Optional, Union
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 import boto3
 import requests
@@ -72,8 +72,14 @@ def keep_moto_config() -> Callable[[], None]:
 class OfflineAws:
     """Context manager: ``with OfflineAws() as aws: aws.ingest(bucket, key)``."""
 
-    def __init__(self, cfg: Optional[Config] = None) -> None:
+    # The functions whose handlers run in a process of their own (offline.lambda_worker): the
+    # delivery Map's child, which renders every report, so rendering takes the second core while
+    # this process serves the embedded AWS.
+    WORKER_FUNCTIONS: Tuple[str, ...] = ("render-report",)
+
+    def __init__(self, cfg: Optional[Config] = None, *, worker_functions: Optional[Sequence[str]] = None) -> None:
         self.cfg = cfg or load_config()
+        self.worker_functions = tuple(self.WORKER_FUNCTIONS if worker_functions is None else worker_functions)
         self.account = self.cfg.offline_account
         self.region = self.cfg.region
         self.endpoint = ""
@@ -151,6 +157,10 @@ class OfflineAws:
         self._saved_env.setdefault("SCORING_SETTINGS", os.environ.get("SCORING_SETTINGS"))
         os.environ["SCORING_SETTINGS"] = json.dumps(settings, sort_keys=True)
         hooks.reset_state()
+        from saleslens.offline.lambda_worker import LambdaWorker
+
+        for key in self.worker_functions:  # started once the environment above is in place
+            hooks.STATE.workers[self.cfg.name(key)] = LambdaWorker(self.cfg.name(key))
         self._restore_moto_config = keep_moto_config()
         # moto's backends are process-global: start every runtime from an empty account.
         requests.post(f"{self.endpoint}/moto-api/reset", timeout=10).raise_for_status()
@@ -166,6 +176,9 @@ class OfflineAws:
         if self.crm is not None:
             self.crm.stop()
             self.crm = None
+        for worker in hooks.STATE.workers.values():
+            worker.stop()
+        hooks.STATE.workers.clear()
         if self._link_server is not None:
             self._link_server.stop()
             self._link_server = None
@@ -553,13 +566,17 @@ class OfflineAws:
     def wait(self, execution_arn: str, timeout: float = 300.0) -> ExecutionResult:
         sfn = self.client("stepfunctions")
         deadline = time.monotonic() + timeout
+        pause = 0.005
         while True:
             d = sfn.describe_execution(executionArn=execution_arn)
             if d["status"] in _TERMINAL:
                 break
             if time.monotonic() > deadline:
                 raise TimeoutError(f"execution {execution_arn} still {d['status']} after {timeout:.0f}s")
-            time.sleep(0.005)
+            time.sleep(pause)
+            # each poll is a request the embedded AWS serves on the interpreter lock the execution
+            # needs: a long execution is polled every 0.2 s, not every 5 ms
+            pause = min(pause * 1.5, 0.2)
         self._dispatch_status_change(d)
         return ExecutionResult(
             name=d["name"],
