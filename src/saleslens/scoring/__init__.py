@@ -3,6 +3,7 @@
 Two models, each fed only what was known at its cutoff: ``creation`` (the opportunity's CREATED
 event) and ``proposal`` (its first PROPOSAL_SENT event). One concern per module:
 
+- ``sources``: the CRM contract tables (versioned opportunities, events, accounts) -> the frames below.
 - ``features``: feature rows as known at a cutoff (as-of joins; never an outcome field).
 - ``encoding``: feature rows -> the numeric matrix LightGBM reads (categorical levels fixed at training).
 - ``bands``: probability -> score 1-5 by fixed bands.
