@@ -85,23 +85,23 @@ SELECT
     COALESCE(r.all_calls, 0) AS all_calls,
     COALESCE(r.doctor_calls, 0) AS doctor_calls,
     COALESCE(r.chemist_calls, 0) AS chemist_calls,
-    CASE WHEN r.field_days > 0 THEN round(CAST(r.doctor_calls AS DOUBLE) / r.field_days, 2) END AS doctor_call_avg,
-    CASE WHEN r.field_days > 0 THEN round(CAST(r.chemist_calls AS DOUBLE) / r.field_days, 2) END AS chemist_call_avg,
+    CASE WHEN r.field_days > 0 THEN round(round(CAST(r.doctor_calls AS DOUBLE) / r.field_days, 8), 2) END AS doctor_call_avg,
+    CASE WHEN r.field_days > 0 THEN round(round(CAST(r.chemist_calls AS DOUBLE) / r.field_days, 8), 2) END AS chemist_call_avg,
     COALESCE(r.clm_calls, 0) AS clm_calls,
-    CASE WHEN r.all_calls > 0 THEN round(CAST(r.clm_calls AS DOUBLE) / r.all_calls * 100, 2) END AS edetailing_share_pct,
-    CASE WHEN r.clm_calls > 0 THEN round(CAST(r.clm_seconds AS DOUBLE) / r.clm_calls, 1) END AS clm_seconds_per_call,
-    CASE WHEN r.clm_calls > 0 THEN round(CAST(r.slides_shown AS DOUBLE) / r.clm_calls, 2) END AS slides_per_clm_call,
-    CASE WHEN r.slides_shown > 0 THEN round(CAST(r.key_message_slides AS DOUBLE) / r.slides_shown * 100, 2) END
+    CASE WHEN r.all_calls > 0 THEN round(round(CAST(r.clm_calls AS DOUBLE) / r.all_calls * 100, 8), 2) END AS edetailing_share_pct,
+    CASE WHEN r.clm_calls > 0 THEN round(round(CAST(r.clm_seconds AS DOUBLE) / r.clm_calls, 8), 1) END AS clm_seconds_per_call,
+    CASE WHEN r.clm_calls > 0 THEN round(round(CAST(r.slides_shown AS DOUBLE) / r.clm_calls, 8), 2) END AS slides_per_clm_call,
+    CASE WHEN r.slides_shown > 0 THEN round(round(CAST(r.key_message_slides AS DOUBLE) / r.slides_shown * 100, 8), 2) END
         AS key_message_share_pct,
     COALESCE(r.on_time_field_days, 0) AS on_time_field_days,
-    CASE WHEN r.field_days > 0 THEN round(CAST(r.on_time_field_days AS DOUBLE) / r.field_days * 100, 2) END AS on_time_dcr_pct,
+    CASE WHEN r.field_days > 0 THEN round(round(CAST(r.on_time_field_days AS DOUBLE) / r.field_days * 100, 8), 2) END AS on_time_dcr_pct,
     j.working_days AS manager_working_days,
     j.joint_days,
-    CASE WHEN j.working_days > 0 THEN round(CAST(j.joint_days AS DOUBLE) / j.working_days * 100, 2) END AS joint_working_pct,
+    CASE WHEN j.working_days > 0 THEN round(round(CAST(j.joint_days AS DOUBLE) / j.working_days * 100, 8), 2) END AS joint_working_pct,
     CASE WHEN p.role IN ('ASM', 'RSM', 'ZSM', 'NH') THEN hs.sr_positions_held END AS sr_positions_held,
     j.sr_positions_visited,
     CASE WHEN hs.sr_positions_held > 0 AND j.working_days IS NOT NULL
-        THEN round(CAST(j.sr_positions_visited AS DOUBLE) / hs.sr_positions_held * 100, 2)
+        THEN round(round(CAST(j.sr_positions_visited AS DOUBLE) / hs.sr_positions_held * 100, 8), 2)
     END AS sr_positions_visited_pct
 FROM int_calendar__report_windows AS w
 JOIN int_hr__positions_asof AS p ON p.as_of_date = w.as_of_date

@@ -105,24 +105,24 @@ SELECT
     p.parent_position_id,
     r.mcl_doctors,
     r.covered_doctors,
-    CASE WHEN r.mcl_doctors > 0 THEN round(CAST(r.covered_doctors AS DOUBLE) / r.mcl_doctors * 100, 2) END AS coverage_pct,
-    CASE WHEN r.mcl_doctors > 0 THEN round(CAST(r.compliant_doctors AS DOUBLE) / r.mcl_doctors * 100, 2) END
+    CASE WHEN r.mcl_doctors > 0 THEN round(round(CAST(r.covered_doctors AS DOUBLE) / r.mcl_doctors * 100, 8), 2) END AS coverage_pct,
+    CASE WHEN r.mcl_doctors > 0 THEN round(round(CAST(r.compliant_doctors AS DOUBLE) / r.mcl_doctors * 100, 8), 2) END
         AS frequency_compliance_pct,
-    CASE WHEN r.mcl_doctors_a > 0 THEN round(CAST(r.compliant_doctors_a AS DOUBLE) / r.mcl_doctors_a * 100, 2) END
+    CASE WHEN r.mcl_doctors_a > 0 THEN round(round(CAST(r.compliant_doctors_a AS DOUBLE) / r.mcl_doctors_a * 100, 8), 2) END
         AS frequency_compliance_a_pct,
-    CASE WHEN r.mcl_doctors_b > 0 THEN round(CAST(r.compliant_doctors_b AS DOUBLE) / r.mcl_doctors_b * 100, 2) END
+    CASE WHEN r.mcl_doctors_b > 0 THEN round(round(CAST(r.compliant_doctors_b AS DOUBLE) / r.mcl_doctors_b * 100, 8), 2) END
         AS frequency_compliance_b_pct,
-    CASE WHEN r.mcl_doctors_c > 0 THEN round(CAST(r.compliant_doctors_c AS DOUBLE) / r.mcl_doctors_c * 100, 2) END
+    CASE WHEN r.mcl_doctors_c > 0 THEN round(round(CAST(r.compliant_doctors_c AS DOUBLE) / r.mcl_doctors_c * 100, 8), 2) END
         AS frequency_compliance_c_pct,
     r.planned_calls,
     r.attained_calls,
-    CASE WHEN r.planned_calls > 0 THEN round(CAST(r.attained_calls AS DOUBLE) / r.planned_calls * 100, 2) END
+    CASE WHEN r.planned_calls > 0 THEN round(round(CAST(r.attained_calls AS DOUBLE) / r.planned_calls * 100, 8), 2) END
         AS call_plan_attainment_pct,
     r.missed_doctors,
     r.missed_calls,
     r.key_hcps,
     r.key_hcps_reached,
-    CASE WHEN r.key_hcps > 0 THEN round(CAST(r.key_hcps_reached AS DOUBLE) / r.key_hcps * 100, 2) END AS key_hcp_reach_pct
+    CASE WHEN r.key_hcps > 0 THEN round(round(CAST(r.key_hcps_reached AS DOUBLE) / r.key_hcps * 100, 8), 2) END AS key_hcp_reach_pct
 FROM int_calendar__report_windows AS w
 JOIN int_hr__positions_asof AS p ON p.as_of_date = w.as_of_date
 LEFT JOIN rolled AS r

@@ -40,9 +40,9 @@ SELECT
     r.position_id,
     r.brand_code,
     r.detailed_calls,
-    round(CAST(r.seconds AS DOUBLE) / r.detailed_calls, 1) AS seconds_per_call,
-    round(CAST(r.slides_shown AS DOUBLE) / r.detailed_calls, 2) AS slides_per_call,
-    CASE WHEN r.slides_shown > 0 THEN round(CAST(r.key_message_slides AS DOUBLE) / r.slides_shown * 100, 2) END
+    round(round(CAST(r.seconds AS DOUBLE) / r.detailed_calls, 8), 1) AS seconds_per_call,
+    round(round(CAST(r.slides_shown AS DOUBLE) / r.detailed_calls, 8), 2) AS slides_per_call,
+    CASE WHEN r.slides_shown > 0 THEN round(round(CAST(r.key_message_slides AS DOUBLE) / r.slides_shown * 100, 8), 2) END
         AS key_message_share_pct
 FROM rolled AS r
 JOIN int_calendar__report_windows AS w

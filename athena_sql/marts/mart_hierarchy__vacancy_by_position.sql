@@ -96,9 +96,9 @@ SELECT
     COALESCE(r.sr_positions, 0) AS sr_positions,
     COALESCE(r.position_days, 0) AS position_days,
     COALESCE(r.vacant_days, 0) AS vacant_position_days,
-    CASE WHEN r.position_days > 0 THEN round(CAST(r.vacant_days AS DOUBLE) / r.position_days * 100, 2) END AS vacancy_pct,
+    CASE WHEN r.position_days > 0 THEN round(round(CAST(r.vacant_days AS DOUBLE) / r.position_days * 100, 8), 2) END AS vacancy_pct,
     CASE WHEN r.sr_positions_with_vacancy > 0
-        THEN round(CAST(r.vacant_days AS DOUBLE) / r.sr_positions_with_vacancy, 1)
+        THEN round(round(CAST(r.vacant_days AS DOUBLE) / r.sr_positions_with_vacancy, 8), 1)
     END AS avg_days_vacant,
     COALESCE(r.vacant_sr_positions, 0) AS vacant_sr_positions,
     COALESCE(r.net_value_vacant, CAST(0 AS DECIMAL(18, 2))) AS net_value_vacant,

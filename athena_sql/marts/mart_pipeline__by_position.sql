@@ -104,32 +104,32 @@ SELECT
     won_value,
     lost_value,
     CASE WHEN won_count + lost_count > 0
-        THEN round(CAST(won_count AS DOUBLE) / (won_count + lost_count) * 100, 2)
+        THEN round(round(CAST(won_count AS DOUBLE) / (won_count + lost_count) * 100, 8), 2)
     END AS win_rate_count_pct,
     CASE WHEN won_value + lost_value > 0
-        THEN round(CAST(won_value AS DOUBLE) / CAST(won_value + lost_value AS DOUBLE) * 100, 2)
+        THEN round(round(CAST(won_value AS DOUBLE) / CAST(won_value + lost_value AS DOUBLE) * 100, 8), 2)
     END AS win_rate_value_pct,
-    CASE WHEN won_count > 0 THEN round(CAST(won_value AS DOUBLE) / won_count, 2) END AS avg_won_deal_value,
-    CASE WHEN won_count > 0 THEN round(CAST(won_cycle_days AS DOUBLE) / won_count, 1) END AS avg_cycle_days_won,
+    CASE WHEN won_count > 0 THEN round(round(CAST(won_value AS DOUBLE) / won_count, 8), 2) END AS avg_won_deal_value,
+    CASE WHEN won_count > 0 THEN round(round(CAST(won_cycle_days AS DOUBLE) / won_count, 8), 1) END AS avg_cycle_days_won,
     open_count,
     open_value,
     target_value,
     won_value_target_months,
     target_value - won_value_target_months AS remaining_target_value,
     CASE WHEN target_value - won_value_target_months > 0
-        THEN round(CAST(open_value AS DOUBLE) / CAST(target_value - won_value_target_months AS DOUBLE), 2)
+        THEN round(round(CAST(open_value AS DOUBLE) / CAST(target_value - won_value_target_months AS DOUBLE), 8), 2)
     END AS pipeline_coverage,
     CASE WHEN won_count > 0 AND won_cycle_days > 0
-        THEN round(
+        THEN round(round(
             open_count * (CAST(won_value AS DOUBLE) / won_count) * (CAST(won_count AS DOUBLE) / (won_count + lost_count))
-            / (CAST(won_cycle_days AS DOUBLE) / won_count), 2)
+            / (CAST(won_cycle_days AS DOUBLE) / won_count), 8), 2)
     END AS sales_velocity_value_per_day,
     closed_after_proposal_count,
     CASE WHEN won_count + lost_count > 0
-        THEN round(CAST(closed_after_proposal_count AS DOUBLE) / (won_count + lost_count) * 100, 2)
+        THEN round(round(CAST(closed_after_proposal_count AS DOUBLE) / (won_count + lost_count) * 100, 8), 2)
     END AS proposal_rate_pct,
     CASE WHEN closed_after_proposal_count > 0
-        THEN round(CAST(won_after_proposal_count AS DOUBLE) / closed_after_proposal_count * 100, 2)
+        THEN round(round(CAST(won_after_proposal_count AS DOUBLE) / closed_after_proposal_count * 100, 8), 2)
     END AS proposal_win_rate_pct,
     at_risk_count,
     at_risk_value

@@ -68,15 +68,17 @@ SELECT
     COALESCE(r.free_units, 0) AS free_units,
     r.net_value_ly,
     CASE WHEN r.net_value_ly > 0
-        THEN round((CAST(COALESCE(r.net_value, 0) AS DOUBLE) - CAST(r.net_value_ly AS DOUBLE)) / CAST(r.net_value_ly AS DOUBLE) * 100, 2)
+        THEN round(round(
+            (CAST(COALESCE(r.net_value, 0) AS DOUBLE) - CAST(r.net_value_ly AS DOUBLE)) / CAST(r.net_value_ly AS DOUBLE) * 100, 8
+        ), 2)
     END AS growth_pct,
-    round(r.target_value, 2) AS target_value,
-    round(r.target_units, 2) AS target_units,
+    round(round(r.target_value, 8), 2) AS target_value,
+    round(round(r.target_units, 8), 2) AS target_units,
     CASE WHEN r.target_value > 0
-        THEN round(CAST(COALESCE(r.net_value, 0) AS DOUBLE) / r.target_value * 100, 2)
+        THEN round(round(CAST(COALESCE(r.net_value, 0) AS DOUBLE) / r.target_value * 100, 8), 2)
     END AS achievement_value_pct,
     CASE WHEN r.target_units > 0
-        THEN round(CAST(COALESCE(r.billed_units, 0) AS DOUBLE) / r.target_units * 100, 2)
+        THEN round(round(CAST(COALESCE(r.billed_units, 0) AS DOUBLE) / r.target_units * 100, 8), 2)
     END AS achievement_units_pct
 FROM rolled AS r
 JOIN int_calendar__report_windows AS w

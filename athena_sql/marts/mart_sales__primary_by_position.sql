@@ -66,13 +66,15 @@ SELECT
     COALESCE(r.invoice_lines, 0) AS invoice_lines,
     r.net_value_ly,
     CASE WHEN r.net_value_ly > 0
-        THEN round((CAST(COALESCE(r.net_value, 0) AS DOUBLE) - CAST(r.net_value_ly AS DOUBLE)) / CAST(r.net_value_ly AS DOUBLE) * 100, 2)
+        THEN round(round(
+            (CAST(COALESCE(r.net_value, 0) AS DOUBLE) - CAST(r.net_value_ly AS DOUBLE)) / CAST(r.net_value_ly AS DOUBLE) * 100, 8
+        ), 2)
     END AS growth_pct,
     CASE WHEN r.gross_value > 0
-        THEN round(CAST(r.return_value AS DOUBLE) / CAST(r.gross_value AS DOUBLE) * 100, 2)
+        THEN round(round(CAST(r.return_value AS DOUBLE) / CAST(r.gross_value AS DOUBLE) * 100, 8), 2)
     END AS returns_ratio_pct,
     CASE WHEN r.billed_units > 0
-        THEN round(CAST(r.free_units AS DOUBLE) / CAST(r.billed_units AS DOUBLE) * 100, 2)
+        THEN round(round(CAST(r.free_units AS DOUBLE) / CAST(r.billed_units AS DOUBLE) * 100, 8), 2)
     END AS scheme_pct
 FROM int_calendar__report_windows AS w
 JOIN int_hr__positions_asof AS p ON p.as_of_date = w.as_of_date

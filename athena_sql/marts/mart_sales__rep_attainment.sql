@@ -65,9 +65,9 @@ SELECT
     p.days_held,
     p.positions_held,
     COALESCE(p.net_value, CAST(0 AS DECIMAL(18, 2))) AS net_value,
-    round(p.target_value, 2) AS target_value,
+    round(round(p.target_value, 8), 2) AS target_value,
     CASE WHEN p.target_value > 0
-        THEN round(CAST(COALESCE(p.net_value, 0) AS DOUBLE) / p.target_value * 100, 2)
+        THEN round(round(CAST(COALESCE(p.net_value, 0) AS DOUBLE) / p.target_value * 100, 8), 2)
     END AS attainment_pct
 FROM people AS p
 JOIN int_calendar__report_windows AS w

@@ -26,14 +26,14 @@ SELECT
     p.parent_position_id,
     r.stockists,
     r.stockists_reported,
-    CASE WHEN r.stockists > 0 THEN round(CAST(r.stockists_reported AS DOUBLE) / r.stockists * 100, 2) END
+    CASE WHEN r.stockists > 0 THEN round(round(CAST(r.stockists_reported AS DOUBLE) / r.stockists * 100, 8), 2) END
         AS statement_coverage_pct,
     COALESCE(r.secondary_units, 0) AS secondary_units,
     CAST(COALESCE(r.secondary_value, 0) AS DECIMAL(18, 2)) AS secondary_value,
     COALESCE(r.closing_units, 0) AS closing_units,
     CAST(COALESCE(r.closing_value, 0) AS DECIMAL(18, 2)) AS closing_value,
     CASE WHEN r.secondary_units > 0
-        THEN round(CAST(r.closing_units AS DOUBLE) / (CAST(r.secondary_units AS DOUBLE) / 30), 1)
+        THEN round(round(CAST(r.closing_units AS DOUBLE) / (CAST(r.secondary_units AS DOUBLE) / 30), 8), 1)
     END AS closing_stock_days
 FROM rolled AS r
 JOIN int_hr__positions_asof AS p ON p.as_of_date = r.as_of_date AND p.position_id = r.position_id

@@ -35,7 +35,7 @@ SELECT
     r.closing_units,
     CAST(r.closing_value AS DECIMAL(18, 2)) AS closing_value,
     CASE WHEN r.secondary_units > 0
-        THEN round(CAST(r.closing_units AS DOUBLE) / (CAST(r.secondary_units AS DOUBLE) / 30), 1)
+        THEN round(round(CAST(r.closing_units AS DOUBLE) / (CAST(r.secondary_units AS DOUBLE) / 30), 8), 1)
     END AS closing_stock_days
 FROM rolled AS r
 JOIN int_hr__positions_asof AS p ON p.as_of_date = r.as_of_date AND p.position_id = r.position_id

@@ -50,9 +50,9 @@ scored AS (
         a.position_id, a.role, a.position_name, a.parent_position_id,
         a.net_value, a.billed_units, a.net_value_ly, a.growth_pct,
         t.target_value, t.target_units,
-        CASE WHEN t.target_value > 0 THEN round(CAST(a.net_value AS DOUBLE) / t.target_value * 100, 2) END
+        CASE WHEN t.target_value > 0 THEN round(round(CAST(a.net_value AS DOUBLE) / t.target_value * 100, 8), 2) END
             AS achievement_value_pct,
-        CASE WHEN t.target_units > 0 THEN round(CAST(a.billed_units AS DOUBLE) / t.target_units * 100, 2) END
+        CASE WHEN t.target_units > 0 THEN round(round(CAST(a.billed_units AS DOUBLE) / t.target_units * 100, 8), 2) END
             AS achievement_units_pct,
         CASE WHEN a.window_id = 'mtd' THEN t.month_target_value END AS month_target_value,
         CASE WHEN a.window_id = 'mtd' AND NOT w.is_closed THEN t.month_target_value - a.net_value END
@@ -83,15 +83,15 @@ SELECT
     billed_units,
     net_value_ly,
     growth_pct,
-    round(target_value, 2) AS target_value,
-    round(target_units, 2) AS target_units,
+    round(round(target_value, 8), 2) AS target_value,
+    round(round(target_units, 8), 2) AS target_units,
     achievement_value_pct,
     achievement_units_pct,
     month_target_value,
     balance_to_go_value,
     CASE WHEN balance_to_go_value IS NOT NULL THEN working_days_left END AS working_days_left,
     CASE WHEN balance_to_go_value IS NOT NULL AND working_days_left > 0
-        THEN round(CAST(balance_to_go_value AS DOUBLE) / working_days_left, 2)
+        THEN round(round(CAST(balance_to_go_value AS DOUBLE) / working_days_left, 8), 2)
     END AS required_run_rate_value,
     is_vacant,
     CASE WHEN NOT is_vacant AND achievement_value_pct IS NOT NULL

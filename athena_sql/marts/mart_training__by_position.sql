@@ -81,11 +81,11 @@ SELECT
     COALESCE(r.assigned, 0) AS assigned,
     COALESCE(r.completed, 0) AS completed,
     COALESCE(r.overdue, 0) AS overdue,
-    CASE WHEN r.assigned > 0 THEN round(CAST(r.completed AS DOUBLE) / r.assigned * 100, 2) END AS completion_pct,
+    CASE WHEN r.assigned > 0 THEN round(round(CAST(r.completed AS DOUBLE) / r.assigned * 100, 8), 2) END AS completion_pct,
     COALESCE(r.assessed, 0) AS assessed,
     COALESCE(r.passed, 0) AS passed,
-    CASE WHEN r.assessed > 0 THEN round(CAST(r.passed AS DOUBLE) / r.assessed * 100, 2) END AS pass_pct,
-    CASE WHEN r.assessed > 0 THEN round(CAST(r.score_total AS DOUBLE) / r.assessed, 2) END AS mean_score
+    CASE WHEN r.assessed > 0 THEN round(round(CAST(r.passed AS DOUBLE) / r.assessed * 100, 8), 2) END AS pass_pct,
+    CASE WHEN r.assessed > 0 THEN round(round(CAST(r.score_total AS DOUBLE) / r.assessed, 8), 2) END AS mean_score
 FROM cadences AS cd
 JOIN int_hr__positions_asof AS p ON p.as_of_date = cd.as_of_date
 LEFT JOIN rolled AS r ON r.as_of_date = cd.as_of_date AND r.position_id = p.position_id

@@ -17,6 +17,7 @@ from saleslens.delivery import ledger as ledger_mod
 from saleslens.delivery.deliver import Settings, deliver_batch
 from saleslens.delivery.figures import figures_hash
 from saleslens.distribution import outcomes
+from saleslens.distribution.results import read_result, stable_number
 from saleslens.links.issue import LinkIssuer
 from saleslens.reports.model import RunData, build_report
 from tests.unit.test_render_and_email import ASM, primary
@@ -249,3 +250,37 @@ def test_render_report_refuses_a_malformed_batch_before_any_call(batch, message)
     with pytest.raises(InvalidEventError) as caught:
         handler(event, LambdaContext("render-report", 1024, "arn:aws:lambda:eu-west-1:123456789012:function:render-report"))
     assert str(caught.value) == message
+
+
+def test_float_noise_across_a_rounding_boundary_reads_as_the_same_figures():
+    # 15.625 % is exact (125/8); a parallel sum lands a few ulps either side of it on different
+    # runs, which a report shows as 15.62 or 15.63 and a 4-place hash also splits (x.xxxx5 cases).
+    # The mart results are read as their stable values, so both runs give one report.
+    header = "position_id,parent_position_id,role,position_name,window_id,window_order,start_date,end_date," \
+             "ly_start_date,ly_end_date,net_value,growth_pct,gross_value\n"
+    line = "P00006,P00005,ASM,Name P00006,mtd,2,2026-11-01,2026-11-20,2025-11-01,2025-11-20,{net},{growth},{net}\n"
+    runs = [("2899999999.9999995", "15.624999999999998"), ("2900000000.0000005", "15.625000000000002")]
+    with mock_aws():
+        s3 = boto3.client("s3", region_name=REGION)
+        s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
+        reports = []
+        for n, (net, growth) in enumerate(runs):
+            s3.put_object(Bucket=BUCKET, Key=f"athena/run{n}.csv", Body=(header + line.format(net=net, growth=growth)).encode())
+            rows = read_result(s3, f"s3://{BUCKET}/athena/run{n}.csv")
+            assert (rows[0]["net_value"], rows[0]["growth_pct"]) == ("2900000000", "15.625")
+            reports.append(build_report(ASM, RunData({"primary": rows}), run_date="2026-11-20", cadence="daily"))
+    assert reports[0] == reports[1]
+    assert figures_hash(reports[0]) == figures_hash(reports[1])
+
+
+@pytest.mark.parametrize("text,stable", [
+    ("123456.78", "123456.78"),  # short: exact as printed, untouched
+    ("E000123", "E000123"), ("2026-11-20", "2026-11-20"), ("", ""),
+    ("0.031249999999999997", "0.03125"),  # 10 significant digits
+    ("1234567.1200000001", "1234567.12"),  # never fewer than the paisa
+    ("123456789012.34567", "123456789012.35"),
+    ("1.2345678901234567e-05", "0.0000123456789"),
+    ("-15.624999999999998", "-15.625"),
+])
+def test_a_result_value_is_read_as_its_stable_value(text, stable):
+    assert stable_number(text) == stable

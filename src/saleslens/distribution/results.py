@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import unicodedata
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence
 
 from saleslens.config import ROLE_LEVELS
@@ -26,10 +27,33 @@ class RecipientError(ValueError):
 
 
 def read_result(s3: Any, output_location: str) -> List[Row]:
-    """Rows of an Athena result CSV (every value text; empty = null)."""
+    """Rows of an Athena result CSV (every value text; empty = null), each decimal number taken to
+    its stable value (``stable_number``)."""
     bucket, _, key = output_location.split("://", 1)[1].partition("/")
     text = s3.get_object(Bucket=bucket, Key=key)["Body"].read().decode("utf-8")
-    return list(csv.DictReader(io.StringIO(text)))
+    limit = STABLE_DIGITS + 2  # shorter values are exact as printed (stable_number)
+    return [{k: stable_number(v) if len(v) > limit else v for k, v in row.items()} for row in csv.DictReader(io.StringIO(text))]
+
+
+# A sum of doubles differs in its last bits with the order of a parallel aggregation, so the same
+# data can give 15.624999999999998 on one run and 15.625000000000002 on the next, which display
+# as 15.62 and 15.63 and hash as different figures. Every amount the marts add up is in paisa and
+# every other figure is a ratio of such sums, so a value is taken to STABLE_DIGITS significant
+# digits, never fewer than 2 decimal places (the paisa): that restores the exact paisa of a sum
+# and the exact value of a ratio, and a noisy value would have to sit on a half-unit of its 10th
+# digit to still differ. Exact values print short; only long ones are worth the Decimal.
+STABLE_DIGITS = 10
+_LONG_DECIMAL = re.compile(r"^-?\d+\.\d{3,}(?:[eE][-+]?\d+)?$|^-?\d(?:\.\d+)?[eE][-+]?\d+$")
+
+
+def stable_number(text: str) -> str:
+    if len(text) <= STABLE_DIGITS + 2 or not _LONG_DECIMAL.match(text):
+        return text
+    value = Decimal(text)
+    if not value:
+        return "0"
+    places = max(2, STABLE_DIGITS - 1 - value.adjusted())
+    return format(value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN).normalize(), "f")
 
 
 def location(locations: Dict[str, str], mart: str) -> str:
