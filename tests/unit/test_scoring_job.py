@@ -55,10 +55,10 @@ def _by_month(store: CurateStore, table: Any, frame: pd.DataFrame, day_column: s
         store.write_curated(table, pa.Table.from_pandas(rows, preserve_index=False), dt.isoformat())
 
 
-def _curate(s3: Any) -> None:
+def _curate(s3: Any, bucket: str = BUCKET) -> None:
     """The synthetic CRM as the curate step writes it (curated schemas, cast by write_curated)."""
     crm = synthetic_crm(opportunities=1500, accounts=200, owners=30, months=27)
-    store = CurateStore(s3, clean_bucket="", curated_bucket=BUCKET)
+    store = CurateStore(s3, clean_bucket="", curated_bucket=bucket)
     acc = crm.accounts.assign(customer_since=pd.to_datetime(crm.accounts["customer_since"]).dt.date,
                               valid_from=BEGINNING, valid_to=OPEN_END)
     store.write_curated(ACCOUNTS, pa.Table.from_pandas(acc[list(ACCOUNTS.column_names)], preserve_index=False))

@@ -100,3 +100,87 @@ def emit_events(
     if resp.get("FailedEntryCount"):
         cli._fail(f"EventBridge refused the event: {resp['Entries'][0].get('ErrorMessage')}")
     typer.echo(f"put {event.event_type} of {event.opportunity_id} version {event.version} on {entry['EventBusName']}")
+
+
+_ACCOUNT = typer.Option(None, "--account", help="AWS account id of the bucket names (default: sts:GetCallerIdentity).")
+
+
+def _models_bucket(endpoint_url: Optional[str], region: Optional[str], profile: Optional[str],
+                   account: Optional[str]) -> Tuple[Any, Any, str]:
+    """The config, an S3 client and the curated bucket (where the curated CRM tables and the model
+    artefacts are), in the account and region the options name, as the other ops commands resolve them."""
+    from saleslens import cli, ops
+
+    cfg, sess, endpoint = _target(endpoint_url, region, profile)
+    target = cli._run_ops(lambda: ops.resolve_target(cfg, sess, account=account, endpoint_url=endpoint))
+    return cfg, sess.client("s3", endpoint_url=target.endpoint_url), cfg.bucket_name("curated", target.account, target.region)
+
+
+def _instant(text: Optional[str]) -> datetime:
+    """--now: an ISO date (midnight UTC) or instant (naive = UTC); default the current instant."""
+    from saleslens import cli
+
+    if not text:
+        return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+    try:
+        got = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        cli._fail(f"--now {text!r} is not an ISO date or instant (e.g. 2026-04-01 or 2026-04-01T06:00:00Z)")
+        raise
+    return got.astimezone(timezone.utc).replace(tzinfo=None) if got.tzinfo else got
+
+
+@model_app.command("train")
+def train(
+    now: Optional[str] = typer.Option(None, "--now", help="Train as of this day or instant (ISO; default: now, UTC)."),
+    endpoint_url: Optional[str] = _ENDPOINT,
+    region: Optional[str] = _REGION,
+    profile: Optional[str] = _PROFILE,
+    account: Optional[str] = _ACCOUNT,
+) -> None:
+    """Train both models (creation, proposal) on the curated CRM history, here in your shell: write each
+    artefact and its holdout evaluation under the model prefix of the curated bucket, and make a model
+    champion only if it beats the current one on the same holdout (see docs/scoring.md). Short of the
+    minimum history the fallback table is written as champion, and the output says so."""
+    from saleslens import cli
+    from saleslens.scoring.history import MinHistory
+    from saleslens.scoring.job import NoCrmHistoryError, run_training
+    from saleslens.scoring.train import TrainingDataError
+
+    when = _instant(now)
+    cfg, s3, bucket = _models_bucket(endpoint_url, region, profile, account)
+    s = cfg.scoring
+    try:
+        summary = cli._run_ops(lambda: run_training(s3, bucket, model_prefix=s.model_prefix, now=when,
+                                                    min_history=MinHistory(won=s.min_history_won, lost=s.min_history_lost)))
+    except (NoCrmHistoryError, TrainingDataError) as exc:
+        cli._fail(str(exc))
+        raise
+    for line in summary.lines():
+        typer.echo(line)
+
+
+@model_app.command("evaluate")
+def evaluate(
+    model: Optional[str] = typer.Option(None, "--model", help="creation or proposal (default: both)."),
+    endpoint_url: Optional[str] = _ENDPOINT,
+    region: Optional[str] = _REGION,
+    profile: Optional[str] = _PROFILE,
+    account: Optional[str] = _ACCOUNT,
+) -> None:
+    """Print the holdout evaluation of the model's champion (AUC and Brier against the fallback baseline,
+    calibration, lift by score) and, when the last model trained was not promoted, that challenger's."""
+    from saleslens import cli
+    from saleslens.scoring.columns import MODELS
+    from saleslens.scoring.job import NoEvaluationError, evaluation_text
+
+    if model is not None and model not in MODELS:
+        cli._fail(f"--model {model!r}: expected one of {', '.join(MODELS)}")
+    cfg, s3, bucket = _models_bucket(endpoint_url, region, profile, account)
+    for name in [model] if model else list(MODELS):
+        try:
+            text = cli._run_ops(lambda: evaluation_text(s3, bucket, cfg.scoring.model_prefix, name))  # noqa: B023
+        except NoEvaluationError as exc:
+            cli._fail(str(exc))
+            raise
+        typer.echo(text)
