@@ -15,6 +15,7 @@ event) and ``proposal`` (its first PROPOSAL_SENT event). One concern per module:
 - ``champion``: the champion/challenger rule.
 - ``evaluate``: AUC, Brier, calibration curve, lift by score band against the fallback baseline.
 - ``factors`` and ``score``: one opportunity -> probability, score and the factors behind it, in words.
+- ``job``: training from the curated CRM history: artefacts, evaluations and the champion pointer in S3.
 
 The scoring path (``score``, ``factors``, ``encoding``, ``bands``, ``calibration``, ``fallback``,
 ``artefact``) imports numpy and lightgbm only, not pandas, so a scoring Lambda can leave pandas out.

@@ -1,5 +1,6 @@
-"""`saleslens model ...`: the opportunity scores in the scores table, and CRM events put on the CRM
-events bus (to score an opportunity through the deployed path). The AWS target options are those
+"""`saleslens model ...`: the opportunity scores in the scores table, CRM events put on the CRM
+events bus (to score an opportunity through the deployed path), and training and evaluating the
+models on the curated CRM history (``job``). The AWS target options are those
 of the other ops commands (saleslens.cli): an account, or an embedded AWS (`saleslens offline serve`)."""
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any, List, Optional, Tuple
 import typer
 
 model_app = typer.Typer(add_completion=False, no_args_is_help=True,
-                        help="Opportunity scoring: the scores of an opportunity, and CRM events to score one.")
+                        help="Opportunity scoring: scores of an opportunity, CRM events to score one, training and evaluating the models.")
 
 _ENDPOINT = typer.Option(None, "--endpoint-url", envvar="AWS_ENDPOINT_URL", help="Endpoint of an offline (embedded) AWS.")
 _REGION = typer.Option(None, "--region", help="AWS region (default: AWS_REGION, then the standard chain).")
