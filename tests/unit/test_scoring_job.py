@@ -126,3 +126,16 @@ def test_below_the_minimum_history_the_fallback_is_champion(s3: Any) -> None:
         assert _pointer(s3, m.model) == m.version
         assert service.champion(s3, BUCKET, PREFIX, m.model).artefact.kind == "fallback"
     assert got.as_of == date(2025, 3, 31).isoformat()
+
+
+def test_a_model_challenging_a_fallback_champion_must_beat_its_own_baseline(s3: Any) -> None:
+    _curate(s3)
+    short = run_training(s3, BUCKET, model_prefix=PREFIX, min_history=MinHistory(won=5000, lost=5000, months=24), now=NOW)
+    got = run_training(s3, BUCKET, model_prefix=PREFIX, min_history=LOW, now=datetime(2025, 3, 31, 7, 0, 0))
+    for before, m in zip(short.models, got.models):
+        assert m.kind == "lightgbm" and m.report is not None
+        assert m.reason.startswith("against the fallback champion's table fitted before the holdout: ")
+        assert _pointer(s3, m.model) == (m.version if m.promoted else before.version) == m.champion_version
+        # The rule's two conditions on the report's own figures: Brier lower than the baseline's, AUC not lower.
+        beats = m.report.metrics.brier < m.report.baseline.brier and m.report.metrics.auc >= m.report.baseline.auc
+        assert m.promoted == beats
