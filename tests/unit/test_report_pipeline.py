@@ -53,7 +53,8 @@ def run_data() -> RunData:
         rows.append(pos("A1", "ASM", "R1", w, net_value="300.00"))
         rows.append(pos("S3", "SR", "A2", w, net_value="100.00"))
     pipeline = [
-        pipe("A1", "ASM", "R1", "mtd", won_count="2", lost_count="1", win_rate_count_pct="66.67",
+        pipe("A1", "ASM", "R1", "mtd", won_count="2", lost_count="1", won_value="300000.00", lost_value="100000.00",
+             win_rate_count_pct="66.67",
              win_rate_value_pct="75.00", open_count="4", open_value="12395678.50", target_value="10000000.00",
              remaining_target_value="9876543.20", pipeline_coverage="1.26", at_risk_count="1",
              at_risk_value="50000.00", avg_cycle_days_won="42.5"),
@@ -105,6 +106,7 @@ def test_a_manager_sees_its_own_figures_and_its_direct_reports_with_business_per
     assert 'data-kpi="remaining_target_value" data-value="9876543.20" data-window="mtd">98,76,543.20</td>' in own
     assert 'data-kpi="win_rate_count_pct" data-value="66.67" data-window="mtd">66.7%</td>' in own
     assert 'data-kpi="win_rate_value_pct" data-value="75.00" data-window="mtd">75.0%</td>' in own
+    assert 'data-kpi="won_value" data-value="300000.00" data-window="mtd">3,00,000.00</td>' in own
     assert 'data-kpi="pipeline_coverage" data-value="1.26" data-window="mtd">1.26</td>' in own
     assert 'data-kpi="at_risk_count" data-value="1" data-window="mtd">1</td>' in own
     assert 'data-kpi="avg_cycle_days_won" data-value="42.5" data-window="mtd">42.5</td>' in own
