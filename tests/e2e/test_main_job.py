@@ -249,6 +249,18 @@ def test_a_manager_sees_each_direct_report_of_the_report_date(run, truth):
     assert listed == set(children)  # direct reports; their own reports appear only as drill-down rows
 
 
+def test_the_top_reports_institutional_pipeline_adds_up_from_its_direct_reports(run, truth):
+    """The pipeline mart reaches the page: the CMO's own open pipeline value per window is its
+    direct reports' shown open pipeline added up (those left out have none)."""
+    employee, _, position = next(h for h in truth.holders if truth.positions[h[2]]["role"] == "CMO")
+    cells = _report(run["out"], "daily", position, employee)
+    windows = [w for (section, kpi, w) in cells if section == "pipeline" and kpi == "open_value"]
+    assert windows, "no institutional pipeline table on the CMO's report"
+    for w in windows:
+        own, *direct = [Decimal(v) for v in cells[("pipeline", "open_value", w)]]
+        assert own > 0 and direct and sum(direct) == own, (w, own, direct)
+
+
 def summary_of(result) -> Dict[str, object]:
     return result.output["summary"]["summary"]
 

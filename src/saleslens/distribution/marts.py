@@ -63,6 +63,7 @@ MARTS: Tuple[Mart, ...] = (
     Mart("detailing", "mart_effort__detailing_by_brand", order=("position_id", "window_order", "brand_code")),
     Mart("training", "mart_training__by_position"),
     Mart("vacancy", "mart_hierarchy__vacancy_by_position", order=("position_id", "window_order")),
+    Mart("pipeline", "mart_pipeline__by_position", order=("position_id", "window_order")),
 )
 MART_KEYS = tuple(m.key for m in MARTS)
 

@@ -82,6 +82,7 @@ class DirectReport:
     targets: Dict[str, Row]
     drill: List[Dict[str, Row]] = field(default_factory=list)  # its own direct reports' primary rows by window
     drill_targets: List[Dict[str, Row]] = field(default_factory=list)  # and their target rows, same order
+    pipeline: Dict[str, Row] = field(default_factory=dict)  # window -> row of mart "pipeline"
 
     @property
     def position_id(self) -> str:
@@ -116,6 +117,8 @@ class Report:
     # achievement distribution); empty for an SR.
     team_srs: List[Row] = field(default_factory=list)
     freshness: List[Row] = field(default_factory=list)  # RunData.freshness, as the run had it
+    # window -> the position's row of mart "pipeline" (institutional deals of its subtree)
+    pipeline: Dict[str, Row] = field(default_factory=dict)
 
     @property
     def focus(self) -> Optional[Window]:
@@ -134,6 +137,25 @@ class Report:
     @property
     def is_manager(self) -> bool:
         return self.role != ROLE_LEVELS[0]
+
+
+# The pipeline mart's counts and amounts that say a position had institutional business in a
+# window: a deal won or lost in it, a deal open on the as-of date, or an institutional target.
+PIPELINE_BUSINESS = ("won_count", "lost_count", "open_count", "target_value")
+
+
+def has_pipeline(row: Optional[Row]) -> bool:
+    """Whether a pipeline row holds any institutional business (the mart has a row of zeros for
+    every position of the tree, deals or not)."""
+    if not row:
+        return False
+    for k in PIPELINE_BUSINESS:
+        try:
+            if float(row.get(k) or 0) != 0:
+                return True
+        except ValueError:
+            continue
+    return False
 
 
 def _by_window(rows: Sequence[Row]) -> Dict[str, Row]:
@@ -169,6 +191,7 @@ def build_report(recipient: Dict[str, Any], data: RunData, *, run_date: str, cad
     children = sorted(data.children("primary", pid), key=lambda r: r["position_id"])
     child_ids = sorted({r["position_id"] for r in children})
     target_children = data.children("targets", pid)
+    pipeline_children = data.children("pipeline", pid)
     direct = []
     for cid in child_ids:
         grand = sorted({r["position_id"] for r in data.children("primary", cid)})
@@ -178,6 +201,7 @@ def build_report(recipient: Dict[str, Any], data: RunData, *, run_date: str, cad
             targets=_by_window([r for r in target_children if r["position_id"] == cid]),
             drill=[_by_window([r for r in data.children("primary", cid) if r["position_id"] == g]) for g in grand],
             drill_targets=[_by_window([r for r in grand_targets if r["position_id"] == g]) for g in grand],
+            pipeline=_by_window([r for r in pipeline_children if r["position_id"] == cid]),
         ))
     customers: Dict[str, List[Row]] = {}
     unlisted: Dict[str, int] = {}
@@ -210,6 +234,7 @@ def build_report(recipient: Dict[str, Any], data: RunData, *, run_date: str, cad
         unmapped=_grouped([r for r in data.all("unmapped") if r.get("period") == "TY"]) if is_top else {},
         team_srs=_team_srs(data, pid, _focus_id(windows)) if role != ROLE_LEVELS[0] else [],
         freshness=list(data.freshness),
+        pipeline=_by_window(data.own("pipeline", pid)),
     )
 
 

@@ -16,7 +16,16 @@ from markupsafe import Markup
 
 from saleslens.reports import freshness
 from saleslens.reports.headline import headline, isolated
-from saleslens.reports.model import MAX_LISTED, DirectReport, Report, Row, RunData, Window, build_report
+from saleslens.reports.model import (
+    MAX_LISTED,
+    DirectReport,
+    Report,
+    Row,
+    RunData,
+    Window,
+    build_report,
+    has_pipeline,
+)
 from saleslens.reports.numbers import NULL, format_inr, format_int, number, pct, rupees
 
 __all__ = ["format_inr", "render", "render_report", "display", "cell"]
@@ -231,6 +240,31 @@ CUSTOMER_CELLS = (("net_value", "inr"), ("return_value", "inr"), ("credit_value"
                   ("free_units", "int"), ("growth_pct", "pct"))
 DETAILING_CELLS = (("detailed_calls", "int"), ("seconds_per_call", "dec1"), ("slides_per_call", "dec2"),
                    ("key_message_share_pct", "pct"))
+# The institutional pipeline (mart "pipeline"): (label, kpi, kind) of the position's own table,
+# and of the direct reports' table (a few columns, so a CMO's page stays small).
+PIPELINE_CELLS = (("Win rate by count %", "win_rate_count_pct", "pct"), ("Win rate by value %", "win_rate_value_pct", "pct"),
+                  ("Deals won", "won_count", "int"), ("Deals lost", "lost_count", "int"),
+                  ("Value won (₹)", "won_value", "inr"), ("Open deals", "open_count", "int"),
+                  ("Open pipeline (₹)", "open_value", "inr"),
+                  ("Institutional target of the window's whole months (₹)", "target_value", "inr"),
+                  ("Target still to win (₹)", "remaining_target_value", "inr"),
+                  ("Coverage (open pipeline / target still to win, times)", "pipeline_coverage", "dec2"),
+                  ("Open deals at risk", "at_risk_count", "int"), ("Open value at risk (₹)", "at_risk_value", "inr"),
+                  ("Average cycle of deals won (days)", "avg_cycle_days_won", "dec1"))
+PIPELINE_DIRECT_CELLS = (("Win rate by count %", "win_rate_count_pct", "pct"),
+                         ("Win rate by value %", "win_rate_value_pct", "pct"),
+                         ("Open pipeline (₹)", "open_value", "inr"), ("Coverage (times)", "pipeline_coverage", "dec2"),
+                         ("Open deals at risk", "at_risk_count", "int"),
+                         ("Average cycle of deals won (days)", "avg_cycle_days_won", "dec1"))
+PIPELINE_DIRECT_SPEC = tuple((kpi, kind) for _, kpi, kind in PIPELINE_DIRECT_CELLS)
+
+
+def pipeline_rows(report: Report, window_id: str) -> List[Row]:
+    """The direct reports' pipeline rows of a window that hold institutional business, by position
+    id; those without any are left out (the caption says how many are listed)."""
+    rows = [d.pipeline.get(window_id) for d in report.direct_reports]
+    return sorted((r for r in rows if r is not None and has_pipeline(r)), key=lambda r: r["position_id"])
+
 
 def listed(rows: Sequence[Row], total_of: str = "net_value") -> Tuple[List[Row], Optional[Dict[str, Any]]]:
     """A long list cut to its first MAX_LISTED rows (the model sorts each largest first), and what
@@ -255,10 +289,13 @@ _ENV.filters["bdi"] = bdi
 _ENV.filters["isolate"] = isolated
 _ENV.filters["rupees"] = rupees
 _ENV.filters["pct"] = pct
+_ENV.tests["has_pipeline"] = has_pipeline
 _ENV.globals.update(cell=cell, cells=cells, row_cells=row_cells, display=display, ranked=ranked,
                     position_label=position_label, headline=headline, listed=listed,
                     pace_chart=pace_chart, achievement_chart=achievement_chart, histogram_chart=histogram_chart,
                     source_lines=freshness.source_lines, number=number,
+                    pipeline_rows=pipeline_rows, PIPELINE_CELLS=PIPELINE_CELLS,
+                    PIPELINE_DIRECT_CELLS=PIPELINE_DIRECT_CELLS, PIPELINE_DIRECT_SPEC=PIPELINE_DIRECT_SPEC,
                     BRAND_CELLS=BRAND_CELLS, CUSTOMER_CELLS=CUSTOMER_CELLS, DETAILING_CELLS=DETAILING_CELLS)
 _TEMPLATE = _ENV.get_template("report.html.j2")  # compiled once per process
 
