@@ -68,6 +68,9 @@ def test_the_string_to_date32_cast_the_contracts_rely_on_works():
     assert int(pa.__version__.split(".")[0]) >= 14
 
 
+OPTIONAL_WHEN_INSTALLED = {"cloudpickle"}
+
+
 def test_the_job_script_imports_only_the_standard_library_its_lock_and_glue_s_own():
     """Import glue_jobs/conform.py (not as __main__) in a fresh interpreter and list what it loads."""
     code = (
@@ -86,7 +89,10 @@ def test_the_job_script_imports_only_the_standard_library_its_lock_and_glue_s_ow
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=str(ROOT), timeout=120)
     assert proc.returncode == 0, proc.stderr
     loaded = set(json.loads(proc.stdout.strip().splitlines()[-1]))
-    allowed = {"saleslens"} | GLUE_PROVIDED
+    # pyarrow.lib imports cloudpickle when it is installed (try/except); the main environment has
+    # it (statsforecast's), Glue's does not, and the same test on the Glue lock (make glue39)
+    # runs the job without it.
+    allowed = {"saleslens"} | GLUE_PROVIDED | OPTIONAL_WHEN_INSTALLED
     for name in pins(GLUE_LOCK):
         allowed |= top_levels(name)
     assert "pyarrow" in loaded and "saleslens" in loaded
