@@ -217,28 +217,19 @@ def _lms_assignments(t: pa.Table) -> pa.Table:
     return _shape(table, {c: _col(t, c) for c in table.column_names})
 
 
-def _lms_completions(t: pa.Table) -> pa.Table:
-    table = TABLES["cur_lms__completions"]
-    cols = {c: _col(t, c) for c in table.column_names if c != "completed_on"}
-    return _shape(table, {**cols, "completed_on": pc.cast(_col(t, "completed_at"), pa.date32())})
+def _with_day(name: str, day: str, timestamp: str) -> Callable[[pa.Table], pa.Table]:
+    """A table's columns as conformed, plus ``day``: the date of its ``timestamp`` column."""
+    def shape(t: pa.Table) -> pa.Table:
+        table = TABLES[name]
+        cols = {c: _col(t, c) for c in table.column_names if c != day}
+        return _shape(table, {**cols, day: pc.cast(_col(t, timestamp), pa.date32())})
+    return shape
 
 
-def _lms_attempts(t: pa.Table) -> pa.Table:
-    table = TABLES["cur_lms__attempts"]
-    cols = {c: _col(t, c) for c in table.column_names if c != "attempted_on"}
-    return _shape(table, {**cols, "attempted_on": pc.cast(_col(t, "attempted_at"), pa.date32())})
-
-
-def _opportunity_versions(t: pa.Table) -> pa.Table:
-    table = TABLES["cur_crm__opportunity_versions"]
-    cols = {c: _col(t, c) for c in table.column_names if c != "modified_date"}
-    return _shape(table, {**cols, "modified_date": pc.cast(_col(t, "last_modified_at"), pa.date32())})
-
-
-def _opportunity_events(t: pa.Table) -> pa.Table:
-    table = TABLES["cur_crm__opportunity_events"]
-    cols = {c: _col(t, c) for c in table.column_names if c != "event_date"}
-    return _shape(table, {**cols, "event_date": pc.cast(_col(t, "event_at"), pa.date32())})
+_lms_completions = _with_day("cur_lms__completions", "completed_on", "completed_at")
+_lms_attempts = _with_day("cur_lms__attempts", "attempted_on", "attempted_at")
+_opportunity_versions = _with_day("cur_crm__opportunity_versions", "modified_date", "last_modified_at")
+_opportunity_events = _with_day("cur_crm__opportunity_events", "event_date", "event_at")
 
 
 def _institution_targets(t: pa.Table) -> pa.Table:
