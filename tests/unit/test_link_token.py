@@ -48,6 +48,21 @@ def test_a_changed_byte_anywhere_makes_it_invalid(part):
     assert verify(".".join(pieces), [KEY], now=1_700_000_001).status == INVALID
 
 
+def test_only_the_canonical_spelling_of_a_signature_verifies():
+    # A 32-byte signature is 43 base64 characters; the last one carries 4 bits and 2 padding
+    # bits, so 4 characters decode to the same bytes. Only the one the signer wrote may open.
+    token = sign(CLAIMS, KEY)
+    head, sig = token.rsplit(".", 1)
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    same_bytes = [c for c in alphabet
+                  if c != sig[-1] and base64.urlsafe_b64decode(sig[:-1] + c + "=") == base64.urlsafe_b64decode(sig + "=")]
+    assert len(same_bytes) == 3
+    for c in same_bytes:
+        assert verify(f"{head}.{sig[:-1]}{c}", [KEY], now=1_700_000_001).status == INVALID
+    assert verify(f"{head}.{sig}=", [KEY], now=1_700_000_001).status == INVALID
+    assert verify(token, [KEY], now=1_700_000_001).status == VALID
+
+
 def test_changed_claims_signed_with_another_key_are_invalid():
     forged = sign(Claims(CLAIMS.report_key.replace("E000001", "E000002"), "E000002", "P00006", 1, 2_000_000_000, "x"), OTHER)
     checked = verify(forged, [KEY], now=1_700_000_001)
