@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from saleslens.cli import app
-from saleslens.generate import default_history_from, generate
+from saleslens.generate import generate
 from saleslens.offline import OfflineAws
 from saleslens.offline.main_job import ingest_files
 
@@ -24,7 +24,9 @@ DAILY = ("hr_assignments", "hr_employees", "erp_primary_invoices", "erp_credit_n
 @pytest.fixture(scope="module")
 def lake():
     logging.getLogger("moto").setLevel(logging.CRITICAL)
-    data = generate(scale="tiny", start=DAY, days=1, seed=11, history_from=default_history_from(DAY))
+    # One month of history: these tests are about the schedule's date and the delivery counts,
+    # not about windows reaching back (tests/e2e/test_main_job.py loads the full history).
+    data = generate(scale="tiny", start=DAY, days=1, seed=11, history_from=date(2026, 7, 1))
     with OfflineAws() as aws:
         ingest_files(aws, data.files, lambda _m: None, data.arrivals)
         aws.ops_messages()  # what ingest and curation told ops
