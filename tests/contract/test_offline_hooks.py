@@ -60,6 +60,21 @@ def test_hook_points_still_exist_with_the_expected_signatures():
     assert callable(state_task_factory.state_task_service_for)
     assert hasattr(retrier_decl, "time")
     assert list(inspect.signature(QueryResults.__init__).parameters) == ["self", "rows", "column_info"]
+    from moto.stepfunctions.parser.backend.execution import BaseExecutionWorkerCommunication, Execution
+    assert list(inspect.signature(BaseExecutionWorkerCommunication.terminated).parameters) == ["self"]
+    assert "exec_arn" in inspect.signature(Execution.__init__).parameters
+
+
+def test_wait_is_woken_when_the_execution_ends(offline_moto):
+    """The runtime's wait sleeps on the hook's signal: an execution's end is seen at once."""
+    sfn = offline_moto.client("stepfunctions")
+    arn = sfn.create_state_machine(
+        name="ends", roleArn=offline_moto.role_arn,
+        definition=json.dumps({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}))["stateMachineArn"]
+    execution = sfn.start_execution(stateMachineArn=arn, input="{}")["executionArn"]
+    assert hooks.execution_ended(execution, timeout=30)
+    assert sfn.describe_execution(executionArn=execution)["status"] == "SUCCEEDED"
+    assert not hooks.execution_ended(execution + "-never-started", timeout=0.01)
 
 
 # -- moto's interpreter runs through each hook ---------------------------------------------------

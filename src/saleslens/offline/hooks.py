@@ -47,6 +47,9 @@ class HookState:
     # function name -> the process its invocations run in (offline.lambda_worker); others run here
     workers: Dict[str, Any] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # arns of executions whose outcome moto has recorded; ``ended_signal`` is notified on each
+    ended: set = field(default_factory=set)
+    ended_signal: threading.Condition = field(default_factory=threading.Condition)
 
 
 @dataclass
@@ -80,6 +83,8 @@ def reset_state() -> None:
         STATE.throttled.clear()
         STATE.map_runs.clear()
         STATE.child_inputs.clear()
+    with STATE.ended_signal:
+        STATE.ended.clear()
     # A new runtime is a new deployment: handlers cold-start, so no client keeps an old endpoint.
     for name in [m for m in sys.modules if m == "lambdas" or m.startswith("lambdas.")]:
         del sys.modules[name]
@@ -235,6 +240,7 @@ def install() -> None:
         _install_athena()
         _install_retry_sleep()
         _install_context_object_times()
+        _install_execution_ended()
         _install_distributed_map()
         _install_service_faults()
         _install_dynamodb_transactions()
@@ -561,6 +567,30 @@ def _install_context_object_times() -> None:
         return env
 
     execution_worker.ExecutionWorker._get_evaluation_environment = get_evaluation_environment
+
+
+def _install_execution_ended() -> None:
+    """Tell the runtime's ``wait`` the moment an execution's outcome is recorded (status, output,
+    error and cause all set), so it need not poll DescribeExecution."""
+    from moto.stepfunctions.parser.backend.execution import BaseExecutionWorkerCommunication
+
+    original = BaseExecutionWorkerCommunication.terminated
+
+    def terminated(self: Any) -> None:
+        try:
+            original(self)
+        finally:
+            with STATE.ended_signal:
+                STATE.ended.add(self.execution.exec_arn)
+                STATE.ended_signal.notify_all()
+
+    BaseExecutionWorkerCommunication.terminated = terminated
+
+
+def execution_ended(execution_arn: str, timeout: float) -> bool:
+    """Whether the execution ended within ``timeout`` seconds."""
+    with STATE.ended_signal:
+        return STATE.ended_signal.wait_for(lambda: execution_arn in STATE.ended, timeout=timeout)
 
 
 def _install_retry_sleep() -> None:

@@ -566,17 +566,15 @@ class OfflineAws:
     def wait(self, execution_arn: str, timeout: float = 300.0) -> ExecutionResult:
         sfn = self.client("stepfunctions")
         deadline = time.monotonic() + timeout
-        pause = 0.005
         while True:
+            # woken by the hook the moment moto records the outcome; DescribeExecution every
+            # second is only the fallback for an end the hook does not see (a stopped execution)
+            hooks.execution_ended(execution_arn, timeout=1.0)
             d = sfn.describe_execution(executionArn=execution_arn)
             if d["status"] in _TERMINAL:
                 break
             if time.monotonic() > deadline:
                 raise TimeoutError(f"execution {execution_arn} still {d['status']} after {timeout:.0f}s")
-            time.sleep(pause)
-            # each poll is a request the embedded AWS serves on the interpreter lock the execution
-            # needs: a long execution is polled every 0.2 s, not every 5 ms
-            pause = min(pause * 1.5, 0.2)
         self._dispatch_status_change(d)
         return ExecutionResult(
             name=d["name"],
