@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import re
+import threading
 import time
 import zipfile
 from dataclasses import dataclass
@@ -98,6 +99,8 @@ class OfflineAws:
         self.crm: Any = None  # the fake CRM (saleslens.offline.fake_crm) score-opportunity calls
         self.scoring_queue_url = ""
         self.scoring_dlq_url = ""
+        self._clients: Dict[Tuple[str, str], Any] = {}
+        self._clients_lock = threading.Lock()
 
     # -- lifecycle -----------------------------------------------------------------------
     def __enter__(self) -> "OfflineAws":
@@ -198,7 +201,14 @@ class OfflineAws:
 
     # -- clients -------------------------------------------------------------------------
     def client(self, service: str) -> Any:
-        return boto3.client(service, endpoint_url=self.endpoint, region_name=self.region)
+        """One client per service and endpoint, shared (botocore clients are thread-safe; making
+        one costs ~20 ms of CPU, and the runtime asks for thousands in a history load)."""
+        key = (service, self.endpoint)
+        with self._clients_lock:
+            found = self._clients.get(key)
+            if found is None:
+                found = self._clients[key] = boto3.client(service, endpoint_url=self.endpoint, region_name=self.region)
+            return found
 
     def bucket(self, zone: str) -> str:
         return self.cfg.bucket_name(zone, self.account, self.region)
