@@ -61,6 +61,7 @@ _ORDER = {table: i for i, table in enumerate(DATASETS)}
 # Fact tables with a monthly backfill extract, in contract order: (table, its backfill dataset).
 BACKFILLED: Tuple[Tuple[str, str], ...] = tuple((d.backfills, t) for t, d in DATASETS.items() if d.backfills)
 MONTHLY_PLANS = ("erp_targets", "crm_call_plans", "erp_institution_targets")  # monthly files already: sent as they are, no backfill
+RECEIVABLE_HISTORY_MONTHS = 3  # month-end receivables snapshots a history load carries, before start's month
 
 
 @dataclass(frozen=True)
@@ -206,11 +207,26 @@ def _history(world: World, first: date, start: date, cfg: Dirt, years: Tuple[int
     for d in plan_days:
         for table, text in day_tables(world, d, opening=d == first, only=MONTHLY_PLANS):
             send(table, text, d, d, dirty=True)
+    for d in _receivable_snapshots(first, start):
+        send("erp_receivables", DAILY["erp_receivables"](Day(world, d)), d, d, dirty=False)
     before = start - timedelta(days=1)
     snapshot = Day(world, before)
     for table in ("hr_employees", "hr_assignments"):
         send(table, DAILY[table](snapshot), before, before, dirty=False)
     send("mdm_devices", mdm_devices(snapshot), before, before, dirty=False)  # the registry, after the roster
+
+
+def _receivable_snapshots(first: date, start: date) -> List[date]:
+    """Month ends in [first, start) of the last RECEIVABLE_HISTORY_MONTHS months: the ageing
+    snapshots a history load carries (the cost of credit needs recent ones, not years of them)."""
+    ends = []
+    month = add_months(start, -RECEIVABLE_HISTORY_MONTHS)
+    while month < start:
+        end = month_end(month)
+        if first <= end < start:
+            ends.append(end)
+        month = add_months(month, 1)
+    return ends
 
 
 def _empty(dataset) -> pa.Table:
