@@ -1,4 +1,4 @@
-"""Row rules of one column, in priority order (not_null, type, range, allowed, pattern,
+"""Row rules of one column, in priority order (not_null, type, range, allowed, pattern, below,
 foreign_key), each a boolean mask over the rows with the reason sentence it gives."""
 from __future__ import annotations
 
