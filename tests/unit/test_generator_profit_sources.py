@@ -111,3 +111,14 @@ def test_only_the_chronic_late_payers_owe_anything_older_than_90_days(data, worl
         if late[i]:
             share_old = (owed[code]["91-180"] + owed[code][">180"]) / sum(owed[code].values())
             assert share_old > Decimal("0.3"), owed[code]
+
+
+def test_daily_receivables_add_a_snapshot_each_day_and_leave_the_month_end_as_it_was():
+    monthly = generate("tiny", start=date(2024, 6, 29), days=3, dirt=False)
+    daily = generate("tiny", start=date(2024, 6, 29), days=3, dirt=False, receivables_daily=True)
+    keys = {dataset_for_key(k)[1]: k for k in daily.files if dataset_for_key(k)[0].table == "erp_receivables"}
+    assert sorted(keys) == [date(2024, 6, 29), JUNE_END, date(2024, 7, 1)]
+    assert [k for k in monthly.files if dataset_for_key(k)[0].table == "erp_receivables"] == [keys[JUNE_END]]
+    assert daily.files[keys[JUNE_END]] == monthly.files[keys[JUNE_END]]
+    others = {k: v for k, v in daily.files.items() if k not in keys.values()}
+    assert others == {k: v for k, v in monthly.files.items() if k != keys[JUNE_END]}

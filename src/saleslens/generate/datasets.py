@@ -89,6 +89,7 @@ class Day:
     day: date
     opening: bool = False  # the first day of the run: the opening load lands too
     years: Optional[Tuple[int, int]] = None  # first and last year of the holiday calendar (default: the day's, +-1)
+    receivables_daily: bool = False  # the ERP sends its receivables ageing every day, not only at month ends
     _cache: Dict[str, Any] = field(default_factory=dict)
 
     def cached(self, key: str, make: Callable[[], Any]) -> Any:
@@ -445,10 +446,10 @@ def _monthly_net_billing(w: World, month: date) -> np.ndarray:
 
 
 def erp_receivables(day: Day) -> Optional[pa.Table]:
-    """The receivables ageing taken at the end of a month (``generate.receivables``): one row per
-    stockist and age bucket with anything open."""
+    """The receivables ageing taken at the end of a month, or every day with ``receivables_daily``
+    (``generate.receivables``): one row per stockist and age bucket with anything open."""
     d = day.day
-    if d != month_end(d):
+    if not (day.receivables_daily or d == month_end(d)):
         return None
     w = day.world
     owed = receivables.ageing(w, d, lambda month: _monthly_net_billing(w, month))
