@@ -15,7 +15,7 @@ from moto.ses.models import ses_backends
 
 from saleslens.delivery import ledger as ledger_mod
 from saleslens.delivery.deliver import Settings, deliver_batch
-from saleslens.delivery.figures import figures_hash
+from saleslens.delivery.figures import changed, figures_hash
 from saleslens.distribution import outcomes
 from saleslens.distribution.results import read_result, stable_number
 from saleslens.links.issue import LinkIssuer
@@ -51,7 +51,33 @@ def test_the_same_figures_hash_the_same_whenever_and_for_whatever_name():
     again = build_report({**ASM, "employee_name": "Asha R.", "email": "asha.r@x.example.com"}, data(),
                          run_date="2026-11-20", cadence="daily")
     assert figures_hash(first) == figures_hash(again)
-    assert len(figures_hash(first)) == 64
+    # one 16-hex digest per report field, named, in name order
+    hashed = figures_hash(first)
+    assert hashed.startswith("v2:")
+    names = [part.split("=")[0] for part in hashed[3:].split(",")]
+    assert names == sorted(names) and {"primary", "targets", "recipient", "pipeline"} <= set(names)
+    assert "freshness" not in names
+    assert all(len(part.split("=")[1]) == 16 for part in hashed[3:].split(","))
+
+
+def test_a_section_the_report_gained_is_no_correction_a_changed_one_is():
+    sent = "v2:primary=aaaaaaaaaaaaaaaa,targets=bbbbbbbbbbbbbbbb"
+    # a release added the forecast section; the figures the person was sent are the same
+    assert not changed(sent, "v2:forecast=cccccccccccccccc,primary=aaaaaaaaaaaaaaaa,targets=bbbbbbbbbbbbbbbb")
+    assert not changed(sent, "v2:primary=aaaaaaaaaaaaaaaa")  # a section dropped from the layout
+    assert changed(sent, "v2:forecast=cccccccccccccccc,primary=aaaaaaaaaaaaaaab,targets=bbbbbbbbbbbbbbbb")
+    assert not changed(sent, sent)
+    # a hash stored before sections were hashed one by one is compared whole
+    assert changed("ab" * 32, sent) and not changed("ab" * 32, "ab" * 32)
+
+
+def test_decide_skips_a_report_that_only_gained_a_section_and_corrects_a_changed_figure():
+    prior = {"state": "sent", "figures_hash": "v2:primary=aaaaaaaaaaaaaaaa", "run_id": "run-1", "version": 2}
+    gained = "v2:forecast=cccccccccccccccc,primary=aaaaaaaaaaaaaaaa"
+    assert ledger_mod.decide(prior, figures_hash=gained, run_id="run-2", now=0) == ledger_mod.Decision(
+        ledger_mod.SKIP, outcomes.ALREADY_SENT)
+    assert ledger_mod.decide(prior, figures_hash="v2:primary=aaaaaaaaaaaaaaa0", run_id="run-2", now=0) == \
+        ledger_mod.Decision(ledger_mod.CORRECT, outcomes.CORRECTED)
 
 
 def test_a_file_landing_later_moves_the_footer_but_is_no_correction():

@@ -27,12 +27,41 @@ def figures(report: Report) -> Dict[str, Any]:
     return data
 
 
-def figures_hash(report: Report) -> str:
-    """SHA-256 (hex) of the report's figures, serialised with sorted keys; a number with decimals
-    is taken to FIGURE_PLACES places, so a floating-point sum that differs in its last bits from
-    run to run (the order of a parallel aggregation) is not read as a correction."""
-    text = json.dumps(_rounded(figures(report)), sort_keys=True, separators=(",", ":"))
+SECTIONED = "v2:"  # a hash made of one digest per report field (sections), see ``changed``
+_DIGEST_CHARS = 16  # 64 bits of SHA-256 per section: collisions are not a practical concern here
+
+
+def _digest(value: Any) -> str:
+    text = json.dumps(_rounded(value), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def figures_hash(report: Report) -> str:
+    """The report's figures as ``v2:<field>=<digest>,...``: one SHA-256 digest (first 16 hex) per
+    report field, fields in name order, each serialised with sorted keys; a number with decimals
+    is taken to FIGURE_PLACES places, so a floating-point sum that differs in its last bits from
+    run to run (the order of a parallel aggregation) is not read as a correction. One digest per
+    field lets ``changed`` tell a changed figure from a section the report did not have before."""
+    parts = sorted((name, _digest(value)[:_DIGEST_CHARS]) for name, value in figures(report).items())
+    return SECTIONED + ",".join(f"{name}={digest}" for name, digest in parts)
+
+
+def _sections(hashed: str) -> Dict[str, str]:
+    return dict(part.split("=", 1) for part in hashed[len(SECTIONED):].split(",") if part)
+
+
+def changed(sent: str, now: str) -> bool:
+    """Whether a report hashed ``now`` shows different figures from the one hashed ``sent``: a
+    section both have whose figures differ. A section only one of them has (the report gained or
+    lost a section with a release) is not a change of what the person was sent, so it sends no
+    "Corrected:" email; the stored report shows the new section all the same. A hash written
+    before sections were hashed one by one is compared whole."""
+    if sent == now:
+        return False
+    if not (sent.startswith(SECTIONED) and now.startswith(SECTIONED)):
+        return True
+    before, after = _sections(sent), _sections(now)
+    return any(before[name] != after[name] for name in before.keys() & after.keys())
 
 
 FIGURE_PLACES = 4  # more than any report shows (amounts 2, percentages 1)

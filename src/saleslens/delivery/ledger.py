@@ -24,6 +24,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
+from saleslens.delivery.figures import changed
 from saleslens.distribution.marts import RunRequest
 
 _TO_PYTHON, _TO_DYNAMODB = TypeDeserializer(), TypeSerializer()
@@ -77,8 +78,8 @@ def decide(prior: Optional[Dict[str, Any]], *, figures_hash: str, run_id: str, n
     sent_hash = prior.get("figures_hash")
     if prior.get("state") == CLAIMED:  # a claim whose invocation died: do what it set out to do
         return Decision(SEND, DELIVERED) if not sent_hash else (
-            Decision(SKIP, ALREADY_SENT) if sent_hash == figures_hash else Decision(CORRECT, CORRECTED))
-    if sent_hash == figures_hash:
+            Decision(CORRECT, CORRECTED) if changed(str(sent_hash), figures_hash) else Decision(SKIP, ALREADY_SENT))
+    if not changed(str(sent_hash or ""), figures_hash):
         if prior.get("run_id") == run_id:  # this run sent it (a retried or redriven batch)
             return Decision(SKIP, CORRECTED if prior.get("kind") == CORRECTION else DELIVERED)
         return Decision(SKIP, ALREADY_SENT)
