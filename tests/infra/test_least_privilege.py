@@ -84,6 +84,8 @@ FUNCTION_S3 = {
                | objects("reports", "links/holder_ends.json", "s3:PutObject")),
     # distribution.plan: the curated calendar ("auto" run dates); a LIST per daily dataset (readiness).
     "plan-run": objects("curated", "cur_ref__calendar/data.parquet", "s3:GetObject") | listing("curated") | listing("clean"),
+    # scoring.snapshot.snapshot: replaces the one object of cur_crm__opportunity_scores, reads nothing in S3.
+    "snapshot-scores": objects("curated", "cur_crm__opportunity_scores/data.parquet", "s3:PutObject"),
     # distribution.results.read_result: the control and primary mart results.
     "check-control-totals": objects("athena-results", "*", "s3:GetObject") | listing("athena-results"),
     # the recipients mart result in; runs/<run id>/recipients.json, items.json and suppressed outcomes out.
@@ -193,6 +195,14 @@ def machine_role(synth, key: str) -> str:
 @pytest.mark.parametrize("key", sorted(FUNCTION_S3))
 def test_function_role_has_exactly_the_s3_access_its_code_needs(synth, key):
     assert s3_access(synth, function_grants(synth, key)) == FUNCTION_S3[key]
+
+
+def test_snapshot_scores_only_scans_the_scores_table(synth):
+    """scoring.snapshot reads the scores table with Scan alone: no Query, no write, no other table."""
+    grants = function_grants(synth, "snapshot-scores")
+    table = f"table/{synth.cfg.name(components.OPPORTUNITY_SCORES_TABLE)}"
+    dynamodb = {(action, resource.rsplit(":", 1)[-1]) for action, resource in grants if action.startswith("dynamodb:")}
+    assert dynamodb == {("dynamodb:Scan", table)}
 
 
 def test_conform_job_role_has_exactly_the_lake_access_its_code_needs(synth):
