@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime, timezone
-from typing import Any, Dict, Iterator, List
+from typing import Any, Dict, Iterator, List, Optional
 
 import pyarrow as pa
 
@@ -27,11 +27,14 @@ _PROJECTION = ("opportunity_id", "scored_at", "opportunity_version", "event_type
                "kind", "basis", "probability", "score", "positive", "negative")
 
 
-def scan_scores(ddb: Any, table: str) -> Iterator[Dict[str, Any]]:
-    """Every item of the scores table, page by page (Scan follows LastEvaluatedKey)."""
+def scan_scores(ddb: Any, table: str, page_size: Optional[int] = None) -> Iterator[Dict[str, Any]]:
+    """Every item of the scores table, page by page (Scan follows LastEvaluatedKey; DynamoDB ends a
+    page at 1 MB, or at ``page_size`` items when given)."""
     names = {f"#a{i}": a for i, a in enumerate(_PROJECTION)}
     kwargs: Dict[str, Any] = {"TableName": table, "ProjectionExpression": ", ".join(names),
                               "ExpressionAttributeNames": names}
+    if page_size:
+        kwargs["Limit"] = page_size
     while True:
         page = ddb.scan(**kwargs)
         yield from page.get("Items", [])
@@ -78,14 +81,15 @@ def snapshot_rows(records: List[store.ScoreRecord], snapshot_at: datetime) -> pa
     return pa.Table.from_pydict(rows, schema=TABLES[TABLE].schema())
 
 
-def snapshot(ddb: Any, s3: Any, *, scores_table: str, curated_bucket: str, now: datetime) -> Dict[str, int]:
+def snapshot(ddb: Any, s3: Any, *, scores_table: str, curated_bucket: str, now: datetime,
+             page_size: Optional[int] = None) -> Dict[str, int]:
     """Scan the scores table and replace the curated snapshot; returns what it counted."""
     from saleslens.curate.store import parquet_bytes
     from saleslens.curate.tables import TABLES
 
     items = 0
     records: List[store.ScoreRecord] = []
-    for item in scan_scores(ddb, scores_table):
+    for item in scan_scores(ddb, scores_table, page_size):
         items += 1
         records.append(store.ScoreRecord.from_item(item))
     table = snapshot_rows(records, now)
