@@ -7,7 +7,7 @@ least ``store.TREND_DAYS`` days before that one (``store.trend``: the same rule 
 
 The table is read with a paginated Scan, not a Query per opportunity: a Query needs the ids first
 (a read of the curated opportunities) and costs one request per opportunity, while a Scan returns
-every item in 1 MB pages, one request per page (docs/performance.md, Scores snapshot). Only the
+every item in 1 MB pages, one request per page (bench/README.md, Scores snapshot). Only the
 attributes the row needs are projected. The object is replaced whole, so Athena sees the previous
 snapshot or this one.
 """
