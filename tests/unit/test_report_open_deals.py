@@ -105,6 +105,7 @@ def test_an_srs_open_deals_show_score_trend_reasons_and_not_scored_yet():
 def test_a_manager_sees_the_owner_and_expected_value_not_scored_yet():
     html = render(build_report(ASM, run_data(), run_date=RUN_DATE, cadence="daily"))
     deals = part(html, "open-deals")
+    assert "<h3 id=\"open-deals-title\">Your team&#39;s open deals</h3>" in deals  # not "your" deals: the team's
     assert "<th scope=\"col\">Owner</th>" in deals and "<td><bdi>Nashik</bdi> (S1)</td>" in row_of(deals, "O1")
     ev = part(html, "expected-value")
     own = ev[ev.index("Expected value against the target still to win"):ev.index("</table>")]
