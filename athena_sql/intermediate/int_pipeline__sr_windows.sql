@@ -3,7 +3,8 @@
 -- cycle days, the closes that came after a proposal), the value won in the window's whole months
 -- (what the remaining target counts from), and the open pipeline on the as-of date (the same in
 -- every window) with its at-risk deals: open and past the expected close date, or 30 days or more
--- since the last event.
+-- since the last event, and its expected value: amount x the latest score's probability
+-- (stg_crm__opportunity_scores) of the open deals scored, the deals never scored counted apart.
 -- Grain: one row per as-of date, cadence, window and SR position with opportunities.
 CREATE OR REPLACE VIEW int_pipeline__sr_windows AS
 WITH deals AS (
@@ -20,9 +21,11 @@ WITH deals AS (
         AND CAST(date_add('day', -1, date_add('month', 1, date_trunc('month', w.end_date))) AS DATE) AS won_in_months,
         o.closed_from_stage IN ('PROPOSAL', 'NEGOTIATION') AS after_proposal,
         date_diff('day', o.created_date, o.closed_date) AS cycle_days,
-        o.outcome = 'OPEN' AND (o.expected_close_date < o.as_of_date OR o.days_since_activity >= 30) AS at_risk
+        o.outcome = 'OPEN' AND (o.expected_close_date < o.as_of_date OR o.days_since_activity >= 30) AS at_risk,
+        s.probability
     FROM int_calendar__report_windows AS w
     JOIN int_pipeline__opportunities_asof AS o ON o.as_of_date = w.as_of_date
+    LEFT JOIN stg_crm__opportunity_scores AS s ON s.opportunity_id = o.opportunity_id
     WHERE o.sr_position_id IS NOT NULL
 )
 SELECT
@@ -41,6 +44,9 @@ SELECT
     count_if(outcome = 'OPEN') AS open_count,
     sum(CASE WHEN outcome = 'OPEN' THEN amount END) AS open_value,
     count_if(at_risk) AS at_risk_count,
-    sum(CASE WHEN at_risk THEN amount END) AS at_risk_value
+    sum(CASE WHEN at_risk THEN amount END) AS at_risk_value,
+    count_if(outcome = 'OPEN' AND probability IS NOT NULL) AS scored_open_count,
+    sum(CASE WHEN outcome = 'OPEN' THEN CAST(amount AS DOUBLE) * probability END) AS expected_value,
+    sum(CASE WHEN outcome = 'OPEN' AND probability IS NULL THEN amount END) AS unscored_open_value
 FROM deals
 GROUP BY as_of_date, cadence, window_id, sr_position_id

@@ -17,7 +17,17 @@
 --   proposal_rate_pct             deals closed in the window after a proposal / deals closed x 100;
 --   proposal_win_rate_pct         of those closed after a proposal, the share won x 100;
 --   at_risk_count / at_risk_value open deals past their expected close date, or 30 days or more
---                                 since their last event [choice: the catalogue names no rule].
+--                                 since their last event [choice: the catalogue names no rule];
+--   scored_open_count / unscored_open_count / unscored_open_value
+--                                 open deals with a score (stg_crm__opportunity_scores: the latest
+--                                 score the run's SnapshotScores state copied) and without one;
+--   expected_value                sum of amount x probability of the scored open deals (null when
+--                                 none is scored: never a 0 that means "not scored yet");
+--   expected_value_pct_of_remaining_target  expected_value / remaining_target_value x 100 (null
+--                                 when no target remains or nothing is scored);
+--   expected_gap_value            remaining_target_value - expected_value: what the scored open
+--                                 pipeline is not expected to bring in (negative: expected to
+--                                 exceed the remaining target; null when nothing is scored).
 -- Every position of the tree has a row per window, with zeros where it has no deals.
 -- Grain: one row per as-of date, cadence, window and position.
 CREATE OR REPLACE VIEW mart_pipeline__by_position AS
@@ -38,7 +48,10 @@ WITH rolled AS (
         sum(s.open_count) AS open_count,
         sum(s.open_value) AS open_value,
         sum(s.at_risk_count) AS at_risk_count,
-        sum(s.at_risk_value) AS at_risk_value
+        sum(s.at_risk_value) AS at_risk_value,
+        sum(s.scored_open_count) AS scored_open_count,
+        sum(s.expected_value) AS expected_value,
+        sum(s.unscored_open_value) AS unscored_open_value
     FROM int_pipeline__sr_windows AS s
     JOIN int_hr__closure_asof AS c ON c.as_of_date = s.as_of_date AND c.position_id = s.sr_position_id
     GROUP BY s.as_of_date, s.cadence, s.window_id, c.ancestor_position_id
@@ -78,6 +91,9 @@ figures AS (
         COALESCE(r.open_value, CAST(0 AS DECIMAL(18, 2))) AS open_value,
         COALESCE(r.at_risk_count, 0) AS at_risk_count,
         COALESCE(r.at_risk_value, CAST(0 AS DECIMAL(18, 2))) AS at_risk_value,
+        COALESCE(r.scored_open_count, 0) AS scored_open_count,
+        r.expected_value,
+        COALESCE(r.unscored_open_value, CAST(0 AS DECIMAL(18, 2))) AS unscored_open_value,
         t.target_value
     FROM int_calendar__report_windows AS w
     JOIN int_hr__positions_asof AS p ON p.as_of_date = w.as_of_date
@@ -132,5 +148,15 @@ SELECT
         THEN round(round(CAST(won_after_proposal_count AS DOUBLE) / closed_after_proposal_count * 100, 8), 2)
     END AS proposal_win_rate_pct,
     at_risk_count,
-    at_risk_value
+    at_risk_value,
+    scored_open_count,
+    open_count - scored_open_count AS unscored_open_count,
+    unscored_open_value,
+    CASE WHEN scored_open_count > 0 THEN round(round(expected_value, 8), 2) END AS expected_value,
+    CASE WHEN scored_open_count > 0 AND target_value - won_value_target_months > 0
+        THEN round(round(expected_value / CAST(target_value - won_value_target_months AS DOUBLE) * 100, 8), 2)
+    END AS expected_value_pct_of_remaining_target,
+    CASE WHEN scored_open_count > 0
+        THEN round(round(CAST(target_value - won_value_target_months AS DOUBLE) - expected_value, 8), 2)
+    END AS expected_gap_value
 FROM figures

@@ -110,6 +110,7 @@ RUN_REPORTS = "_runs/*"  # report_key: a conform run's report, which the gate re
 MEMBERS = "_members/*"  # member_key: the latest version of each file landed for a partition
 PUBLISHED = "*/dt=*/data.parquet"  # clean_key: a published partition, <source>/<dataset>/dt=<date>/
 # curated zone (saleslens.curate.tables)
+SCORES_SNAPSHOT = "cur_crm__opportunity_scores/data.parquet"  # scoring.snapshot: the scores table, copied
 CALENDAR = "cur_ref__calendar/data.parquet"  # the curated calendar PlanRun settles "auto" run dates from
 # quarantine zone
 REJECTS = "*/dt=*/rejects*.parquet"  # quarantine_key: one file's rejected rows

@@ -24,6 +24,7 @@ from infra.constructs.access import (
     RUN_ITEMS,
     RUN_OUTCOMES,
     RUN_RECIPIENTS,
+    SCORES_SNAPSHOT,
     executions_arn,
     grant_athena_queries,
     grant_glue_catalog,
@@ -35,6 +36,7 @@ from infra.constructs.access import (
     objects_arn,
     regional_arn,
     state_machine_arn,
+    table_arn,
 )
 from infra.constructs.email_events import EmailEvents
 from infra.constructs.link_service import LinkService
@@ -50,16 +52,19 @@ from infra.stacks.ops import OpsStack
 from saleslens import components, ledger
 from saleslens.config import Config
 
-DISTRIBUTION_FUNCTIONS = ("plan-run", "check-control-totals", "resolve-recipients", "render-report",
+DISTRIBUTION_FUNCTIONS = ("plan-run", "snapshot-scores", "check-control-totals", "resolve-recipients", "render-report",
                           "summarise-run", "apply-views", "record-email-event")
 # Functions the distribute state machine invokes (apply-views runs at deploy, from a custom resource).
-MACHINE_TASKS = ("plan-run", "check-control-totals", "resolve-recipients", "render-report", "summarise-run")
+MACHINE_TASKS = ("plan-run", "snapshot-scores", "check-control-totals", "resolve-recipients", "render-report", "summarise-run")
 GLUE_READ = ("glue:GetDatabase", "glue:GetTable", "glue:GetTables", "glue:GetPartition", "glue:GetPartitions")
 GLUE_VIEWS = ("glue:GetDatabase", "glue:GetTable", "glue:GetTables", "glue:CreateTable", "glue:UpdateTable",
               "glue:DeleteTable")
 # The delivery ledger (saleslens.delivery.ledger): a batch's items read at once, then each claimed,
 # completed or released by a conditional put (a released new claim is deleted).
 LEDGER_ACTIONS = ("dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:DeleteItem")
+# snapshot-scores reads the whole scores table page by page (saleslens.scoring.snapshot) and
+# replaces one curated object: nothing else.
+SCORES_ACTIONS = ("dynamodb:Scan",)
 
 
 class DistributionStack(Stack):
@@ -123,6 +128,14 @@ class DistributionStack(Stack):
         grant_list(plan, cfg, "curated")  # without it the calendar not yet curated reads as AccessDenied
         grant_list(plan, cfg, "clean")
         grant_key(plan, key, encrypt=False)
+        # snapshot-scores: Scan of the scores table (the scoring stack's, by name) -> the one
+        # curated object of cur_crm__opportunity_scores. Decrypt for the table, encrypt for the object.
+        snap = fns["snapshot-scores"].role
+        snap.add_to_principal_policy(iam.PolicyStatement(
+            actions=list(SCORES_ACTIONS), resources=[table_arn(cfg.name(components.OPPORTUNITY_SCORES_TABLE))]))
+        snap.add_to_principal_policy(iam.PolicyStatement(
+            actions=["s3:PutObject"], resources=[objects_arn(cfg, "curated", SCORES_SNAPSHOT)]))
+        grant_key(snap, key, encrypt=True)
         control = fns["check-control-totals"].role
         grant_s3(control, cfg, "athena-results", read=True,
                  reason="Reads the control and primary mart results its run's queries wrote, named after the query ids")

@@ -66,6 +66,12 @@ LAMBDAS: Dict[str, LambdaSpec] = {
         LambdaSpec("plan-run", "lambdas.plan_run", "Check a distribution request and list its mart queries", 60, 256),
         LambdaSpec("check-control-totals", "lambdas.check_control_totals",
                    "Stop a distribution unless net primary reconciles per window", 60, 1024),
+        # A paginated Scan of the whole scores table, then one Parquet object. bench/scores_snapshot_bench.py
+        # models usv (343,200 scores of 57,200 opportunities kept 400 days: 127 Scan pages of 1 MB) and
+        # times the in-process part (items -> rows -> Parquet) at 3.7 s of CPU; every score is held
+        # until its opportunity's trend is known, hence 2 GB. 120 s leave room for the 127 requests.
+        LambdaSpec("snapshot-scores", "lambdas.snapshot_scores",
+                   "Copy the opportunity scores table into the curated zone before the marts run", 120, 2048),
         LambdaSpec("resolve-recipients", "lambdas.resolve_recipients", "List the report recipients active on the run date", 120, 1024),
         # One invocation per batch of distribution.batch_size recipients, its timeout sized to a
         # full batch paced at the container's share of the SES rate (render_report_timeout_seconds;
@@ -346,6 +352,7 @@ def definition_substitutions(
     if machine == "distribute":
         return {
             "PlanRunFunctionArn": lambda_arn_of("plan-run"),
+            "SnapshotScoresFunctionArn": lambda_arn_of("snapshot-scores"),
             "CheckControlTotalsFunctionArn": lambda_arn_of("check-control-totals"),
             "ResolveRecipientsFunctionArn": lambda_arn_of("resolve-recipients"),
             "RenderReportFunctionArn": lambda_arn_of("render-report"),

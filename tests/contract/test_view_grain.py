@@ -202,7 +202,30 @@ def build_lake() -> duckdb.DuckDBPyConnection:
     with mock_aws():
         lake = LocalLake(CurateSettings.from_config(load_config()))
         lake.load(data.files)
+        _add_scores(lake)
         return lake.connect()
+
+
+def _add_scores(lake: LocalLake) -> None:
+    """The scores snapshot the distribute machine writes (scoring.snapshot): every other opportunity
+    scored, every fourth also scored 8 days earlier (a trend), the rest never scored."""
+    from datetime import datetime, timedelta, timezone
+
+    from saleslens.curate.store import parquet_bytes
+    from saleslens.scoring.snapshot import TABLE, snapshot_rows
+    from saleslens.scoring.store import ScoreRecord, stamp
+
+    ids = sorted(set(lake.tables()["cur_crm__opportunity_versions"].column("opportunity_id").to_pylist()))
+    latest = datetime(2023, 12, 1, 6, 0, tzinfo=timezone.utc)
+    records = []
+    for n, opportunity in enumerate(ids[::2]):
+        for days_before in (0, 8) if n % 2 == 0 else (0,):
+            records.append(ScoreRecord(opportunity, stamp(latest - timedelta(days=days_before)), 1, "CREATED",
+                                       "creation", "v1", "fallback", "fallback: no champion", 0.2 + n % 5 / 10,
+                                       1 + n % 5, ("source FIELD",), ("competitor X",)))
+    table = TABLES[TABLE]
+    lake.store.s3.put_object(Bucket=lake.store.curated_bucket, Key=table.key(),
+                             Body=parquet_bytes(snapshot_rows(records, latest)))
 
 
 def empty_lake() -> duckdb.DuckDBPyConnection:

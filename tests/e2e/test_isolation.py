@@ -145,6 +145,8 @@ def test_every_recipient_sees_exactly_their_subtree_as_of_the_report_date(world,
         request = RunRequest(day, cadence)
         results = {m.key: [as_csv(r) for r in run_query(con, query(m, request))] for m in MARTS}
 
+        for r in results["open_deals"]:  # a deal is listed for its owner and the owner's ancestors only
+            assert r["owner_position_id"] in subtree(tree, r["position_id"]), (day, r["opportunity_id"])
         for mart in ("primary", "activity", "coverage", "vacancy"):
             rows = results[mart]
             assert {r["position_id"] for r in rows} == set(tree), (day, mart)
@@ -183,5 +185,8 @@ def test_every_recipient_sees_exactly_their_subtree_as_of_the_report_date(world,
             below = {r["position_id"] for d in report.direct_reports for g in d.drill for r in g.values()}
             assert below == {g for c in children for g, (_role, parent) in tree.items() if parent == c}, (day, pid)
             assert seen | listed | below <= subtree(tree, pid)
+            # open deals: listed for the recipient's own position only, owned inside its subtree
+            assert {d["position_id"] for d in report.open_deals} <= {pid}, (day, pid)
+            assert {d["owner_position_id"] for d in report.open_deals} <= subtree(tree, pid), (day, pid)
             checked_recipients += 1
     assert checked_recipients > 100

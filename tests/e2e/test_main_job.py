@@ -68,6 +68,7 @@ def run(tmp_path_factory):
     base = load_config()  # batches of BATCH, so the tiny org's recipients fill several Map children
     with OfflineAws(replace(base, distribution=replace(base.distribution, batch_size=BATCH))) as aws:
         ingested, curated = ingest_files(aws, data.files, lambda _m: None, data.arrivals)
+        scored = put_scores(aws, data)
         results = {}
         for cadence in WINDOWS:
             before = len(aws.athena_engine.queries)
@@ -82,9 +83,37 @@ def run(tmp_path_factory):
         aws.inject_lambda_faults("render-report", DELIVERY_FAULT)
         faulted = run_main_job(files={}, run_date=DAY, cadence="fortnightly", aws=aws,
                                out=tmp_path_factory.mktemp("main-job-faulted"))
-        yield {"data": data, "ingested": ingested, "curated": curated, "results": results, "out": out,
+        yield {"data": data, "scored": scored, "ingested": ingested, "curated": curated, "results": results, "out": out,
                "emails": emails, "emails_after_rerun": len(list(aws.sent_emails())), "rerun": again,
                "faulted": faulted, "ops": aws.ops_messages(), "aws": aws}
+
+
+DAILY_OPPORTUNITIES = "crm/opportunities/dt=2026-07-31/crm_opportunities_2026-07-31.csv"
+
+
+def put_scores(aws, data) -> Dict[str, object]:
+    """Scores in the scores table, as score-opportunity stores them: of two deals the day's CRM file
+    shows open in one SR's territory and division, the larger is scored (0.35, score 2, and 0.50 /
+    score 3 eight days before), the other never is."""
+    from datetime import datetime, timedelta, timezone
+
+    from saleslens.scoring import store
+
+    bad = {d.line for d in data.manifest if d.key == DAILY_OPPORTUNITIES and d.defect != "duplicate_row"}
+    by_owner: Dict[Tuple[str, str], List[Dict[str, str]]] = defaultdict(list)
+    for n, r in enumerate(_rows(data.files[DAILY_OPPORTUNITIES]), start=2):
+        if n not in bad and r["outcome"] == "OPEN":
+            by_owner[(r["territory_code"], r["product_line"])].append(r)
+    owner, deals = next((k, sorted(v, key=lambda r: -Decimal(r["amount"])))
+                        for k, v in sorted(by_owner.items()) if len(v) >= 2)
+    scored, unscored = deals[0], deals[1]
+    now = datetime.now(timezone.utc)
+    table = aws.cfg.name(components.OPPORTUNITY_SCORES_TABLE)
+    for when, probability, score in ((now - timedelta(days=8), 0.50, 3), (now - timedelta(hours=1), 0.35, 2)):
+        store.put(aws.client("dynamodb"), table, store.ScoreRecord(
+            scored["opportunity_id"], store.stamp(when), int(scored["version"]), "PROPOSAL_SENT", "proposal", "v1",
+            "lightgbm", "model", probability, score, ("source FIELD",), ("competitor Curatis",)), 400)
+    return {"owner": owner, "scored": scored, "unscored": unscored}
 
 
 # -- what the landing files say -------------------------------------------------------------------
@@ -361,3 +390,25 @@ def test_no_ops_message_ledger_item_or_execution_history_holds_personal_data(run
     assert pattern.search(recipients["Body"].read().decode())
     leaks = {where: sorted({m.group(0) for t in texts for m in pattern.finditer(t)}) for where, texts in kept.items()}
     assert {where: found for where, found in leaks.items() if found} == {}
+
+
+def test_an_owners_report_shows_the_scored_deal_with_its_trend_and_the_other_not_scored_yet(run, truth):
+    """The scores table reaches the owner's page through SnapshotScores and the marts."""
+    territory, division = run["scored"]["owner"]
+    position = next(p for p, r in truth.positions.items()
+                    if r["territory_code"] == territory and truth.divisions[p] == division)
+    holder = next((e for e, _, p in truth.holders if p == position), None)
+    assert holder, "the scored deals' SR position has no holder on the report date"
+    html = (run["out"] / "reports" / "daily" / DAY.isoformat() / position / f"{holder}.html").read_text()
+    scored, unscored = run["scored"]["scored"], run["scored"]["unscored"]
+    row = html[html.index(f'<tr data-opportunity="{scored["opportunity_id"]}">'):]
+    row = row[:row.index("</tr>")]
+    assert '<td data-kpi="score" data-value="2">2 of 5 (35% to win)</td>' in row
+    assert '<td data-kpi="score_change" data-value="-1">down 1 (-15.0 points)</td>' in row  # 2 - 3; 35 - 50
+    # expected value: the deal's amount x 0.35, to the paisa
+    expected = (Decimal(scored["amount"]) * Decimal("0.35")).quantize(Decimal("0.01"))
+    assert Decimal(re.search(r'data-kpi="expected_value" data-value="([^"]+)"', row).group(1)) == expected
+    other = html[html.index(f'<tr data-opportunity="{unscored["opportunity_id"]}">'):]
+    assert '<td data-kpi="score" data-value="">not scored yet</td>' in other[:other.index("</tr>")]
+    cells = _report(run["out"], "daily", position, holder)
+    assert Decimal(cells[("expected-value", "expected_value", "mtd")][0]) == expected  # the SR's only scored deal

@@ -18,6 +18,11 @@ Deals (product line DIV01; amounts in INR; "vN @ date" = version N modified on t
     O7  created 15 Mar, LOST closed 12 May from NEGOTIATION,  60,000
     O8  created 1 May,  OPEN, 100,000, expected close 1 Aug, last event 14 May
 Institutional targets for May 2024: T1 500,000; T2 100,000.
+
+Scores (cur_crm__opportunity_scores, as the run's snapshot of the scores table holds them):
+  O3  probability 0.25, score 2, a week before 0.40 / score 3 -> change -1, -15.0 points
+  O4  probability 0.60, score 4, no score 7 or more days before it
+  O5 and O8 never scored. Account A000001 is "City Hospital".
 """
 from __future__ import annotations
 
@@ -89,7 +94,24 @@ def lake() -> Lake:
                  division_code="DIV01", target_value=money(value))
     lake.add("cur_erp__institution_targets", target_month=D(2024, 4, 1), territory_code="T1",
              division_code="DIV01", target_value=money("999999"))  # April: outside May's windows
+    lake.add("cur_crm__account_versions", account_id="A000001", account_name="City Hospital",
+             account_type="HOSPITAL", bed_count=300, territory_code="T1", city="City", customer_since=D(2019, 1, 1),
+             valid_from=D(1900, 1, 1), valid_to=D(9999, 12, 31))
+    score(lake, "O3", 0.25, 2, week_before=(0.40, 3), positive=("product line DIV01",),
+          negative=("competitor X", "amount 200,000"))
+    score(lake, "O4", 0.60, 4, positive=("source FIELD",), negative=())
     return lake
+
+
+def score(lake: Lake, opp: str, probability: float, value: int, week_before: Optional[tuple] = None,
+          positive: tuple = (), negative: tuple = ()) -> None:
+    lake.add("cur_crm__opportunity_scores", opportunity_id=opp, scored_at=datetime(2024, 5, 14, 9, 0),
+             opportunity_version=2, model="creation", model_version="v1", kind="lightgbm", basis="model",
+             probability=probability, score=value, positive_factors="; ".join(positive),
+             negative_factors="; ".join(negative),
+             week_before_scored_at=datetime(2024, 5, 6, 9, 0) if week_before else None,
+             week_before_probability=week_before[0] if week_before else None,
+             week_before_score=week_before[1] if week_before else None, snapshot_at=datetime(2024, 5, 16, 1, 0))
 
 
 def pipeline(lake: Lake, as_of: date, window: str) -> Dict[str, dict]:
@@ -170,3 +192,68 @@ def test_a_later_version_counts_from_its_own_date(lake):
     assert sr1["avg_cycle_days_won"] == 59.5  # (70 + 49) / 2
     # at risk: O4 past its expected close; O3's last event (1 May) is 20 days old: not yet
     assert sr1["at_risk_count"] == 1
+
+
+# -- scores: expected value against the remaining target, and the open deals listed ------------------
+def test_expected_value_of_the_scored_open_deals_against_the_remaining_target(lake):
+    rows = pipeline(lake, AS_OF, "mtd")
+    sr1, sr2 = rows["SR1"], rows["SR2"]
+    # SR1: O3 200,000 x 0.25 = 50,000 + O4 80,000 x 0.60 = 48,000 -> 98,000; O5 (40,000) not scored
+    assert sr1["expected_value"] == 98000.0
+    assert (sr1["scored_open_count"], sr1["unscored_open_count"], sr1["unscored_open_value"]) == (2, 1, money("40000"))
+    # remaining 500,000 - 100,000 = 400,000: 98,000 / 400,000 = 24.5 %; 400,000 - 98,000 = 302,000 still to find
+    assert sr1["expected_value_pct_of_remaining_target"] == 24.5 and sr1["expected_gap_value"] == 302000.0
+    # SR2: O8 never scored -> no expected value at all (never a 0 that would read as "worthless")
+    assert sr2["expected_value"] is None and sr2["expected_value_pct_of_remaining_target"] is None
+    assert sr2["expected_gap_value"] is None
+    assert (sr2["scored_open_count"], sr2["unscored_open_count"], sr2["unscored_open_value"]) == (0, 1, money("100000"))
+
+
+@pytest.mark.parametrize("manager", ["ASM1", "CMO"])
+def test_a_managers_expected_value_adds_up_its_teams(lake, manager):
+    row = pipeline(lake, AS_OF, "mtd")[manager]
+    assert row["expected_value"] == 98000.0  # O3 50,000 + O4 48,000
+    assert (row["scored_open_count"], row["unscored_open_count"]) == (2, 2)  # O5 and O8 not scored
+    assert row["unscored_open_value"] == money("140000")  # 40,000 + 100,000
+    # remaining 470,000: 98,000 / 470,000 = 20.851 %; 470,000 - 98,000 = 372,000
+    assert row["expected_value_pct_of_remaining_target"] == 20.85 and row["expected_gap_value"] == 372000.0
+
+
+def open_deals(lake: Lake, position: str, as_of: date = AS_OF) -> list:
+    return lake.query("SELECT * FROM mart_pipeline__open_deals WHERE as_of_date = ? AND position_id = ? "
+                      "ORDER BY deal_rank", [as_of, position])
+
+
+def test_an_srs_open_deals_with_score_trend_and_reasons(lake):
+    deals = open_deals(lake, "SR1")
+    # open on 15 May, largest first: O3 200,000, O4 80,000, O5 40,000
+    assert [(d["deal_rank"], d["opportunity_id"], d["amount"]) for d in deals] == [
+        (1, "O3", money("200000")), (2, "O4", money("80000")), (3, "O5", money("40000"))]
+    assert {d["open_deal_count"] for d in deals} == {3}
+    o3, o4, o5 = deals
+    assert (o3["account_name"], o3["owner_position_id"], o3["stage"]) == ("City Hospital", "SR1", "QUALIFIED")
+    assert (o3["score"], o3["probability"], o3["expected_value"]) == (2, 0.25, 50000.0)  # 200,000 x 0.25
+    assert (o3["score_change"], o3["probability_change"]) == (-1, -15.0)  # 2 - 3; (0.25 - 0.40) x 100
+    assert (o3["positive_factors"], o3["negative_factors"]) == ("product line DIV01", "competitor X; amount 200,000")
+    assert (o4["score"], o4["expected_value"], o4["score_change"], o4["probability_change"]) == (4, 48000.0, None, None)
+    assert o4["is_at_risk"] is True  # expected close 1 May has passed
+    # O5 never scored: its row is there, with no score and no expected value
+    assert (o5["score"], o5["probability"], o5["expected_value"], o5["scored_at"]) == (None, None, None, None)
+
+
+def test_a_manager_lists_every_open_deal_of_its_subtree_and_no_one_elses(lake):
+    asm = open_deals(lake, "ASM1")
+    assert [(d["opportunity_id"], d["owner_position_id"]) for d in asm] == [
+        ("O3", "SR1"), ("O8", "SR2"), ("O4", "SR1"), ("O5", "SR1")]  # 200,000; 100,000; 80,000; 40,000
+    assert [d["opportunity_id"] for d in open_deals(lake, "SR2")] == ["O8"]  # not SR1's deals
+
+
+def test_the_open_deals_list_stops_at_50_and_counts_the_rest():
+    lake = Lake(holidays=HOLIDAYS)
+    lake.position("CMO", "CMO", None).position("SR1", "SR", "CMO", territory="T1").territory("T1")
+    lake.holds("E1", "SR1", D(2020, 1, 1))
+    for i in range(1, 53):  # 52 open deals of 1,001 ... 1,052
+        version(lake, f"O{i:02d}", 1, D(2024, 5, 1), "T1", str(1000 + i), D(2024, 5, 1), D(2024, 8, 1), "PROSPECT")
+    deals = open_deals(lake, "SR1")
+    assert len(deals) == 50 and {d["open_deal_count"] for d in deals} == {52}
+    assert (deals[0]["opportunity_id"], deals[-1]["opportunity_id"]) == ("O52", "O03")  # 1,052 down to 1,003

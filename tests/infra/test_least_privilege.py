@@ -84,6 +84,8 @@ FUNCTION_S3 = {
                | objects("reports", "links/holder_ends.json", "s3:PutObject")),
     # distribution.plan: the curated calendar ("auto" run dates); a LIST per daily dataset (readiness).
     "plan-run": objects("curated", "cur_ref__calendar/data.parquet", "s3:GetObject") | listing("curated") | listing("clean"),
+    # scoring.snapshot.snapshot: replaces the one object of cur_crm__opportunity_scores, reads nothing in S3.
+    "snapshot-scores": objects("curated", "cur_crm__opportunity_scores/data.parquet", "s3:PutObject"),
     # distribution.results.read_result: the control and primary mart results.
     "check-control-totals": objects("athena-results", "*", "s3:GetObject") | listing("athena-results"),
     # the recipients mart result in; runs/<run id>/recipients.json, items.json and suppressed outcomes out.
@@ -193,6 +195,14 @@ def machine_role(synth, key: str) -> str:
 @pytest.mark.parametrize("key", sorted(FUNCTION_S3))
 def test_function_role_has_exactly_the_s3_access_its_code_needs(synth, key):
     assert s3_access(synth, function_grants(synth, key)) == FUNCTION_S3[key]
+
+
+def test_snapshot_scores_only_scans_the_scores_table(synth):
+    """scoring.snapshot reads the scores table with Scan alone: no Query, no write, no other table."""
+    grants = function_grants(synth, "snapshot-scores")
+    table = f"table/{synth.cfg.name(components.OPPORTUNITY_SCORES_TABLE)}"
+    dynamodb = {(action, resource.rsplit(":", 1)[-1]) for action, resource in grants if action.startswith("dynamodb:")}
+    assert dynamodb == {("dynamodb:Scan", table)}
 
 
 def test_conform_job_role_has_exactly_the_lake_access_its_code_needs(synth):
@@ -357,6 +367,49 @@ def test_the_ingest_and_curate_code_makes_only_s3_calls_its_roles_allow(synth):
         if not allows(statements[role], action, arn):
             denied.append((role, action, zone, key))
     assert denied == []
+
+
+def test_the_scores_snapshot_makes_only_calls_its_role_allows(synth):
+    """scoring.snapshot against moto (three Scan pages, one curated object): each DynamoDB and S3
+    call, as the action and resource AWS authorises, is allowed by snapshot-scores' role."""
+    from datetime import datetime, timezone
+
+    from saleslens.scoring import store
+    from saleslens.scoring.snapshot import snapshot
+
+    distribution = synth.json("distribution")
+    statements = policy_statements(distribution, function_role(distribution, synth.cfg.name("snapshot-scores")))
+    table, bucket = synth.cfg.name(components.OPPORTUNITY_SCORES_TABLE), "test-curated"
+    calls: List[Tuple[str, str]] = []
+
+    def record(params: Dict[str, Any], model: Any, **_: Any) -> None:
+        service = "dynamodb" if "TableName" in params else "s3"
+        if service == "dynamodb":
+            calls.append((f"dynamodb:{model.name}",
+                          f"arn:<AWS::Partition>:dynamodb:<AWS::Region>:<AWS::AccountId>:table/{params['TableName']}"))
+        else:
+            deployed = synth.cfg.bucket_name("curated", ACCOUNT, REGION)
+            calls.append((f"s3:{model.name}", f"arn:<AWS::Partition>:s3:::{deployed}/{params.get('Key', '')}"))
+
+    with mock_aws():
+        ddb = boto3.client("dynamodb", region_name="ap-south-1")
+        s3 = boto3.client("s3", region_name="ap-south-1")
+        ddb.create_table(TableName=table, BillingMode="PAY_PER_REQUEST",
+                         KeySchema=[{"AttributeName": store.KEY, "KeyType": "HASH"},
+                                    {"AttributeName": store.SORT_KEY, "KeyType": "RANGE"}],
+                         AttributeDefinitions=[{"AttributeName": store.KEY, "AttributeType": "S"},
+                                               {"AttributeName": store.SORT_KEY, "AttributeType": "S"}])
+        s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "ap-south-1"})
+        for n in range(5):
+            store.put(ddb, table, store.ScoreRecord(f"O{n}", f"2026-11-2{n}T09:00:00.000000Z", 1, "CREATED", "creation",
+                                                    "v1", "fallback", "fallback: no champion", 0.3, 2), 400)
+        ddb.meta.events.register("before-parameter-build.dynamodb", record)
+        s3.meta.events.register("before-parameter-build.s3", record)
+        snapshot(ddb, s3, scores_table=table, curated_bucket=bucket, now=datetime(2026, 11, 27, tzinfo=timezone.utc),
+                 page_size=2)
+    assert sorted({action for action, _ in calls}) == ["dynamodb:Scan", "s3:PutObject"]
+    assert len([c for c in calls if c[0] == "dynamodb:Scan"]) == 3  # 5 items, 2 a page
+    assert [c for c in calls if not allows(statements, *c)] == []
 
 
 def test_a_call_outside_the_grants_is_denied_by_the_check(synth):

@@ -514,6 +514,34 @@ TABLES: Dict[str, CuratedTable] = {
             ("crm_opportunity_events", "crm_opportunity_events_backfill"),
         ),
         CuratedTable(
+            "cur_crm__opportunity_scores",
+            "The opportunity scores table (DynamoDB, written by score-opportunity) as the distribute machine's "
+            "SnapshotScores state last copied it (saleslens.scoring.snapshot): each scored opportunity's latest "
+            "score with its top factors, and the latest score at least 7 days before that one (the trend). Not "
+            "built from the clean zone; replaced whole by each distribution run.",
+            "one row per scored opportunity",
+            (
+                _c("opportunity_id", "string", "Opportunity"),
+                _c("scored_at", "timestamp", "Instant of the latest score (UTC)"),
+                _c("opportunity_version", "int64", "Version of the opportunity the latest score scored"),
+                _c("model", "string", "creation or proposal: the model of the latest score"),
+                _c("model_version", "string", "Version of the artefact (or fallback) that scored it"),
+                _c("kind", "string", "lightgbm or fallback: what produced the probability"),
+                _c("basis", "string", "model, or fallback: <why>"),
+                _c("probability", "float64", "Calibrated chance of winning, 0-1"),
+                _c("score", "int64", "Score 1 (very low) to 5 (very high)"),
+                _c("positive_factors", "string", "Top factors that raised the chance, '; '-separated"),
+                _c("negative_factors", "string", "Top factors that lowered the chance, '; '-separated"),
+                _c("week_before_scored_at", "timestamp",
+                   "Instant of the latest score at least 7 days before scored_at (UTC); empty when none", nullable=True),
+                _c("week_before_probability", "float64", "Probability of that score", nullable=True),
+                _c("week_before_score", "int64", "Score of that score", nullable=True),
+                _c("snapshot_at", "timestamp", "When the scores table was read (UTC)"),
+            ),
+            False,
+            (),
+        ),
+        CuratedTable(
             "cur_erp__institution_targets",
             "Monthly institutional-business targets per territory and division (value of deals to win); "
             "partition = the month.",

@@ -7,7 +7,7 @@ person's own attainment. Every figure keeps the window it belongs to.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from saleslens.config import ROLE_LEVELS
 
@@ -119,6 +119,10 @@ class Report:
     freshness: List[Row] = field(default_factory=list)  # RunData.freshness, as the run had it
     # window -> the position's row of mart "pipeline" (institutional deals of its subtree)
     pipeline: Dict[str, Row] = field(default_factory=dict)
+    # The position's open deals (mart "open_deals": its own, or its subtree's), largest first, at
+    # most MAX_LISTED; open_deals_unlisted counts the rest.
+    open_deals: List[Row] = field(default_factory=list)
+    open_deals_unlisted: int = 0
 
     @property
     def focus(self) -> Optional[Window]:
@@ -211,6 +215,7 @@ def build_report(recipient: Dict[str, Any], data: RunData, *, run_date: str, cad
     is_top = not recipient.get("parent_position_id")
     secondary = data.own("secondary", pid)
     training = data.own("training", pid)
+    deals, deals_unlisted = open_deals(data, pid)
     return Report(
         recipient=dict(recipient),
         run_date=run_date,
@@ -235,7 +240,16 @@ def build_report(recipient: Dict[str, Any], data: RunData, *, run_date: str, cad
         team_srs=_team_srs(data, pid, _focus_id(windows)) if role != ROLE_LEVELS[0] else [],
         freshness=list(data.freshness),
         pipeline=_by_window(data.own("pipeline", pid)),
+        open_deals=deals,
+        open_deals_unlisted=deals_unlisted,
     )
+
+
+def open_deals(data: RunData, position_id: str) -> Tuple[List[Row], int]:
+    """The position's open deals by rank (the mart returns ranks 1-MAX_LISTED) and how many more it has."""
+    rows = sorted(data.own("open_deals", position_id), key=lambda r: int(r["deal_rank"]))[:MAX_LISTED]
+    total = int(rows[0]["open_deal_count"]) if rows else 0
+    return rows, max(total - len(rows), 0)
 
 
 def _focus_id(windows: Sequence[Window]) -> str:

@@ -27,6 +27,7 @@ from saleslens.reports.model import (
     has_pipeline,
 )
 from saleslens.reports.numbers import NULL, format_inr, format_int, number, pct, rupees
+from saleslens.scoring.snapshot import FACTOR_SEPARATOR
 
 __all__ = ["format_inr", "render", "render_report", "display", "cell"]
 
@@ -266,6 +267,63 @@ def pipeline_rows(report: Report, window_id: str) -> List[Row]:
     return sorted((r for r in rows if r is not None and has_pipeline(r)), key=lambda r: r["position_id"])
 
 
+# Opportunity scores (marts "open_deals" and "pipeline"): a deal never scored says so, never 0.
+NOT_SCORED = "not scored yet"
+EXPECTED_CELLS = (("Target still to win (₹)", "remaining_target_value", "inr"),
+                  ("Open pipeline (₹)", "open_value", "inr"),
+                  ("Coverage (open pipeline / target still to win, times)", "pipeline_coverage", "dec2"),
+                  ("Expected value of the scored open deals (₹)", "expected_value", "inr"),
+                  ("Expected value / target still to win %", "expected_value_pct_of_remaining_target", "pct"),
+                  ("Target still to win after the expected value (₹)", "expected_gap_value", "inr"),
+                  ("Open deals scored", "scored_open_count", "int"),
+                  ("Open deals not scored yet", "unscored_open_count", "int"),
+                  ("Open value not scored yet (₹)", "unscored_open_value", "inr"))
+EXPECTED_DIRECT_CELLS = (("Target still to win (₹)", "remaining_target_value", "inr"),
+                         ("Expected value (₹)", "expected_value", "inr"),
+                         ("Expected value / target still to win %", "expected_value_pct_of_remaining_target", "pct"),
+                         ("Open deals not scored yet", "unscored_open_count", "int"))
+# The figures that need a scored open deal: without one the cell says "not scored yet".
+_NEED_SCORES = ("expected_value", "expected_value_pct_of_remaining_target", "expected_gap_value")
+
+
+def expected_cell(row: "Row | None", kpi: str, window: str, kind: str) -> Markup:
+    """A pipeline cell; an expected-value figure of a position whose open deals are none of them
+    scored says "not scored yet" (the mart's null), not a dash or 0."""
+    if row and kpi in _NEED_SCORES and (number(row.get("open_count")) or 0) > 0 \
+            and (number(row.get("scored_open_count")) or 0) == 0:
+        return Markup('<td class="num" data-kpi="{}" data-value="" data-window="{}">{}</td>').format(
+            kpi, window, NOT_SCORED)
+    return cell(row, kpi, window, kind)
+
+
+def score_text(deal: Row) -> str:
+    """'4 of 5 (62% to win)', or "not scored yet"."""
+    score, probability = number(deal.get("score")), number(deal.get("probability"))
+    if score is None or probability is None:
+        return NOT_SCORED
+    return f"{int(score)} of 5 ({probability * 100:.0f}% to win)"
+
+
+def trend_text(deal: Row) -> str:
+    """The change since the latest score at least 7 days before the latest one: 'down 1 (-15.0
+    points)', 'same score (+2.5 points)', 'no score a week before', or '' when never scored."""
+    if number(deal.get("score")) is None:
+        return ""
+    change, points = number(deal.get("score_change")), number(deal.get("probability_change"))
+    if change is None or points is None:
+        return "no score a week before"
+    words = f"up {int(change)}" if change > 0 else f"down {-int(change)}" if change < 0 else "same score"
+    return f"{words} ({points:+.1f} points)"
+
+
+def reasons(deal: Row) -> List[Tuple[str, str]]:
+    """The latest score's factors: ('+', phrase) raised the chance, ('-', phrase) lowered it."""
+    out: List[Tuple[str, str]] = []
+    for sign, column in (("+", "positive_factors"), ("-", "negative_factors")):
+        out += [(sign, f) for f in (deal.get(column) or "").split(FACTOR_SEPARATOR) if f]
+    return out
+
+
 def listed(rows: Sequence[Row], total_of: str = "net_value") -> Tuple[List[Row], Optional[Dict[str, Any]]]:
     """A long list cut to its first MAX_LISTED rows (the model sorts each largest first), and what
     the rest come to: how many and the sum of ``total_of``, as the figure ``<total_of>_not_listed``
@@ -295,6 +353,8 @@ _ENV.globals.update(cell=cell, cells=cells, row_cells=row_cells, display=display
                     pace_chart=pace_chart, achievement_chart=achievement_chart, histogram_chart=histogram_chart,
                     source_lines=freshness.source_lines, number=number,
                     pipeline_rows=pipeline_rows, PIPELINE_CELLS=PIPELINE_CELLS,
+                    expected_cell=expected_cell, score_text=score_text, trend_text=trend_text, reasons=reasons,
+                    EXPECTED_CELLS=EXPECTED_CELLS, EXPECTED_DIRECT_CELLS=EXPECTED_DIRECT_CELLS,
                     PIPELINE_DIRECT_CELLS=PIPELINE_DIRECT_CELLS, PIPELINE_DIRECT_SPEC=PIPELINE_DIRECT_SPEC,
                     BRAND_CELLS=BRAND_CELLS, CUSTOMER_CELLS=CUSTOMER_CELLS, DETAILING_CELLS=DETAILING_CELLS)
 _TEMPLATE = _ENV.get_template("report.html.j2")  # compiled once per process
