@@ -618,6 +618,11 @@ def _print_summary(summary) -> None:  # type: ignore[no-untyped-def]
     for c in summary.curate:
         if c.status != "SUCCEEDED":
             typer.echo(f"  {c.status} {c.execution} ({c.dataset} {c.partition_date}): {c.error}")
+    if summary.training:
+        t = summary.training
+        typer.echo(f"Training {t['execution']}: {t['status']}"
+                   + (f" ({'; '.join(f'{k}: {v}' for k, v in t.get('models', {}).items())})" if t.get("models") else "")
+                   + (f": {t['error']}" if t.get("error") else ""))
     d = summary.distribution
     typer.echo("")
     typer.echo(f"Distribution execution {d.get('execution')}: {d.get('status')}" + (f" ({d.get('error')})" if d.get("error") else ""))
