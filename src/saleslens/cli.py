@@ -329,8 +329,8 @@ def _run_ops(fn):  # type: ignore[no-untyped-def]
 def runs(
     ctx: typer.Context,
     pipeline: str = typer.Option("ingest", "--pipeline", help=(
-            "Which runs: ingest (one per landed file), curation (one per published partition) or distribution "
-            "(only those that ended FAILED, TIMED_OUT or ABORTED)."
+            "Which runs: ingest (one per landed file), curation (one per published partition), training (one per "
+            "train-scoring run) or distribution (only those that ended FAILED, TIMED_OUT or ABORTED)."
         )),
     limit: int = typer.Option(20, min=1, help="How many runs to show."),
     dataset: Optional[str] = typer.Option(None, help="Only this dataset, e.g. erp_primary_invoices."),

@@ -369,11 +369,19 @@ TRAIN_AS_OF = f"{DAY.isoformat()}T23:59:59Z"  # the run date's end, as run_main_
 
 @pytest.fixture(scope="module")
 def trained(run):
-    """The train-scoring machine run (as its weekly schedule starts it) on the world's curated CRM history."""
-    aws = run["aws"]
+    """The main job's training step on the world's curated CRM history: the train-scoring machine,
+    started as its weekly schedule starts it, because the run ingested CRM opportunities."""
+    from saleslens.offline.main_job import IngestLine, train_after_ingest
+
+    aws, said = run["aws"], []
     aws.ops_messages()  # what the distributions announced
-    result = aws.train_scoring(TRAIN_AS_OF, name="train-e2e")
-    return {"result": result, "ops": aws.ops_messages()}
+    invoices = IngestLine("i-1", "erp_primary_invoices", "erp/primary_invoices/x.csv", "SUCCEEDED")
+    crm = IngestLine("i-2", "crm_opportunities_backfill", "crm/opportunities_backfill/x.csv", "SUCCEEDED")
+    without = train_after_ingest(aws, [invoices], TRAIN_AS_OF, said.append)  # no CRM ingested: no training
+    step = train_after_ingest(aws, [invoices, crm], TRAIN_AS_OF, said.append)
+    return {"without": without, "step": step, "said": said, "result": aws.wait(aws.execution_arn("train-scoring",
+                                                                                                 step["execution"])),
+            "ops": aws.ops_messages()}
 
 
 def test_the_training_machine_records_its_run_and_writes_the_champions_and_the_run_summary(run, trained):
@@ -382,13 +390,14 @@ def test_the_training_machine_records_its_run_and_writes_the_champions_and_the_r
 
     aws, result = run["aws"], trained["result"]
     assert result.status == "SUCCEEDED", result.error
-    item = aws.ledger("train-e2e")
+    name = result.name
+    item = aws.ledger(name)
     assert (item["pipeline"], item["status"], item["as_of"]) == ("training", "SUCCEEDED", TRAIN_AS_OF)
     assert item["job_run_id"] and item["finished_at"]
     prefix, curated = aws.cfg.scoring.model_prefix, aws.bucket("curated")
-    assert item["summary"] == f"s3://{curated}/{prefix}/runs/train-e2e.json"
+    assert item["summary"] == f"s3://{curated}/{prefix}/runs/{name}.json"
     s3 = aws.client("s3")
-    summary = json.loads(s3.get_object(Bucket=curated, Key=f"{prefix}/runs/train-e2e.json")["Body"].read())
+    summary = json.loads(s3.get_object(Bucket=curated, Key=f"{prefix}/runs/{name}.json")["Body"].read())
     assert summary["as_of"] == DAY.isoformat() and summary["opportunities"] > 0
     # the tiny org closes far fewer than the configured 200 won and 200 lost deals: each model's
     # champion is the fallback table, promoted as such (docs/scoring.md, minimum history)
@@ -448,3 +457,12 @@ def test_a_failed_training_job_fails_the_run_by_name_in_the_ledger_and_tells_ops
     (msg,) = [m for m in aws.ops_messages() if "training" in (m["subject"] or "")]
     assert msg["subject"] == "SalesLens training failed at TrainModels: TrainingFailed"
     assert json.loads(msg["message"])["execution"] == "train-e2e-failed"
+
+
+def test_the_main_job_trains_after_ingesting_crm_opportunities_and_only_then(trained):
+    assert trained["without"] == {}
+    step = trained["step"]
+    assert step["status"] == "SUCCEEDED" and step["error"] is None
+    assert sorted(step["models"]) == ["creation", "proposal"]
+    assert all(v.startswith("fallback ") and v.endswith(" (champion)") for v in step["models"].values())
+    assert trained["said"][0] == f"training the opportunity-scoring models as of {TRAIN_AS_OF}"

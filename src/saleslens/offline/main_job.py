@@ -136,7 +136,8 @@ def _ingest_line(result: ExecutionResult, key: str) -> IngestLine:
     return line
 
 
-CRM_OPPORTUNITIES = "crm_opportunities"
+# The CRM's opportunity extracts, daily or monthly backfill: what the models train on.
+CRM_OPPORTUNITIES = ("crm_opportunities", "crm_opportunities_backfill")
 
 
 def train_after_ingest(aws: OfflineAws, ingested: List[IngestLine], as_of: str,
@@ -144,7 +145,7 @@ def train_after_ingest(aws: OfflineAws, ingested: List[IngestLine], as_of: str,
     """Run the train-scoring machine (as its weekly schedule would) when this run ingested CRM
     opportunities; {} otherwise. Short of the minimum history the job writes the fallback table as
     champion (docs/scoring.md): the summary says which each model got."""
-    if not any(line.dataset == CRM_OPPORTUNITIES and line.status == "SUCCEEDED" for line in ingested):
+    if not any(line.dataset in CRM_OPPORTUNITIES and line.status == "SUCCEEDED" for line in ingested):
         return {}
     progress(f"training the opportunity-scoring models as of {as_of}")
     result = aws.train_scoring(as_of)
