@@ -58,7 +58,7 @@ $(GLUE_STAMP): glue_jobs/requirements-glue.lock tests/glue39/requirements.lock
 
 # The conform job's import chain and the contract-check tests, on the job's runtime.
 glue39: $(GLUE_STAMP)
-	$(GLUE_VENV)/bin/python -m pytest -q -p no:cacheprovider $(GLUE_TESTS)
+	MAIN_PYTHON=$(CURDIR)/$(BIN)/python $(GLUE_VENV)/bin/python -m pytest -q -p no:cacheprovider $(GLUE_TESTS)
 
 synth: setup
 	JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20 npx cdk synth --quiet

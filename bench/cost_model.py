@@ -109,6 +109,10 @@ class Prices:
     # https://aws.amazon.com/eventbridge/pricing/ (list): Scheduler 14 M invocations a month free;
     # custom events (PutEvents) $1.00 per million.
     events_per_custom_event: float = 1.00 / 1e6
+    # https://aws.amazon.com/sqs/pricing/ (list): standard queues $0.40 per million requests (each
+    # 64 KB chunk of a request is one), the first million a month free.
+    sqs_per_request: float = 0.40 / 1e6
+    sqs_free_requests: int = 1_000_000
 
 
 PRICES = Prices()
@@ -151,6 +155,9 @@ class Assumptions:
         ("record-email-event", 0.1),
         ("rotate-link-key", 1.0),
     )
+
+    def score_events_per_month(self) -> float:
+        return self.crm_events_per_day * self.days_per_month
     # render-report's own work per recipient (render ~6 ms of CPU at 225 reports/s per core,
     # bench/README.md, plus ~6 AWS calls at real-AWS latency): the batch takes the longer of this
     # and its paced sending, which is what decides it at usv scale.
@@ -197,6 +204,31 @@ class Assumptions:
     # reads) per batch; 2 run-ledger writes per ingest or curate run.
     ddb_writes_per_email: float = 3.0
     ddb_writes_per_file_run: float = 2.0
+    # Scoring on CRM events: every CRM opportunity event is taken to reach the scoring queue (created,
+    # updated and proposal events; an upper bound). The usv CRM history the generator writes holds
+    # 798,004 events over 822 days (bench/README.md, "On the generator's CRM sources"): 970.8 a day.
+    crm_events_per_day: float = 798_004 / 822
+    days_per_month: int = 30
+    # Without a batching window the event source invokes score-opportunity as soon as a message is
+    # visible: at ~1 event every 90 s each invocation holds one event (worst case: one per event).
+    # An invocation: 4 CRM GETs and 1 POST, a scores-table Query and PutItem, an S3 GET of the champion
+    # pointer, ~0.1 ms of scoring (bench/README.md): taken as 1 s at real-AWS latency, 1 GB.
+    score_seconds_per_event: float = 1.0
+    # Per event: 2 write units (the score record with its factors in words, 1-2 KB) and 1 read (the
+    # Query of the opportunity's stored scores); the pointer GET; ~2 KB of logs.
+    score_ddb_writes_per_event: float = 2.0
+    score_ddb_reads_per_event: float = 1.0
+    score_log_kb_per_event: float = 2.0
+    # The event source's pollers long-poll the queue (20 s) even when it is empty: AWS runs 5 at the
+    # least. Per message: EventBridge's SendMessage, and one receive and one delete per batch.
+    sqs_pollers: int = 5
+    sqs_long_poll_seconds: int = 20
+    # Training: weekly (scoring.training cron), 52 runs a year; each Glue Python-shell run installs
+    # the lock's wheels (~150 MB with lightgbm, scipy and scikit-learn) before training, which at
+    # usv scale takes seconds (bench/README.md: ~2 s a model plus reading the curated CRM tables):
+    # 300 s billed is an assumption with room.
+    training_runs_per_month: float = 52 / 12
+    glue_training_seconds_per_run: float = 300.0
     # Customer-managed KMS keys: lake, ops, email events (kms.Key in infra/).
     kms_keys: int = 3
     # Secrets Manager: the link signing key (components.LINK_SIGNING_SECRET).
@@ -261,6 +293,12 @@ def paced_batch_seconds(batch_size: int, max_concurrency: int, ses_max_send_rate
     return max(sending, batch_size * render_seconds_per_recipient)
 
 
+def sqs_requests(messages: float, batch_size: int, pollers: int, long_poll_seconds: int, month_seconds: float) -> float:
+    """SQS requests of a queue feeding a Lambda: a send per message, a receive and a delete per
+    batch received, and the pollers' long polls around the clock (an empty receive is billed)."""
+    return messages + 2 * math.ceil(messages / batch_size) + pollers * month_seconds / long_poll_seconds
+
+
 def alarm_count(lambdas: Mapping[str, Any], state_machines: int, dead_letter_queues: int) -> int:
     """Alarms of infra/stacks/observability.py: failed and timed-out executions per machine; the
     quality gate; undelivered reports; errors per function, throttles per function without
@@ -301,6 +339,8 @@ def model(a: Assumptions, p: Prices = PRICES, map_concurrency: int | None = None
     curates = files * a.curate_runs_per_file
     emails = a.recipients * runs
     n_batches = batches(a.recipients, batch_size) * runs
+    score_events = a.score_events_per_month()
+    trainings = a.training_runs_per_month
     lines: List[Line] = []
 
     # Step Functions: Standard transitions of the three machines, Express Map children.
@@ -309,7 +349,8 @@ def model(a: Assumptions, p: Prices = PRICES, map_concurrency: int | None = None
     distribute = _load(components.STATE_MACHINES["distribute"].definition)
     distribute_states = success_path_states(distribute, {"BuildRoleMarts": mart_queries})
     per_run = distribution_transitions(a.recipients, batch_size, distribute_states, 1, children_standard=False)
-    transitions = ingest_states * files + curate_states * curates + per_run * runs
+    train_states = success_path_states(_load(components.STATE_MACHINES["train-scoring"].definition), {})
+    transitions = ingest_states * files + curate_states * curates + per_run * runs + train_states * trainings
     batch_s = paced_batch_seconds(batch_size, concurrency, cfg.distribution.ses_max_send_rate,
                                   a.render_seconds_per_recipient)
     express_gb_s = n_batches * math.ceil(batch_s * 10) / 10 * p.sfn_express_memory_gb
@@ -318,7 +359,8 @@ def model(a: Assumptions, p: Prices = PRICES, map_concurrency: int | None = None
         max(0, transitions - p.sfn_free_transitions) * p.sfn_per_transition
         + n_batches * p.sfn_express_per_request + express_gb_s * p.sfn_express_per_gb_second,
         f"{transitions:,.0f} transitions (ingest {ingest_states}/file, curate {curate_states}/run, distribute "
-        f"{distribute_states}/run with {mart_queries} mart queries; 4,000 free); {n_batches:,} Express Map "
+        f"{distribute_states}/run with {mart_queries} mart queries, train-scoring {train_states}/run x "
+        f"{trainings:.2f}; 4,000 free); {n_batches:,} Express Map "
         f"children ({batch_s:.0f} s each, 64 MB)"))
 
     # Lambda: requests and GB-seconds.
@@ -328,7 +370,9 @@ def model(a: Assumptions, p: Prices = PRICES, map_concurrency: int | None = None
         "start-ingest": files, "validate-file": files, "check-quality": files, "curate": curates,
         "plan-run": runs, "check-control-totals": runs, "resolve-recipients": runs, "summarise-run": runs,
         "open-report": emails * a.opens_per_email, "record-email-event": emails * 0.01, "rotate-link-key": 1,
+        "score-opportunity": score_events,
     }
+    sec = {**sec, "score-opportunity": a.score_seconds_per_event}
     gb_s = sum(n * sec[k] * mem[k] for k, n in invocations.items())
     render_gb_s = n_batches * batch_s * mem["render-report"]
     gb_s += render_gb_s
@@ -339,7 +383,8 @@ def model(a: Assumptions, p: Prices = PRICES, map_concurrency: int | None = None
         + max(0.0, requests - p.lambda_free_requests) * p.lambda_per_request,
         f"{gb_s:,.0f} GB-s ({render_gb_s:,.0f} of them render-report: {n_batches:,} batches x {batch_s:.0f} s "
         f"x {mem['render-report']:.2f} GB, paced at {cfg.distribution.ses_max_send_rate}/s over {concurrency} "
-        f"containers; 400,000 free), {requests:,.0f} requests (1 M free)"))
+        f"containers; {score_events:,.0f} score-opportunity x {a.score_seconds_per_event:.0f} s x "
+        f"{mem['score-opportunity']:.0f} GB; 400,000 free), {requests:,.0f} requests (1 M free)"))
 
     lines.append(Line("SES", emails * p.ses_per_email,
                       f"{emails:,} emails ({a.recipients:,} recipients x {runs} runs)"))
@@ -356,11 +401,21 @@ def model(a: Assumptions, p: Prices = PRICES, map_concurrency: int | None = None
     lines.append(Line("Glue (conform, Python shell)", dpu_hours * p.glue_per_dpu_hour,
                       f"{dpu_hours:.2f} DPU-hours ({files} runs x {a.glue_seconds_per_run:.0f} s x "
                       f"{glue.max_capacity} DPU)"))
+    train = components.GLUE_JOBS["train-scoring"]
+    train_dpu_hours = trainings * max(a.glue_training_seconds_per_run, p.glue_minimum_seconds) / 3600 * train.max_capacity
+    lines.append(Line("Glue (train-scoring, Python shell)", train_dpu_hours * p.glue_per_dpu_hour,
+                      f"{train_dpu_hours:.2f} DPU-hours ({trainings:.2f} weekly runs x "
+                      f"{a.glue_training_seconds_per_run:.0f} s x {train.max_capacity} DPU)"))
+    sqs = sqs_requests(score_events, components.SCORING_BATCH_SIZE, a.sqs_pollers, a.sqs_long_poll_seconds,
+                       a.days_per_month * 86400)
+    lines.append(Line("SQS (scoring queue)", max(0.0, sqs - p.sqs_free_requests) * p.sqs_per_request,
+                      f"{sqs:,.0f} requests ({score_events:,.0f} CRM events; {a.sqs_pollers} pollers' "
+                      f"{a.sqs_long_poll_seconds} s long polls; 1 M free)"))
 
     reports_gb = emails * a.report_kb * 1024 / GB * cfg.lake.reports_expiry_days / 30
     stored_gb = a.landing_gb * (1 + a.clean_to_landing_ratio) + a.curated_gb + reports_gb
     puts = files * a.s3_puts_per_file + emails * a.s3_puts_per_email
-    gets = files * a.s3_gets_per_file + emails * a.opens_per_email
+    gets = files * a.s3_gets_per_file + emails * a.opens_per_email + score_events  # + the champion pointer per event
     lines.append(Line("S3", stored_gb * p.s3_per_gb_month + puts * p.s3_per_put + gets * p.s3_per_get,
                       f"{stored_gb:,.0f} GB stored ({reports_gb:,.0f} GB of reports kept "
                       f"{cfg.lake.reports_expiry_days} days), {puts:,.0f} PUTs, {gets:,.0f} GETs"))
@@ -369,10 +424,12 @@ def model(a: Assumptions, p: Prices = PRICES, map_concurrency: int | None = None
                       + max(0, a.kms_requests - p.kms_free_requests) * p.kms_per_request,
                       f"{a.kms_keys} keys, {a.kms_requests:,} requests (bucket keys on; 20,000 free)"))
 
-    # Dead-letter queues: ingestion 2 (ingest events, execution status), curation 1, distribution 1
-    # (the stacks' dead_letter_queues properties; counting them from code would synth the app).
-    alarms = alarm_count(components.LAMBDAS, len(components.STATE_MACHINES), dead_letter_queues=4)
-    log_gb = (emails * a.log_kb_per_email + (files + curates) * a.log_kb_per_file) / (1024 * 1024)
+    # Dead-letter queues: ingestion 3 (ingest events, execution status, training schedule), curation 1,
+    # distribution 1, scoring 1 (the stacks' dead_letter_queues properties; counting them from code
+    # would synth the app).
+    alarms = alarm_count(components.LAMBDAS, len(components.STATE_MACHINES), dead_letter_queues=6)
+    log_gb = (emails * a.log_kb_per_email + (files + curates) * a.log_kb_per_file
+              + score_events * a.score_log_kb_per_event) / (1024 * 1024)
     stored_log_gb = log_gb * cfg.logs.retention_days / 30
     lines.append(Line(
         "CloudWatch",
@@ -382,13 +439,16 @@ def model(a: Assumptions, p: Prices = PRICES, map_concurrency: int | None = None
         f"{alarms} alarms (10 free), {a.custom_metrics} custom metrics (10 free), {log_gb:.2f} GB logs a "
         f"month, {stored_log_gb:.2f} GB kept {cfg.logs.retention_days} days (5 GB free), 1 dashboard (3 free)"))
 
-    writes = emails * a.ddb_writes_per_email + (files + curates) * a.ddb_writes_per_file_run
-    reads = emails  # one item per recipient in the batch's BatchGetItem
+    writes = (emails * a.ddb_writes_per_email + (files + curates + trainings) * a.ddb_writes_per_file_run
+              + score_events * a.score_ddb_writes_per_event)
+    reads = emails + score_events * a.score_ddb_reads_per_event  # the batch's BatchGetItem; the scores Query
     lines.append(Line("DynamoDB (on demand)", writes * p.ddb_per_write + reads * p.ddb_per_read,
-                      f"{writes:,.0f} writes, {reads:,.0f} reads"))
+                      f"{writes:,.0f} writes, {reads:,.0f} reads (scores table: {score_events:,.0f} events x "
+                      f"{a.score_ddb_writes_per_event:.0f} writes, {a.score_ddb_reads_per_event:.0f} read)"))
     lines.append(Line("Secrets Manager", a.secrets * p.secret_per_month, f"{a.secrets} secret"))
-    lines.append(Line("EventBridge", files * p.events_per_custom_event,
-                      f"{files} PartitionPublished events; {runs} Scheduler starts (free)"))
+    lines.append(Line("EventBridge", (files + score_events) * p.events_per_custom_event,
+                      f"{files} PartitionPublished events, {score_events:,.0f} CRM events on the CRM bus; "
+                      f"{runs} + {trainings:.2f} Scheduler starts (free)"))
     lines.append(Line("Lambda function URL", 0.0, "no charge beyond the open-report Lambda"))
     return lines
 

@@ -56,7 +56,8 @@ def build_app(context: Optional[Mapping[str, Any]] = None, outdir: Optional[str]
                    description="SalesLens ops alert topic and its key")
     ingestion = IngestionStack(app, cfg.name("ingestion"), cfg=cfg, key=lake.key, ops=ops,
                                removal_policy=removal, env=env,
-                               description="SalesLens ingestion: landing events, run ledger, validate/conform/gate")
+                               description="SalesLens ingestion: landing events, run ledger, validate/conform/gate; "
+                                           "weekly scoring training (schedule, machine, Glue job)")
     curation = CurationStack(app, cfg.name("curation"), cfg=cfg, key=lake.key, ops=ops,
                              removal_policy=removal, env=env,
                              description="SalesLens curation: PartitionPublished events, curate function and machine")

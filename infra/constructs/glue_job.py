@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Mapping
+from typing import List, Mapping, Optional
 
 from aws_cdk import RemovalPolicy, Stack
 from aws_cdk import aws_glue as glue
@@ -82,7 +82,10 @@ class PythonShellJob(Construct):
         artifacts: s3.IBucket,
         max_concurrent_runs: int,
         removal_policy: RemovalPolicy,
+        library_of: Optional["PythonShellJob"] = None,
     ) -> None:
+        """``library_of``: a job of the same stack whose wheel deployment this one uses (a stack has
+        one BucketDeployment handler, and it takes the first deployment's role)."""
         super().__init__(scope, construct_id)
         self.name = cfg.name(spec.key)
         script_path = PROJECT_ROOT / spec.script
@@ -96,38 +99,11 @@ class PythonShellJob(Construct):
             self, "Role", assumed_by=iam.ServicePrincipal("glue.amazonaws.com"),
             description=f"{self.name}: {spec.description}",
         )
-        deploy_logs = encrypted_log_group(
-            self, "LibraryDeploymentLogs", cfg=cfg, name=f"/aws/lambda/{self.name}-library-deployment",
-            key=key, removal_policy=removal_policy,
-        )
-        deploy_role = iam.Role(
-            self, "LibraryDeploymentRole", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-            description=f"{self.name}: copies the saleslens wheel to the artifacts bucket at deploy",
-        )
-        deploy_role.add_to_principal_policy(iam.PolicyStatement(
-            actions=["logs:CreateLogStream", "logs:PutLogEvents"], resources=[deploy_logs.log_group_arn]))
-        library = s3deploy.BucketDeployment(
-            self,
-            "Library",
-            sources=[s3deploy.Source.asset(str(wheel.parent))],
-            destination_bucket=artifacts,
-            destination_key_prefix=wheel_prefix,
-            prune=False,
-            retain_on_delete=removal_policy == RemovalPolicy.RETAIN,
-            log_group=deploy_logs,
-            role=deploy_role,
-        )
-        # BucketDeployment grants its handler grantRead on the staged asset and grantReadWrite on
-        # the destination (both encrypted): CDK's wildcard action sets, on these two buckets only.
-        for finding in ("Action::s3:GetBucket*", "Action::s3:GetObject*", "Action::s3:List*", "Action::s3:Abort*",
-                        "Action::s3:DeleteObject*", "Action::kms:GenerateDataKey*", "Action::kms:ReEncrypt*"):
-            acknowledge(deploy_role, f"AwsSolutions-IAM5[{finding}]",
-                        "CDK BucketDeployment's own grants to copy the wheel asset into the artifacts bucket")
-        for objects in (script.bucket.arn_for_objects("*"), artifacts.arn_for_objects("*")):
-            acknowledge(deploy_role, wildcard_resource(deploy_role, objects),
-                        "CDK BucketDeployment reads the staged asset and syncs the artifacts bucket prefix")
-        acknowledge_cdk_singleton(Stack.of(self), "Custom::CDKBucketDeployment", "AwsSolutions-L1",
-                                  "The BucketDeployment handler's Python runtime is chosen by aws-cdk-lib")
+        if library_of is not None:
+            self.library = library_of.library
+        else:
+            self.library = self._deploy_library(cfg, wheel, wheel_prefix, key, artifacts, script, removal_policy)
+        library = self.library
         wheel_url = f"s3://{artifacts.bucket_name}/{wheel_prefix}{wheel.name}"
 
         self.role.add_to_principal_policy(iam.PolicyStatement(
@@ -197,6 +173,43 @@ class PythonShellJob(Construct):
         )
         self.job.add_resource_dependency(security)
         self.job.node.add_dependency(library, metrics, *self.log_groups.values())
+
+
+    def _deploy_library(self, cfg: Config, wheel: Path, wheel_prefix: str, key: kms.IKey, artifacts: s3.IBucket,
+                        script: s3_assets.Asset, removal_policy: RemovalPolicy) -> s3deploy.BucketDeployment:
+        deploy_logs = encrypted_log_group(
+            self, "LibraryDeploymentLogs", cfg=cfg, name=f"/aws/lambda/{self.name}-library-deployment",
+            key=key, removal_policy=removal_policy,
+        )
+        deploy_role = iam.Role(
+            self, "LibraryDeploymentRole", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"{self.name}: copies the saleslens wheel to the artifacts bucket at deploy",
+        )
+        deploy_role.add_to_principal_policy(iam.PolicyStatement(
+            actions=["logs:CreateLogStream", "logs:PutLogEvents"], resources=[deploy_logs.log_group_arn]))
+        library = s3deploy.BucketDeployment(
+            self,
+            "Library",
+            sources=[s3deploy.Source.asset(str(wheel.parent))],
+            destination_bucket=artifacts,
+            destination_key_prefix=wheel_prefix,
+            prune=False,
+            retain_on_delete=removal_policy == RemovalPolicy.RETAIN,
+            log_group=deploy_logs,
+            role=deploy_role,
+        )
+        # BucketDeployment grants its handler grantRead on the staged asset and grantReadWrite on
+        # the destination (both encrypted): CDK's wildcard action sets, on these two buckets only.
+        for finding in ("Action::s3:GetBucket*", "Action::s3:GetObject*", "Action::s3:List*", "Action::s3:Abort*",
+                        "Action::s3:DeleteObject*", "Action::kms:GenerateDataKey*", "Action::kms:ReEncrypt*"):
+            acknowledge(deploy_role, f"AwsSolutions-IAM5[{finding}]",
+                        "CDK BucketDeployment's own grants to copy the wheel asset into the artifacts bucket")
+        for objects in (script.bucket.arn_for_objects("*"), artifacts.arn_for_objects("*")):
+            acknowledge(deploy_role, wildcard_resource(deploy_role, objects),
+                        "CDK BucketDeployment reads the staged asset and syncs the artifacts bucket prefix")
+        acknowledge_cdk_singleton(Stack.of(self), "Custom::CDKBucketDeployment", "AwsSolutions-L1",
+                                  "The BucketDeployment handler's Python runtime is chosen by aws-cdk-lib")
+        return library
 
     @property
     def job_arn(self) -> str:

@@ -117,6 +117,12 @@ def lambda_bundle() -> Bundle:
 # the function runs), compiled extensions included. No pandas, no pyarrow: the function does not
 # take the AWS SDK for pandas layer, which would take the package past Lambda's 250 MB.
 SCORING_LAYER_REQUIREMENT = "lightgbm"
+# lib_lightgbm.so links libgomp.so.1 (OpenMP), which the Lambda base image does not carry: the layer
+# ships the build host's copy under lib/ (Lambda puts /opt/lib on LD_LIBRARY_PATH).
+# tests/infra/test_scoring_layer_elf.py checks every native library's NEEDED entries are in the
+# layer or in the base image (docs/scoring.md, "Native libraries", for what the copy requires).
+SCORING_LAYER_SYSTEM_LIBRARIES = ("libgomp.so.1",)
+SYSTEM_LIBRARY_DIRS = ("/usr/lib/x86_64-linux-gnu", "/lib/x86_64-linux-gnu", "/usr/lib64", "/lib64")
 LAMBDA_UNZIPPED_LIMIT_BYTES = 250 * 1024 * 1024  # function code + all its layers, unzipped
 
 
@@ -138,7 +144,18 @@ def scoring_layer_bundle() -> Bundle:
             if parts[0].endswith(".dist-info") and parts[-1] in ("RECORD", "INSTALLER", "REQUESTED", "direct_url.json"):
                 continue
             entries.append((f"python/{Path(*parts).as_posix()}", Path(str(dist.locate_file(f)))))
+    entries += [(f"lib/{name}", system_library(name)) for name in SCORING_LAYER_SYSTEM_LIBRARIES]
     return Bundle(tuple(sorted(entries)))
+
+
+def system_library(name: str) -> Path:
+    """The installed file of a shared library (its symlink resolved: the bundle copies the file)."""
+    for folder in SYSTEM_LIBRARY_DIRS:
+        candidate = Path(folder) / name
+        if candidate.is_file():
+            return candidate.resolve()
+    raise RuntimeError(f"the scoring layer needs {name} (OpenMP, for lightgbm), not found in {', '.join(SYSTEM_LIBRARY_DIRS)}: "
+                       "install the distribution's libgomp1 package")
 
 
 def scoring_layer_code() -> lambda_.Code:

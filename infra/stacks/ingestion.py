@@ -44,6 +44,7 @@ from infra.constructs.lake_bucket import LakeBucket
 from infra.constructs.python_function import stack_functions
 from infra.constructs.state_machine import StateMachineFromFile
 from infra.constructs.tables import encrypted_table
+from infra.constructs.training import ScoringTraining
 from infra.nag import acknowledge
 from infra.stacks.ops import OpsStack
 from saleslens import components, ledger
@@ -119,6 +120,10 @@ class IngestionStack(Stack):
         self._grant_state_machine(key, ops)
         self.dead_letters, self.queue = self._trigger(key)
         self.status_dead_letters, self.status_rule = self._execution_status_rule(key, ops)
+        # The weekly training of the scoring models (infra/constructs/training.py) lives here, beside
+        # the run ledger it records its runs in and the artifacts bucket its Glue job's wheel comes from.
+        self.training = ScoringTraining(self, "ScoringTraining", cfg=cfg, key=key, ops=ops, run_ledger=self.run_ledger,
+                                        artifacts=self.artifacts, library_of=self.conform, removal_policy=removal_policy)
 
     # -- run ledger ------------------------------------------------------------------------
     def _run_ledger(self, key: kms.IKey, removal_policy: RemovalPolicy) -> dynamodb.Table:
@@ -295,6 +300,7 @@ class IngestionStack(Stack):
             self.cfg.name(STATUS_DLQ): (
                 "execution-status events record-execution-status could not take: each names a run that ended "
                 "FAILED, TIMED_OUT or ABORTED; look it up with `saleslens runs show <detail.name>`"),
+            **self.training.dead_letter_queues(self.cfg),
         }
 
 

@@ -197,7 +197,8 @@ class ObservabilityStack(Stack):
         failed.add_target(PlainTarget(ops_topic.topic_arn, message=events.RuleTargetInput.from_text(
             f"SalesLens Glue job {field('$.detail.jobName')} run {field('$.detail.jobRunId')} ended "
             f"{field('$.detail.state')} at {field('$.time')} ({field('$.region')}): {field('$.detail.message')} "
-            "- the ingest execution that started it fails with ConformFailed; fix the cause, then redrive it.")))
+            "- the execution that started it fails (ingest: ConformFailed; train-scoring: TrainingFailed); "
+            "fix the cause, then redrive it (docs/runbook.md).")))
         succeeded = events.Rule(
             self,
             "GlueJobSucceeded",

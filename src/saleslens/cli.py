@@ -333,8 +333,8 @@ def _run_ops(fn):  # type: ignore[no-untyped-def]
 def runs(
     ctx: typer.Context,
     pipeline: str = typer.Option("ingest", "--pipeline", help=(
-            "Which runs: ingest (one per landed file), curation (one per published partition) or distribution "
-            "(only those that ended FAILED, TIMED_OUT or ABORTED)."
+            "Which runs: ingest (one per landed file), curation (one per published partition), training (one per "
+            "train-scoring run) or distribution (only those that ended FAILED, TIMED_OUT or ABORTED)."
         )),
     limit: int = typer.Option(20, min=1, help="How many runs to show."),
     dataset: Optional[str] = typer.Option(None, help="Only this dataset, e.g. erp_primary_invoices."),
@@ -622,6 +622,11 @@ def _print_summary(summary) -> None:  # type: ignore[no-untyped-def]
     for c in summary.curate:
         if c.status != "SUCCEEDED":
             typer.echo(f"  {c.status} {c.execution} ({c.dataset} {c.partition_date}): {c.error}")
+    if summary.training:
+        t = summary.training
+        typer.echo(f"Training {t['execution']}: {t['status']}"
+                   + (f" ({'; '.join(f'{k}: {v}' for k, v in t.get('models', {}).items())})" if t.get("models") else "")
+                   + (f": {t['error']}" if t.get("error") else ""))
     d = summary.distribution
     typer.echo("")
     typer.echo(f"Distribution execution {d.get('execution')}: {d.get('status')}" + (f" ({d.get('error')})" if d.get("error") else ""))

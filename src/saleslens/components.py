@@ -104,6 +104,12 @@ GLUE_JOBS: Dict[str, GlueJobSpec] = {
     for s in (
         GlueJobSpec("conform", "glue_jobs/conform.py",
                     "Validate rows against the contract and write clean Parquet and quarantine", 30, 1.0),
+        # Training is a Glue Python-shell job, not a Lambda: pandas, pyarrow, lightgbm, scipy and
+        # their closure (~364 MB installed) exceed Lambda's 250 MB unzipped package. 1 DPU (16 GB):
+        # the usv history (129,313 opportunities) trains in seconds (bench/README.md), in memory.
+        GlueJobSpec("train-scoring", "glue_jobs/train_scoring.py",
+                    "Train the opportunity-scoring models on the curated CRM history and promote a better champion",
+                    30, 1.0),
     )
 }
 
@@ -114,6 +120,8 @@ STATE_MACHINES: Dict[str, StateMachineSpec] = {
         StateMachineSpec("curate", "step_functions/curate.asl.json", "Curate what one published partition feeds", 14400),
         StateMachineSpec("distribute", "step_functions/distribute.asl.json",
                          "Build role marts, render and deliver every recipient's report", 6 * 3600),
+        StateMachineSpec("train-scoring", "step_functions/train_scoring.asl.json",
+                         "Train the opportunity-scoring models (weekly) under the run ledger", 7200),
     )
 }
 
@@ -133,6 +141,7 @@ CRM_EVENT_BUS = "crm-events"  # the CRM's opportunity events (scoring.events)
 SCORING_QUEUE = "scoring-events"  # CRM events buffered for score-opportunity
 SCORING_BATCH_SIZE = 10  # events per score-opportunity invocation (the queue's event source)
 SCORING_DLQ = "scoring-events-dlq"  # bad CRM events (with their reason) and exhausted retries
+TRAINING_RUNS = "runs"  # train-scoring's run summaries, under scoring.model_prefix
 OPPORTUNITY_SCORES_TABLE = "opportunity-scores"  # (opportunity_id, scored_at) -> score (scoring.store)
 # Handlers that do not run on the shared bundle + pandas layer: they have a package of their own.
 OWN_PACKAGE_LAMBDAS = ("score-opportunity",)
@@ -162,7 +171,8 @@ def state_machine_arn(cfg: Config, key: str, account: str, region: str, partitio
 
 
 # The pipeline name each state machine's runs carry in the ledger (``ops`` lists runs by it).
-PIPELINE_OF_MACHINE = {"ingest": "ingest", "curate": "curation", "distribute": "distribution"}
+PIPELINE_OF_MACHINE = {"ingest": "ingest", "curate": "curation", "distribute": "distribution",
+                       "train-scoring": "training"}
 
 
 def state_machine_pipelines(cfg: Config) -> Dict[str, str]:
@@ -230,10 +240,10 @@ def runtime_environment(cfg: Config, account: str, region: str, partition: Optio
 
 def scoring_settings(cfg: Config) -> Dict[str, object]:
     """What score-opportunity reads from the config's ``scoring`` section (scoring.service.ScoringSettings
-    takes the keys it knows; the queue's receive count is the CDK app's alone)."""
+    takes the keys it knows; the queue's receive count and the training schedule are the CDK app's alone)."""
     from dataclasses import asdict
 
-    return {k: v for k, v in asdict(cfg.scoring).items() if k != "queue_max_receive_count"}
+    return {k: v for k, v in asdict(cfg.scoring).items() if k not in ("queue_max_receive_count", "training")}
 
 
 def push_application_name(cfg: Config, platform: str) -> str:
@@ -363,7 +373,19 @@ def definition_substitutions(
             "OpsTopicArn": ops_topic_arn,
             "MapExecutionType": "STANDARD" if offline else "EXPRESS",
         }
+    if machine == "train-scoring":
+        return {
+            "RunLedgerTable": cfg.name(RUN_LEDGER_TABLE),
+            "TrainScoringJobName": cfg.name("train-scoring"),
+            "TrainingRunsLocation": training_runs_location(cfg, account, region),
+            "OpsTopicArn": ops_topic_arn,
+        }
     raise KeyError(f"unknown state machine {machine!r}")
+
+
+def training_runs_location(cfg: Config, account: str, region: str) -> str:
+    """Where train-scoring writes each run's summary (<location>/<execution name>.json)."""
+    return f"s3://{cfg.bucket_name('curated', account, region)}/{cfg.scoring.model_prefix}/{TRAINING_RUNS}"
 
 
 def substitution_keys(machine: str) -> Tuple[str, ...]:
@@ -378,12 +400,22 @@ def substitution_keys(machine: str) -> Tuple[str, ...]:
     return tuple(sorted(subs))
 
 
-def glue_default_arguments(cfg: Config, account: str, region: str) -> Dict[str, str]:
-    """Job arguments every conform run gets (the state machine adds the per-file ones, the
-    landed file's bucket and key among them).
+def glue_default_arguments(cfg: Config, account: str, region: str, job: str = "conform") -> Dict[str, str]:
+    """Job arguments every run of ``job`` gets (the state machine adds the per-run ones: for
+    conform the landed file's bucket and key, for train-scoring the run's instant and id).
 
     The CDK app adds Glue's own keys (--extra-py-files, library-set) on top.
     """
+    if job == "train-scoring":
+        s = cfg.scoring
+        return {
+            "--curated_bucket": cfg.bucket_name("curated", account, region),
+            "--model_prefix": s.model_prefix,
+            "--min_history_won": str(s.min_history_won),
+            "--min_history_lost": str(s.min_history_lost),
+        }
+    if job != "conform":
+        raise KeyError(f"unknown Glue job {job!r}")
     return {
         "--clean_bucket": cfg.bucket_name("clean", account, region),
         "--quarantine_bucket": cfg.bucket_name("quarantine", account, region),

@@ -160,6 +160,9 @@ class ScoringConfig:
     queue_max_receive_count: int = field(metadata=rule(ge=1, le=1000, why="SQS redrive policy maximum"))
     # How long a scored record is kept in the scores table (the trend reads the last weeks).
     score_retention_days: int = field(metadata=rule(ge=8, why="the trend compares with last week's score"))
+    # The weekly training schedule (infra/constructs/training.py): starts the train-scoring machine,
+    # which trains as of the fire time; its cron is read in ``schedules.timezone``.
+    training: "ScheduleConfig"
 
 
 _CRON = r"^cron\(\S+ \S+ \S+ \S+ \S+ \S+\)$"

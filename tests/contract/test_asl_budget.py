@@ -24,7 +24,7 @@ def _definition(machine: str) -> dict:
     return json.loads((PROJECT_ROOT / components.STATE_MACHINES[machine].definition).read_text())
 
 
-@pytest.mark.parametrize("machine", ["ingest", "curate"])
+@pytest.mark.parametrize("machine", ["ingest", "curate", "train-scoring"])
 def test_the_longest_path_ends_before_the_machine_times_out(machine):
     definition = _definition(machine)
     assert worst_case_seconds(definition) < definition["TimeoutSeconds"] == components.STATE_MACHINES[machine].timeout_seconds

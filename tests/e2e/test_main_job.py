@@ -16,7 +16,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import replace
-from datetime import date
+from datetime import date, timezone
 from decimal import Decimal
 from email import policy
 from html.parser import HTMLParser
@@ -412,3 +412,108 @@ def test_an_owners_report_shows_the_scored_deal_with_its_trend_and_the_other_not
     assert '<td data-kpi="score" data-value="">not scored yet</td>' in other[:other.index("</tr>")]
     cells = _report(run["out"], "daily", position, holder)
     assert Decimal(cells[("expected-value", "expected_value", "mtd")][0]) == expected  # the SR's only scored deal
+
+
+# -- scoring: the scheduled training on the ingested CRM history, then an event scored with its champion --
+TRAIN_AS_OF = f"{DAY.isoformat()}T23:59:59Z"  # the run date's end, as run_main_job trains
+
+
+@pytest.fixture(scope="module")
+def trained(run):
+    """The main job's training step on the world's curated CRM history: the train-scoring machine,
+    started as its weekly schedule starts it, because the run ingested CRM opportunities."""
+    from saleslens.offline.main_job import IngestLine, train_after_ingest
+
+    aws, said = run["aws"], []
+    aws.ops_messages()  # what the distributions announced
+    invoices = IngestLine("i-1", "erp_primary_invoices", "erp/primary_invoices/x.csv", "SUCCEEDED")
+    crm = IngestLine("i-2", "crm_opportunities_backfill", "crm/opportunities_backfill/x.csv", "SUCCEEDED")
+    without = train_after_ingest(aws, [invoices], TRAIN_AS_OF, said.append)  # no CRM ingested: no training
+    step = train_after_ingest(aws, [invoices, crm], TRAIN_AS_OF, said.append)
+    return {"without": without, "step": step, "said": said, "result": aws.wait(aws.execution_arn("train-scoring",
+                                                                                                 step["execution"])),
+            "ops": aws.ops_messages()}
+
+
+def test_the_training_machine_records_its_run_and_writes_the_champions_and_the_run_summary(run, trained):
+    from saleslens.scoring.columns import MODELS
+    from saleslens.scoring.service import pointer_key
+
+    aws, result = run["aws"], trained["result"]
+    assert result.status == "SUCCEEDED", result.error
+    name = result.name
+    item = aws.ledger(name)
+    assert (item["pipeline"], item["status"], item["as_of"]) == ("training", "SUCCEEDED", TRAIN_AS_OF)
+    assert item["job_run_id"] and item["finished_at"]
+    prefix, curated = aws.cfg.scoring.model_prefix, aws.bucket("curated")
+    assert item["summary"] == f"s3://{curated}/{prefix}/runs/{name}.json"
+    s3 = aws.client("s3")
+    summary = json.loads(s3.get_object(Bucket=curated, Key=f"{prefix}/runs/{name}.json")["Body"].read())
+    assert summary["as_of"] == DAY.isoformat() and summary["opportunities"] > 0
+    # the tiny org closes far fewer than the configured 200 won and 200 lost deals: each model's
+    # champion is the fallback table, promoted as such (docs/scoring.md, minimum history)
+    assert summary["won"] < aws.cfg.scoring.min_history_won
+    assert sorted(m["model"] for m in summary["models"]) == sorted(MODELS)
+    for m in summary["models"]:
+        assert (m["kind"], m["promoted"], m["champion_version"]) == ("fallback", True, m["version"])
+        assert m["reason"].startswith("minimum history not met"), m["reason"]
+        pointer = json.loads(s3.get_object(Bucket=curated, Key=pointer_key(prefix, m["model"]))["Body"].read())
+        assert (pointer["version"], pointer["key"]) == (m["version"], m["artefact_key"])
+    assert not [m for m in trained["ops"] if "training" in (m["subject"] or "")]
+
+
+def test_a_crm_event_is_scored_with_the_champion_training_wrote_and_written_back(run, trained):
+    from saleslens.scoring.columns import CREATION
+    from saleslens.scoring.events import CREATED, CrmEvent
+    from saleslens.scoring.job import read_crm_history
+    from saleslens.scoring.service import pointer_key
+
+    aws = run["aws"]
+    assert trained["result"].status == "SUCCEEDED"
+    s3, curated, prefix = aws.client("s3"), aws.bucket("curated"), aws.cfg.scoring.model_prefix
+    frames = read_crm_history(s3, curated)  # the CRM holds what it extracted
+    aws.load_crm(frames.accounts, frames.opportunities, frames.events)
+    ev = frames.events
+    proposed = set(ev.loc[ev["event_type"] == "PROPOSAL_SENT", "opportunity_id"])
+    opps = frames.opportunities
+    fresh = opps.loc[(opps["outcome"] == "OPEN") & ~opps["opportunity_id"].isin(proposed)].iloc[0]
+    created_at = ev.loc[ev["opportunity_id"] == fresh["opportunity_id"], "event_at"].min()
+    event = CrmEvent(fresh["opportunity_id"], int(fresh["version"]), CREATED,
+                     created_at.to_pydatetime().replace(tzinfo=timezone.utc))
+    aws.emit_crm_events([event])
+    assert aws.deliver_scoring_events()["failed"] == 0
+    champion = json.loads(s3.get_object(Bucket=curated, Key=pointer_key(prefix, CREATION))["Body"].read())["version"]
+    (write,) = [w for w in aws.crm.writes() if w.opportunity_id == event.opportunity_id]
+    assert write.key == f"{event.opportunity_id}:v{event.version}:{champion}"
+    (record,) = store_history(aws, event.opportunity_id)
+    assert (record.model, record.kind, record.model_version) == (CREATION, "fallback", champion)
+    assert write.payload["score"] == record.score and 1 <= record.score <= 5
+
+
+def store_history(aws, opportunity_id):
+    from saleslens.scoring import store
+
+    return store.history(aws.client("dynamodb"), aws.cfg.name(components.OPPORTUNITY_SCORES_TABLE), opportunity_id)
+
+
+def test_a_failed_training_job_fails_the_run_by_name_in_the_ledger_and_tells_ops(run, trained):
+    aws = run["aws"]
+    aws.inject_glue_failures("train-scoring", "MemoryError: out of memory")
+    result = aws.train_scoring(TRAIN_AS_OF, name="train-e2e-failed")
+    assert (result.status, result.error) == ("FAILED", "TrainingFailed")
+    item = aws.ledger("train-e2e-failed")
+    assert (item["pipeline"], item["status"], item["failed_state"], item["error_name"]) == (
+        "training", "FAILED", "TrainModels", "TrainingFailed")
+    assert "MemoryError: out of memory" in item["cause"]
+    (msg,) = [m for m in aws.ops_messages() if "training" in (m["subject"] or "")]
+    assert msg["subject"] == "SalesLens training failed at TrainModels: TrainingFailed"
+    assert json.loads(msg["message"])["execution"] == "train-e2e-failed"
+
+
+def test_the_main_job_trains_after_ingesting_crm_opportunities_and_only_then(trained):
+    assert trained["without"] == {}
+    step = trained["step"]
+    assert step["status"] == "SUCCEEDED" and step["error"] is None
+    assert sorted(step["models"]) == ["creation", "proposal"]
+    assert all(v.startswith("fallback ") and v.endswith(" (champion)") for v in step["models"].values())
+    assert trained["said"][0] == f"training the opportunity-scoring models as of {TRAIN_AS_OF}"

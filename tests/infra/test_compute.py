@@ -113,7 +113,7 @@ def test_function_environment_names_the_deployed_resources(synth, key):
         "DELIVERY_LEDGER_TTL_DAYS": str(cfg.retention.delivery_ledger_days),
         "OPS_TOPIC_ARN": f"arn:<AWS::Partition>:sns:<AWS::Region>:<AWS::AccountId>:{prefix}-ops-alerts",
         "STATE_MACHINE_PIPELINES": json.dumps({f"{prefix}-curate": "curation", f"{prefix}-distribute": "distribution",
-                                                f"{prefix}-ingest": "ingest"}),
+                                                f"{prefix}-ingest": "ingest", f"{prefix}-train-scoring": "training"}),
         "LATE_AFTER_DAYS": str(cfg.ingest.late_after_days),
         "LINK_SIGNING_SECRET": f"{prefix}-link-signing-key",
         "LINK_REVOCATION_TABLE": f"{prefix}-link-revocations",
@@ -191,8 +191,8 @@ def test_no_function_role_uses_aws_managed_policies(synth):
 
 
 def conform_job(synth) -> Dict[str, Any]:
-    (_, _, job), = synth.resources("AWS::Glue::Job", ("ingestion",))
-    assert job["Properties"]["Name"] == synth.cfg.name("conform")
+    (job,) = [j for _, _, j in synth.resources("AWS::Glue::Job", ("ingestion",))
+              if j["Properties"]["Name"] == synth.cfg.name("conform")]
     return job["Properties"]
 
 
@@ -223,7 +223,9 @@ def test_conform_job_loads_the_library_wheel_by_its_real_name(synth):
 
 
 def test_conform_job_uses_a_security_configuration_encrypting_logs_bookmarks_and_s3(synth):
-    (_, _, sc), = synth.resources("AWS::Glue::SecurityConfiguration", ("ingestion",))
+    # one per Glue job (conform, train-scoring), each named after its job
+    (sc,) = [r for _, _, r in synth.resources("AWS::Glue::SecurityConfiguration", ("ingestion",))
+             if r["Properties"]["Name"] == f"{synth.cfg.name('conform')}-security"]
     assert conform_job(synth)["SecurityConfiguration"] == sc["Properties"]["Name"]
     enc = sc["Properties"]["EncryptionConfiguration"]
     assert enc["CloudWatchEncryption"]["CloudWatchEncryptionMode"] == "SSE-KMS"

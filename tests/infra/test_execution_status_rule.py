@@ -18,14 +18,15 @@ def status_rule(synth):
     return rule
 
 
-def test_the_rule_matches_failed_timed_out_and_aborted_runs_of_the_three_machines(synth):
+def test_the_rule_matches_failed_timed_out_and_aborted_runs_of_every_machine(synth):
     prefix = f"{synth.cfg.project}-{synth.cfg.stage}"
     pattern = status_rule(synth)["EventPattern"]
     assert pattern["source"] == ["aws.states"]
     assert pattern["detail-type"] == ["Step Functions Execution Status Change"]
     assert pattern["detail"]["status"] == ["FAILED", "TIMED_OUT", "ABORTED"]
     assert sorted(flat(a) for a in pattern["detail"]["stateMachineArn"]) == [
-        f"arn:<AWS::Partition>:states:{REGION}:{ACCOUNT}:stateMachine:{prefix}-{m}" for m in ("curate", "distribute", "ingest")]
+        f"arn:<AWS::Partition>:states:{REGION}:{ACCOUNT}:stateMachine:{prefix}-{m}"
+        for m in ("curate", "distribute", "ingest", "train-scoring")]
 
 
 def test_the_rule_invokes_record_execution_status_with_retries_and_a_dead_letter_queue(synth):

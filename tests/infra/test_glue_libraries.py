@@ -14,6 +14,7 @@ from packaging.version import Version
 
 from infra import PROJECT_ROOT
 from infra.constructs.glue_job import glue_modules
+from saleslens import components
 from tests.infra.cfn import flat
 
 pytestmark = pytest.mark.infra
@@ -29,11 +30,21 @@ def glue_pins():
     return {name.lower(): Version(v) for name, _, v in (ln.partition("==") for ln in lock_lines())}
 
 
-def test_the_conform_job_installs_exactly_the_glue_lock(synth):
-    (_, _, job), = synth.resources("AWS::Glue::Job", ("ingestion",))
-    modules = flat(job["Properties"]["DefaultArguments"]["--additional-python-modules"])
-    assert modules.split(",") == lock_lines()
-    assert all("==" in pin for pin in modules.split(","))
+def test_every_glue_job_installs_exactly_the_glue_lock(synth):
+    jobs = synth.resources("AWS::Glue::Job", ("ingestion",))
+    assert sorted(j["Properties"]["Name"] for _, _, j in jobs) == sorted(synth.cfg.name(k) for k in components.GLUE_JOBS)
+    for _, _, job in jobs:
+        modules = flat(job["Properties"]["DefaultArguments"]["--additional-python-modules"])
+        assert modules.split(",") == lock_lines()
+        assert all("==" in pin for pin in modules.split(","))
+
+
+def test_the_glue_lock_takes_the_newest_lightgbm_with_wheels_for_glibc_2_26():
+    # lightgbm 4.x publishes manylinux_2_28 wheels only; 3.3.5 (manylinux1) is the last Glue installs.
+    # Its install requirements (scipy, scikit-learn, wheel) and theirs are pinned with it.
+    pins = glue_pins()
+    assert pins["lightgbm"] == Version("3.3.5")
+    assert {"scipy", "scikit-learn", "joblib", "threadpoolctl", "wheel", "packaging"} <= set(pins)
 
 
 def test_the_glue_lock_holds_what_the_job_needs_on_python_39():

@@ -146,8 +146,16 @@ MACHINE_S3 = {
                    | objects("curated", "*", "s3:GetObject") | listing("curated")
                    | objects("athena-results", "*", "s3:GetObject", *WRITE, "s3:ListMultipartUploadParts")
                    | {(a, "athena-results", None) for a in (*LISTING, "s3:ListBucketMultipartUploads")}),
+    "train-scoring": set(),  # its Glue job reads and writes the lake, with the job's role
 }
-MACHINE_STACK = {"ingest": "ingestion", "curate": "curation", "distribute": "distribution"}
+MACHINE_STACK = {"ingest": "ingestion", "curate": "curation", "distribute": "distribution", "train-scoring": "ingestion"}
+# The training job: the three curated CRM tables it trains on, and the model prefix it writes
+# (artefacts, evaluations, last challenger, champion pointer, run summary).
+TRAIN_SCORING_S3 = (objects("curated", "cur_crm__account_versions/*", "s3:GetObject")
+                    | objects("curated", "cur_crm__opportunity_versions/*", "s3:GetObject")
+                    | objects("curated", "cur_crm__opportunity_events/*", "s3:GetObject")
+                    | objects("curated", "models/opportunity_scoring/*", "s3:GetObject", *WRITE)
+                    | listing("curated"))
 
 
 def test_the_tables_cover_every_function_and_machine():
@@ -181,9 +189,14 @@ def function_grants(synth, key: str) -> Set[Tuple[str, str]]:
     raise AssertionError(f"no function {name}")
 
 
-def conform_role(synth) -> str:
-    (job,) = [r for _, _, r in synth.resources("AWS::Glue::Job", ("ingestion",))]
+def job_role(synth, key: str) -> str:
+    (job,) = [r for _, _, r in synth.resources("AWS::Glue::Job", ("ingestion",))
+              if r["Properties"]["Name"] == synth.cfg.name(key)]
     return job["Properties"]["Role"]["Fn::GetAtt"][0]
+
+
+def conform_role(synth) -> str:
+    return job_role(synth, "conform")
 
 
 def machine_role(synth, key: str) -> str:
@@ -211,6 +224,13 @@ def test_conform_job_role_has_exactly_the_lake_access_its_code_needs(synth):
     assert lake == CONFORM_S3
     # Outside the lake: its script asset and the library wheel, read only.
     assert {action for action, _, _ in access - lake} == {"s3:GetObject"}
+
+
+def test_train_scoring_job_role_reads_the_crm_tables_and_writes_only_the_model_prefix(synth):
+    access = s3_access(synth, role_grants(synth.json("ingestion"), job_role(synth, "train-scoring")))
+    lake = {a for a in access if a[1] in ZONES}
+    assert lake == TRAIN_SCORING_S3
+    assert {action for action, _, _ in access - lake} == {"s3:GetObject"}  # its script and the wheel
 
 
 @pytest.mark.parametrize("key", sorted(MACHINE_S3))

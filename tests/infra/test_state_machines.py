@@ -13,7 +13,7 @@ from tests.infra.cfn import as_list, export_of, flat, policy_statements
 
 pytestmark = pytest.mark.infra
 
-STACK_OF = {"ingest": "ingestion", "curate": "curation", "distribute": "distribution"}
+STACK_OF = {"ingest": "ingestion", "curate": "curation", "distribute": "distribution", "train-scoring": "ingestion"}
 
 
 def test_every_state_machine_has_a_stack():

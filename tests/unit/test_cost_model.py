@@ -68,3 +68,29 @@ def test_alarms_counted_as_the_observability_stack_creates_them():
     # 2 functions, one reserved: 2 error alarms + 1 throttle alarm; 3 machines x 2; quality gate,
     # undelivered reports, Glue failures; 4 dead-letter queues: 3 + 6 + 3 + 4 = 16.
     assert cm.alarm_count({"a": Spec(None), "b": Spec(1)}, 3, 4) == 16
+
+
+def test_the_training_machines_success_path():
+    train = json.loads((ROOT / "step_functions" / "train_scoring.asl.json").read_text(encoding="utf-8"))
+    # RecordRunStarted, TrainModels, RecordRunSucceeded, Trained.
+    assert cm.success_path_states(train, {}) == 4
+
+
+def test_the_scoring_queue_bills_sends_receives_deletes_and_empty_long_polls():
+    # 29 messages in batches of 10 -> 3 batches: 29 sends + 3 receives + 3 deletes = 35; 5 pollers
+    # long-polling 20 s for an hour: 5 x 3600 / 20 = 900 receives. 35 + 900 = 935.
+    assert cm.sqs_requests(29, 10, 5, 20, 3600) == 935
+    # A 30-day month of 5 pollers alone: 5 x 2,592,000 / 20 = 648,000, inside the free million.
+    assert cm.sqs_requests(0, 10, 5, 20, 30 * 86400) == 648_000
+
+
+def test_the_scoring_stack_and_weekly_training_are_in_the_month():
+    lines = {line.service: line for line in cm.model(cm.Assumptions())}
+    # usv CRM: 798,004 events over 822 days = 970.808 a day, x 30 days = 29,124.23 events a month.
+    assert cm.Assumptions().score_events_per_month() == pytest.approx(29_124.23, abs=0.01)
+    # 52 weekly runs / 12 = 4.333 a month x 300 s x 1 DPU = 0.3611 DPU-hours x $0.44 = $0.1589.
+    assert lines["Glue (train-scoring, Python shell)"].usd == pytest.approx(0.1589, abs=1e-4)
+    assert "29,124 CRM events on the CRM bus" in lines["EventBridge"].basis
+    # (356 + 29,124.23) x $1 per million = $0.02948.
+    assert lines["EventBridge"].usd == pytest.approx(0.02948, abs=1e-5)
+    assert lines["SQS (scoring queue)"].usd == 0.0  # 682,950 requests, inside the free million

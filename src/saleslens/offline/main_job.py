@@ -1,4 +1,4 @@
-"""The main job offline: generate an org and its data, land it, ingest, distribute, export.
+"""The main job offline: generate an org and its data, land it, ingest, train, distribute, export.
 
 Everything between landing a file and an email leaving runs through the deployed artefacts in the
 embedded AWS; this module only drives it as EventBridge and the Scheduler would, then copies what
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import time
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from functools import partial
@@ -58,6 +59,8 @@ class MainJobSummary:
     cadence: str
     ingest: List[IngestLine] = field(default_factory=list)
     curate: List[CurateLine] = field(default_factory=list)
+    # The train-scoring run after ingestion, when this run ingested CRM opportunities (empty otherwise).
+    training: Dict[str, Any] = field(default_factory=dict)
     distribution: Dict[str, Any] = field(default_factory=dict)
     reports_written: int = 0
     emails_sent: int = 0
@@ -74,6 +77,8 @@ class MainJobSummary:
         one: the CLI exits non-zero on any."""
         out = [f"ingest {run.status}: {run.key}" for run in self.ingest if run.status != "SUCCEEDED"]
         out += [f"curate {c.status}: {c.execution}" for c in self.curate if c.status != "SUCCEEDED"]
+        if self.training and self.training.get("status") != "SUCCEEDED":
+            out.append(f"training {self.training.get('status')}: {self.training.get('error')}")
         d = self.distribution
         if d.get("status") != "SUCCEEDED":
             out.append(f"distribution {d.get('status')}: {d.get('error')}")
@@ -129,6 +134,33 @@ def _ingest_line(result: ExecutionResult, key: str) -> IngestLine:
         line.rows_in, line.rows_clean = q["rows_in"], q["rows_clean"]
         line.rows_quarantined, line.rows_deduplicated = q["rows_quarantined"], q["rows_deduplicated"]
     return line
+
+
+# The CRM's opportunity extracts, daily or monthly backfill: what the models train on.
+CRM_OPPORTUNITIES = ("crm_opportunities", "crm_opportunities_backfill")
+
+
+def train_after_ingest(aws: OfflineAws, ingested: List[IngestLine], as_of: str,
+                       progress: Callable[[str], None]) -> Dict[str, Any]:
+    """Run the train-scoring machine (as its weekly schedule would) when this run ingested CRM
+    opportunities; {} otherwise. Short of the minimum history the job writes the fallback table as
+    champion (docs/scoring.md): the summary says which each model got."""
+    if not any(line.dataset in CRM_OPPORTUNITIES and line.status == "SUCCEEDED" for line in ingested):
+        return {}
+    progress(f"training the opportunity-scoring models as of {as_of}")
+    result = aws.train_scoring(as_of)
+    training: Dict[str, Any] = {"execution": result.name, "status": result.status, "error": result.error}
+    if result.status == "SUCCEEDED":
+        from saleslens.scoring.job import RUNS
+
+        key = f"{aws.cfg.scoring.model_prefix}/{RUNS}/{result.name}.json"
+        run = json.loads(_body(aws.client("s3"), aws.bucket("curated"), key))
+        training["models"] = {m["model"]: f"{m['kind']} {m['version']}" + (" (champion)" if m["promoted"] else "")
+                              for m in run["models"]}
+        progress("  " + "; ".join(f"{k}: {v}" for k, v in training["models"].items()))
+    else:
+        progress(f"  training {result.status}: {result.error}")
+    return training
 
 
 def export(aws: OfflineAws, out: Path) -> Dict[str, int]:
@@ -231,6 +263,9 @@ def run_main_job(
         aws.__enter__()
     try:
         summary.ingest, summary.curate = ingest_files(aws, files, progress, arrivals)
+        # Train as of the end of the run date (a schedule's fire time for "auto"): the history ingested above.
+        as_of = f"{day}T23:59:59Z" if day != "auto" else (scheduled_time or time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+        summary.training = train_after_ingest(aws, summary.ingest, as_of, progress)
         progress(f"distribution {cadence} for {day}" + (f" (scheduled at {scheduled_time})" if scheduled_time else ""))
         queries_before = len(aws.athena_engine.queries)
         result = aws.distribute(run_date, cadence, scheduled_time=scheduled_time)

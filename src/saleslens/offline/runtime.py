@@ -313,7 +313,7 @@ class OfflineAws:
                 Name=cfg.name(job.key),
                 Role=role_arn,
                 Command={"Name": "pythonshell", "ScriptLocation": f"s3://{cfg.prefix}-assets/{job.script}", "PythonVersion": "3.9"},
-                DefaultArguments=components.glue_default_arguments(cfg, self.account, self.region),
+                DefaultArguments=components.glue_default_arguments(cfg, self.account, self.region, job.key),
                 ExecutionProperty={"MaxConcurrentRuns": 10},
                 MaxCapacity=job.max_capacity,
                 Timeout=job.timeout_minutes,
@@ -723,6 +723,14 @@ class OfflineAws:
     def curate_published(self) -> List[ExecutionResult]:
         """Curate every partition published since the last call, in the order they were announced."""
         return [self.curate(detail) for detail in self.published_partitions()]
+
+    def train_scoring(self, as_of: str, name: Optional[str] = None) -> ExecutionResult:
+        """Start the train-scoring machine as its weekly schedule does (input ``{"as_of": <the fire
+        time>}``: here the instant given, ISO) and wait; the Glue job runs glue_jobs/train_scoring.py."""
+        from saleslens.scoring.schedule import training_input
+
+        name = name or f"train-{re.sub(r'[^0-9A-Za-z-]', '', as_of)}-{int(time.time() * 1000)}"
+        return self.wait(self.start_execution("train-scoring", name, training_input(as_of)), timeout=900)
 
     def ledger(self, run_id: str) -> Optional[Dict[str, Any]]:
         from saleslens.ledger import get_run

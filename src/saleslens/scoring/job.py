@@ -223,3 +223,50 @@ def _json_or_none(s3: Any, bucket: str, key: str) -> Optional[Dict[str, Any]]:
         return dict(json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read()))
     except s3.exceptions.NoSuchKey:
         return None
+
+
+# -- the scheduled job (glue_jobs/train_scoring.py) ---------------------------------------------
+RUNS = "runs"  # <prefix>/runs/<run id>.json: each scheduled run's summary (components.TRAINING_RUNS)
+
+
+def summary_document(summary: TrainingSummary, run_id: str) -> Dict[str, Any]:
+    """What a scheduled run leaves beside the models: the counts and each model's decision."""
+    return {"run_id": run_id, "as_of": summary.as_of, "opportunities": summary.opportunities, "won": summary.won,
+            "lost": summary.lost,
+            "models": [{"model": m.model, "kind": m.kind, "version": m.version, "promoted": m.promoted,
+                        "reason": m.reason, "champion_version": m.champion_version, "artefact_key": m.artefact_key,
+                        "evaluation_key": m.evaluation_key} for m in summary.models]}
+
+
+def parse_instant(text: str) -> datetime:
+    """An ISO date or instant (``Z`` or an offset; naive = UTC), as naive UTC: the Scheduler's
+    ``<aws.scheduler.scheduled-time>`` (e.g. 2026-11-29T02:00:00Z) or a date typed by hand."""
+    got = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    return got.astimezone(timezone.utc).replace(tzinfo=None) if got.tzinfo else got
+
+
+def main(argv: List[str], s3: Any = None) -> TrainingSummary:
+    """Entry point of glue_jobs/train_scoring.py; Glue passes job arguments as --name value pairs.
+
+    Trains as of ``--as_of`` and writes the run's summary to ``<model_prefix>/runs/<run_id>.json``.
+    An error (no curated CRM history yet, a slice that cannot train) fails the job run with its
+    class name and message, which the state machine records and sends to ops (TrainingFailed).
+    """
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="train-scoring")
+    for name in ("curated_bucket", "model_prefix", "min_history_won", "min_history_lost", "as_of", "run_id"):
+        parser.add_argument(f"--{name}", required=True)
+    args, _unknown = parser.parse_known_args(argv)  # Glue adds its own (--JOB_ID, --job-bookmark-option...)
+    if s3 is None:
+        import boto3
+
+        s3 = boto3.client("s3")
+    summary = run_training(s3, args.curated_bucket, model_prefix=args.model_prefix, now=parse_instant(args.as_of),
+                           min_history=MinHistory(won=int(args.min_history_won), lost=int(args.min_history_lost)))
+    s3.put_object(Bucket=args.curated_bucket, Key=f"{args.model_prefix}/{RUNS}/{args.run_id}.json",
+                  Body=json.dumps(summary_document(summary, args.run_id), indent=2).encode(),
+                  ContentType="application/json")
+    for line in summary.lines():
+        print(line)
+    return summary
