@@ -34,6 +34,7 @@ class GlueJobSpec:
     description: str
     timeout_minutes: int = 30
     max_capacity: float = 1.0  # Python shell: 0.0625 or 1 DPU
+    extra_lock: Optional[str] = None  # pins this job installs beyond glue_jobs/requirements-glue.lock
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,12 @@ GLUE_JOBS: Dict[str, GlueJobSpec] = {
     for s in (
         GlueJobSpec("conform", "glue_jobs/conform.py",
                     "Validate rows against the contract and write clean Parquet and quarantine", 30, 1.0),
+        # 1 DPU (4 vCPUs: AutoETS over 4 processes); 180 min: a usv month is ~130,000 series x
+        # (1 + forecast.backtest_origins) fits (bench/README.md "Forecasts"). Its extra libraries:
+        # glue_jobs/requirements-forecast.lock.
+        GlueJobSpec("forecast", "glue_jobs/forecast.py",
+                    "Forecast net primary 30/60/90 days per territory x brand, rolled up the position tree",
+                    180, 1.0, extra_lock="glue_jobs/requirements-forecast.lock"),
     )
 }
 
@@ -108,6 +115,8 @@ STATE_MACHINES: Dict[str, StateMachineSpec] = {
         StateMachineSpec("curate", "step_functions/curate.asl.json", "Curate what one published partition feeds", 14400),
         StateMachineSpec("distribute", "step_functions/distribute.asl.json",
                          "Build role marts, render and deliver every recipient's report", 6 * 3600),
+        StateMachineSpec("forecast", "step_functions/forecast.asl.json",
+                         "Forecast net primary per position for the 30/60/90 days after a month end", 4 * 3600),
     )
 }
 
@@ -156,7 +165,7 @@ def state_machine_arn(cfg: Config, key: str, account: str, region: str, partitio
 
 
 # The pipeline name each state machine's runs carry in the ledger (``ops`` lists runs by it).
-PIPELINE_OF_MACHINE = {"ingest": "ingest", "curate": "curation", "distribute": "distribution"}
+PIPELINE_OF_MACHINE = {"ingest": "ingest", "curate": "curation", "distribute": "distribution", "forecast": "forecast"}
 
 
 def state_machine_pipelines(cfg: Config) -> Dict[str, str]:
@@ -356,6 +365,12 @@ def definition_substitutions(
             "OpsTopicArn": ops_topic_arn,
             "MapExecutionType": "STANDARD" if offline else "EXPRESS",
         }
+    if machine == "forecast":
+        return {
+            "RunLedgerTable": cfg.name(RUN_LEDGER_TABLE),
+            "ForecastJobName": cfg.name("forecast"),
+            "OpsTopicArn": ops_topic_arn,
+        }
     raise KeyError(f"unknown state machine {machine!r}")
 
 
@@ -371,13 +386,30 @@ def substitution_keys(machine: str) -> Tuple[str, ...]:
     return tuple(sorted(subs))
 
 
-def glue_default_arguments(cfg: Config, account: str, region: str) -> Dict[str, str]:
-    """Job arguments every conform run gets (the state machine adds the per-file ones, the
-    landed file's bucket and key among them).
+def glue_default_arguments(cfg: Config, account: str, region: str, job: str = "conform") -> Dict[str, str]:
+    """Job arguments every run of ``job`` gets (the state machine adds the per-run ones: for
+    conform the landed file's bucket and key, for forecast the origin).
 
     The CDK app adds Glue's own keys (--extra-py-files, library-set) on top.
     """
+    if job == "forecast":
+        return {"--curated_bucket": cfg.bucket_name("curated", account, region),
+                "--forecast_settings": json_text(forecast_settings(cfg))}
     return {
         "--clean_bucket": cfg.bucket_name("clean", account, region),
         "--quarantine_bucket": cfg.bucket_name("quarantine", account, region),
     }
+
+
+def forecast_settings(cfg: Config) -> Dict[str, object]:
+    """What the forecast job reads from the config (saleslens.forecast.job.ForecastSettings)."""
+    from dataclasses import asdict
+
+    settings = {k: v for k, v in asdict(cfg.forecast).items() if k != "schedule"}
+    return {**settings, "timezone": cfg.schedules.timezone}
+
+
+def json_text(value: object) -> str:
+    import json
+
+    return json.dumps(value, sort_keys=True)

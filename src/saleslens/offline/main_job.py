@@ -59,6 +59,7 @@ class MainJobSummary:
     ingest: List[IngestLine] = field(default_factory=list)
     curate: List[CurateLine] = field(default_factory=list)
     distribution: Dict[str, Any] = field(default_factory=dict)
+    forecast: Dict[str, Any] = field(default_factory=dict)  # the forecast run before the distribution, if any
     reports_written: int = 0
     emails_sent: int = 0
     pushes_sent: int = 0  # tablet notifications SNS accepted (the push outbox)
@@ -74,6 +75,8 @@ class MainJobSummary:
         one: the CLI exits non-zero on any."""
         out = [f"ingest {run.status}: {run.key}" for run in self.ingest if run.status != "SUCCEEDED"]
         out += [f"curate {c.status}: {c.execution}" for c in self.curate if c.status != "SUCCEEDED"]
+        if self.forecast and self.forecast.get("status") != "SUCCEEDED":
+            out.append(f"forecast {self.forecast.get('status')}: {self.forecast.get('error')}")
         d = self.distribution
         if d.get("status") != "SUCCEEDED":
             out.append(f"distribution {d.get('status')}: {d.get('error')}")
@@ -210,6 +213,18 @@ def _body(s3: Any, bucket: str, key: str) -> bytes:
     return s3.get_object(Bucket=bucket, Key=key)["Body"].read()
 
 
+def forecast_origin_for(run_date: Union[date, str]) -> str:
+    """The origin a run date's forecast is made at: the last month end before it ("auto" stays
+    "auto": the job takes it before today)."""
+    if not isinstance(run_date, date):
+        if run_date == "auto":
+            return "auto"
+        run_date = date.fromisoformat(run_date)
+    from saleslens.forecast.series import month_end_of, month_index
+
+    return month_end_of(month_index(run_date) - 1).isoformat()
+
+
 def run_main_job(
     *,
     files: Dict[str, bytes],
@@ -231,6 +246,14 @@ def run_main_job(
         aws.__enter__()
     try:
         summary.ingest, summary.curate = ingest_files(aws, files, progress, arrivals)
+        if files:
+            # New history arrived: forecast at the last month end before the run date, as the
+            # monthly schedule would have (the job says itself when the history is too short).
+            origin = forecast_origin_for(run_date)
+            progress(f"forecast at origin {origin}")
+            result = aws.forecast(origin)
+            summary.forecast = {"execution": result.name, "status": result.status, "error": result.error,
+                                "origin": origin}
         progress(f"distribution {cadence} for {day}" + (f" (scheduled at {scheduled_time})" if scheduled_time else ""))
         queries_before = len(aws.athena_engine.queries)
         result = aws.distribute(run_date, cadence, scheduled_time=scheduled_time)

@@ -119,6 +119,8 @@ class Report:
     freshness: List[Row] = field(default_factory=list)  # RunData.freshness, as the run had it
     # window -> the position's row of mart "pipeline" (institutional deals of its subtree)
     pipeline: Dict[str, Row] = field(default_factory=dict)
+    # The position's rows of mart "forecast", 30/60/90 days in order (empty: no forecast yet).
+    forecast: List[Row] = field(default_factory=list)
 
     @property
     def focus(self) -> Optional[Window]:
@@ -235,6 +237,7 @@ def build_report(recipient: Dict[str, Any], data: RunData, *, run_date: str, cad
         team_srs=_team_srs(data, pid, _focus_id(windows)) if role != ROLE_LEVELS[0] else [],
         freshness=list(data.freshness),
         pipeline=_by_window(data.own("pipeline", pid)),
+        forecast=sorted(data.own("forecast", pid), key=lambda r: int(r["horizon_days"])),
     )
 
 
