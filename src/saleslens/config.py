@@ -334,11 +334,14 @@ class ForecastConfig:
 
     schedule: ScheduleConfig = field(default_factory=lambda: ScheduleConfig(True, "cron(0 6 3 * ? *)"))
     model: str = field(default="auto_ets", metadata=rule(choices=("auto_ets", "seasonal_naive")))
-    # Rolling month-end origins whose residuals give each level's interval; each costs one fit.
-    backtest_origins: int = field(default=6, metadata=rule(ge=1, le=24))
+    # Rolling month-end origins whose residuals give each level's interval: more origins, more
+    # residuals behind each level's quantiles (the top levels have a node or two each), one more
+    # model fit each.
+    backtest_origins: int = field(default=4, metadata=rule(ge=1, le=24))
     # Closed months the earliest backtest origin must see: the job needs min_fit_months +
     # backtest_origins + 2 closed months up to the origin (saleslens.forecast.job.months_needed).
-    min_fit_months: int = field(default=6, metadata=rule(ge=2, le=36))
+    min_fit_months: int = field(default=8, metadata=rule(ge=7, le=36, why=(
+        "statsforecast's ETS fits no series of 6 points or fewer (\"tiny datasets\")")))
     interval_lower: float = field(default=0.1, metadata=rule(ge=0, le=1, why="a quantile of the residual ratios"))
     interval_upper: float = field(default=0.9, metadata=rule(gt=0, le=1, why="a quantile of the residual ratios"))
     # Processes AutoETS spreads the series over (a 1-DPU Python shell job has 4 vCPUs).

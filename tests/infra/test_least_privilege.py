@@ -137,6 +137,7 @@ CONFORM_S3 = (objects("landing", "*", "s3:GetObject") | listing("landing")
 MACHINE_S3 = {
     "ingest": set(),
     "curate": set(),
+    "forecast": set(),  # it starts the Glue job, which reads and writes with its own role
     # The Distributed Map's ItemReader reads the run's items (ids only); Athena reads the tables
     # and writes results on the machine's behalf.
     "distribute": (objects("reports", "runs/*/items.json", "s3:GetObject")
@@ -145,7 +146,7 @@ MACHINE_S3 = {
                    | objects("athena-results", "*", "s3:GetObject", *WRITE, "s3:ListMultipartUploadParts")
                    | {(a, "athena-results", None) for a in (*LISTING, "s3:ListBucketMultipartUploads")}),
 }
-MACHINE_STACK = {"ingest": "ingestion", "curate": "curation", "distribute": "distribution"}
+MACHINE_STACK = {"ingest": "ingestion", "curate": "curation", "distribute": "distribution", "forecast": "forecast"}
 
 
 def test_the_tables_cover_every_function_and_machine():

@@ -51,8 +51,8 @@ class ForecastSettings:
     """What the job reads from the config's ``forecast`` section (components.forecast_settings)."""
 
     model: str = "auto_ets"
-    backtest_origins: int = 6
-    min_fit_months: int = 6
+    backtest_origins: int = 4
+    min_fit_months: int = 8
     interval_lower: float = 0.1
     interval_upper: float = 0.9
     n_jobs: int = 1

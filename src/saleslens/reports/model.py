@@ -133,6 +133,11 @@ class Report:
         return self.windows[0] if self.windows else None
 
     @property
+    def scored_forecasts(self) -> List[Row]:
+        """The forecast rows that carry the last scored forecast of their horizon (mart columns scored_*)."""
+        return [r for r in self.forecast if r.get("scored_origin")]
+
+    @property
     def role(self) -> str:
         return self.recipient["role"]
 
