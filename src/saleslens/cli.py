@@ -618,6 +618,12 @@ def _print_summary(summary) -> None:  # type: ignore[no-untyped-def]
     for c in summary.curate:
         if c.status != "SUCCEEDED":
             typer.echo(f"  {c.status} {c.execution} ({c.dataset} {c.partition_date}): {c.error}")
+    f = summary.forecast
+    if f:
+        written = {True: "forecast written", False: "no forecast: the history is too short (see forecast in docs/kpis.md)",
+                   None: "origin auto"}[f.get("written")]
+        typer.echo(f"Forecast execution {f.get('execution')} at origin {f.get('origin')}: {f.get('status')}"
+                   + (f" ({f.get('error')})" if f.get("error") else f", {written}"))
     d = summary.distribution
     typer.echo("")
     typer.echo(f"Distribution execution {d.get('execution')}: {d.get('status')}" + (f" ({d.get('error')})" if d.get("error") else ""))

@@ -160,12 +160,13 @@ def test_one_month_short_of_the_history_needed_writes_no_forecast_and_says_so(s3
 def test_stored_forecasts_are_scored_once_their_months_have_closed(s3):
     store = _lake(s3, date(2025, 5, 15))
     table = TABLES["cur_forecast__by_position"]
-    stored = [  # forecasts as an earlier run stored them (numbers chosen by hand)
-        ("2025-01-31", "SR", "SR1", 30, 150.0), ("2025-01-31", "SR", "SR1", 90, 450.0),
-        ("2025-01-31", "ASM", "A1", 60, 700.0),
+    stored = [  # forecasts as earlier runs stored them (numbers chosen by hand)
+        ("2025-01-31", "SR", "SR1", 30, 999.0),  # 4 month ends back: scored in full by earlier runs, not again
+        ("2025-02-28", "SR", "SR1", 30, 150.0), ("2025-02-28", "SR", "SR1", 90, 450.0),
+        ("2025-02-28", "ASM", "A1", 60, 700.0),
         ("2025-04-30", "SR", "SR2", 30, 250.0), ("2025-04-30", "SR", "SR2", 90, 750.0),
     ]
-    for origin in ("2025-01-31", "2025-04-30"):
+    for origin in ("2025-01-31", "2025-02-28", "2025-04-30"):
         o = date.fromisoformat(origin)
         rows = [{"origin": o, "model": "seasonal_naive", "level": lv, "position_id": p, "horizon_days": h,
                  "period_start": job.horizon_period(o, h)[0], "period_end": job.horizon_period(o, h)[1],
@@ -173,16 +174,17 @@ def test_stored_forecasts_are_scored_once_their_months_have_closed(s3):
                 for (og, lv, p, h, f) in stored if og == origin]
         store.write_curated(table, pa.Table.from_pylist(rows, schema=table.schema()), origin)
     summary = _main(s3, "2025-05-31")
-    assert summary["accuracy_origins"] == ["2025-01-31", "2025-04-30"]
-    jan = _read(s3, "cur_forecast__accuracy", "2025-01-31").set_index(["position_id", "horizon_days"])
-    # SR1 30 d: February 2025 = 120 + 40 = 160; |160 - 150| / 160 = 6.25%, bias (150 - 160) / 160 = -6.25%
-    assert (jan.loc[("SR1", 30), "actual"], jan.loc[("SR1", 30), "abs_pct_error"], jan.loc[("SR1", 30), "bias_pct"]) == (
+    assert summary["accuracy_origins"] == ["2025-02-28", "2025-04-30"]
+    feb = _read(s3, "cur_forecast__accuracy", "2025-02-28").set_index(["position_id", "horizon_days"])
+    # SR1 30 d: March 2025 = 120 + 40 = 160; |160 - 150| / 160 = 6.25%, bias (150 - 160) / 160 = -6.25%
+    assert (feb.loc[("SR1", 30), "actual"], feb.loc[("SR1", 30), "abs_pct_error"], feb.loc[("SR1", 30), "bias_pct"]) == (
         160, 6.25, -6.25)
-    # SR1 90 d: February..April = 480; 30 / 480 = 6.25%
-    assert (jan.loc[("SR1", 90), "actual"], jan.loc[("SR1", 90), "abs_pct_error"]) == (480, 6.25)
-    # A1 60 d: February + March = 2 x 420 = 840; 140 / 840 = 16.666..% -> 16.67, bias -16.67
-    assert (jan.loc[("A1", 60), "actual"], jan.loc[("A1", 60), "abs_pct_error"], jan.loc[("A1", 60), "bias_pct"]) == (
+    # SR1 90 d: March..May = 3 x 160 = 480; 30 / 480 = 6.25%
+    assert (feb.loc[("SR1", 90), "actual"], feb.loc[("SR1", 90), "abs_pct_error"]) == (480, 6.25)
+    # A1 60 d: March + April = 2 x 420 = 840; 140 / 840 = 16.666..% -> 16.67, bias -16.67
+    assert (feb.loc[("A1", 60), "actual"], feb.loc[("A1", 60), "abs_pct_error"], feb.loc[("A1", 60), "bias_pct"]) == (
         840, 16.67, -16.67)
+    assert "Contents" not in s3.list_objects_v2(Bucket=BUCKET, Prefix="cur_forecast__accuracy/dt=2025-01-31/")
     apr = _read(s3, "cur_forecast__accuracy", "2025-04-30")
     # only the 30-day horizon (May) has closed by 2025-05-31; 90 days (May..July) has not:
     # SR2 May = 260; |260 - 250| / 260 = 3.846..% -> 3.85

@@ -113,7 +113,7 @@ def test_function_environment_names_the_deployed_resources(synth, key):
         "DELIVERY_LEDGER_TTL_DAYS": str(cfg.retention.delivery_ledger_days),
         "OPS_TOPIC_ARN": f"arn:<AWS::Partition>:sns:<AWS::Region>:<AWS::AccountId>:{prefix}-ops-alerts",
         "STATE_MACHINE_PIPELINES": json.dumps({f"{prefix}-curate": "curation", f"{prefix}-distribute": "distribution",
-                                                f"{prefix}-ingest": "ingest"}),
+                                                f"{prefix}-forecast": "forecast", f"{prefix}-ingest": "ingest"}),
         "LATE_AFTER_DAYS": str(cfg.ingest.late_after_days),
         "LINK_SIGNING_SECRET": f"{prefix}-link-signing-key",
         "LINK_REVOCATION_TABLE": f"{prefix}-link-revocations",

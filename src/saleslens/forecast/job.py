@@ -6,8 +6,9 @@ closed.
 
 Writes, overwriting partitions (a rerun for the same origin replaces what it wrote):
 - ``cur_forecast__by_position`` partition dt=<origin>: every node's forecast, lower and upper;
-- ``cur_forecast__accuracy`` partition dt=<earlier origin>, for each earlier stored origin with at
-  least one closed horizon: forecast against actual per node and horizon.
+- ``cur_forecast__accuracy`` partition dt=<earlier origin>, for each of the last 3 month ends
+  before the origin that has a stored forecast (the horizons that close by this origin): forecast
+  against actual per node and horizon. A rerun rewrites them.
 
 The origin is a month end; "auto" is the last month end before today in the schedule's zone.
 The job needs ``months_needed`` closed months up to the origin: with fewer it writes no forecast
@@ -216,7 +217,10 @@ def run(s3: Any, *, curated_bucket: str, origin: date, settings: ForecastSetting
     by_position, accuracy_table = TABLES["cur_forecast__by_position"], TABLES["cur_forecast__accuracy"]
     if result.status == FORECAST:
         store.write_curated(by_position, _arrow(result.by_position, by_position), cutoff)
-    stored_parts = [dt for dt in store.curated_partitions(by_position) if dt < cutoff]
+    # Only the origins whose horizons close by this origin: the last 3 month ends before it (older
+    # ones were scored in full by earlier runs), so a run reads a bounded history.
+    oldest = month_end_of(month_index(origin) - max(HORIZONS.values())).isoformat()
+    stored_parts = [dt for dt in store.curated_partitions(by_position) if oldest <= dt < cutoff]
     stored_frames = [_frame(store.read_curated(by_position, dt)) for dt in stored_parts]
     stored = pd.concat(stored_frames, ignore_index=True) if stored_frames else pd.DataFrame(columns=BY_POSITION_COLUMNS)
     scored = accuracy_rows(stored, daily, versions, closure, origin)

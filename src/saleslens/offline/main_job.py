@@ -213,6 +213,18 @@ def _body(s3: Any, bucket: str, key: str) -> bytes:
     return s3.get_object(Bucket=bucket, Key=key)["Body"].read()
 
 
+def _forecast_written(aws: OfflineAws, origin: str) -> Optional[bool]:
+    """Whether the forecast of ``origin`` is in the curated zone (the job writes none on a history
+    too short); None for "auto", whose month end the job settles."""
+    if origin == "auto":
+        return None
+    from saleslens.curate.tables import TABLES
+
+    key = TABLES["cur_forecast__by_position"].key(origin)
+    found = aws.client("s3").list_objects_v2(Bucket=aws.bucket("curated"), Prefix=key).get("KeyCount", 0)
+    return bool(found)
+
+
 def forecast_origin_for(run_date: Union[date, str]) -> str:
     """The origin a run date's forecast is made at: the last month end before it ("auto" stays
     "auto": the job takes it before today)."""
@@ -253,7 +265,7 @@ def run_main_job(
             progress(f"forecast at origin {origin}")
             result = aws.forecast(origin)
             summary.forecast = {"execution": result.name, "status": result.status, "error": result.error,
-                                "origin": origin}
+                                "origin": origin, "written": _forecast_written(aws, origin)}
         progress(f"distribution {cadence} for {day}" + (f" (scheduled at {scheduled_time})" if scheduled_time else ""))
         queries_before = len(aws.athena_engine.queries)
         result = aws.distribute(run_date, cadence, scheduled_time=scheduled_time)
