@@ -375,7 +375,7 @@ def test_no_ops_message_ledger_item_or_execution_history_holds_personal_data(run
     # The scan covers the main job's every kind of record, and would see the data were it there.
     assert {k: len(v) > 0 for k, v in kept.items()} == {k: True for k in (
         "ops messages", "run-ledger items", "delivery-ledger items", "ingest histories", "curate histories",
-        "distribute histories", "distribute map children")}
+        "distribute histories", "distribute map children", "forecast histories")}
     assert len(kept["ingest histories"]) == len(run["data"].files)
     recipients = aws.client("s3").get_object(Bucket=aws.bucket("reports"), Key=f"runs/{run['rerun'].name}/recipients.json")
     assert pattern.search(recipients["Body"].read().decode())
