@@ -22,6 +22,7 @@ from infra import PROJECT_ROOT
 from infra.nag import add_nag
 from infra.stacks.curation import CurationStack
 from infra.stacks.distribution import DistributionStack
+from infra.stacks.forecast import ForecastStack
 from infra.stacks.ingestion import IngestionStack
 from infra.stacks.lake import LakeStack
 from infra.stacks.observability import ObservabilityStack
@@ -66,20 +67,25 @@ def build_app(context: Optional[Mapping[str, Any]] = None, outdir: Optional[str]
                                      description="SalesLens distribution: role marts, reports, email, ledger")
     scoring = ScoringStack(app, cfg.name("scoring"), cfg=cfg, key=lake.key, removal_policy=removal, env=env,
                            description="SalesLens scoring: CRM events bus and queue, score-opportunity, scores table")
+    forecast = ForecastStack(app, cfg.name("forecast"), cfg=cfg, key=lake.key, ops=ops, removal_policy=removal,
+                             env=env,
+                             description="SalesLens forecast: monthly schedule, forecast machine and Glue job")
     observability = ObservabilityStack(app, cfg.name("observability"), cfg=cfg, ops_topic=ops.topic,
                                        dead_letter_queues={**ingestion.dead_letter_queues,
                                                            **curation.dead_letter_queues,
                                                            **distribution.dead_letter_queues,
-                                                           **scoring.dead_letter_queues}, env=env,
+                                                           **scoring.dead_letter_queues,
+                                                           **forecast.dead_letter_queues}, env=env,
                                        description="SalesLens observability: alarms, Glue job notices, dashboard")
     # Buckets, tables and the workgroup are referenced by their config names, not exports.
-    for stack in (ingestion, curation, distribution, scoring):
+    for stack in (ingestion, curation, distribution, scoring, forecast):
         stack.add_stack_dependency(lake)
         stack.add_stack_dependency(ops)
+    forecast.add_stack_dependency(ingestion)  # the run ledger it writes (by name)
     # The run ledger curation writes (by name) is ingestion's; so are the events it curates.
     curation.add_stack_dependency(ingestion)
     # Alarms name what they watch; deploying them after it keeps the dashboard from showing ghosts.
-    for stack in (ops, ingestion, curation, distribution, scoring):
+    for stack in (ops, ingestion, curation, distribution, scoring, forecast):
         observability.add_stack_dependency(stack)
     add_nag(app)
     return app

@@ -45,6 +45,12 @@ def glue_modules(lock: Path = GLUE_LOCK) -> List[str]:
     return pins
 
 
+def job_modules(spec: GlueJobSpec) -> List[str]:
+    """The base lock's pins, then those of the job's own extra lock (``GlueJobSpec.extra_lock``)."""
+    extra = glue_modules(PROJECT_ROOT / spec.extra_lock) if spec.extra_lock else []
+    return glue_modules() + extra
+
+
 def python_shell_log_group(security_configuration: str, role_name: str, stream: str) -> str:
     """Where a Python-shell job with a CloudWatch-encrypting security configuration logs.
 
@@ -165,7 +171,7 @@ class PythonShellJob(Construct):
             default_arguments={
                 **default_arguments,
                 "--extra-py-files": wheel_url,
-                "--additional-python-modules": ",".join(glue_modules()),
+                "--additional-python-modules": ",".join(job_modules(spec)),
                 "library-set": "analytics",  # boto3 and the rest; the lock's pins replace its versions
                 "--enable-metrics": "true",
                 "--job-language": "python",

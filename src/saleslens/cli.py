@@ -627,6 +627,12 @@ def _print_summary(summary) -> None:  # type: ignore[no-untyped-def]
         typer.echo(f"Training {t['execution']}: {t['status']}"
                    + (f" ({'; '.join(f'{k}: {v}' for k, v in t.get('models', {}).items())})" if t.get("models") else "")
                    + (f": {t['error']}" if t.get("error") else ""))
+    f = summary.forecast
+    if f:
+        written = {True: "forecast written", False: "no forecast: the history is too short (see forecast in docs/kpis.md)",
+                   None: "origin auto"}[f.get("written")]
+        typer.echo(f"Forecast execution {f.get('execution')} at origin {f.get('origin')}: {f.get('status')}"
+                   + (f" ({f.get('error')})" if f.get("error") else f", {written}"))
     d = summary.distribution
     typer.echo("")
     typer.echo(f"Distribution execution {d.get('execution')}: {d.get('status')}" + (f" ({d.get('error')})" if d.get("error") else ""))

@@ -34,6 +34,7 @@ class GlueJobSpec:
     description: str
     timeout_minutes: int = 30
     max_capacity: float = 1.0  # Python shell: 0.0625 or 1 DPU
+    extra_lock: Optional[str] = None  # pins this job installs beyond glue_jobs/requirements-glue.lock
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,12 @@ GLUE_JOBS: Dict[str, GlueJobSpec] = {
         GlueJobSpec("train-scoring", "glue_jobs/train_scoring.py",
                     "Train the opportunity-scoring models on the curated CRM history and promote a better champion",
                     30, 1.0),
+        # 1 DPU (4 vCPUs: AutoETS over 4 processes); 180 min: a usv month is ~130,000 series x
+        # (1 + forecast.backtest_origins) fits (bench/README.md "Forecasts"). Its extra libraries:
+        # glue_jobs/requirements-forecast.lock.
+        GlueJobSpec("forecast", "glue_jobs/forecast.py",
+                    "Forecast net primary 30/60/90 days per territory x brand, rolled up the position tree",
+                    180, 1.0, extra_lock="glue_jobs/requirements-forecast.lock"),
     )
 }
 
@@ -122,6 +129,8 @@ STATE_MACHINES: Dict[str, StateMachineSpec] = {
                          "Build role marts, render and deliver every recipient's report", 6 * 3600),
         StateMachineSpec("train-scoring", "step_functions/train_scoring.asl.json",
                          "Train the opportunity-scoring models (weekly) under the run ledger", 7200),
+        StateMachineSpec("forecast", "step_functions/forecast.asl.json",
+                         "Forecast net primary per position for the 30/60/90 days after a month end", 4 * 3600),
     )
 }
 
@@ -172,7 +181,7 @@ def state_machine_arn(cfg: Config, key: str, account: str, region: str, partitio
 
 # The pipeline name each state machine's runs carry in the ledger (``ops`` lists runs by it).
 PIPELINE_OF_MACHINE = {"ingest": "ingest", "curate": "curation", "distribute": "distribution",
-                       "train-scoring": "training"}
+                       "train-scoring": "training", "forecast": "forecast"}
 
 
 def state_machine_pipelines(cfg: Config) -> Dict[str, str]:
@@ -380,6 +389,12 @@ def definition_substitutions(
             "TrainingRunsLocation": training_runs_location(cfg, account, region),
             "OpsTopicArn": ops_topic_arn,
         }
+    if machine == "forecast":
+        return {
+            "RunLedgerTable": cfg.name(RUN_LEDGER_TABLE),
+            "ForecastJobName": cfg.name("forecast"),
+            "OpsTopicArn": ops_topic_arn,
+        }
     raise KeyError(f"unknown state machine {machine!r}")
 
 
@@ -402,10 +417,14 @@ def substitution_keys(machine: str) -> Tuple[str, ...]:
 
 def glue_default_arguments(cfg: Config, account: str, region: str, job: str = "conform") -> Dict[str, str]:
     """Job arguments every run of ``job`` gets (the state machine adds the per-run ones: for
-    conform the landed file's bucket and key, for train-scoring the run's instant and id).
+    conform the landed file's bucket and key, for train-scoring the run's instant and id, for
+    forecast the origin).
 
     The CDK app adds Glue's own keys (--extra-py-files, library-set) on top.
     """
+    if job == "forecast":
+        return {"--curated_bucket": cfg.bucket_name("curated", account, region),
+                "--forecast_settings": json_text(forecast_settings(cfg))}
     if job == "train-scoring":
         s = cfg.scoring
         return {
@@ -420,3 +439,17 @@ def glue_default_arguments(cfg: Config, account: str, region: str, job: str = "c
         "--clean_bucket": cfg.bucket_name("clean", account, region),
         "--quarantine_bucket": cfg.bucket_name("quarantine", account, region),
     }
+
+
+def forecast_settings(cfg: Config) -> Dict[str, object]:
+    """What the forecast job reads from the config (saleslens.forecast.job.ForecastSettings)."""
+    from dataclasses import asdict
+
+    settings = {k: v for k, v in asdict(cfg.forecast).items() if k != "schedule"}
+    return {**settings, "timezone": cfg.schedules.timezone}
+
+
+def json_text(value: object) -> str:
+    import json
+
+    return json.dumps(value, sort_keys=True)

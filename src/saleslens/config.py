@@ -330,6 +330,28 @@ class ProfitabilityParams:
 
 
 @dataclass(frozen=True)
+class ForecastConfig:
+    """The monthly forecast job (saleslens.forecast.job; docs/kpis.md "Forecasts (as built)"),
+    started by its own schedule (``schedule``, read in ``schedules.timezone``) with origin "auto":
+    the last month end before the day it fires."""
+
+    schedule: ScheduleConfig = field(default_factory=lambda: ScheduleConfig(True, "cron(0 6 3 * ? *)"))
+    model: str = field(default="auto_ets", metadata=rule(choices=("auto_ets", "seasonal_naive")))
+    # Rolling month-end origins whose residuals give each level's interval: more origins, more
+    # residuals behind each level's quantiles (the top levels have a node or two each), one more
+    # model fit each.
+    backtest_origins: int = field(default=4, metadata=rule(ge=1, le=24))
+    # Closed months the earliest backtest origin must see: the job needs min_fit_months +
+    # backtest_origins + 2 closed months up to the origin (saleslens.forecast.job.months_needed).
+    min_fit_months: int = field(default=8, metadata=rule(ge=7, le=36, why=(
+        "statsforecast's ETS fits no series of 6 points or fewer (\"tiny datasets\")")))
+    interval_lower: float = field(default=0.1, metadata=rule(ge=0, le=1, why="a quantile of the residual ratios"))
+    interval_upper: float = field(default=0.9, metadata=rule(gt=0, le=1, why="a quantile of the residual ratios"))
+    # Processes AutoETS spreads the series over (a 1-DPU Python shell job has 4 vCPUs).
+    n_jobs: int = field(default=4, metadata=rule(ge=1, le=16))
+
+
+@dataclass(frozen=True)
 class InsightsConfig:
     anomalies: AnomalyParams = field(default_factory=AnomalyParams)
     stuffing: StuffingParams = field(default_factory=StuffingParams)
@@ -484,6 +506,7 @@ class Config:
     insights: InsightsConfig
     scorecard: ScorecardConfig
     scoring: ScoringConfig
+    forecast: ForecastConfig = field(default_factory=ForecastConfig)
 
     # -- names ---------------------------------------------------------------------------
     @property

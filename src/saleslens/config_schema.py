@@ -168,6 +168,9 @@ def _cross_checks(cfg: c.Config) -> List[str]:
     problems += _pacing_fits_a_batch(cfg)
     problems += _scorecard_bindings(cfg)
     problems += _crm_retries_fit_a_batch(cfg)
+    if cfg.forecast.interval_lower >= cfg.forecast.interval_upper:
+        problems.append(f"forecast: interval_lower ({cfg.forecast.interval_lower:g}) must be below interval_upper "
+                        f"({cfg.forecast.interval_upper:g})")
     try:
         from zoneinfo import ZoneInfo
 

@@ -41,6 +41,8 @@ from saleslens.contracts.ddl import PARTITION_COLUMN
 from saleslens.contracts.validation import clean_schema
 from saleslens.curate.run import CurateSettings
 from saleslens.curate.tables import TABLES
+from saleslens.forecast import job as forecast_job
+from saleslens.forecast.job import ForecastSettings
 from saleslens.generate import generate
 from saleslens.offline.duck_athena import as_of_domain
 from saleslens.offline.lake import LocalLake
@@ -203,6 +205,7 @@ def build_lake() -> duckdb.DuckDBPyConnection:
         lake = LocalLake(CurateSettings.from_config(load_config()))
         lake.load(data.files)
         _add_scores(lake)
+        add_forecasts(lake)
         return lake.connect()
 
 
@@ -226,6 +229,30 @@ def _add_scores(lake: LocalLake) -> None:
     table = TABLES[TABLE]
     lake.store.s3.put_object(Bucket=lake.store.curated_bucket, Key=table.key(),
                              Body=parquet_bytes(snapshot_rows(records, latest)))
+
+
+def add_forecasts(lake: LocalLake) -> None:
+    """The forecast tables as the forecast job writes them (saleslens.forecast.job.run) on this
+    lake's four months, seasonal-naive with one backtest origin (the config's settings need more
+    history): the forecast of 30 November, and the scoring of a forecast of 30 September (the 30
+    November rows relabelled, as an earlier run would have stored them), whose partition is then
+    dropped, so the marts see one origin: from 1 December on."""
+    store = lake.store
+    settings = ForecastSettings(model="seasonal_naive", backtest_origins=1, min_fit_months=1)
+    by_position = TABLES["cur_forecast__by_position"]
+    november = forecast_job.run(store.s3, curated_bucket=store.curated_bucket, origin=date(2023, 11, 30),
+                                settings=settings)
+    assert november["status"] == "FORECAST", november
+    rows = store.read_curated(by_position, "2023-11-30").to_pandas()
+    september = date(2023, 9, 30)
+    rows = rows.assign(origin=september, period_start=date(2023, 10, 1),
+                       period_end=[forecast_job.horizon_period(september, h)[1] for h in rows["horizon_days"]])
+    store.write_curated(by_position, pa.Table.from_pandas(rows, schema=by_position.schema(), preserve_index=False),
+                        september.isoformat())
+    scored = forecast_job.run(store.s3, curated_bucket=store.curated_bucket, origin=date(2023, 11, 30),
+                              settings=settings)
+    assert scored["accuracy_origins"] == ["2023-09-30"], scored
+    store.delete_curated(by_position, september.isoformat())
 
 
 def empty_lake() -> duckdb.DuckDBPyConnection:

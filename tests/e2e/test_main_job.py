@@ -14,6 +14,7 @@ import json
 import logging
 import math
 import re
+import time
 from collections import Counter, defaultdict
 from dataclasses import replace
 from datetime import date, timezone
@@ -23,6 +24,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Dict, List, Set, Tuple
 
+import pyarrow.parquet as pq
 import pytest
 
 from saleslens import components
@@ -58,6 +60,14 @@ def _latest(files: Dict[str, bytes], prefix: str, on: date) -> List[Dict[str, st
     return _rows(files[dated[-1]])
 
 
+FORECAST_ORIGINS = (date(2026, 5, 31), date(2026, 6, 30))
+
+
+def _curated(aws: OfflineAws, table: str, dt: str) -> List[Dict[str, object]]:
+    body = aws.client("s3").get_object(Bucket=aws.bucket("curated"), Key=f"{table}/dt={dt}/data.parquet")["Body"].read()
+    return pq.read_table(io.BytesIO(body)).to_pylist()
+
+
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
     """One org, history and day ingested and curated once; a distribution per cadence."""
@@ -69,6 +79,14 @@ def run(tmp_path_factory):
     with OfflineAws(replace(base, distribution=replace(base.distribution, batch_size=BATCH))) as aws:
         ingested, curated = ingest_files(aws, data.files, lambda _m: None, data.arrivals)
         scored = put_scores(aws, data)
+        # The monthly forecast, as its schedule would have started it after May and after June
+        # closed: June's run scores May's 30-day forecast (June has closed by then).
+        started = time.perf_counter()
+        forecasts = [aws.forecast(origin) for origin in FORECAST_ORIGINS]
+        logging.getLogger(__name__).warning("two forecast runs: %.1f s", time.perf_counter() - started)
+        forecast_ledger = [aws.ledger(f.name) for f in forecasts]
+        forecast_tables = {name: _curated(aws, name, dt) for name, dt in (
+            ("cur_forecast__by_position", "2026-06-30"), ("cur_forecast__accuracy", "2026-05-31"))}
         results = {}
         for cadence in WINDOWS:
             before = len(aws.athena_engine.queries)
@@ -85,7 +103,9 @@ def run(tmp_path_factory):
                                out=tmp_path_factory.mktemp("main-job-faulted"))
         yield {"data": data, "scored": scored, "ingested": ingested, "curated": curated, "results": results, "out": out,
                "emails": emails, "emails_after_rerun": len(list(aws.sent_emails())), "rerun": again,
-               "faulted": faulted, "ops": aws.ops_messages(), "aws": aws}
+               "faulted": faulted, "ops": aws.ops_messages(), "aws": aws, "forecasts": forecasts,
+               "forecast_ledger": forecast_ledger,
+               "forecast_tables": forecast_tables}
 
 
 DAILY_OPPORTUNITIES = "crm/opportunities/dt=2026-07-31/crm_opportunities_2026-07-31.csv"
@@ -384,7 +404,7 @@ def test_no_ops_message_ledger_item_or_execution_history_holds_personal_data(run
     # The scan covers the main job's every kind of record, and would see the data were it there.
     assert {k: len(v) > 0 for k, v in kept.items()} == {k: True for k in (
         "ops messages", "run-ledger items", "delivery-ledger items", "ingest histories", "curate histories",
-        "distribute histories", "distribute map children")}
+        "distribute histories", "distribute map children", "forecast histories")}
     assert len(kept["ingest histories"]) == len(run["data"].files)
     recipients = aws.client("s3").get_object(Bucket=aws.bucket("reports"), Key=f"runs/{run['rerun'].name}/recipients.json")
     assert pattern.search(recipients["Body"].read().decode())
@@ -517,3 +537,35 @@ def test_the_main_job_trains_after_ingesting_crm_opportunities_and_only_then(tra
     assert sorted(step["models"]) == ["creation", "proposal"]
     assert all(v.startswith("fallback ") and v.endswith(" (champion)") for v in step["models"].values())
     assert trained["said"][0] == f"training the opportunity-scoring models as of {TRAIN_AS_OF}"
+
+
+# -- the forecast (issue 11) -----------------------------------------------------------------------
+def test_the_forecast_machine_writes_both_tables_and_records_each_run(run):
+    assert [f.status for f in run["forecasts"]] == ["SUCCEEDED", "SUCCEEDED"]
+    assert [(r["pipeline"], r["status"], r["origin"]) for r in run["forecast_ledger"]] == [
+        ("forecast", "SUCCEEDED", "2026-05-31"), ("forecast", "SUCCEEDED", "2026-06-30")]
+    rows = run["forecast_tables"]["cur_forecast__by_position"]
+    assert {r["level"] for r in rows} == {"TERRITORY_BRAND", "SR", "ASM", "RSM", "ZSM", "NH", "BUH", "CMO"}
+    assert {r["horizon_days"] for r in rows} == {30, 60, 90}
+    assert all(r["origin"] == date(2026, 6, 30) and r["model"] == "auto_ets" for r in rows)
+    # May's forecast scored in June's run: only its 30-day horizon (June) had closed
+    scored = run["forecast_tables"]["cur_forecast__accuracy"]
+    assert scored and {(r["origin"], r["horizon_days"]) for r in scored} == {(date(2026, 5, 31), 30)}
+
+
+@pytest.mark.parametrize("role", ["SR", "ASM", "CMO"])
+def test_each_recipient_sees_the_forecast_of_its_own_position_and_its_accuracy(run, truth, role):
+    employee, _, position = next(h for h in truth.holders if truth.positions[h[2]]["role"] == role)
+    cells = _report(run["out"], "daily", position, employee)
+    stored = {r["horizon_days"]: r for r in run["forecast_tables"]["cur_forecast__by_position"]
+              if r["level"] == role and r["position_id"] == position}
+    assert set(stored) == {30, 60, 90}
+    for h, row in stored.items():
+        for kpi in ("forecast", "lower", "upper"):
+            shown = cells[("forecast", kpi, f"{h}d")]
+            assert [Decimal(v) for v in shown] == [Decimal(f"{row[kpi]:.2f}")], (role, h, kpi)
+    # May's 30-day forecast against June's net primary recomputed from the landing files
+    june = truth.net_of(position, date(2026, 6, 1), date(2026, 6, 30)).quantize(Decimal("0.01"))
+    assert Decimal(cells[("forecast", "scored_actual", "30d")][0]) == june
+    assert ("forecast", "scored_actual", "60d") not in cells  # May + June + July: not closed on 30 June
+

@@ -19,7 +19,7 @@ from infra.app import DESTROY_DATA, build_app, cdk_json_context, removal_policy 
 from infra.stacks.lake import LakeStack  # noqa: E402
 from saleslens.config import Config, load_config  # noqa: E402
 
-STACKS = ("lake", "ops", "ingestion", "curation", "distribution", "scoring", "observability")
+STACKS = ("lake", "ops", "ingestion", "curation", "distribution", "scoring", "forecast", "observability")
 
 
 @dataclass

@@ -139,6 +139,7 @@ CONFORM_S3 = (objects("landing", "*", "s3:GetObject") | listing("landing")
 MACHINE_S3 = {
     "ingest": set(),
     "curate": set(),
+    "forecast": set(),  # it starts the Glue job, which reads and writes with its own role
     # The Distributed Map's ItemReader reads the run's items (ids only); Athena reads the tables
     # and writes results on the machine's behalf.
     "distribute": (objects("reports", "runs/*/items.json", "s3:GetObject")
@@ -148,7 +149,8 @@ MACHINE_S3 = {
                    | {(a, "athena-results", None) for a in (*LISTING, "s3:ListBucketMultipartUploads")}),
     "train-scoring": set(),  # its Glue job reads and writes the lake, with the job's role
 }
-MACHINE_STACK = {"ingest": "ingestion", "curate": "curation", "distribute": "distribution", "train-scoring": "ingestion"}
+MACHINE_STACK = {"ingest": "ingestion", "curate": "curation", "distribute": "distribution", "train-scoring": "ingestion",
+                 "forecast": "forecast"}
 # The training job: the three curated CRM tables it trains on, and the model prefix it writes
 # (artefacts, evaluations, last challenger, champion pointer, run summary).
 TRAIN_SCORING_S3 = (objects("curated", "cur_crm__account_versions/*", "s3:GetObject")

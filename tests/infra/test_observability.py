@@ -9,6 +9,7 @@ from typing import Any, Dict, List, Set, Tuple
 import pytest
 
 from infra import PROJECT_ROOT
+from infra.constructs.forecast_schedule import FORECAST_SCHEDULE_DLQ
 from infra.constructs.schedules import SCHEDULES_DLQ
 from infra.constructs.training import TRAINING_DLQ
 from infra.stacks.curation import CURATE_DLQ, PARTITION_PUBLISHED_RULE
@@ -142,7 +143,7 @@ def test_every_dead_letter_queue_alarms_on_any_visible_message(synth):
     queues = dead_letter_queue_names(synth)
     assert queues == {synth.cfg.name(INGEST_DLQ), synth.cfg.name(CURATE_DLQ), synth.cfg.name(STATUS_DLQ),
                       synth.cfg.name(SCHEDULES_DLQ), synth.cfg.name(components.SCORING_DLQ),
-                      synth.cfg.name(TRAINING_DLQ)}
+                      synth.cfg.name(TRAINING_DLQ), synth.cfg.name(FORECAST_SCHEDULE_DLQ)}
     watched = {watches(p)[2].get("QueueName"): p for p in alarms(synth).values() if p.get("Namespace") == "AWS/SQS"}
     assert set(watched) == queues
     for props in watched.values():

@@ -1,4 +1,4 @@
-"""The state machines (ingest, curate, distribute): ASL files, substitutions, logging, tracing and roles."""
+"""The state machines (ingest, curate, distribute, forecast): ASL files, substitutions, logging, tracing and roles."""
 from __future__ import annotations
 
 import json
@@ -13,7 +13,8 @@ from tests.infra.cfn import as_list, export_of, flat, policy_statements
 
 pytestmark = pytest.mark.infra
 
-STACK_OF = {"ingest": "ingestion", "curate": "curation", "distribute": "distribution", "train-scoring": "ingestion"}
+STACK_OF = {"ingest": "ingestion", "curate": "curation", "distribute": "distribution", "train-scoring": "ingestion",
+            "forecast": "forecast"}
 
 
 def test_every_state_machine_has_a_stack():

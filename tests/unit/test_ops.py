@@ -487,7 +487,7 @@ def test_resolve_target_names_every_pipelines_state_machine():
     target = ops.resolve_target(load_config(), Session(), account="123456789012")
     assert target.state_machine("ingest") == target.state_machine_arn
     assert target.execution_arn("c-x", "curation") == "arn:aws:states:ap-south-1:123456789012:execution:saleslens-dev-curate:c-x"
-    assert target.pipelines == ["ingest", "curation", "distribution", "training"]
+    assert target.pipelines == ["ingest", "curation", "distribution", "training", "forecast"]
 
 
 # -- rebuilding the curated zone -----------------------------------------------------------------

@@ -78,7 +78,7 @@ def test_rebuild_from_an_unreachable_endpoint(bare_env, monkeypatch):
 def test_an_unknown_pipeline_is_refused_before_anything_else(bare_env):
     result = CliRunner().invoke(app, ["runs", "--pipeline", "curate"])
     assert (result.exit_code, result.stderr) == (
-        2, "error: unknown pipeline 'curate'; expected one of ingest, curation, distribution, training\n")
+        2, "error: unknown pipeline 'curate'; expected one of ingest, curation, distribution, training, forecast\n")
 
 
 def test_curate_without_rebuild_says_what_it_does(bare_env):

@@ -73,6 +73,16 @@ _VALIDITY = (
     _c("valid_to", "date", "Last day of this version (9999-12-31 while current)"),
 )
 
+_FORECAST_NODE = (
+    _c("origin", "date", "Month end the forecast was made at (the panel is cut there)"),
+    _c("model", "string", "Forecasting model (auto_ets: statsforecast AutoETS; seasonal_naive)"),
+    _c("level", "string", "TERRITORY_BRAND (a series) or a role level SR..CMO"),
+    _c("position_id", "string", "Position of that level; territory/brand at the TERRITORY_BRAND level"),
+    _c("horizon_days", "int64", "30, 60 or 90: the next 1, 2 or 3 calendar months after the origin"),
+    _c("period_start", "date", "First day of the horizon (the day after the origin)"),
+    _c("period_end", "date", "Last day of the horizon's last month"),
+)
+
 TABLES: Dict[str, CuratedTable] = {
     t.name: t
     for t in (
@@ -612,6 +622,36 @@ TABLES: Dict[str, CuratedTable] = {
             ),
             True,
             ("lms_assessments", "lms_assessments_backfill"),
+        ),
+        # -- forecasts (saleslens.forecast.job: the forecast state machine writes them, no clean table) --
+        CuratedTable(
+            "cur_forecast__by_position",
+            "Forecast net primary of each node of the position tree on the origin (a month end) for the next "
+            "1, 2 and 3 calendar months (30/60/90 days), with the interval from that level's backtest "
+            "residuals; partition = the origin.",
+            "one row per origin, model, level, position and horizon",
+            _FORECAST_NODE + (
+                _c("forecast", "float64", "Forecast net primary of the horizon's months, summed bottom-up"),
+                _c("lower", "float64", "Lower bound: forecast x the level's lower residual-ratio quantile", nullable=True),
+                _c("upper", "float64", "Upper bound: forecast x the level's upper residual-ratio quantile", nullable=True),
+                _c("residuals", "int64", "Backtest rows of the level and horizon the interval rests on (0: none)"),
+            ),
+            True,
+            (),
+        ),
+        CuratedTable(
+            "cur_forecast__accuracy",
+            "Stored forecasts against the actuals that arrived, once every month of their horizon closed, "
+            "summed up the tree as it stood on the origin; partition = the forecast's origin.",
+            "one row per origin, model, level, position and horizon whose months have closed",
+            _FORECAST_NODE + (
+                _c("forecast", "float64", "The stored forecast"),
+                _c("actual", "float64", "Net primary of the horizon's months as curated when the job ran"),
+                _c("abs_pct_error", "float64", "|actual - forecast| / actual x 100 (none when actual <= 0)", nullable=True),
+                _c("bias_pct", "float64", "(forecast - actual) / actual x 100 (none when actual <= 0)", nullable=True),
+            ),
+            True,
+            (),
         ),
     )
 }

@@ -65,6 +65,7 @@ MARTS: Tuple[Mart, ...] = (
     Mart("vacancy", "mart_hierarchy__vacancy_by_position", order=("position_id", "window_order")),
     Mart("pipeline", "mart_pipeline__by_position", order=("position_id", "window_order")),
     Mart("open_deals", "mart_pipeline__open_deals", by_cadence=False, order=("position_id", "deal_rank")),
+    Mart("forecast", "mart_forecast__by_position", by_cadence=False, order=("position_id", "horizon_days")),
 )
 MART_KEYS = tuple(m.key for m in MARTS)
 

@@ -10,8 +10,9 @@
 - ``backtest``: rolling monthly origins, forecasts against actuals per level and horizon;
 - ``intervals``: prediction intervals per level and horizon from that level's backtest residuals;
 - ``accuracy``: MAPE, WAPE, bias and forecast accuracy of stored forecasts against the actuals that
-  arrived.
-
-Library, bench and tests only so far: no job, view or report calls them yet (docs/kpis.md,
-"Forecasts (as built)").
+  arrived;
+- ``job``: the monthly forecast job (glue_jobs/forecast.py, state machine ``forecast``): the panel
+  up to an origin, the backtest's per-level intervals, the forecast of every node, and the scoring
+  of earlier forecasts, written to ``cur_forecast__by_position`` and ``cur_forecast__accuracy``
+  (docs/kpis.md, "Forecasts (as built)").
 """

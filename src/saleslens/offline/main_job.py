@@ -62,6 +62,7 @@ class MainJobSummary:
     # The train-scoring run after ingestion, when this run ingested CRM opportunities (empty otherwise).
     training: Dict[str, Any] = field(default_factory=dict)
     distribution: Dict[str, Any] = field(default_factory=dict)
+    forecast: Dict[str, Any] = field(default_factory=dict)  # the forecast run before the distribution, if any
     reports_written: int = 0
     emails_sent: int = 0
     pushes_sent: int = 0  # tablet notifications SNS accepted (the push outbox)
@@ -79,6 +80,8 @@ class MainJobSummary:
         out += [f"curate {c.status}: {c.execution}" for c in self.curate if c.status != "SUCCEEDED"]
         if self.training and self.training.get("status") != "SUCCEEDED":
             out.append(f"training {self.training.get('status')}: {self.training.get('error')}")
+        if self.forecast and self.forecast.get("status") != "SUCCEEDED":
+            out.append(f"forecast {self.forecast.get('status')}: {self.forecast.get('error')}")
         d = self.distribution
         if d.get("status") != "SUCCEEDED":
             out.append(f"distribution {d.get('status')}: {d.get('error')}")
@@ -242,6 +245,30 @@ def _body(s3: Any, bucket: str, key: str) -> bytes:
     return s3.get_object(Bucket=bucket, Key=key)["Body"].read()
 
 
+def _forecast_written(aws: OfflineAws, origin: str) -> Optional[bool]:
+    """Whether the forecast of ``origin`` is in the curated zone (the job writes none on a history
+    too short); None for "auto", whose month end the job settles."""
+    if origin == "auto":
+        return None
+    from saleslens.curate.tables import TABLES
+
+    key = TABLES["cur_forecast__by_position"].key(origin)
+    found = aws.client("s3").list_objects_v2(Bucket=aws.bucket("curated"), Prefix=key).get("KeyCount", 0)
+    return bool(found)
+
+
+def forecast_origin_for(run_date: Union[date, str]) -> str:
+    """The origin a run date's forecast is made at: the last month end before it ("auto" stays
+    "auto": the job takes it before today)."""
+    if not isinstance(run_date, date):
+        if run_date == "auto":
+            return "auto"
+        run_date = date.fromisoformat(run_date)
+    from saleslens.forecast.series import month_end_of, month_index
+
+    return month_end_of(month_index(run_date) - 1).isoformat()
+
+
 def run_main_job(
     *,
     files: Dict[str, bytes],
@@ -266,6 +293,14 @@ def run_main_job(
         # Train as of the end of the run date (a schedule's fire time for "auto"): the history ingested above.
         as_of = f"{day}T23:59:59Z" if day != "auto" else (scheduled_time or time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
         summary.training = train_after_ingest(aws, summary.ingest, as_of, progress)
+        if files:
+            # New history arrived: forecast at the last month end before the run date, as the
+            # monthly schedule would have (the job says itself when the history is too short).
+            origin = forecast_origin_for(run_date)
+            progress(f"forecast at origin {origin}")
+            result = aws.forecast(origin)
+            summary.forecast = {"execution": result.name, "status": result.status, "error": result.error,
+                                "origin": origin, "written": _forecast_written(aws, origin)}
         progress(f"distribution {cadence} for {day}" + (f" (scheduled at {scheduled_time})" if scheduled_time else ""))
         queries_before = len(aws.athena_engine.queries)
         result = aws.distribute(run_date, cadence, scheduled_time=scheduled_time)

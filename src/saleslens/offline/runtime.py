@@ -688,6 +688,13 @@ class OfflineAws:
         name = name or f"{cadence}-{day}-{int(time.time() * 1000)}"
         return self.wait(self.start_execution("distribute", name, payload), timeout=900)
 
+    def forecast(self, origin: Union[date, str] = "auto", name: Optional[str] = None) -> ExecutionResult:
+        """Start the forecast machine as its schedule does (origin "auto": the last month end before
+        today) or for one month end, and wait."""
+        value = origin.isoformat() if isinstance(origin, date) else origin
+        name = name or f"forecast-{value}-{int(time.time() * 1000)}"
+        return self.wait(self.start_execution("forecast", name, {"origin": value}), timeout=900)
+
     def _drain(self, queue_url: str) -> List[Dict[str, Any]]:
         """Receive and delete every message waiting in an offline inbox queue; their bodies."""
         sqs = self.client("sqs")

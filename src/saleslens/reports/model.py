@@ -123,6 +123,8 @@ class Report:
     # most MAX_LISTED; open_deals_unlisted counts the rest.
     open_deals: List[Row] = field(default_factory=list)
     open_deals_unlisted: int = 0
+    # The position's rows of mart "forecast", 30/60/90 days in order (empty: no forecast yet).
+    forecast: List[Row] = field(default_factory=list)
 
     @property
     def focus(self) -> Optional[Window]:
@@ -133,6 +135,11 @@ class Report:
                 if w.window_id == wanted:
                     return w
         return self.windows[0] if self.windows else None
+
+    @property
+    def scored_forecasts(self) -> List[Row]:
+        """The forecast rows that carry the last scored forecast of their horizon (mart columns scored_*)."""
+        return [r for r in self.forecast if r.get("scored_origin")]
 
     @property
     def role(self) -> str:
@@ -242,6 +249,7 @@ def build_report(recipient: Dict[str, Any], data: RunData, *, run_date: str, cad
         pipeline=_by_window(data.own("pipeline", pid)),
         open_deals=deals,
         open_deals_unlisted=deals_unlisted,
+        forecast=sorted(data.own("forecast", pid), key=lambda r: int(r["horizon_days"])),
     )
 
 

@@ -1,0 +1,76 @@
+"""The EventBridge Scheduler schedule that starts the forecast state machine once a month.
+
+Like the distribution schedules (``infra.constructs.schedules``: same retry, event age and
+encrypted dead-letter queue), from the config's ``forecast.schedule`` (a cron read in
+``schedules.timezone``, enabled or paused). It starts the machine with ``{"origin": "auto"}``: the
+job forecasts at the last month end before the day it runs, so a schedule firing after month close
+(default: the 3rd at 06:00) forecasts the month that just closed.
+"""
+from __future__ import annotations
+
+import json
+
+from aws_cdk import Aws, Duration, RemovalPolicy, TimeZone
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_scheduler as scheduler
+from aws_cdk import aws_scheduler_targets as targets
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from infra.constructs.access import grant_key
+from infra.constructs.schedules import DLQ_RETENTION_DAYS, MAX_EVENT_AGE_HOURS, RETRY_ATTEMPTS
+from infra.nag import acknowledge
+from saleslens.config import Config
+from saleslens.forecast.job import AUTO
+
+FORECAST_SCHEDULE_GROUP = "forecast"
+FORECAST_SCHEDULE_DLQ = "forecast-schedule-dlq"
+FORECAST_SCHEDULE_INPUT = {"origin": AUTO}
+
+
+class ForecastSchedule(Construct):
+    def __init__(self, scope: Construct, construct_id: str, *, cfg: Config, state_machine, state_machine_arn: str,
+                 key: kms.IKey, removal_policy: RemovalPolicy) -> None:
+        super().__init__(scope, construct_id)
+        group_name = cfg.name(FORECAST_SCHEDULE_GROUP)
+        self.group = scheduler.ScheduleGroup(self, "Group", schedule_group_name=group_name,
+                                             removal_policy=removal_policy)
+        self.dead_letters = sqs.Queue(
+            self, "DeadLetters", queue_name=cfg.name(FORECAST_SCHEDULE_DLQ),
+            encryption=sqs.QueueEncryption.KMS, encryption_master_key=key, enforce_ssl=True,
+            retention_period=Duration.days(DLQ_RETENTION_DAYS),
+        )
+        acknowledge(self.dead_letters, "AwsSolutions-SQS3",
+                    "It is a dead-letter queue: the forecast schedule sends it the starts it could not make")
+        self.role = iam.Role(
+            self, "Role",
+            assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com", conditions={
+                "StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID},
+                "ArnLike": {"aws:SourceArn": f"arn:{Aws.PARTITION}:scheduler:{Aws.REGION}:{Aws.ACCOUNT_ID}:"
+                                             f"schedule/{group_name}/*"},
+            }),
+            description="EventBridge Scheduler: start the forecast state machine",
+        )
+        self.role.add_to_principal_policy(iam.PolicyStatement(
+            actions=["states:StartExecution"], resources=[state_machine_arn]))
+        grant_key(self.role, key, encrypt=True)
+        settings = cfg.forecast.schedule
+        self.schedule = scheduler.Schedule(
+            self, "Monthly",
+            schedule_name=cfg.name("forecast-monthly"),
+            schedule_group=self.group,
+            description="Start the monthly forecast (origin: the last month end before the run)",
+            schedule=scheduler.ScheduleExpression.expression(settings.cron, TimeZone.of(cfg.schedules.timezone)),
+            enabled=settings.enabled,
+            time_window=scheduler.TimeWindow.off(),
+            key=key,
+            target=targets.StepFunctionsStartExecution(
+                state_machine,
+                input=scheduler.ScheduleTargetInput.from_text(json.dumps(FORECAST_SCHEDULE_INPUT)),
+                role=self.role,
+                dead_letter_queue=self.dead_letters,
+                retry_attempts=RETRY_ATTEMPTS,
+                max_event_age=Duration.hours(MAX_EVENT_AGE_HOURS),
+            ),
+        )
