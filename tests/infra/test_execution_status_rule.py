@@ -26,7 +26,7 @@ def test_the_rule_matches_failed_timed_out_and_aborted_runs_of_every_machine(syn
     assert pattern["detail"]["status"] == ["FAILED", "TIMED_OUT", "ABORTED"]
     assert sorted(flat(a) for a in pattern["detail"]["stateMachineArn"]) == [
         f"arn:<AWS::Partition>:states:{REGION}:{ACCOUNT}:stateMachine:{prefix}-{m}"
-        for m in ("curate", "distribute", "ingest", "train-scoring")]
+        for m in ("curate", "distribute", "forecast", "ingest", "train-scoring")]
 
 
 def test_the_rule_invokes_record_execution_status_with_retries_and_a_dead_letter_queue(synth):
