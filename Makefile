@@ -13,7 +13,7 @@ GLUE_STAMP := $(GLUE_VENV)/.installed
 GLUE_PLATFORM := --python-version 3.9 --implementation cp --abi cp39 \
 	$(foreach n,26 25 24 23 22 21 20 19 18 17 12 5,--platform manylinux_2_$(n)_x86_64) \
 	--platform manylinux2014_x86_64 --platform manylinux2010_x86_64 --platform manylinux1_x86_64
-GLUE_LOCKS := -r glue_jobs/requirements-glue.lock -r glue_jobs/requirements-forecast.lock
+GLUE_LOCKS := -r glue_jobs/requirements-glue.lock -r glue_jobs/requirements-forecast.lock -r glue_jobs/requirements-scoring.lock
 GLUE_TESTS := tests/glue39 tests/unit/test_validation.py tests/unit/test_validation_property.py tests/unit/test_contracts.py
 
 .PHONY: setup demo test lint glue39 synth lint-asl bench clean
@@ -44,7 +44,7 @@ lint: setup
 	$(BIN)/mypy
 	$(BIN)/sqlfluff lint athena_sql --processes 2
 
-$(GLUE_STAMP): glue_jobs/requirements-glue.lock glue_jobs/requirements-forecast.lock tests/glue39/requirements.lock
+$(GLUE_STAMP): glue_jobs/requirements-glue.lock glue_jobs/requirements-forecast.lock glue_jobs/requirements-scoring.lock tests/glue39/requirements.lock
 	@test -n "$(PY39)" || { echo "no Python 3.9: install it with pyenv (pyenv install 3.9) or set PY39"; exit 1; }
 	$(PY39) -c 'import sys; assert sys.version_info[:2] == (3, 9), sys.version'
 	rm -rf $(GLUE_VENV)

@@ -110,7 +110,7 @@ GLUE_JOBS: Dict[str, GlueJobSpec] = {
         # the usv history (129,313 opportunities) trains in seconds (bench/README.md), in memory.
         GlueJobSpec("train-scoring", "glue_jobs/train_scoring.py",
                     "Train the opportunity-scoring models on the curated CRM history and promote a better champion",
-                    30, 1.0),
+                    30, 1.0, extra_lock="glue_jobs/requirements-scoring.lock"),
         # 1 DPU (4 vCPUs: AutoETS over 4 processes); 180 min: a usv month is ~130,000 series x
         # (1 + forecast.backtest_origins) fits (bench/README.md "Forecasts"). Its extra libraries:
         # glue_jobs/requirements-forecast.lock.

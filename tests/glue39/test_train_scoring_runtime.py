@@ -1,5 +1,5 @@
-"""The train-scoring job on the runtime it will have: Python 3.9 with glue_jobs/requirements-glue.lock
-(lightgbm 3.3.5, the newest LightGBM whose wheels install on Glue's glibc 2.26), and its model text
+"""The train-scoring job on the runtime it will have: Python 3.9 with glue_jobs/requirements-glue.lock and
+requirements-scoring.lock (lightgbm 3.3.5, the newest LightGBM whose wheels install on Glue's glibc 2.26), and its model text
 read back by the scoring Lambda's lightgbm (requirements.lock: 4.7.0).
 
 `make glue39` runs this on Python 3.9 and passes the development venv's Python as MAIN_PYTHON; the

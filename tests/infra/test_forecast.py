@@ -61,7 +61,8 @@ def test_the_job_installs_the_glue_lock_then_its_own_and_gets_its_settings(synth
 
 
 def test_the_conform_job_installs_no_forecast_library(synth):
-    (conform,) = [r["Properties"] for _, _, r in synth.resources("AWS::Glue::Job", ("ingestion",))]
+    (conform,) = [r["Properties"] for _, _, r in synth.resources("AWS::Glue::Job", ("ingestion",))
+                  if r["Properties"]["Name"] == synth.cfg.name("conform")]
     assert conform["DefaultArguments"]["--additional-python-modules"].split(",") == glue_modules()
 
 

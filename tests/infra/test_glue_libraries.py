@@ -1,4 +1,4 @@
-"""The conform job's libraries: exactly glue_jobs/requirements-glue.lock, installed by Glue.
+"""The Glue jobs' libraries: exactly glue_jobs/requirements-glue.lock and the job's own lock, installed by Glue.
 
 Glue Python shell 3.9's analytics library set carries a pyarrow older than the contract checks
 need; the job installs the lock's pins (``--additional-python-modules``) over it. `make glue39`
@@ -20,29 +20,43 @@ from tests.infra.cfn import flat
 pytestmark = pytest.mark.infra
 
 GLUE_LOCK = PROJECT_ROOT / "glue_jobs" / "requirements-glue.lock"
+SCORING_LOCK = PROJECT_ROOT / "glue_jobs" / "requirements-scoring.lock"
+FORECAST_LOCK = PROJECT_ROOT / "glue_jobs" / "requirements-forecast.lock"
 
 
 def lock_lines(path: Path = GLUE_LOCK):
     return [ln.strip() for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip() and not ln.startswith("#")]
 
 
-def glue_pins():
-    return {name.lower(): Version(v) for name, _, v in (ln.partition("==") for ln in lock_lines())}
+def glue_pins(path: Path = GLUE_LOCK):
+    return {name.lower(): Version(v) for name, _, v in (ln.partition("==") for ln in lock_lines(path))}
 
 
-def test_every_glue_job_installs_exactly_the_glue_lock(synth):
-    jobs = synth.resources("AWS::Glue::Job", ("ingestion",))
-    assert sorted(j["Properties"]["Name"] for _, _, j in jobs) == sorted(synth.cfg.name(k) for k in components.GLUE_JOBS)
-    for _, _, job in jobs:
-        modules = flat(job["Properties"]["DefaultArguments"]["--additional-python-modules"])
-        assert modules.split(",") == lock_lines()
+def test_every_glue_job_installs_exactly_the_glue_lock_and_its_own(synth):
+    jobs = {j["Properties"]["Name"]: j for stack in ("ingestion", "forecast")
+            for _, _, j in synth.resources("AWS::Glue::Job", (stack,))}
+    assert sorted(jobs) == sorted(synth.cfg.name(k) for k in components.GLUE_JOBS)
+    own = {"conform": [], "train-scoring": lock_lines(SCORING_LOCK), "forecast": lock_lines(FORECAST_LOCK)}
+    assert set(own) == set(components.GLUE_JOBS)
+    for key, extra in own.items():
+        modules = flat(jobs[synth.cfg.name(key)]["Properties"]["DefaultArguments"]["--additional-python-modules"])
+        assert modules.split(",") == lock_lines() + extra, key
         assert all("==" in pin for pin in modules.split(","))
 
 
-def test_the_glue_lock_takes_the_newest_lightgbm_with_wheels_for_glibc_2_26():
+def test_the_locks_installed_together_agree_on_every_shared_pin():
+    # make glue39 installs all three on one Python 3.9: a name pinned twice must be pinned alike
+    pins: dict = {}
+    for lock in (GLUE_LOCK, SCORING_LOCK, FORECAST_LOCK):
+        for name, _, version in (ln.partition("==") for ln in lock_lines(lock)):
+            assert pins.setdefault(name.lower(), version) == version, (lock.name, name)
+
+
+def test_the_scoring_lock_takes_the_newest_lightgbm_with_wheels_for_glibc_2_26():
     # lightgbm 4.x publishes manylinux_2_28 wheels only; 3.3.5 (manylinux1) is the last Glue installs.
     # Its install requirements (scipy, scikit-learn, wheel) and theirs are pinned with it.
-    pins = glue_pins()
+    pins = glue_pins(SCORING_LOCK)
+    assert "lightgbm" not in glue_pins()  # conform does not install it
     assert pins["lightgbm"] == Version("3.3.5")
     assert {"scipy", "scikit-learn", "joblib", "threadpoolctl", "wheel", "packaging"} <= set(pins)
 
