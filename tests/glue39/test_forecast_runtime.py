@@ -96,7 +96,9 @@ def test_the_job_forecasts_with_auto_ets_and_imports_only_its_locks_and_glue_s_o
     loaded = set(out["loaded"])
     assert {"statsforecast", "saleslens"} <= loaded
     if sys.version_info[:2] == (3, 9):  # the development venv holds other versions and more
-        allowed = {"saleslens"} | GLUE_PROVIDED | OPTIONAL_WHEN_INSTALLED
+        # statsmodels.nonparametric imports joblib inside try/except: loaded here because make glue39
+        # installs train-scoring's lock beside the forecast's; the forecast job on Glue runs without it
+        allowed = {"saleslens", "joblib"} | GLUE_PROVIDED | OPTIONAL_WHEN_INSTALLED
         for name in list(pins(GLUE_LOCK)) + list(pins(FORECAST_LOCK)):
             allowed |= top_levels(name)
         assert loaded <= allowed, sorted(loaded - allowed)
