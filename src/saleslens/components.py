@@ -66,6 +66,10 @@ LAMBDAS: Dict[str, LambdaSpec] = {
         LambdaSpec("plan-run", "lambdas.plan_run", "Check a distribution request and list its mart queries", 60, 256),
         LambdaSpec("check-control-totals", "lambdas.check_control_totals",
                    "Stop a distribution unless net primary reconciles per window", 60, 1024),
+        # Reads its inputs through Athena (summed in SQL to territory, stockist x brand x day and
+        # stockist x SKU rows) and holds them in pandas: bench/insights_bench.py measures a usv month.
+        LambdaSpec("build-insights", "lambdas.build_insights",
+                   "Compute the run's spikes, troughs, stuffing, churn risk and profitability as insight tables", 900, 3008),
         LambdaSpec("resolve-recipients", "lambdas.resolve_recipients", "List the report recipients active on the run date", 120, 1024),
         # One invocation per batch of distribution.batch_size recipients, its timeout sized to a
         # full batch paced at the container's share of the SES rate (render_report_timeout_seconds;
@@ -172,6 +176,7 @@ def runtime_environment(cfg: Config, account: str, region: str, partition: Optio
     """Environment of every Lambda: the same keys in AWS and offline, each read by a handler
     (or by Powertools: the POWERTOOLS_ ones)."""
     import json
+    from dataclasses import asdict
 
     return {
         "CLEAN_BUCKET": cfg.bucket_name("clean", account, region),
@@ -210,6 +215,10 @@ def runtime_environment(cfg: Config, account: str, region: str, partition: Optio
         "DELIVERY_BATCH_SIZE": str(cfg.distribution.batch_size),
         "DELIVERY_TOLERATED_FAILURE_PERCENTAGE": str(cfg.distribution.tolerated_failure_percentage),
         "CURATE_SETTINGS": json.dumps(curate_settings(cfg), sort_keys=True),
+        # The insight rules' parameters (config ``insights``): build-insights reads them.
+        "INSIGHTS_SETTINGS": json.dumps(asdict(cfg.insights), sort_keys=True),
+        # The executive scorecard (config ``scorecard``): render-report shows it to the CMO, BUH and NH.
+        "SCORECARD_SETTINGS": json.dumps(asdict(cfg.scorecard), sort_keys=True),
         # The company's zone: PlanRun reads a schedule's fire time in it to settle an "auto" run
         # date; curate and the link service take today's date in it (a holder's last day, links.holders).
         "SCHEDULE_TIMEZONE": cfg.schedules.timezone,
@@ -347,6 +356,7 @@ def definition_substitutions(
         return {
             "PlanRunFunctionArn": lambda_arn_of("plan-run"),
             "CheckControlTotalsFunctionArn": lambda_arn_of("check-control-totals"),
+            "BuildInsightsFunctionArn": lambda_arn_of("build-insights"),
             "ResolveRecipientsFunctionArn": lambda_arn_of("resolve-recipients"),
             "RenderReportFunctionArn": lambda_arn_of("render-report"),
             "SummariseRunFunctionArn": lambda_arn_of("summarise-run"),

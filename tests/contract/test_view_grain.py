@@ -24,7 +24,7 @@ date, with a ``cadence`` for each scenario's cadence, as a distribution query as
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
@@ -202,7 +202,43 @@ def build_lake() -> duckdb.DuckDBPyConnection:
     with mock_aws():
         lake = LocalLake(CurateSettings.from_config(load_config()))
         lake.load(data.files)
-        return lake.connect()
+        con = lake.connect()
+    add_insights(con)
+    return con
+
+
+def add_insights(con: duckdb.DuckDBPyConnection) -> None:
+    """The insight tables as the build-insights step writes them for each scenario, profitability
+    over two ERP views written here (standard cost 40 % of the price to stockist, one receivable
+    per stockist) standing in for the profitability sources."""
+    import pandas as pd
+
+    from saleslens.insights import job
+    from saleslens.offline.duck_athena import transpile
+
+    con.execute("CREATE OR REPLACE VIEW stg_erp__standard_costs AS SELECT sku, CAST(price_to_stockist AS DOUBLE) * 0.4 "
+                "AS standard_cost, valid_from, valid_to FROM stg_erp__sku_versions")
+    con.execute("CREATE OR REPLACE VIEW stg_erp__receivables AS SELECT DISTINCT stockist_code, '0-30' AS age_bucket, "
+                "30 AS days_of_credit, CAST(1000 AS DOUBLE) AS outstanding_value, DATE '2023-11-01' AS snapshot_date "
+                "FROM stg_erp__stockist_versions")
+
+    def query(sql: str) -> pd.DataFrame:
+        return con.sql(transpile(sql)[-1]).df()
+
+    # The generated data plants no anomaly: any move from the baseline is a finding here, so the
+    # findings' views have rows to check (their rules have golden tests of their own).
+    cfg = load_config().insights
+    cfg = replace(cfg, anomalies=replace(cfg.anomalies, z_threshold=0.5, min_abs_change=0.0, min_pct_change=0.0))
+    parts: Dict[str, List[pa.Table]] = {job.FINDINGS: [], job.CHURN: [], job.PROFITABILITY: []}
+    for s in SCENARIOS:
+        built = job.build(query, s.as_of_date, s.cadence, cfg, profit_sources=True)
+        for name, frame in ((job.FINDINGS, built.findings), (job.CHURN, built.churn),
+                            (job.PROFITABILITY, built.profitability)):
+            rows = job.as_arrow(name, frame, s.cadence)
+            parts[name].append(rows.append_column(PARTITION_COLUMN, pa.array([s.as_of_date.isoformat()] * rows.num_rows,
+                                                                           pa.string())))
+    for name, tables in parts.items():
+        con.register(name, pa.concat_tables(tables))
 
 
 def empty_lake() -> duckdb.DuckDBPyConnection:
