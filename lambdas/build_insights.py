@@ -15,14 +15,14 @@ from saleslens.insights import job
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: Dict[str, Any], context: Any) -> Dict[str, Any]:
-    require(event, ("run_id", "run_date", "cadence"))
+    require(event, ("run_id", "run_date", "cadence", "settings"))
     logger.append_keys(execution=event["run_id"], run_date=event["run_date"], cadence=event["cadence"])
     request = RunRequest.parse(event["run_date"], event["cadence"])
     database = env("GLUE_DATABASE")
     s3 = client("s3")
     query = job.athena_query(client("athena"), s3, database=database, workgroup=env("ATHENA_WORKGROUP"))
     profit_sources = job.views_exist(client("glue"), database, job.PROFIT_SOURCES)
-    tables = job.build(query, request.run_date, request.cadence, job.settings_from_dict(json.loads(env("INSIGHTS_SETTINGS"))),
+    tables = job.build(query, request.run_date, request.cadence, job.settings_from_dict(json.loads(event["settings"])),
                        profit_sources=profit_sources)
     written = job.write(s3, env("CURATED_BUCKET"), request.run_date, request.cadence, tables)
     counts = tables.counts()

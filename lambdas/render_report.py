@@ -41,7 +41,7 @@ _registries: Dict[str, Dict[str, Any]] = {}  # run date -> the device registry i
 CLAIM_MARGIN_SECONDS = 30
 
 
-def _run_data(marts: Any, run_id: str) -> RunData:
+def _run_data(marts: Any, run_id: str, settings: Dict[str, Any]) -> RunData:
     locations = result_locations(marts or [])
     cache_key = (run_id, *sorted(locations.values()))
     with _loading:
@@ -51,9 +51,8 @@ def _run_data(marts: Any, run_id: str) -> RunData:
             keys = [m for m in MART_KEYS + INSIGHT_MART_KEYS if m != "recipients"]
             _runs[cache_key] = RunData({m: read_result(s3, location(locations, m)) for m in keys},
                                        freshness=read_freshness_file(s3, env("REPORTS_BUCKET"), run_id),
-                                       scorecard=card_from_dict(json.loads(env("SCORECARD_SETTINGS"))),
-                                       least_profitable=int(json.loads(env("INSIGHTS_SETTINGS"))["profitability"]
-                                                            ["least_profitable"]))
+                                       scorecard=card_from_dict(settings["scorecard"]),
+                                       least_profitable=int(settings["least_profitable"]))
         return _runs[cache_key]
 
 
@@ -103,6 +102,7 @@ def _batch(event: Dict[str, Any]) -> Tuple[str, List[Dict[str, str]]]:
 def handler(event: Dict[str, Any], context: Any) -> Dict[str, Any]:
     require(event, ("run_date", "cadence", "run_id", "recipients_key"))
     name, ids = _batch(event)
+    require(event, ("report_settings",))  # the scorecard and list sizes, as the definition carries them
     logger.append_keys(execution=event["run_id"], batch=name)
     s3 = client("s3")
     index = _recipients_of(event["recipients_key"])
@@ -121,7 +121,8 @@ def handler(event: Dict[str, Any], context: Any) -> Dict[str, Any]:
         Ledger(client("dynamodb"), env("DELIVERY_LEDGER_TABLE"), ttl_days=int(env("DELIVERY_LEDGER_TTL_DAYS"))),
         recipients=found,
         # The role marts and the insight marts (queried after BuildInsights) are two lists of one kind.
-        data=_run_data(list(event.get("marts") or []) + list(event.get("insight_marts") or []), event["run_id"]),
+        data=_run_data(list(event.get("marts") or []) + list(event.get("insight_marts") or []), event["run_id"],
+                       json.loads(event["report_settings"])),
         run_date=event["run_date"],
         cadence=event["cadence"],
         run_id=event["run_id"],

@@ -68,8 +68,9 @@ LAMBDAS: Dict[str, LambdaSpec] = {
                    "Stop a distribution unless net primary reconciles per window", 60, 1024),
         # Reads its inputs through Athena (summed in SQL to territory, stockist x brand x day and
         # stockist x SKU rows) and holds them in pandas: bench/insights_bench.py measures a usv month.
+        # 540 s: below its Task's 600 s, so a timeout is the function's own error, not the state's.
         LambdaSpec("build-insights", "lambdas.build_insights",
-                   "Compute the run's spikes, troughs, stuffing, churn risk and profitability as insight tables", 900, 3008),
+                   "Compute the run's spikes, troughs, stuffing, churn risk and profitability as insight tables", 540, 3008),
         LambdaSpec("resolve-recipients", "lambdas.resolve_recipients", "List the report recipients active on the run date", 120, 1024),
         # One invocation per batch of distribution.batch_size recipients, its timeout sized to a
         # full batch paced at the container's share of the SES rate (render_report_timeout_seconds;
@@ -111,7 +112,7 @@ STATE_MACHINES: Dict[str, StateMachineSpec] = {
         StateMachineSpec("ingest", "step_functions/ingest.asl.json", "Validate, conform and quality-gate one landed file", 3 * 3600),
         StateMachineSpec("curate", "step_functions/curate.asl.json", "Curate what one published partition feeds", 14400),
         StateMachineSpec("distribute", "step_functions/distribute.asl.json",
-                         "Build role marts, render and deliver every recipient's report", 6 * 3600),
+                         "Build role marts and insights, render and deliver every recipient's report", 8 * 3600),
     )
 }
 
@@ -176,7 +177,6 @@ def runtime_environment(cfg: Config, account: str, region: str, partition: Optio
     """Environment of every Lambda: the same keys in AWS and offline, each read by a handler
     (or by Powertools: the POWERTOOLS_ ones)."""
     import json
-    from dataclasses import asdict
 
     return {
         "CLEAN_BUCKET": cfg.bucket_name("clean", account, region),
@@ -215,10 +215,6 @@ def runtime_environment(cfg: Config, account: str, region: str, partition: Optio
         "DELIVERY_BATCH_SIZE": str(cfg.distribution.batch_size),
         "DELIVERY_TOLERATED_FAILURE_PERCENTAGE": str(cfg.distribution.tolerated_failure_percentage),
         "CURATE_SETTINGS": json.dumps(curate_settings(cfg), sort_keys=True),
-        # The insight rules' parameters (config ``insights``): build-insights reads them.
-        "INSIGHTS_SETTINGS": json.dumps(asdict(cfg.insights), sort_keys=True),
-        # The executive scorecard (config ``scorecard``): render-report shows it to the CMO, BUH and NH.
-        "SCORECARD_SETTINGS": json.dumps(asdict(cfg.scorecard), sort_keys=True),
         # The company's zone: PlanRun reads a schedule's fire time in it to settle an "auto" run
         # date; curate and the link service take today's date in it (a holder's last day, links.holders).
         "SCHEDULE_TIMEZONE": cfg.schedules.timezone,
@@ -320,6 +316,22 @@ def curate_settings(cfg: Config) -> Dict[str, object]:
                            "main_country": cfg.calendar.main_country}}
 
 
+def report_settings(cfg: Config) -> Dict[str, object]:
+    """What render-report reads from the config: the scorecard (CMO, BUH and NH reports) and how many
+    least profitable stockists a report lists."""
+    from dataclasses import asdict
+
+    return {"scorecard": asdict(cfg.scorecard), "least_profitable": cfg.insights.profitability.least_profitable}
+
+
+def json_string_literal(value: object) -> str:
+    """``value`` as JSON, escaped to sit inside a JSON string of an ASL file ("${Name}"): the task
+    receives the JSON text and parses it."""
+    import json
+
+    return json.dumps(json.dumps(value, sort_keys=True, separators=(",", ":")))[1:-1]
+
+
 def definition_substitutions(
     cfg: Config,
     machine: str,
@@ -353,6 +365,8 @@ def definition_substitutions(
             "OpsTopicArn": ops_topic_arn,
         }
     if machine == "distribute":
+        from dataclasses import asdict
+
         return {
             "PlanRunFunctionArn": lambda_arn_of("plan-run"),
             "CheckControlTotalsFunctionArn": lambda_arn_of("check-control-totals"),
@@ -365,6 +379,10 @@ def definition_substitutions(
             "ReportsBucket": cfg.bucket_name("reports", account, region),
             "OpsTopicArn": ops_topic_arn,
             "MapExecutionType": "STANDARD" if offline else "EXPRESS",
+            # Config sections the run's tasks read from their event, not from the functions'
+            # environment (Lambda's 4 KB for all variables would not hold the scorecard).
+            "InsightsSettings": json_string_literal(asdict(cfg.insights)),
+            "ReportSettings": json_string_literal(report_settings(cfg)),
         }
     raise KeyError(f"unknown state machine {machine!r}")
 
