@@ -44,10 +44,17 @@ def connect(folder: Path):  # type: ignore[no-untyped-def]
     from saleslens.offline.duck_athena import transpile
     from saleslens.views import load_views
 
+    import pyarrow.parquet as pq
+
     con = duck()
     present = {p.stem for p in folder.glob("*.parquet")}
     for name in sorted(present):
-        con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{folder / name}.parquet')")
+        path = folder / f"{name}.parquet"
+        # A column the cache predates (e.g. the product master's standard_cost) reads as null.
+        have = set(pq.read_schema(path).names)
+        missing = [c for c in TABLES[name].columns if c.name not in have] if name in TABLES else []
+        extra = "".join(f", CAST(NULL AS {c.athena_type.upper()}) AS {c.name}" for c in missing)
+        con.execute(f"CREATE VIEW {name} AS SELECT *{extra} FROM read_parquet('{path}')")
     for name, table in TABLES.items():
         if name not in present:
             schema = table.schema()

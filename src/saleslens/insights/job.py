@@ -210,7 +210,7 @@ def _profitability(query: Query, rp: RunPeriods, cfg: InsightsConfig, territorie
     calls = query(f"SELECT stockist_code, count(*) AS calls FROM stg_crm__calls WHERE dt BETWEEN {s} AND {e} "
                   "AND stockist_code IS NOT NULL GROUP BY 1")
     costs = query("SELECT sku, standard_cost FROM stg_erp__standard_costs "
-                  f"WHERE DATE {_lit(rp.run_date)} BETWEEN valid_from AND valid_to")
+                  f"WHERE DATE {_lit(rp.run_date)} BETWEEN valid_from AND valid_to AND standard_cost IS NOT NULL")
     owed = query("SELECT stockist_code, age_bucket, days_of_credit, outstanding_value FROM stg_erp__receivables "
                  "WHERE snapshot_date = (SELECT max(snapshot_date) FROM stg_erp__receivables "
                  f"WHERE snapshot_date <= DATE {_lit(rp.run_date)})")
