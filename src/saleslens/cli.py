@@ -238,6 +238,9 @@ def generate(
             "before --start (opening masters, monthly backfill extracts, monthly targets and call plans, one HR "
             "snapshot the day before --start); 0: none."
         )),
+    receivables_daily: bool = typer.Option(False, "--receivables-daily", help=(
+            "Send the ERP receivables ageing on every day of the run, not only at month ends."
+        )),
 ) -> None:
     """Write generated source files under OUT/<source>/<dataset>/dt=.../ plus manifest.json."""
     from dataclasses import asdict
@@ -250,7 +253,8 @@ def generate(
     first = _parse_date(start, DEFAULT_START)
     ensure_writable_dir(out)  # before generating: an unusable --out is one line (OutDirError), not a traceback
     history_from = add_months(first, -history_months) if history_months > 0 else None
-    data = make(scale=scale, start=first, days=days, seed=seed, dirt=_DIRT[dirt], history_from=history_from)
+    data = make(scale=scale, start=first, days=days, seed=seed, dirt=_DIRT[dirt], history_from=history_from,
+                receivables_daily=receivables_daily)
     for key, body in data.files.items():
         target = out / key
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -208,19 +208,11 @@ def build_lake() -> duckdb.DuckDBPyConnection:
 
 
 def add_insights(con: duckdb.DuckDBPyConnection) -> None:
-    """The insight tables as the build-insights step writes them for each scenario, profitability
-    over two ERP views written here (standard cost 40 % of the price to stockist, one receivable
-    per stockist) standing in for the profitability sources."""
+    """The insight tables as the build-insights step writes them for each scenario."""
     import pandas as pd
 
     from saleslens.insights import job
     from saleslens.offline.duck_athena import transpile
-
-    con.execute("CREATE OR REPLACE VIEW stg_erp__standard_costs AS SELECT sku, CAST(price_to_stockist AS DOUBLE) * 0.4 "
-                "AS standard_cost, valid_from, valid_to FROM stg_erp__sku_versions")
-    con.execute("CREATE OR REPLACE VIEW stg_erp__receivables AS SELECT DISTINCT stockist_code, '0-30' AS age_bucket, "
-                "30 AS days_of_credit, CAST(1000 AS DOUBLE) AS outstanding_value, DATE '2023-11-01' AS snapshot_date "
-                "FROM stg_erp__stockist_versions")
 
     def query(sql: str) -> pd.DataFrame:
         return con.sql(transpile(sql)[-1]).df()

@@ -197,7 +197,8 @@ def test_every_recipient_sees_exactly_their_subtree_as_of_the_report_date(world,
 def _add_insights(con, day: date, cadence: str) -> None:
     """The build-insights step's tables for the day and cadence, registered as the catalog's. The
     generated data plants no anomaly: any move from the baseline is a finding here (the rules have
-    golden tests of their own); profitability is left out (its ERP sources are not generated)."""
+    golden tests of their own); profitability is left out here (tests/golden/test_insights_pipeline.py
+    checks its cut)."""
     from dataclasses import replace
 
     import pyarrow as pa

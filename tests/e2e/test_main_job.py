@@ -190,12 +190,12 @@ def test_every_distribution_asks_athena_one_query_per_mart(run):
     # A fixed number per run, however many recipients: not one per role or per person. Beside the
     # marts, BuildInsights reads its inputs: the windows, the stockists' territories, the series (and
     # the contributors of flagged territories), stuffing's primary and secondary, churn's lines and
-    # brand divisions; profitability's four only where its ERP views exist (not generated here).
+    # brand divisions; profitability's lines, calls, standard costs and receivables.
     marts = {m.view for m in MARTS + INSIGHT_MARTS}
     for cadence, (_, queries) in run["results"].items():
         asked = Counter(q.split(" FROM ")[1].split()[0] for q in queries if q.startswith("SELECT * FROM mart_"))
         assert asked == Counter({v: 1 for v in marts}), cadence
-        assert len(queries) - len(marts) in (7, 8), (cadence, [q[:80] for q in queries])
+        assert len(queries) - len(marts) in (11, 12), (cadence, [q[:80] for q in queries])
     assert all(result.status == "SUCCEEDED" for result, _ in run["results"].values())
 
 
@@ -274,7 +274,7 @@ def test_every_run_writes_its_insights_and_every_report_shows_them(run, truth):
     aws = run["aws"]
     curated = aws.cfg.bucket_name("curated", aws.account, aws.region)
     for cadence in WINDOWS:
-        for table in ("cur_insights__findings", "cur_insights__churn"):
+        for table in ("cur_insights__findings", "cur_insights__churn", "cur_insights__profitability"):
             key = f"{table}/dt={DAY.isoformat()}/{cadence}.parquet"
             assert aws.client("s3").head_object(Bucket=curated, Key=key)["ContentLength"] > 0, key
     for employee, _, position in truth.holders:

@@ -87,11 +87,15 @@ class Lake:
                         territory_code=territory, city="City", country="IN", valid_from=valid_from, valid_to=valid_to)
 
     def sku(self, sku: str, brand: str, division: str = "DIV01", price: Any = "10.00",
-            valid_from: date = BEGINNING, valid_to: date = OPEN_END) -> "Lake":
+            valid_from: date = BEGINNING, valid_to: date = OPEN_END, cost: Any = "4.00") -> "Lake":
         return self.add("cur_erp__sku_versions", sku=sku, product_name=f"Product {sku}", brand_code=brand,
                         brand_name=f"Brand {brand}", division_code=division, division_name=f"Division {division}",
                         business_unit_code="BU01", pack="10 TAB", price_to_stockist=money(price),
-                        valid_from=valid_from, valid_to=valid_to)
+                        standard_cost=money(cost), valid_from=valid_from, valid_to=valid_to)
+
+    def receivable(self, snapshot: date, stockist: str, bucket: str, value: Any) -> "Lake":
+        return self.add("cur_erp__receivables", snapshot_date=snapshot, stockist_code=stockist, age_bucket=bucket,
+                        outstanding_value=money(value))
 
     def invoice(self, day: date, stockist: str, sku: str, billed: int, price: Any, discount: Any = "0",
                 free: int = 0, doc_no: Optional[str] = None, line_no: int = 1) -> "Lake":

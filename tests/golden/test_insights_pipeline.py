@@ -5,8 +5,8 @@ positions' reports only; a flat territory raises nothing.
 
 The org (DIV01): CMO -> NH -> ZSM -> RSM -> ASM -> SR1 (territory T1), SR2 (T2), SR3 (T3).
 Stockists: S1 in T1, S2 and S5 in T2, S3 and S4 in T3. One SKU X1 (brand B1, price 1,000.00).
-The run: daily, 10 June 2024. Profitability's two ERP views (standard costs, receivables) are
-created here over hand-written rows (the sources are declared with the ERP contracts).
+The run: daily, 10 June 2024. X1's standard cost is 400.00 a unit; on the 1 June receivables
+snapshot S1 owes 1,00,000.00 in the 0-30 bucket (15 days of credit, the bucket's middle day).
 """
 from __future__ import annotations
 
@@ -59,7 +59,8 @@ def world() -> Lake:
         lake.territory(t).position(sr, "SR", "ASM", territory=t)
     for s, t in (("S1", "T1"), ("S2", "T2"), ("S3", "T3"), ("S4", "T3"), ("S5", "T2")):
         lake.stockist(s, t)
-    lake.sku("X1", "B1", price="1000.00")
+    lake.sku("X1", "B1", price="1000.00", cost="400.00")
+    lake.receivable(D(2024, 6, 1), "S1", "0-30", "100000.00")
     for day, units in BASELINE_UNITS.items():
         for s in ("S1", "S2", "S3"):
             lake.invoice(day, s, "X1", units, "1000.00")
@@ -82,15 +83,6 @@ def world() -> Lake:
     return lake
 
 
-def profit_sources(lake: Lake) -> None:
-    """Standard cost of X1 400.00 a unit; S1 owes 1,00,000.00 in the 30-day bucket on 1 June."""
-    con = lake.connect()
-    con.execute("CREATE OR REPLACE VIEW stg_erp__standard_costs AS SELECT 'X1' AS sku, CAST(400 AS DOUBLE) AS "
-                "standard_cost, DATE '1900-01-01' AS valid_from, DATE '9999-12-31' AS valid_to")
-    con.execute("CREATE OR REPLACE VIEW stg_erp__receivables AS SELECT 'S1' AS stockist_code, '0-30' AS age_bucket, "
-                "30 AS days_of_credit, CAST(100000 AS DOUBLE) AS outstanding_value, DATE '2024-06-01' AS snapshot_date")
-
-
 def query(lake: Lake):  # type: ignore[no-untyped-def]
     con = lake.connect()
 
@@ -107,13 +99,11 @@ def query(lake: Lake):  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="module")
 def built() -> Dict[str, Any]:
     lake = world()
-    profit_sources(lake)
     tables = job.build(query(lake), RUN, "daily", InsightsConfig(), profit_sources=True)
     for name, frame in ((job.FINDINGS, tables.findings), (job.CHURN, tables.churn),
                         (job.PROFITABILITY, tables.profitability)):
         lake.add_partition(name, RUN.isoformat(), job.as_arrow(name, frame, "daily").to_pylist())
     lake._con = None  # reload with the insight tables
-    profit_sources(lake)
     marts = {k: [{c: ("" if v is None else str(v).lower() if isinstance(v, bool) else str(v)) for c, v in r.items()}
                  for r in lake.mart(v, RUN, "daily")] for k, v in INSIGHT_MARTS.items()}
     return {"tables": tables, "marts": marts}
@@ -159,10 +149,10 @@ def test_churn_flags_the_stockist_that_stopped_ordering(built):
 def test_profitability_ranks_the_stockist_whose_credit_notes_eat_its_sales_last(built):
     p = built["tables"].profitability.set_index("stockist_code")
     # S2: net 20,000 - scheme 30,000 - 10 free units x 400 - 1 invoice line x 50 = -14,050.
-    # S1: 3,00,000 - 50 - 30 days x 1,00,000 x 0.12 / 365 (986.30) = 2,98,963.70.
+    # S1: 3,00,000 - 50 - 15 days x 1,00,000 x 0.12 / 365 (493.15) = 2,99,456.85.
     # S3: 1,02,000 - 50 = 1,01,950.
     assert p.loc["S2", "contribution_value"] == pytest.approx(-14050.0)
-    assert p.loc["S1", "contribution_value"] == pytest.approx(298963.70, abs=0.005)
+    assert p.loc["S1", "contribution_value"] == pytest.approx(299456.85, abs=0.005)
     assert p.loc["S3", "contribution_value"] == pytest.approx(101950.0)
     assert list(p.sort_values("profit_rank").index) == ["S2", "S3", "S1"]
 

@@ -291,7 +291,7 @@ class S3Calls:
 INVOICE_HEADER = ("invoice_no,line_no,invoice_date,stockist_code,sku,billed_qty,free_qty,price_to_stockist,"
                   "trade_discount\n")
 PRODUCT_HEADER = ("sku,product_name,brand_code,brand_name,division_code,division_name,business_unit_code,pack,"
-                  "price_to_stockist,mrp\n")
+                  "price_to_stockist,mrp,standard_cost\n")
 
 
 def invoice(n: int, qty: str = "1") -> str:
@@ -299,7 +299,7 @@ def invoice(n: int, qty: str = "1") -> str:
 
 
 def product(n: int) -> str:
-    return f"SKU{n:05d},Product {n},B0001,Brand,DIV01,Division,BU01,10 tabs,10.00,12.00\n"
+    return f"SKU{n:05d},Product {n},B0001,Brand,DIV01,Division,BU01,10 tabs,10.00,12.00,4.00\n"
 
 
 def test_the_ingest_and_curate_code_makes_only_s3_calls_its_roles_allow(synth):

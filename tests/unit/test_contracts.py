@@ -32,7 +32,7 @@ def test_every_source_dataset_is_declared():
         "evt_attendance", "evt_attendance_backfill", "lms_assignments", "lms_assignments_backfill",
         "lms_completions", "lms_completions_backfill", "lms_assessments", "lms_assessments_backfill",
         "erp_institution_targets", "crm_opportunities", "crm_opportunities_backfill",
-        "crm_opportunity_events", "crm_opportunity_events_backfill",
+        "crm_opportunity_events", "crm_opportunity_events_backfill", "erp_receivables",
     ]
     masters = {t for t, d in DATASETS.items() if d.kind == "master"}
     assert masters == {"hr_territories", "hr_holidays", "hr_employees", "hr_positions", "hr_assignments",
@@ -99,7 +99,8 @@ def test_the_new_datasets_by_hand():
         return list(DATASETS[table].column_names)
 
     assert names("erp_products") == ["sku", "product_name", "brand_code", "brand_name", "division_code",
-                                     "division_name", "business_unit_code", "pack", "price_to_stockist", "mrp"]
+                                     "division_name", "business_unit_code", "pack", "price_to_stockist", "mrp",
+                                     "standard_cost"]
     assert names("erp_credit_notes") == ["document_no", "line_no", "document_date", "document_type", "credit_reason",
                                          "stockist_code", "sku", "return_qty", "credit_value"]
     assert DATASETS["erp_credit_notes"].column("credit_reason").allowed == (

@@ -21,7 +21,7 @@ from tests.unit.test_curate_run import CRN_HEADER, INV_HEADER, SETTINGS
 DAILY = TABLES["cur_erp__primary_daily"]
 CUSTOMER_HEADER = "stockist_code,stockist_name,territory_code,city,country\n"
 PRODUCT_HEADER = ("sku,product_name,brand_code,brand_name,division_code,division_name,business_unit_code,pack,"
-                  "price_to_stockist,mrp\n")
+                  "price_to_stockist,mrp,standard_cost\n")
 
 
 @pytest.fixture()
@@ -53,8 +53,8 @@ def daily(store: CurateStore, dt: str):
 def masters(store: CurateStore, dt: str = "2026-11-01") -> None:
     publish(store, "erp_customers", dt, CUSTOMER_HEADER + "STK00001,Shah Agencies,T0001,Pune,IN\n"
                                                           "STK00002,Rao Pharma,T0002,Nashik,IN\n")
-    publish(store, "erp_products", dt, PRODUCT_HEADER + "SKU00001,Alpha 10,B0001,Alpha,DIV01,Cardio,BU01,10 TAB,10.00,12.00\n"
-                                                        "SKU00002,Beta 5,B0002,Beta,DIV02,Derma,BU01,5 TAB,20.00,25.00\n")
+    publish(store, "erp_products", dt, PRODUCT_HEADER + "SKU00001,Alpha 10,B0001,Alpha,DIV01,Cardio,BU01,10 TAB,10.00,12.00,4.00\n"
+                                                        "SKU00002,Beta 5,B0002,Beta,DIV02,Derma,BU01,5 TAB,20.00,25.00,9.00\n")
     run(store, "erp_customers", dt)
     run(store, "erp_products", dt)
 
@@ -124,13 +124,13 @@ def test_a_sku_changing_division_re_maps_its_dates_and_a_name_change_maps_nothin
             INV_HEADER + "INV202611250001,1,2026-11-25,STK00001,SKU00001,1,0,10.00,0.00\n")
     run(store, "erp_primary_invoices", "2026-11-25")
     publish(store, "erp_products", "2026-11-10", PRODUCT_HEADER + (
-        "SKU00001,Alpha 10 new pack,B0001,Alpha,DIV01,Cardio,BU01,10 TAB,10.00,12.00\n"
-        "SKU00002,Beta 5,B0002,Beta,DIV02,Derma,BU01,5 TAB,20.00,25.00\n"))
+        "SKU00001,Alpha 10 new pack,B0001,Alpha,DIV01,Cardio,BU01,10 TAB,10.00,12.00,4.00\n"
+        "SKU00002,Beta 5,B0002,Beta,DIV02,Derma,BU01,5 TAB,20.00,25.00,9.00\n"))
     renamed = run(store, "erp_products", "2026-11-10")
     assert DAILY.name not in renamed.outputs
     publish(store, "erp_products", "2026-11-20", PRODUCT_HEADER + (
-        "SKU00001,Alpha 10 new pack,B0001,Alpha,DIV03,Gastro,BU01,10 TAB,10.00,12.00\n"
-        "SKU00002,Beta 5,B0002,Beta,DIV02,Derma,BU01,5 TAB,20.00,25.00\n"))
+        "SKU00001,Alpha 10 new pack,B0001,Alpha,DIV03,Gastro,BU01,10 TAB,10.00,12.00,4.00\n"
+        "SKU00002,Beta 5,B0002,Beta,DIV02,Derma,BU01,5 TAB,20.00,25.00,9.00\n"))
     moved = run(store, "erp_products", "2026-11-20")
     assert daily(store, "2026-11-25") == [("T0001", "DIV03", "B0001", None, 1, 1, 1, Decimal("10.00"))]
     assert moved.outputs[DAILY.name].partitions_written == 1

@@ -76,9 +76,11 @@ def test_history_lands_in_the_order_a_customer_loads_it(with_history):
     assert order[10:10 + 36] == backfills
     assert order[46:55] == [(t, month) for month in months
                             for t in ("erp_targets", "crm_call_plans", "erp_institution_targets")]
-    assert order[55:58] == [("hr_employees", date(2024, 6, 9)), ("hr_assignments", date(2024, 6, 9)),
+    # The receivables ageing of each month end of the last three months before the daily files.
+    assert order[55:57] == [("erp_receivables", date(2024, 4, 30)), ("erp_receivables", date(2024, 5, 31))]
+    assert order[57:60] == [("hr_employees", date(2024, 6, 9)), ("hr_assignments", date(2024, 6, 9)),
                             ("mdm_devices", date(2024, 6, 9))]
-    daily = order[58:]
+    daily = order[60:]
     assert {dt for _, dt in daily} == {DAILY_FROM, DAILY_FROM + timedelta(days=1)}
     assert daily[:2] == [("hr_employees", DAILY_FROM), ("hr_assignments", DAILY_FROM)]  # no opening load again
     monthly = ["erp_targets", "crm_call_plans", "erp_institution_targets", "lms_assignments", "mdm_devices"]

@@ -34,7 +34,10 @@ CUSTOMERS = Dataset(
 PRODUCTS = Dataset(
     source="erp",
     name="products",
-    description="Product (material) master: SKU, brand, division, business unit, pack and price to stockist.",
+    description=(
+        "Product (material) master: SKU, brand, division, business unit, pack, price to stockist and standard "
+        "cost per unit."
+    ),
     columns=(
         Column("sku", "string", "ERP material code of the saleable pack", pattern=SKU),
         Column("product_name", "string", "Brand, strength and form as printed on the pack"),
@@ -46,6 +49,10 @@ PRODUCTS = Dataset(
         Column("pack", "string", "Pack as sold, e.g. '10 TAB', '100 ML'"),
         Column("price_to_stockist", "decimal(12,2)", "Unit price to stockist, excluding tax", min=0.01, max=1_000_000),
         Column("mrp", "decimal(12,2)", "Maximum retail price per pack, including tax", min=0.01, max=1_000_000),
+        Column("standard_cost", "decimal(12,2)",
+               "Standard cost of one unit (the costing run's released cost), excluding tax; below the price to "
+               "stockist, so a free unit costs less than it sells for", min=0.01, max=1_000_000,
+               below="price_to_stockist"),
     ),
     key=("sku",),
     file_pattern="ERP_MATERIALS_{dt:%Y%m%d}.csv",
@@ -154,4 +161,30 @@ INSTITUTION_TARGETS = Dataset(
         ForeignKey("territory_code", "hr_territories", "territory_code"),
         ForeignKey("division_code", "erp_products", "division_code"),
     ),
+)
+
+# Age buckets of an ERP receivables ageing, by days since the invoice date (inclusive bounds).
+AGE_BUCKETS = ("0-30", "31-60", "61-90", "91-180", ">180")
+
+RECEIVABLES = Dataset(
+    source="erp",
+    name="receivables",
+    description=(
+        "Receivables ageing: what each stockist owes on the snapshot date, by age bucket of the open invoice "
+        "amounts (days since the invoice date). A full snapshot per file; buckets with nothing open are left "
+        "out. Sent at every month end (a daily snapshot is taken the same way)."
+    ),
+    columns=(
+        Column("snapshot_date", "date", "Day the ageing was taken (end of day)"),
+        Column("stockist_code", "string", "Stockist that owes the amount", pattern=STOCKIST),
+        Column("age_bucket", "string", "Days since the invoice date: 0-30, 31-60, 61-90, 91-180 or >180",
+               allowed=AGE_BUCKETS),
+        Column("outstanding_value", "decimal(14,2)", "Amount open in the bucket, INR excluding tax",
+               min=0, max=10_000_000_000),
+    ),
+    key=("snapshot_date", "stockist_code", "age_bucket"),
+    file_pattern="ERP_AR_AGEING_{dt:%Y%m%d}.csv",
+    # An outstanding balance means nothing without the stockist it is owed by: an unknown code is
+    # quarantined, not kept as unmapped like a sale.
+    foreign_keys=(ForeignKey("stockist_code", "erp_customers", "stockist_code", enforced=True),),
 )

@@ -35,6 +35,9 @@ class Column:
     max: Optional[float] = None
     pattern: Optional[str] = None  # full-match regular expression for strings
     pii: bool = False  # masked in logs, never printed
+    # Another numeric column of the same row this one must stay strictly below (a standard cost
+    # below the price it sells for); checked after both columns' own rules, as ``below:<column>``.
+    below: Optional[str] = None
 
     def __post_init__(self) -> None:
         if self.type not in SIMPLE_TYPES and not _DECIMAL.match(self.type):
@@ -58,6 +61,10 @@ class ForeignKey:
     column: str
     dataset: str  # table name of the referenced dataset
     ref_column: str
+    # A fact row whose code the master does not list is kept and counted as unmapped, unless the
+    # reference is enforced: then it is quarantined like a master's (``foreign_key:<column>``), for
+    # facts that mean nothing without the referenced row (a balance owed by no known customer).
+    enforced: bool = False
 
     @property
     def reference(self) -> str:
@@ -100,6 +107,10 @@ class Dataset:
         if self.kind not in KINDS:
             raise ValueError(f"{self.table}: unknown kind {self.kind!r}; expected one of {KINDS}")
         undeclared = [fk.column for fk in self.foreign_keys if fk.column not in names]
+        numeric = {c.name for c in self.columns if c.type in ("int64", "float64") or c.decimal}
+        for c in self.columns:
+            if c.below is not None and not (c.name in numeric and c.below in numeric and c.below != c.name):
+                raise ValueError(f"{self.table}: {c.name!r} below {c.below!r}: both must be other declared numeric columns")
         if undeclared:
             raise ValueError(f"{self.table}: foreign key columns not declared: {undeclared}")
         if self.backfill_file_pattern is not None and self.kind != "fact":

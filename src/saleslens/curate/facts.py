@@ -237,6 +237,11 @@ def _institution_targets(t: pa.Table) -> pa.Table:
     return _shape(table, {c: _col(t, c) for c in table.column_names})
 
 
+def _receivables(t: pa.Table) -> pa.Table:
+    table = TABLES["cur_erp__receivables"]
+    return _shape(table, {c: _col(t, c) for c in table.column_names})
+
+
 FACTS: Dict[str, FactSpec] = {
     s.table.name: s
     for s in (
@@ -274,6 +279,9 @@ FACTS: Dict[str, FactSpec] = {
         FactSpec(TABLES["cur_erp__institution_targets"],
                  (Family("erp_institution_targets", _date_of("target_month"), _institution_targets),),
                  ("territory_code", "division_code")),
+        FactSpec(TABLES["cur_erp__receivables"],
+                 (Family("erp_receivables", _date_of("snapshot_date"), _receivables),),
+                 ("stockist_code", "age_bucket")),
     )
 }
 

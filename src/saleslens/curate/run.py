@@ -190,7 +190,7 @@ MASTERS: Dict[str, Callable[[CurateStore, CurateReport, CurateSettings], None]] 
                                ("stockist_name", "territory_code", "city", "country"), "all"),
     "erp_products": Versioned("erp_products", "cur_erp__sku_versions", ("sku",),
                               ("product_name", "brand_code", "brand_name", "division_code", "division_name",
-                               "business_unit_code", "pack", "price_to_stockist"), "all"),
+                               "business_unit_code", "pack", "price_to_stockist", "standard_cost"), "all"),
     "crm_hcps": Versioned("crm_hcps", "cur_crm__hcp_versions", ("hcp_id",),
                           ("hcp_name", "speciality", "hcp_class", "is_key_hcp", "territory_code"), "all"),
     "crm_accounts": Versioned("crm_accounts", "cur_crm__account_versions", ("account_id",),

@@ -185,7 +185,8 @@ TABLES: Dict[str, CuratedTable] = {
         ),
         CuratedTable(
             "cur_erp__sku_versions",
-            "SKUs with brand, division and price, versioned from the ERP's material snapshots (a SKU's first "
+            "SKUs with brand, division, price and standard cost, versioned from the ERP's material snapshots (a "
+            "SKU's first "
             "version reaches back to 1900).",
             "one row per SKU and version",
             (
@@ -198,6 +199,7 @@ TABLES: Dict[str, CuratedTable] = {
                 _c("business_unit_code", "string", "Business unit"),
                 _c("pack", "string", "Pack"),
                 _c("price_to_stockist", "decimal(12,2)", "Unit price to stockist, excluding tax"),
+                _c("standard_cost", "decimal(12,2)", "Standard cost of one unit, excluding tax"),
                 *_VALIDITY,
             ),
             False,
@@ -525,6 +527,19 @@ TABLES: Dict[str, CuratedTable] = {
             ),
             True,
             ("erp_institution_targets",),
+        ),
+        CuratedTable(
+            "cur_erp__receivables",
+            "Receivables ageing per stockist and age bucket on each snapshot date; partition = the snapshot date.",
+            "one row per snapshot date, stockist and age bucket",
+            (
+                _c("snapshot_date", "date", "Day the ageing was taken"),
+                _c("stockist_code", "string", "Stockist that owes the amount"),
+                _c("age_bucket", "string", "Days since the invoice date: 0-30, 31-60, 61-90, 91-180 or >180"),
+                _c("outstanding_value", MONEY, "Amount open in the bucket, excluding tax"),
+            ),
+            True,
+            ("erp_receivables",),
         ),
         CuratedTable(
             "cur_lms__assignments",

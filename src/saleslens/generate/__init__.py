@@ -16,7 +16,8 @@ What lands when (a daily run, ``history_from=None``):
   and scores, the opportunities changed that day and their events); the position tree again on
   every day it changes;
 - the 1st of a month: that month's targets, institutional targets, call plans and training
-  assignments.
+  assignments;
+- the last day of a month (every day with ``receivables_daily``): the ERP receivables ageing.
 
 With ``history_from`` (a day before ``start``) the customer first loads its history, as a real
 one backfills, from ONE world anchored at the fiscal year of ``history_from``, in this order:
@@ -28,7 +29,8 @@ one backfills, from ONE world anchored at the fiscal year of ``history_from``, i
    month to date; none when the range is empty; a JSON-lines extract without rows is not sent);
    delivered the day after the last day it covers;
 4. the monthly targets, call plans and institutional targets of every month of the history (and
-   of history_from's);
+   of history_from's), then the receivables ageing of each month end of the last
+   ``RECEIVABLE_HISTORY_MONTHS`` months before start;
 5. one HR employees and one HR assignments snapshot, dt = start - 1, carrying the whole history;
 then the daily files of [start, start + days) as in a daily run, without the opening load.
 
@@ -61,6 +63,7 @@ _ORDER = {table: i for i, table in enumerate(DATASETS)}
 # Fact tables with a monthly backfill extract, in contract order: (table, its backfill dataset).
 BACKFILLED: Tuple[Tuple[str, str], ...] = tuple((d.backfills, t) for t, d in DATASETS.items() if d.backfills)
 MONTHLY_PLANS = ("erp_targets", "crm_call_plans", "erp_institution_targets")  # monthly files already: sent as they are, no backfill
+RECEIVABLE_HISTORY_MONTHS = 3  # month-end receivables snapshots a history load carries, before start's month
 
 
 @dataclass(frozen=True)
@@ -86,9 +89,11 @@ def generate(
     seed: int = 7,
     dirt: Union[bool, str, Dirt] = True,
     history_from: Optional[date] = None,
+    receivables_daily: bool = False,
 ) -> Generated:
     """Every source's files for `days` days from `start`, after the history from `history_from`
-    if given (see the module docstring)."""
+    if given (see the module docstring); `receivables_daily`: the receivables ageing on each of
+    those days, not only at month ends (the history carries month ends either way)."""
     if days < 1:
         raise ValueError("days must be at least 1")
     if history_from is not None and history_from >= start:
@@ -107,7 +112,8 @@ def generate(
     late: List[List[Tuple[str, bytes]]] = [[] for _ in range(days)]  # after the day's own files
     for offset in range(days):
         day = start + timedelta(days=offset)
-        tables = day_tables(world, day, opening=offset == 0 and history_from is None, years=years)
+        tables = day_tables(world, day, opening=offset == 0 and history_from is None, years=years,
+                            receivables_daily=receivables_daily)
         targets, pending = _resolve(pending, offset, days, tables)
         for table, text in tables:
             dataset = DATASETS[table]
@@ -206,6 +212,8 @@ def _history(world: World, first: date, start: date, cfg: Dirt, years: Tuple[int
     for d in plan_days:
         for table, text in day_tables(world, d, opening=d == first, only=MONTHLY_PLANS):
             send(table, text, d, d, dirty=True)
+    for d in _receivable_snapshots(first, start):
+        send("erp_receivables", DAILY["erp_receivables"](Day(world, d)), d, d, dirty=False)
     before = start - timedelta(days=1)
     snapshot = Day(world, before)
     for table in ("hr_employees", "hr_assignments"):
@@ -213,15 +221,28 @@ def _history(world: World, first: date, start: date, cfg: Dirt, years: Tuple[int
     send("mdm_devices", mdm_devices(snapshot), before, before, dirty=False)  # the registry, after the roster
 
 
+def _receivable_snapshots(first: date, start: date) -> List[date]:
+    """Month ends in [first, start) of the last RECEIVABLE_HISTORY_MONTHS months: the ageing
+    snapshots a history load carries (the cost of credit needs recent ones, not years of them)."""
+    ends = []
+    month = add_months(start, -RECEIVABLE_HISTORY_MONTHS)
+    while month < start:
+        end = month_end(month)
+        if first <= end < start:
+            ends.append(end)
+        month = add_months(month, 1)
+    return ends
+
+
 def _empty(dataset) -> pa.Table:
     return pa.table({n: pa.array([], pa.string()) for n in dataset.column_names})
 
 
 def day_tables(world: World, day: date, opening: bool = False, only: Optional[Iterable[str]] = None,
-               years: Optional[Tuple[int, int]] = None) -> List[Tuple[str, pa.Table]]:
+               years: Optional[Tuple[int, int]] = None, receivables_daily: bool = False) -> List[Tuple[str, pa.Table]]:
     """[(table, text table)] of the files sent on `day`, in contract (load) order; masters only
     with the opening load; `only` these tables if given."""
-    ctx = Day(world, day, opening, years)
+    ctx = Day(world, day, opening, years, receivables_daily=receivables_daily)
     out = []
     makers = {**(MASTERS if opening else {}), **DAILY}
     wanted = set(makers if only is None else only)

@@ -23,14 +23,16 @@ import pyarrow.compute as pc
 from saleslens.contracts import DATASETS
 from saleslens.contracts.clm import REACTIONS
 from saleslens.contracts.crm import SPECIALITIES
+from saleslens.contracts.erp import AGE_BUCKETS
 from saleslens.contracts.model import Dataset
 from saleslens.generate import institutions as inst
-from saleslens.generate import names
+from saleslens.generate import names, receivables
 from saleslens.generate.calendar import (
     OFF_DAY_FACTOR,
     days_in_month,
     holiday_names,
     is_working_day,
+    month_end,
     month_start,
     previous_month,
     primary_factor,
@@ -87,6 +89,7 @@ class Day:
     day: date
     opening: bool = False  # the first day of the run: the opening load lands too
     years: Optional[Tuple[int, int]] = None  # first and last year of the holiday calendar (default: the day's, +-1)
+    receivables_daily: bool = False  # the ERP sends its receivables ageing every day, not only at month ends
     _cache: Dict[str, Any] = field(default_factory=dict)
 
     def cached(self, key: str, make: Callable[[], Any]) -> Any:
@@ -156,6 +159,7 @@ def erp_products(day: Day) -> pa.Table:
         "pack": pa.array(p.packs),
         "price_to_stockist": _money(p.price_paise),
         "mrp": _money(p.mrp_paise),
+        "standard_cost": _money(p.cost_paise),
     }
     return _in_contract_order(DATASETS["erp_products"], columns)
 
@@ -433,6 +437,30 @@ def erp_targets(day: Day) -> Optional[pa.Table]:
         "target_units": _text(target_units),
     }
     return _in_contract_order(DATASETS["erp_targets"], columns)
+
+
+# -- receivables -----------------------------------------------------------------------------------
+def _monthly_net_billing(w: World, month: date) -> np.ndarray:
+    """Each stockist's expected net billing in `month`, in paise (NET_SHARE of gross)."""
+    return (_month_units(w, month, naive=False) * w.products.price_paise[w.stocked]).sum(axis=1) * NET_SHARE
+
+
+def erp_receivables(day: Day) -> Optional[pa.Table]:
+    """The receivables ageing taken at the end of a month, or every day with ``receivables_daily``
+    (``generate.receivables``): one row per stockist and age bucket with anything open."""
+    d = day.day
+    if not (day.receivables_daily or d == month_end(d)):
+        return None
+    w = day.world
+    owed = receivables.ageing(w, d, lambda month: _monthly_net_billing(w, month))
+    stockist, bucket = np.nonzero(owed >= 100)  # under a rupee open: not listed
+    columns = {
+        "snapshot_date": _repeat(d.isoformat(), len(stockist)),
+        "stockist_code": _pick([s["stockist_code"] for s in w.stockists], stockist),
+        "age_bucket": _pick(AGE_BUCKETS, bucket),
+        "outstanding_value": _money(owed[stockist, bucket]),
+    }
+    return _in_contract_order(DATASETS["erp_receivables"], columns)
 
 
 # -- stockist statements ---------------------------------------------------------------------------
@@ -1234,6 +1262,7 @@ DAILY: Dict[str, Make] = {
     "erp_institution_targets": erp_institution_targets,
     "crm_opportunities": crm_opportunities,
     "crm_opportunity_events": crm_opportunity_events,
+    "erp_receivables": erp_receivables,
 }
 
 

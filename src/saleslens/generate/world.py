@@ -181,6 +181,7 @@ class Products:
     brand_codes: List[str]
     brand_names: List[str]
     brand_division: np.ndarray  # division index of each brand
+    cost_paise: np.ndarray  # int64, standard cost per unit in paise: COST_SHARE of the price to stockist
 
     @property
     def division(self) -> np.ndarray:
@@ -377,6 +378,7 @@ class World:
         return self._cache[key]
 
 
+COST_SHARE = (0.35, 0.60)  # standard cost per unit as a share of the price to stockist
 BILLED_MEDIAN = 12.5  # billed units per invoice line of a pack at REFERENCE_PRICE, at the anchor's level
 BILLED_SIGMA = 0.6  # log-normal spread of billed units around the line's median, 1..500
 REFERENCE_PRICE = 50_00  # paise
@@ -896,7 +898,10 @@ def _products(scale: Scale, seed: int, org: Org) -> Products:
         variant = LINE_EXTENSIONS[(k // len(strengths)) % len(LINE_EXTENSIONS)]
         product_names.append(f"{brand_names[b]}{variant} {strengths[k % len(strengths)]} {form}")
         packs.append(pack)
+    # Standard cost from a stream of its own (adding it changed no other draw): a share of the price.
+    cost = np.rint(price * rng_for(seed, "standard_costs").uniform(*COST_SHARE, size=scale.skus)).astype(np.int64)
     return Products(
+        cost_paise=np.clip(cost, 1, price - 1),
         codes=[f"SKU{i + 1:05d}" for i in range(scale.skus)], price_paise=price, scheme_ratio=ratio,
         brand=brand, weight=weight, mrp_paise=np.maximum(mrp, price + 50), names=product_names, packs=packs,
         brand_codes=[f"B{b + 1:04d}" for b in range(scale.brands)], brand_names=brand_names,

@@ -19,7 +19,7 @@ import pyarrow.parquet as pq
 from saleslens.contracts import DATASETS
 from saleslens.contracts.validation import conform_bytes
 from saleslens.ingest.naming import member_id, quarantine_key, report_key, staging_key
-from saleslens.ingest.references import load_references, unmapped
+from saleslens.ingest.references import enforced_values, load_references, unmapped
 
 log = logging.getLogger("saleslens.conform")
 
@@ -63,8 +63,9 @@ def conform_object(
     contract = DATASETS[dataset]
     data = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
     refs = load_references(s3, clean_bucket, contract, partition_date)
-    # A master row with a broken reference is rejected; a fact row is kept and counted unmapped.
-    result = conform_bytes(contract, data, references=refs.values if contract.kind == "master" else None)
+    # A master row with a broken reference is rejected; a fact row is kept and counted unmapped
+    # unless the reference is enforced (references.enforced_values).
+    result = conform_bytes(contract, data, references=enforced_values(contract, refs))
     rows_unmapped, by_column = unmapped(contract, result.clean, refs) if contract.kind == "fact" else (0, {})
 
     staged = staging_key(contract.clean_prefix(), partition_date, run_id)

@@ -5,7 +5,8 @@ the partition date (masters land before the facts of their day). Two outcomes, b
 - a *fact* row whose code the master does not list is kept and counted as unmapped: revenue or
   activity is never dropped, the views show it by code (``mart_sales__unmapped``) and map it as
   soon as a snapshot lists the code, and it does not count toward the quarantine gate;
-- a *master* row whose own reference is broken (an assignment to a position no snapshot lists)
+- a *master* row whose own reference is broken (an assignment to a position no snapshot lists),
+  or a fact row whose reference is declared ``enforced`` (a receivable owed by no known stockist),
   is quarantined by the ``foreign_key:<column>`` rule.
 A reference to the dataset itself (the position tree's parent) is checked on the whole snapshot
 by ``ingest.masters``; a reference with no snapshot in force yet is recorded as unchecked.
@@ -65,13 +66,22 @@ def load_references(s3: Any, bucket: str, dataset: Dataset, partition_date: str)
     return References(values, snapshots, unchecked)
 
 
+def enforced_values(dataset: Dataset, refs: References) -> Dict[str, pa.Array]:
+    """The referenced values conform checks row by row: every reference of a master, and only the
+    enforced ones of a fact (its other unknown codes are kept and counted by ``unmapped``)."""
+    if dataset.kind == "master":
+        return refs.values
+    wanted = {fk.reference for fk in dataset.foreign_keys if fk.enforced}
+    return {ref: values for ref, values in refs.values.items() if ref in wanted}
+
+
 def unmapped(dataset: Dataset, clean: pa.Table, refs: References) -> Tuple[int, Dict[str, Dict[str, Any]]]:
     """Rows of a fact with at least one code the snapshots in force do not list, and per column
     the rows and a few of the codes (codes, never names: no foreign-key column holds personal data)."""
     by_column: Dict[str, Dict[str, Any]] = {}
     any_unknown = None
     for fk in dataset.foreign_keys:
-        if fk.reference not in refs.values:
+        if fk.enforced or fk.reference not in refs.values:
             continue
         column = clean.column(fk.column).cast(pa.string())
         unknown = pc.and_(pc.is_valid(column), pc.invert(pc.is_in(column, value_set=refs.values[fk.reference])))

@@ -7,12 +7,14 @@ Inputs, each already cut to the period being judged:
   SCHEME, ... on credit documents), ``free_units``, ``gross_value``, ``return_value``,
   ``credit_value``; optionally ``line_count`` (rows that aggregate lines of one stockist, SKU, type and
   reason: the lines each stands for; one line a row without it);
-- ``standard_costs``: ``sku``, ``standard_cost`` (rupees per unit). **Not a source yet**: the product
-  master will carry it once declared in ``saleslens.contracts``; until then the caller supplies it;
+- ``standard_costs``: ``sku``, ``standard_cost`` (rupees per unit): the product master's
+  ``standard_cost`` (``erp_products``), read through the view ``stg_erp__standard_costs`` as the
+  version in force (``valid_from`` <= day <= ``valid_to``);
 - ``calls``: ``stockist_code``, ``calls`` (field calls made on the stockist);
 - ``receivables``: ``stockist_code``, ``age_bucket``, ``days_of_credit`` (the days the bucket stands
-  for) and ``outstanding_value`` (rupees). **Not a source yet**: the ERP receivables extract will be
-  declared later; until then the caller supplies it.
+  for) and ``outstanding_value`` (rupees): the ERP receivables ageing (``erp_receivables``), read
+  through the view ``stg_erp__receivables`` for one snapshot date (``days_of_credit`` there is the
+  bucket's middle day: 15, 45, 75, 135, 270).
 
 Per stockist:
 

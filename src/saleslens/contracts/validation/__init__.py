@@ -7,7 +7,9 @@ text, so a rejected row carries its raw values into quarantine exactly as they a
 Outcome of each input row (``rows_in == rows_clean + rows_quarantined + rows_deduplicated``):
 - quarantined: the row breaks a rule. It gets ONE reject row naming the FIRST rule it breaks,
   in this order: a malformed row first; then columns in contract order, and within a column
-  not_null, type, range, allowed, pattern, foreign_key. One reason per row keeps the quarantine
+  not_null, type, range, allowed, pattern, below, foreign_key (``below:<column>``: a value not
+  strictly below the row's value of the column its contract names, e.g. a standard cost at or
+  above the price; only on rows whose two columns pass their own rules). One reason per row keeps the quarantine
   one-to-one with the input (counts add up) while still pointing at the first thing to fix.
   ``foreign_key:<column>`` runs only when the caller passes the referenced values
   (``references={"erp_products.sku": [...]}``, keys as ``ForeignKey.reference``): a code of the

@@ -1,4 +1,4 @@
-"""Row rules of one column, in priority order (not_null, type, range, allowed, pattern,
+"""Row rules of one column, in priority order (not_null, type, range, allowed, pattern, below,
 foreign_key), each a boolean mask over the rows with the reason sentence it gives."""
 from __future__ import annotations
 
@@ -99,6 +99,24 @@ def _check_column(column: Column, raw: Any, empty: Any) -> _ColumnResult:
     if column.nullable and pc.any(empty).as_py():
         typed = pc.if_else(empty, pa.scalar(None, arrow_type(column)), typed)
     return _ColumnResult(checks, typed)
+
+
+def _below_check(column: Column, typed: Any, other: Column, other_typed: Any, earlier: List[_Check]) -> _Check:
+    """``below:<column>``: the value is not strictly below the row's ``other`` value. Rows that
+    already break either column's own rules are left to those (they hold placeholders here)."""
+    ok_before = _not_any([c.failed for c in earlier])
+    values = pc.cast(typed, pa.float64()) if column.decimal else typed
+    others = pc.cast(other_typed, pa.float64()) if other.decimal else other_typed
+    not_below = pc.fill_null(pc.greater_equal(values, others), False)
+    failed = not_below if ok_before is None else pc.and_(ok_before, not_below)
+    return _Check(f"below:{column.name}", failed, _sentence(column, f"is not below {other.name}"))
+
+
+def _not_any(masks: List[Any]) -> Any:
+    out = None
+    for m in masks:
+        out = m if out is None else pc.or_(out, m)
+    return None if out is None else pc.invert(out)
 
 
 def _bound(column: Column, value: float) -> pa.Scalar:

@@ -13,6 +13,7 @@ from saleslens.contracts.model import Column, Dataset
 from saleslens.contracts.validation import parallel
 from saleslens.contracts.validation.arrays import _all, _any, _filter, _to_numpy
 from saleslens.contracts.validation.checks import (
+    _below_check,
     _check_column,
     _ColumnResult,
     _foreign_key_check,
@@ -76,6 +77,12 @@ def conform_bytes(
         empties = {name: pc.equal(table[name], "") for name in dataset.column_names}
 
     results = _check_columns_parallel(dataset, table, empties)
+    index = {c.name: i for i, c in enumerate(dataset.columns)}
+    for i, column in enumerate(dataset.columns):
+        if column.below is not None:
+            j = index[column.below]
+            results[i].checks.append(_below_check(column, results[i].typed, dataset.columns[j], results[j].typed,
+                                                  results[i].checks + results[j].checks))
     for i, column in enumerate(dataset.columns):
         if column.name in fk_values:
             results[i].checks.append(
