@@ -35,6 +35,7 @@ sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 def connect(folder: Path):  # type: ignore[no-untyped-def]
     """DuckDB over the cached files, an empty table for each table the cache predates, the views on top."""
     import pyarrow as pa
+    import pyarrow.parquet as pq
 
     from saleslens.contracts import DATASETS
     from saleslens.contracts.ddl import PARTITION_COLUMN
@@ -43,8 +44,6 @@ def connect(folder: Path):  # type: ignore[no-untyped-def]
     from saleslens.offline.duck_athena import connect as duck
     from saleslens.offline.duck_athena import transpile
     from saleslens.views import load_views
-
-    import pyarrow.parquet as pq
 
     con = duck()
     present = {p.stem for p in folder.glob("*.parquet")}
