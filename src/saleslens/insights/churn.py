@@ -42,35 +42,52 @@ def last_year(d: date) -> date:
 
 
 def churn_risk(lines: pd.DataFrame, as_of: date, p: ChurnParams) -> pd.DataFrame:
-    """One row per stockist x brand (module docstring), at-risk rows first."""
-    df = lines.assign(doc_date=pd.to_datetime(lines["doc_date"]).dt.date)
-    df = df[df["doc_date"] <= as_of]
+    """One row per stockist x brand (module docstring), at-risk rows first. Grouped sums, not a loop
+    per pair: a usv-scale history holds hundreds of thousands of pairs."""
+    keys = ["stockist_code", "brand_code"]
+    days = pd.to_datetime(lines["doc_date"]).dt.normalize()
+    df = lines[keys + ["gross_value", "net_value"]].assign(day=days)
+    df = df[df["day"] <= pd.Timestamp(as_of)]
     start, end = trailing_window(as_of, p.trailing_months)
     ly_start, ly_end = last_year(start), last_year(end)
-    rows = []
-    for (stockist, brand), g in df.groupby(["stockist_code", "brand_code"], sort=True):
-        trailing = float(g.loc[(g["doc_date"] >= start) & (g["doc_date"] <= end), "net_value"].sum())
-        ly = float(g.loc[(g["doc_date"] >= ly_start) & (g["doc_date"] <= ly_end), "net_value"].sum())
-        orders = sorted(set(g.loc[g["gross_value"] > 0, "doc_date"]))
-        gaps = [(b - a).days for a, b in zip(orders, orders[1:])]
-        median_gap = float(pd.Series(gaps).median()) if gaps else None
-        last = orders[-1] if orders else None
-        since = (as_of - last).days if last else None
-        drop = ly > 0 and trailing < p.drop_ratio * ly
-        gap = median_gap is not None and since is not None and since > p.gap_multiple * median_gap
-        factors: List[str] = []
+
+    def net_between(a: date, b: date) -> "pd.Series[float]":
+        within = df[(df["day"] >= pd.Timestamp(a)) & (df["day"] <= pd.Timestamp(b))]
+        return within.groupby(keys)["net_value"].sum().astype(float)
+
+    pairs = df[keys].drop_duplicates().set_index(keys).index
+    orders = df.loc[df["gross_value"] > 0, keys + ["day"]].drop_duplicates().sort_values(keys + ["day"])
+    orders["gap"] = (orders["day"] - orders.groupby(keys)["day"].shift()).dt.days
+    by_pair = orders.groupby(keys)
+    out = pd.DataFrame(index=pairs).assign(
+        trailing_net_value=net_between(start, end), ly_net_value=net_between(ly_start, ly_end),
+        orders=by_pair.size(), last=by_pair["day"].max(), median_order_gap_days=by_pair["gap"].median())
+    out[["trailing_net_value", "ly_net_value"]] = out[["trailing_net_value", "ly_net_value"]].fillna(0.0)
+    out["orders"] = out["orders"].fillna(0).astype(int)
+    trailing, ly, median_gap = out["trailing_net_value"], out["ly_net_value"], out["median_order_gap_days"]
+    since = (pd.Timestamp(as_of) - out["last"]).dt.days
+    out["drop_flag"] = (ly > 0) & (trailing < p.drop_ratio * ly)
+    out["gap_flag"] = median_gap.notna() & since.notna() & (since > p.gap_multiple * median_gap)
+    out["at_risk"] = out["drop_flag"] | out["gap_flag"]
+    out["trailing_share_pct"] = (trailing / ly * 100).where(ly > 0)
+    factors = []
+    for t, y, s_, m, last, drop, gap in zip(trailing, ly, since, median_gap, out["last"], out["drop_flag"],
+                                            out["gap_flag"]):
+        said: List[str] = []
         if drop:
-            factors.append(f"net primary {rupees(trailing)} from {start} to {end} is {pct(trailing / ly * 100)} of "
-                           f"{rupees(ly)} the same dates last year (below {pct(p.drop_ratio * 100, 0)})")
-        if gap and since is not None and median_gap is not None:
-            factors.append(f"no order for {format_int(since)} days since {last}, {since / median_gap:.1f} x the median "
-                           f"gap of {median_gap:g} days between orders (above {p.gap_multiple:g} x)")
-        rows.append({
-            "stockist_code": stockist, "brand_code": brand, "trailing_net_value": trailing, "ly_net_value": ly,
-            "trailing_share_pct": trailing / ly * 100 if ly > 0 else None, "orders": len(orders),
-            "last_order_date": last, "days_since_last_order": since, "median_order_gap_days": median_gap,
-            "drop_flag": drop, "gap_flag": gap, "at_risk": drop or gap, "factors": "; ".join(factors),
-        })
-    out = pd.DataFrame(rows, columns=COLUMNS)
+            said.append(f"net primary {rupees(t)} from {start} to {end} is {pct(t / y * 100)} of "
+                        f"{rupees(y)} the same dates last year (below {pct(p.drop_ratio * 100, 0)})")
+        if gap:
+            said.append(f"no order for {format_int(int(s_))} days since {last.date()}, {s_ / m:.1f} x the median "
+                        f"gap of {m:g} days between orders (above {p.gap_multiple:g} x)")
+        factors.append("; ".join(said))
+    out["factors"] = factors
+    out["last_order_date"] = [None if pd.isna(d) else d.date() for d in out["last"]]
+    out["days_since_last_order"] = [None if pd.isna(d) else int(d) for d in since]
+    out["median_order_gap_days"] = [None if pd.isna(m) else float(m) for m in median_gap]
+    out["drop_flag"] = out["drop_flag"].astype(bool)
+    out["gap_flag"] = out["gap_flag"].astype(bool)
+    out["at_risk"] = out["at_risk"].astype(bool)
+    out = out.reset_index()[COLUMNS]
     return out.sort_values(["at_risk", "stockist_code", "brand_code"], ascending=[False, True, True],
                            ignore_index=True)
