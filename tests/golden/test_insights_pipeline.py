@@ -144,6 +144,11 @@ def test_churn_flags_the_stockist_that_stopped_ordering(built):
     s5 = at_risk.iloc[0]
     assert (s5["days_since_last_order"], s5["median_order_gap_days"], s5["gap_flag"], s5["drop_flag"]) == \
         (97, 31.0, True, False)
+    # An even number of gaps takes the mean of the middle two (Athena has no exact median): S4 ordered
+    # 20 May 2023, 20 April 2024, 20 May 2024 -> gaps 336 (a leap year) and 30 days, median 183;
+    # 21 days since its last order is below 2 x 183.
+    s4 = c.set_index("stockist_code").loc["S4"]
+    assert (s4["orders"], s4["median_order_gap_days"], s4["days_since_last_order"], s4["at_risk"]) == (3, 183.0, 21, False)
 
 
 def test_profitability_ranks_the_stockist_whose_credit_notes_eat_its_sales_last(built):

@@ -41,9 +41,21 @@ def last_year(d: date) -> date:
     return (pd.Timestamp(d) - pd.DateOffset(years=1)).date()
 
 
+# What the flags need per stockist x brand (``summarise`` in pandas; the build-insights step has
+# Athena sum the lines to the same columns, so it never holds the lines themselves).
+SUMMARY = ["stockist_code", "brand_code", "trailing_net_value", "ly_net_value", "orders", "last_order_date",
+           "median_order_gap_days"]
+
+
 def churn_risk(lines: pd.DataFrame, as_of: date, p: ChurnParams) -> pd.DataFrame:
-    """One row per stockist x brand (module docstring), at-risk rows first. Grouped sums, not a loop
-    per pair: a usv-scale history holds hundreds of thousands of pairs."""
+    """One row per stockist x brand (module docstring), at-risk rows first."""
+    return flags(summarise(lines, as_of, p), as_of, p)
+
+
+def summarise(lines: pd.DataFrame, as_of: date, p: ChurnParams) -> pd.DataFrame:
+    """Per stockist x brand with a line up to the as-of date: net primary of the trailing window and
+    of the same dates last year, the orders, the last order date and the median gap in days between
+    consecutive orders (None with fewer than two)."""
     keys = ["stockist_code", "brand_code"]
     days = pd.to_datetime(lines["doc_date"]).dt.normalize()
     df = lines[keys + ["gross_value", "net_value"]].assign(day=days)
@@ -61,33 +73,38 @@ def churn_risk(lines: pd.DataFrame, as_of: date, p: ChurnParams) -> pd.DataFrame
     by_pair = orders.groupby(keys)
     out = pd.DataFrame(index=pairs).assign(
         trailing_net_value=net_between(start, end), ly_net_value=net_between(ly_start, ly_end),
-        orders=by_pair.size(), last=by_pair["day"].max(), median_order_gap_days=by_pair["gap"].median())
-    out[["trailing_net_value", "ly_net_value"]] = out[["trailing_net_value", "ly_net_value"]].fillna(0.0)
-    out["orders"] = out["orders"].fillna(0).astype(int)
-    trailing, ly, median_gap = out["trailing_net_value"], out["ly_net_value"], out["median_order_gap_days"]
-    since = (pd.Timestamp(as_of) - out["last"]).dt.days
-    out["drop_flag"] = (ly > 0) & (trailing < p.drop_ratio * ly)
-    out["gap_flag"] = median_gap.notna() & since.notna() & (since > p.gap_multiple * median_gap)
-    out["at_risk"] = out["drop_flag"] | out["gap_flag"]
-    out["trailing_share_pct"] = (trailing / ly * 100).where(ly > 0)
+        orders=by_pair.size(), last_order_date=by_pair["day"].max(), median_order_gap_days=by_pair["gap"].median())
+    return out.reset_index()[SUMMARY]
+
+
+def flags(summary: pd.DataFrame, as_of: date, p: ChurnParams) -> pd.DataFrame:
+    """The drop and gap factors of each stockist x brand of a ``summarise``-shaped frame, with the
+    factors in words; at-risk rows first."""
+    start, end = trailing_window(as_of, p.trailing_months)
+    out = summary.copy()
+    trailing = out["trailing_net_value"].astype(float).fillna(0.0)
+    ly = out["ly_net_value"].astype(float).fillna(0.0)
+    last = pd.to_datetime(out["last_order_date"])
+    median_gap = pd.to_numeric(out["median_order_gap_days"]).astype(float)
+    since = (pd.Timestamp(as_of) - last).dt.days
+    drop = (ly > 0) & (trailing < p.drop_ratio * ly)
+    gap = median_gap.notna() & since.notna() & (since > p.gap_multiple * median_gap)
     factors = []
-    for t, y, s_, m, last, drop, gap in zip(trailing, ly, since, median_gap, out["last"], out["drop_flag"],
-                                            out["gap_flag"]):
+    for t, y, s_, m, d, dropped, gapped in zip(trailing, ly, since, median_gap, last, drop, gap):
         said: List[str] = []
-        if drop:
+        if dropped:
             said.append(f"net primary {rupees(t)} from {start} to {end} is {pct(t / y * 100)} of "
                         f"{rupees(y)} the same dates last year (below {pct(p.drop_ratio * 100, 0)})")
-        if gap:
-            said.append(f"no order for {format_int(int(s_))} days since {last.date()}, {s_ / m:.1f} x the median "
+        if gapped:
+            said.append(f"no order for {format_int(int(s_))} days since {d.date()}, {s_ / m:.1f} x the median "
                         f"gap of {m:g} days between orders (above {p.gap_multiple:g} x)")
         factors.append("; ".join(said))
-    out["factors"] = factors
-    out["last_order_date"] = [None if pd.isna(d) else d.date() for d in out["last"]]
-    out["days_since_last_order"] = [None if pd.isna(d) else int(d) for d in since]
-    out["median_order_gap_days"] = [None if pd.isna(m) else float(m) for m in median_gap]
-    out["drop_flag"] = out["drop_flag"].astype(bool)
-    out["gap_flag"] = out["gap_flag"].astype(bool)
-    out["at_risk"] = out["at_risk"].astype(bool)
-    out = out.reset_index()[COLUMNS]
-    return out.sort_values(["at_risk", "stockist_code", "brand_code"], ascending=[False, True, True],
-                           ignore_index=True)
+    out = out.assign(
+        trailing_net_value=trailing, ly_net_value=ly, trailing_share_pct=(trailing / ly * 100).where(ly > 0),
+        orders=pd.to_numeric(out["orders"]).fillna(0).astype(int),
+        last_order_date=[None if pd.isna(d) else d.date() for d in last],
+        days_since_last_order=[None if pd.isna(d) else int(d) for d in since],
+        median_order_gap_days=[None if pd.isna(m) else float(m) for m in median_gap],
+        drop_flag=drop.astype(bool), gap_flag=gap.astype(bool), at_risk=(drop | gap).astype(bool), factors=factors)
+    return out[COLUMNS].sort_values(["at_risk", "stockist_code", "brand_code"], ascending=[False, True, True],
+                                    ignore_index=True)

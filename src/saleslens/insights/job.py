@@ -186,14 +186,54 @@ def _stockist_territories(query: Query, run_date: date) -> Dict[str, str]:
     return dict(zip(t["stockist_code"].astype(str), t["territory_code"].astype(str)))
 
 
+def churn_summary_sql(run_date: date, cfg: InsightsConfig) -> str:
+    """Athena's part of churn risk: ``saleslens.insights.churn.SUMMARY`` per stockist x brand, from
+    the lines between the start of last year's trailing window and the run date (the median gap: the
+    middle gap, or the mean of the two middle ones, of the consecutive order dates)."""
+    start, end = churn.trailing_window(run_date, cfg.churn.trailing_months)
+    ly_start, ly_end = churn.last_year(start), churn.last_year(end)
+    by_pair = "PARTITION BY stockist_code, brand_code"
+    return f"""
+WITH lines AS (
+    SELECT stockist_code, brand_code, doc_date, gross_value, net_value FROM int_primary__lines_mapped
+    WHERE dt BETWEEN {_lit(ly_start)} AND {_lit(run_date)} AND brand_code IS NOT NULL
+),
+sums AS (
+    SELECT stockist_code, brand_code,
+        sum(CASE WHEN doc_date BETWEEN DATE {_lit(start)} AND DATE {_lit(end)} THEN net_value ELSE 0 END)
+            AS trailing_net_value,
+        sum(CASE WHEN doc_date BETWEEN DATE {_lit(ly_start)} AND DATE {_lit(ly_end)} THEN net_value ELSE 0 END)
+            AS ly_net_value
+    FROM lines GROUP BY stockist_code, brand_code
+),
+orders AS (SELECT DISTINCT stockist_code, brand_code, doc_date FROM lines WHERE gross_value > 0),
+gaps AS (
+    SELECT stockist_code, brand_code,
+        date_diff('day', lag(doc_date) OVER ({by_pair} ORDER BY doc_date), doc_date) AS gap
+    FROM orders
+),
+ranked AS (
+    SELECT stockist_code, brand_code, gap, row_number() OVER ({by_pair} ORDER BY gap) AS rn,
+        count(*) OVER ({by_pair}) AS n
+    FROM gaps WHERE gap IS NOT NULL
+),
+medians AS (
+    SELECT stockist_code, brand_code, avg(CAST(gap AS DOUBLE)) AS median_order_gap_days FROM ranked
+    WHERE rn IN (floor((n + 1) / 2.0), floor((n + 2) / 2.0)) GROUP BY stockist_code, brand_code
+),
+order_stats AS (
+    SELECT stockist_code, brand_code, count(*) AS orders, max(doc_date) AS last_order_date FROM orders
+    GROUP BY stockist_code, brand_code
+)
+SELECT s.stockist_code, s.brand_code, s.trailing_net_value, s.ly_net_value, COALESCE(o.orders, 0) AS orders,
+    o.last_order_date, m.median_order_gap_days
+FROM sums AS s
+LEFT JOIN order_stats AS o ON o.stockist_code = s.stockist_code AND o.brand_code = s.brand_code
+LEFT JOIN medians AS m ON m.stockist_code = s.stockist_code AND m.brand_code = s.brand_code"""
+
+
 def _churn(query: Query, rp: RunPeriods, cfg: InsightsConfig, territories: Dict[str, str]) -> pd.DataFrame:
-    start, _ = churn.trailing_window(rp.run_date, cfg.churn.trailing_months)
-    first = churn.last_year(start)
-    lines = query(f"SELECT stockist_code, brand_code, doc_date, sum(gross_value) AS gross_value, "
-                  f"sum(net_value) AS net_value FROM int_primary__lines_mapped "
-                  f"WHERE dt BETWEEN {_lit(first)} AND {_lit(rp.run_date)} AND brand_code IS NOT NULL GROUP BY 1, 2, 3")
-    lines = lines.assign(gross_value=lines["gross_value"].astype(float), net_value=lines["net_value"].astype(float))
-    out = churn.churn_risk(lines, rp.run_date, cfg.churn)
+    out = churn.flags(query(churn_summary_sql(rp.run_date, cfg)), rp.run_date, cfg.churn)
     divisions = query(f"SELECT DISTINCT brand_code, division_code FROM stg_erp__sku_versions "
                       f"WHERE DATE {_lit(rp.run_date)} BETWEEN valid_from AND valid_to")
     division_of = dict(zip(divisions["brand_code"].astype(str), divisions["division_code"].astype(str)))
