@@ -69,6 +69,11 @@ def _lit(d: date) -> str:
     return f"'{d.isoformat()}'"
 
 
+def _text(value: str) -> str:
+    """A SQL string literal (codes are checked by their contracts; quotes are doubled all the same)."""
+    return "'" + value.replace("'", "''") + "'"
+
+
 def run_periods(query: Query, run_date: date, cadence: str) -> RunPeriods:
     """The focus window and months of the run, from the report windows view (the same windows the
     report shows)."""
@@ -115,7 +120,7 @@ def _findings(query: Query, rp: RunPeriods, cfg: InsightsConfig) -> List[anomali
         return []
     territories = sorted({dict(f.key)["territory_code"] for f in found})
     breakdown = query(f"SELECT territory_code, division_code, {period_sql} AS period, brand_code, stockist_code, sku, "
-                      f"sum(net_value) AS value {base} AND territory_code IN ({', '.join(repr(t) for t in territories)}) "
+                      f"sum(net_value) AS value {base} AND territory_code IN ({', '.join(_text(t) for t in territories)}) "
                       f"GROUP BY 1, 2, 3, 4, 5, 6")
     breakdown = breakdown.assign(value=breakdown["value"].astype(float))
     return anomalies.findings(series, judged, KEYS, p, monthly=rp.monthly, breakdown=breakdown)
