@@ -21,7 +21,7 @@ def handler(event: Dict[str, Any], context: Any) -> Dict[str, Any]:
     database = env("GLUE_DATABASE")
     s3 = client("s3")
     query = job.athena_query(client("athena"), s3, database=database, workgroup=env("ATHENA_WORKGROUP"))
-    profit_sources = job.views_exist(client("glue"), database, job.PROFIT_SOURCES)
+    profit_sources = job.views_declared(job.PROFIT_SOURCES)
     tables = job.build(query, request.run_date, request.cadence, job.settings_from_dict(json.loads(event["settings"])),
                        profit_sources=profit_sources)
     written = job.write(s3, env("CURATED_BUCKET"), request.run_date, request.cadence, tables)

@@ -132,7 +132,7 @@ class DistributionStack(Stack):
         grant_key(control, key, encrypt=False)
 
         # build-insights reads its inputs with Athena queries of its own (the views over the curated
-        # zone), checks the catalog for the profitability views, and writes the insight tables only.
+        # zone, whose Glue tables and views Athena reads as the caller), and writes the insight tables only.
         insights = fns["build-insights"].role
         grant_athena_queries(insights, cfg)
         grant_glue_catalog(insights, cfg, GLUE_READ,

@@ -51,17 +51,23 @@ OWNERS: Dict[date, Owners] = {}  # the raw HR snapshots' SR positions by territo
 def world():
     data = generate("small", start=START, days=1, dirt=False, history_from=HISTORY_FROM)
     snapshots: Dict[date, Tree] = {}
+    territories: Dict[date, Dict[str, str]] = {}
+    divisions: Dict[date, Dict[str, str]] = {}
     latest: Dict[str, Tuple[date, List[Dict[str, str]]]] = {}
     for key, body in data.files.items():
         day = date.fromisoformat(key.split("dt=")[1][:10])
         rows = list(csv.DictReader(io.StringIO(body.decode("utf-8")))) if key.startswith("hr/") else []
         if key.startswith("hr/positions/"):
             snapshots[day] = {r["position_id"]: (r["role"], r["parent_position_id"] or "") for r in rows}
-            OWNERS[day] = {(r["territory_code"], r["division_code"]): r["position_id"] for r in rows
-                           if r["role"] == "SR" and r["territory_code"] and r["division_code"]}
+            territories[day] = {r["position_id"]: r["territory_code"] for r in rows if r["role"] == "SR"}
+        if key.startswith("hr/position_divisions/"):
+            divisions[day] = {r["position_id"]: r["division_code"] for r in rows}
         for dataset in ("assignments", "employees"):
             if key.startswith(f"hr/{dataset}/") and (dataset not in latest or latest[dataset][0] < day):
                 latest[dataset] = (day, rows)
+    for day, srs in territories.items():
+        division_of = divisions[max(d for d in divisions if d <= day)]
+        OWNERS[day] = {(t, division_of[p]): p for p, t in srs.items() if t and division_of.get(p)}
     with mock_aws():
         lake = LocalLake(CurateSettings.from_config(load_config()))
         lake.load(data.files)

@@ -15,7 +15,7 @@ What is judged, for run date D and its cadence:
 - **churn risk** per stockist x brand from the order history between the start of last year's
   trailing window and D (``saleslens.insights.churn``);
 - **profitability** per stockist over the report's focus window (month to date; the closed month on
-  monthly runs), where the standard costs and receivables views exist (``profit_sources``).
+  monthly runs), where the standard costs and receivables views are declared (``profit_sources``).
 
 A finding's territory is the one its lines mapped to; a stockist's (stuffing, churn,
 profitability) is its master version valid on D. The mart views cut the tables to each recipient's
@@ -371,14 +371,13 @@ def athena_query(athena: object, s3: object, *, database: str, workgroup: str, p
     return run
 
 
-def views_exist(glue: object, database: str, names: Sequence[str]) -> bool:
-    """Whether every named view (or table) is in the Glue catalog."""
-    for name in names:
-        try:
-            glue.get_table(DatabaseName=database, Name=name)  # type: ignore[attr-defined]
-        except glue.exceptions.EntityNotFoundException:  # type: ignore[attr-defined]
-            return False
-    return True
+def views_declared(names: Sequence[str]) -> bool:
+    """Whether every named view is one of athena_sql/ (what the deploy creates in the catalog, and
+    the offline Athena too)."""
+    from saleslens.views import load_views
+
+    declared = {v.name for v in load_views()}
+    return all(n in declared for n in names)
 
 
 def write(s3: object, bucket: str, run_date: date, cadence: str, tables: InsightTables) -> Dict[str, str]:
