@@ -6,17 +6,30 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
 from tests.golden.lake import BEGINNING, OPEN_END, D, Lake
 
 M = Decimal
+JUNE, JULY = D(2024, 6, 30), D(2024, 7, 31)
 
 
-def test_standard_costs_carry_each_material_master_version_with_its_validity():
+@pytest.fixture(scope="module")
+def lake() -> Lake:
+    """One lake for both views (creating the views is the cost of a lake)."""
     lake = Lake()
     # K1 costs 40.00 until 30 June 2024, then 42.50 (a new costing run); K2 has one version.
     lake.sku("K1", "B1", price="100.00", cost="40.00", valid_to=D(2024, 6, 30))
     lake.sku("K1", "B1", price="100.00", cost="42.50", valid_from=D(2024, 7, 1))
     lake.sku("K2", "B1", price="20.00", cost="7.25")
+    for bucket, value in (("0-30", "1000.00"), ("31-60", "500.00"), ("61-90", "200.00"), ("91-180", "100.00"),
+                          (">180", "50.00")):
+        lake.receivable(JULY, "S1", bucket, value)
+    lake.receivable(JUNE, "S1", "0-30", "900.00")
+    return lake
+
+
+def test_standard_costs_carry_each_material_master_version_with_its_validity(lake):
     rows = lake.query("SELECT * FROM stg_erp__standard_costs ORDER BY sku, valid_from")
     assert rows == [
         {"sku": "K1", "standard_cost": M("40.00"), "valid_from": BEGINNING, "valid_to": D(2024, 6, 30)},
@@ -29,21 +42,15 @@ def test_standard_costs_carry_each_material_master_version_with_its_validity():
     assert on == [{"sku": "K1", "standard_cost": M("42.50")}, {"sku": "K2", "standard_cost": M("7.25")}]
 
 
-def test_receivables_give_each_bucket_its_representative_days_of_credit():
-    lake = Lake()
-    june, july = D(2024, 6, 30), D(2024, 7, 31)
-    for bucket, value in (("0-30", "1000.00"), ("31-60", "500.00"), ("61-90", "200.00"), ("91-180", "100.00"),
-                          (">180", "50.00")):
-        lake.receivable(july, "S1", bucket, value)
-    lake.receivable(june, "S1", "0-30", "900.00")
+def test_receivables_give_each_bucket_its_representative_days_of_credit(lake):
     rows = lake.query("SELECT * FROM stg_erp__receivables ORDER BY snapshot_date, days_of_credit")
     assert [tuple(r.values()) for r in rows] == [
-        (june, "S1", "0-30", 15, M("900.00")),
-        (july, "S1", "0-30", 15, M("1000.00")),  # middle of 0-30
-        (july, "S1", "31-60", 45, M("500.00")),  # middle of 30-60
-        (july, "S1", "61-90", 75, M("200.00")),  # middle of 60-90
-        (july, "S1", "91-180", 135, M("100.00")),  # middle of 90-180
-        (july, "S1", ">180", 270, M("50.00")),  # middle of 180-360
+        (JUNE, "S1", "0-30", 15, M("900.00")),
+        (JULY, "S1", "0-30", 15, M("1000.00")),  # middle of 0-30
+        (JULY, "S1", "31-60", 45, M("500.00")),  # middle of 30-60
+        (JULY, "S1", "61-90", 75, M("200.00")),  # middle of 60-90
+        (JULY, "S1", "91-180", 135, M("100.00")),  # middle of 90-180
+        (JULY, "S1", ">180", 270, M("50.00")),  # middle of 180-360
     ]
     assert list(rows[0]) == ["snapshot_date", "stockist_code", "age_bucket", "days_of_credit", "outstanding_value"]
     # Money-days of credit on 31 July: 1000x15 + 500x45 + 200x75 + 100x135 + 50x270
