@@ -15,7 +15,7 @@ from saleslens.insights import job
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: Dict[str, Any], context: Any) -> Dict[str, Any]:
-    require(event, ("run_id", "run_date", "cadence", "settings"))
+    require(event, ("run_id", "run_date", "cadence", "settings", "report_settings"))
     logger.append_keys(execution=event["run_id"], run_date=event["run_date"], cadence=event["cadence"])
     request = RunRequest.parse(event["run_date"], event["cadence"])
     database = env("GLUE_DATABASE")
@@ -29,4 +29,7 @@ def handler(event: Dict[str, Any], context: Any) -> Dict[str, Any]:
     for name, value in counts.items():
         metrics.add_metric(name=f"Insights{''.join(p.capitalize() for p in name.split('_'))}", unit="Count", value=value)
     logger.info("insights written", extra={"tables": sorted(written), "profit_sources": profit_sources, **counts})
-    return {**counts, "profit_sources": profit_sources, "run_date": request.run_date.isoformat(), "cadence": request.cadence}
+    # The report settings (the scorecard, list sizes) come back as an object for the delivery Map's
+    # items: a JSON text in a Distributed Map's ItemSelector reaches the children escaped offline.
+    return {**counts, "profit_sources": profit_sources, "run_date": request.run_date.isoformat(),
+            "cadence": request.cadence, "report_settings": json.loads(event["report_settings"])}

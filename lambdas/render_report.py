@@ -102,7 +102,9 @@ def _batch(event: Dict[str, Any]) -> Tuple[str, List[Dict[str, str]]]:
 def handler(event: Dict[str, Any], context: Any) -> Dict[str, Any]:
     require(event, ("run_date", "cadence", "run_id", "recipients_key"))
     name, ids = _batch(event)
-    require(event, ("report_settings",))  # the scorecard and list sizes, as the definition carries them
+    settings = event.get("report_settings")  # the scorecard and list sizes, as BuildInsights passed them on
+    if not isinstance(settings, dict) or "scorecard" not in settings or "least_profitable" not in settings:
+        raise InvalidEventError("event.report_settings must be an object with the scorecard and least_profitable")
     logger.append_keys(execution=event["run_id"], batch=name)
     s3 = client("s3")
     index = _recipients_of(event["recipients_key"])
@@ -122,7 +124,7 @@ def handler(event: Dict[str, Any], context: Any) -> Dict[str, Any]:
         recipients=found,
         # The role marts and the insight marts (queried after BuildInsights) are two lists of one kind.
         data=_run_data(list(event.get("marts") or []) + list(event.get("insight_marts") or []), event["run_id"],
-                       json.loads(event["report_settings"])),
+                       settings),
         run_date=event["run_date"],
         cadence=event["cadence"],
         run_id=event["run_id"],
