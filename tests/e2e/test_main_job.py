@@ -340,7 +340,9 @@ def test_the_delivery_map_children_are_batches_of_ids_only(run, truth):
     for map_run in runs:
         assert len(map_run.child_inputs) == math.ceil(len(holders) / BATCH)
         for child in map_run.child_inputs:
-            assert set(child) == {"batch", "recipients_key", "run_date", "cadence", "run_id", "marts"}
+            assert set(child) == {"batch", "recipients_key", "run_date", "cadence", "run_id", "marts", "insight_marts",
+                                  "report_settings"}
+            assert set(child["report_settings"]) == {"scorecard", "least_profitable"}  # config, no person in it
             assert set(child["batch"]) == {"batch", "recipients"} and 0 < len(child["batch"]["recipients"]) <= BATCH
             assert all(set(r) == {"employee_id", "position_id"} for r in child["batch"]["recipients"])
         ids = [(r["employee_id"], r["position_id"]) for c in map_run.child_inputs for r in c["batch"]["recipients"]]
