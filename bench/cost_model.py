@@ -149,6 +149,9 @@ class Assumptions:
         ("curate", 5.0),
         ("plan-run", 1.0),
         ("check-control-totals", 2.0),
+        # build-insights: 33-37 s per cadence on DuckDB for a usv run at load 13-15
+        # (bench/insights_bench.py); its queries run on Athena in AWS, so this is an upper bound.
+        ("build-insights", 40.0),
         ("resolve-recipients", 5.0),
         ("summarise-run", 5.0),
         ("open-report", 0.1),
@@ -328,7 +331,7 @@ def model(a: Assumptions, p: Prices = PRICES, map_concurrency: int | None = None
     """The month's lines; ``map_concurrency`` replaces the delivery Map's MaxConcurrency (a what-if)."""
     from saleslens import components
     from saleslens.config import load_config
-    from saleslens.distribution.marts import MARTS
+    from saleslens.distribution.marts import INSIGHT_MARTS, MARTS
 
     cfg = load_config()
     batch_size = cfg.distribution.batch_size
@@ -347,7 +350,8 @@ def model(a: Assumptions, p: Prices = PRICES, map_concurrency: int | None = None
     ingest_states = success_path_states(_load(components.STATE_MACHINES["ingest"].definition), {})
     curate_states = success_path_states(_load(components.STATE_MACHINES["curate"].definition), {})
     distribute = _load(components.STATE_MACHINES["distribute"].definition)
-    distribute_states = success_path_states(distribute, {"BuildRoleMarts": mart_queries})
+    distribute_states = success_path_states(distribute, {"BuildRoleMarts": mart_queries,
+                                                         "BuildInsightMarts": len(INSIGHT_MARTS)})
     per_run = distribution_transitions(a.recipients, batch_size, distribute_states, 1, children_standard=False)
     train_states = success_path_states(_load(components.STATE_MACHINES["train-scoring"].definition), {})
     transitions = ingest_states * files + curate_states * curates + per_run * runs + train_states * trainings
@@ -368,7 +372,8 @@ def model(a: Assumptions, p: Prices = PRICES, map_concurrency: int | None = None
     sec = a.lambda_seconds()
     invocations: Dict[str, float] = {
         "start-ingest": files, "validate-file": files, "check-quality": files, "curate": curates,
-        "plan-run": runs, "check-control-totals": runs, "resolve-recipients": runs, "summarise-run": runs,
+        "plan-run": runs, "check-control-totals": runs, "build-insights": runs, "resolve-recipients": runs,
+        "summarise-run": runs,
         "open-report": emails * a.opens_per_email, "record-email-event": emails * 0.01, "rotate-link-key": 1,
         "score-opportunity": score_events,
     }

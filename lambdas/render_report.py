@@ -20,9 +20,10 @@ from saleslens.delivery.deliver import Settings, deliver_batch
 from saleslens.delivery.ledger import Ledger
 from saleslens.delivery.pacing import PacedSes
 from saleslens.distribution import outcomes
-from saleslens.distribution.marts import MART_KEYS, result_locations
+from saleslens.distribution.marts import INSIGHT_MART_KEYS, MART_KEYS, result_locations
 from saleslens.distribution.recipients import RecipientIndex, RecipientNotFoundError, lookup, read_recipients
 from saleslens.distribution.results import location, read_result
+from saleslens.insights.scorecard import card_from_dict
 from saleslens.links import keys
 from saleslens.links.issue import LinkIssuer
 from saleslens.reports.freshness import read_freshness_file
@@ -40,15 +41,18 @@ _registries: Dict[str, Dict[str, Any]] = {}  # run date -> the device registry i
 CLAIM_MARGIN_SECONDS = 30
 
 
-def _run_data(marts: Any, run_id: str) -> RunData:
+def _run_data(marts: Any, run_id: str, settings: Dict[str, Any]) -> RunData:
     locations = result_locations(marts or [])
     cache_key = (run_id, *sorted(locations.values()))
     with _loading:
         if cache_key not in _runs:
             _runs.clear()  # one run's results at a time
             s3 = client("s3")
-            _runs[cache_key] = RunData({m: read_result(s3, location(locations, m)) for m in MART_KEYS if m != "recipients"},
-                                       freshness=read_freshness_file(s3, env("REPORTS_BUCKET"), run_id))
+            keys = [m for m in MART_KEYS + INSIGHT_MART_KEYS if m != "recipients"]
+            _runs[cache_key] = RunData({m: read_result(s3, location(locations, m)) for m in keys},
+                                       freshness=read_freshness_file(s3, env("REPORTS_BUCKET"), run_id),
+                                       scorecard=card_from_dict(settings["scorecard"]),
+                                       least_profitable=int(settings["least_profitable"]))
         return _runs[cache_key]
 
 
@@ -98,6 +102,9 @@ def _batch(event: Dict[str, Any]) -> Tuple[str, List[Dict[str, str]]]:
 def handler(event: Dict[str, Any], context: Any) -> Dict[str, Any]:
     require(event, ("run_date", "cadence", "run_id", "recipients_key"))
     name, ids = _batch(event)
+    settings = event.get("report_settings")  # the scorecard and list sizes, as BuildInsights passed them on
+    if not isinstance(settings, dict) or "scorecard" not in settings or "least_profitable" not in settings:
+        raise InvalidEventError("event.report_settings must be an object with the scorecard and least_profitable")
     logger.append_keys(execution=event["run_id"], batch=name)
     s3 = client("s3")
     index = _recipients_of(event["recipients_key"])
@@ -115,7 +122,9 @@ def handler(event: Dict[str, Any], context: Any) -> Dict[str, Any]:
         _ses(),
         Ledger(client("dynamodb"), env("DELIVERY_LEDGER_TABLE"), ttl_days=int(env("DELIVERY_LEDGER_TTL_DAYS"))),
         recipients=found,
-        data=_run_data(event.get("marts"), event["run_id"]),
+        # The role marts and the insight marts (queried after BuildInsights) are two lists of one kind.
+        data=_run_data(list(event.get("marts") or []) + list(event.get("insight_marts") or []), event["run_id"],
+                       settings),
         run_date=event["run_date"],
         cadence=event["cadence"],
         run_id=event["run_id"],

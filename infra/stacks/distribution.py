@@ -1,5 +1,5 @@
 """DistributionStack: plan the run -> role marts (Athena, over the clean and curated tables) ->
-control totals -> recipients -> render and deliver -> summary to ops.
+control totals -> insights (written to the curated zone) and their marts -> recipients -> render and deliver -> summary to ops.
 
 Also the delivery ledger, SES sending setup (with its event destination and suppression table:
 infra/constructs/email_events.py), and the deploy-time custom resource that creates
@@ -52,10 +52,13 @@ from infra.stacks.ops import OpsStack
 from saleslens import components, ledger
 from saleslens.config import Config
 
-DISTRIBUTION_FUNCTIONS = ("plan-run", "snapshot-scores", "check-control-totals", "resolve-recipients", "render-report",
-                          "summarise-run", "apply-views", "record-email-event")
+DISTRIBUTION_FUNCTIONS = ("plan-run", "snapshot-scores", "check-control-totals", "build-insights", "resolve-recipients",
+                          "render-report", "summarise-run", "apply-views", "record-email-event")
 # Functions the distribute state machine invokes (apply-views runs at deploy, from a custom resource).
-MACHINE_TASKS = ("plan-run", "snapshot-scores", "check-control-totals", "resolve-recipients", "render-report", "summarise-run")
+MACHINE_TASKS = ("plan-run", "snapshot-scores", "check-control-totals", "build-insights", "resolve-recipients",
+                 "render-report", "summarise-run")
+# The insight tables build-insights writes (saleslens.curate.tables: cur_insights__*), and only those.
+INSIGHT_TABLES = "cur_insights__*"
 GLUE_READ = ("glue:GetDatabase", "glue:GetTable", "glue:GetTables", "glue:GetPartition", "glue:GetPartitions")
 GLUE_VIEWS = ("glue:GetDatabase", "glue:GetTable", "glue:GetTables", "glue:CreateTable", "glue:UpdateTable",
               "glue:DeleteTable")
@@ -140,6 +143,18 @@ class DistributionStack(Stack):
         grant_s3(control, cfg, "athena-results", read=True,
                  reason="Reads the control and primary mart results its run's queries wrote, named after the query ids")
         grant_key(control, key, encrypt=False)
+
+        # build-insights reads its inputs with Athena queries of its own (the views over the curated
+        # zone, whose Glue tables and views Athena reads as the caller), and writes the insight tables only.
+        insights = fns["build-insights"].role
+        grant_athena_queries(insights, cfg)
+        grant_glue_catalog(insights, cfg, GLUE_READ,
+                           reason="Its queries read the curated tables and the views created at deploy time")
+        grant_s3(insights, cfg, "curated", read=True, key_pattern="cur_*",
+                 reason="Athena reads the curated tables' Parquet (cur_<source>__<subject>/) on its behalf")
+        grant_s3(insights, cfg, "curated", write=True, delete=True, key_pattern=INSIGHT_TABLES,
+                 reason="Writes one object per run date and cadence of each cur_insights__ table")
+        grant_key(insights, key, encrypt=True)
 
         # The recipients come from the recipients mart (the same as-of hierarchy as the figures),
         # not from the clean zone.

@@ -73,6 +73,11 @@ LAMBDAS: Dict[str, LambdaSpec] = {
         # until its opportunity's trend is known, hence 2 GB. 120 s leave room for the 127 requests.
         LambdaSpec("snapshot-scores", "lambdas.snapshot_scores",
                    "Copy the opportunity scores table into the curated zone before the marts run", 120, 2048),
+        # Reads its inputs through Athena (summed in SQL to territory, stockist x brand x day and
+        # stockist x SKU rows) and holds them in pandas: bench/insights_bench.py measures a usv month.
+        # 540 s: below its Task's 600 s, so a timeout is the function's own error, not the state's.
+        LambdaSpec("build-insights", "lambdas.build_insights",
+                   "Compute the run's spikes, troughs, stuffing, churn risk and profitability as insight tables", 540, 3008),
         LambdaSpec("resolve-recipients", "lambdas.resolve_recipients", "List the report recipients active on the run date", 120, 1024),
         # One invocation per batch of distribution.batch_size recipients, its timeout sized to a
         # full batch paced at the container's share of the SES rate (render_report_timeout_seconds;
@@ -126,7 +131,7 @@ STATE_MACHINES: Dict[str, StateMachineSpec] = {
         StateMachineSpec("ingest", "step_functions/ingest.asl.json", "Validate, conform and quality-gate one landed file", 3 * 3600),
         StateMachineSpec("curate", "step_functions/curate.asl.json", "Curate what one published partition feeds", 14400),
         StateMachineSpec("distribute", "step_functions/distribute.asl.json",
-                         "Build role marts, render and deliver every recipient's report", 6 * 3600),
+                         "Build role marts and insights, render and deliver every recipient's report", 8 * 3600),
         StateMachineSpec("train-scoring", "step_functions/train_scoring.asl.json",
                          "Train the opportunity-scoring models (weekly) under the run ledger", 7200),
         StateMachineSpec("forecast", "step_functions/forecast.asl.json",
@@ -336,6 +341,22 @@ def curate_settings(cfg: Config) -> Dict[str, object]:
                            "main_country": cfg.calendar.main_country}}
 
 
+def report_settings(cfg: Config) -> Dict[str, object]:
+    """What render-report reads from the config: the scorecard (CMO, BUH and NH reports) and how many
+    least profitable stockists a report lists."""
+    from dataclasses import asdict
+
+    return {"scorecard": asdict(cfg.scorecard), "least_profitable": cfg.insights.profitability.least_profitable}
+
+
+def json_string_literal(value: object) -> str:
+    """``value`` as JSON, escaped to sit inside a JSON string of an ASL file ("${Name}"): the task
+    receives the JSON text and parses it."""
+    import json
+
+    return json.dumps(json.dumps(value, sort_keys=True, separators=(",", ":")))[1:-1]
+
+
 def definition_substitutions(
     cfg: Config,
     machine: str,
@@ -369,10 +390,13 @@ def definition_substitutions(
             "OpsTopicArn": ops_topic_arn,
         }
     if machine == "distribute":
+        from dataclasses import asdict
+
         return {
             "PlanRunFunctionArn": lambda_arn_of("plan-run"),
             "SnapshotScoresFunctionArn": lambda_arn_of("snapshot-scores"),
             "CheckControlTotalsFunctionArn": lambda_arn_of("check-control-totals"),
+            "BuildInsightsFunctionArn": lambda_arn_of("build-insights"),
             "ResolveRecipientsFunctionArn": lambda_arn_of("resolve-recipients"),
             "RenderReportFunctionArn": lambda_arn_of("render-report"),
             "SummariseRunFunctionArn": lambda_arn_of("summarise-run"),
@@ -381,6 +405,10 @@ def definition_substitutions(
             "ReportsBucket": cfg.bucket_name("reports", account, region),
             "OpsTopicArn": ops_topic_arn,
             "MapExecutionType": "STANDARD" if offline else "EXPRESS",
+            # Config sections the run's tasks read from their event, not from the functions'
+            # environment (Lambda's 4 KB for all variables would not hold the scorecard).
+            "InsightsSettings": json_string_literal(asdict(cfg.insights)),
+            "ReportSettings": json_string_literal(report_settings(cfg)),
         }
     if machine == "train-scoring":
         return {

@@ -17,7 +17,7 @@ from saleslens.asl_budget import (
     worst_case_seconds,
 )
 from saleslens.config import PROJECT_ROOT, load_config
-from saleslens.distribution.marts import MARTS
+from saleslens.distribution.marts import INSIGHT_MARTS, MARTS
 
 
 def _definition(machine: str) -> dict:
@@ -33,7 +33,7 @@ def test_the_longest_path_ends_before_the_machine_times_out(machine):
 def test_the_distribution_ends_before_the_machine_times_out_for_the_most_recipients_modelled():
     definition = _definition("distribute")
     batches = delivery_batches(MAX_RECIPIENTS, load_config().distribution.batch_size)
-    marts = {"BuildRoleMarts": len(MARTS), "RenderAndDeliver": batches}
+    marts = {"BuildRoleMarts": len(MARTS), "BuildInsightMarts": len(INSIGHT_MARTS), "RenderAndDeliver": batches}
     assert worst_case_seconds(definition, map_items=marts) < definition["TimeoutSeconds"] == (
         components.STATE_MACHINES["distribute"].timeout_seconds)
 
@@ -62,8 +62,9 @@ def test_the_worst_case_for_the_most_recipients_fits_with_the_cost_models_concur
     definition = _definition("distribute")
     batches = delivery_batches(MAX_RECIPIENTS, load_config().distribution.batch_size)
     assert (batches, definition["States"]["RenderAndDeliver"]["MaxConcurrency"]) == (200, 20)  # 10 waves
-    rest = worst_case_seconds(definition, map_items={"BuildRoleMarts": len(MARTS), "RenderAndDeliver": 0})
-    total = worst_case_seconds(definition, map_items={"BuildRoleMarts": len(MARTS), "RenderAndDeliver": batches})
+    queries = {"BuildRoleMarts": len(MARTS), "BuildInsightMarts": len(INSIGHT_MARTS)}
+    rest = worst_case_seconds(definition, map_items={**queries, "RenderAndDeliver": 0})
+    total = worst_case_seconds(definition, map_items={**queries, "RenderAndDeliver": batches})
     # a child: 3 attempts x 214 s (1 + 2 transient retries; throttles cost their waits only),
     # waits 2 + 4 (transient) and 2 + 4 + 8 + 16 (throttled) = 678 s; 10 waves = 6,780 s
     assert total - rest == 6780

@@ -24,7 +24,7 @@ date, with a ``cadence`` for each scenario's cadence, as a distribution query as
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
@@ -206,7 +206,35 @@ def build_lake() -> duckdb.DuckDBPyConnection:
         lake.load(data.files)
         _add_scores(lake)
         add_forecasts(lake)
-        return lake.connect()
+        con = lake.connect()
+    add_insights(con)
+    return con
+
+
+def add_insights(con: duckdb.DuckDBPyConnection) -> None:
+    """The insight tables as the build-insights step writes them for each scenario."""
+    import pandas as pd
+
+    from saleslens.insights import job
+    from saleslens.offline.duck_athena import transpile
+
+    def query(sql: str) -> pd.DataFrame:
+        return con.sql(transpile(sql)[-1]).df()
+
+    # The generated data plants no anomaly: any move from the baseline is a finding here, so the
+    # findings' views have rows to check (their rules have golden tests of their own).
+    cfg = load_config().insights
+    cfg = replace(cfg, anomalies=replace(cfg.anomalies, z_threshold=0.5, min_abs_change=0.0, min_pct_change=0.0))
+    parts: Dict[str, List[pa.Table]] = {job.FINDINGS: [], job.CHURN: [], job.PROFITABILITY: []}
+    for s in SCENARIOS:
+        built = job.build(query, s.as_of_date, s.cadence, cfg, profit_sources=True)
+        for name, frame in ((job.FINDINGS, built.findings), (job.CHURN, built.churn),
+                            (job.PROFITABILITY, built.profitability)):
+            rows = job.as_arrow(name, frame, s.cadence)
+            parts[name].append(rows.append_column(PARTITION_COLUMN, pa.array([s.as_of_date.isoformat()] * rows.num_rows,
+                                                                           pa.string())))
+    for name, tables in parts.items():
+        con.register(name, pa.concat_tables(tables))
 
 
 def _add_scores(lake: LocalLake) -> None:

@@ -29,7 +29,7 @@ import pytest
 
 from saleslens import components
 from saleslens.config import load_config
-from saleslens.distribution.marts import MARTS
+from saleslens.distribution.marts import INSIGHT_MARTS, MARTS
 from saleslens.generate import default_history_from, generate
 from saleslens.offline import OfflineAws
 from saleslens.offline.main_job import export, ingest_files, run_main_job
@@ -91,7 +91,7 @@ def run(tmp_path_factory):
         for cadence in WINDOWS:
             before = len(aws.athena_engine.queries)
             result = aws.distribute(DAY, cadence)
-            results[cadence] = (result, len(aws.athena_engine.queries) - before)
+            results[cadence] = (result, aws.athena_engine.queries[before:])
         out = tmp_path_factory.mktemp("main-job")
         export(aws, out)
         emails = list(aws.sent_emails())
@@ -236,8 +236,15 @@ def test_every_file_is_ingested_and_every_publication_curated(run):
 
 
 def test_every_distribution_asks_athena_one_query_per_mart(run):
-    # A fixed number per run, however many recipients: not one per role or per person.
-    assert {cadence: n for cadence, (_, n) in run["results"].items()} == {c: len(MARTS) for c in WINDOWS}
+    # A fixed number per run, however many recipients: not one per role or per person. Beside the
+    # marts, BuildInsights reads its inputs: the windows, the stockists' territories, the series (and
+    # the contributors of flagged territories), stuffing's primary and secondary, churn's lines and
+    # brand divisions; profitability's lines, calls, standard costs and receivables.
+    marts = {m.view for m in MARTS + INSIGHT_MARTS}
+    for cadence, (_, queries) in run["results"].items():
+        asked = Counter(q.split(" FROM ")[1].split()[0] for q in queries if q.startswith("SELECT * FROM mart_"))
+        assert asked == Counter({v: 1 for v in marts}), cadence
+        assert len(queries) - len(marts) in (11, 12), (cadence, [q[:80] for q in queries])
     assert all(result.status == "SUCCEEDED" for result, _ in run["results"].values())
 
 
@@ -310,6 +317,23 @@ def test_the_top_reports_institutional_pipeline_adds_up_from_its_direct_reports(
         assert own > 0 and direct and sum(direct) == own, (w, own, direct)
 
 
+def test_every_run_writes_its_insights_and_every_report_shows_them(run, truth):
+    """BuildInsights writes the run date's insight tables, one object per cadence; every report has
+    the insight sections, the scorecard only the CMO, BUH and NH ones."""
+    aws = run["aws"]
+    curated = aws.cfg.bucket_name("curated", aws.account, aws.region)
+    for cadence in WINDOWS:
+        for table in ("cur_insights__findings", "cur_insights__churn", "cur_insights__profitability"):
+            key = f"{table}/dt={DAY.isoformat()}/{cadence}.parquet"
+            assert aws.client("s3").head_object(Bucket=curated, Key=key)["ContentLength"] > 0, key
+    for employee, _, position in truth.holders:
+        role = truth.positions[position]["role"]
+        html = (run["out"] / "reports" / "monthly" / DAY.isoformat() / position / f"{employee}.html").read_text()
+        for section in ("8. Spikes, troughs and stuffing", "9. Stockists at risk", "10. Client profitability"):
+            assert section in html, (position, section)
+        assert ("11. Scorecard" in html) == (role in ("CMO", "BUH", "NH")), position
+
+
 def summary_of(result) -> Dict[str, object]:
     return result.output["summary"]["summary"]
 
@@ -365,7 +389,9 @@ def test_the_delivery_map_children_are_batches_of_ids_only(run, truth):
     for map_run in runs:
         assert len(map_run.child_inputs) == math.ceil(len(holders) / BATCH)
         for child in map_run.child_inputs:
-            assert set(child) == {"batch", "recipients_key", "run_date", "cadence", "run_id", "marts"}
+            assert set(child) == {"batch", "recipients_key", "run_date", "cadence", "run_id", "marts", "insight_marts",
+                                  "report_settings"}
+            assert set(child["report_settings"]) == {"scorecard", "least_profitable"}  # config, no person in it
             assert set(child["batch"]) == {"batch", "recipients"} and 0 < len(child["batch"]["recipients"]) <= BATCH
             assert all(set(r) == {"employee_id", "position_id"} for r in child["batch"]["recipients"])
         ids = [(r["employee_id"], r["position_id"]) for c in map_run.child_inputs for r in c["batch"]["recipients"]]

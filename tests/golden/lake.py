@@ -43,6 +43,9 @@ class Lake:
         self.calendar = build_calendar(hol, CalendarConfig())
         self.parameters = dict(PARAMETERS)
         self._con: Optional[duckdb.DuckDBPyConnection] = None
+        # Partition (dt) of each row of a table whose first column is no date (the insight tables,
+        # partitioned by run date): row index -> dt.
+        self.row_dts: Dict[str, List[str]] = {}
 
     # -- rows --------------------------------------------------------------------------------
     def add(self, table: str, **row: Any) -> "Lake":
@@ -119,6 +122,14 @@ class Lake:
         return self.add("cur_erp__targets", target_month=month, territory_code=territory, brand_code=brand,
                         target_value=money(value), target_units=units)
 
+    def add_partition(self, table: str, dt: str, rows: Iterable[Dict[str, Any]]) -> "Lake":
+        """Rows of a table partitioned by something other than its first column (the insight tables:
+        dt = the run date)."""
+        for row in rows:
+            self.add(table, **row)
+            self.row_dts.setdefault(table, []).append(dt)
+        return self
+
     # -- DuckDB ------------------------------------------------------------------------------
     def _table(self, name: str) -> pa.Table:
         spec = TABLES[name]
@@ -138,7 +149,7 @@ class Lake:
         table = pa.Table.from_pylist(rows, schema=schema) if rows else schema.empty_table()
         if spec.partitioned:
             date_col = spec.columns[0].name
-            dts = [r[date_col].isoformat() for r in rows]
+            dts = self.row_dts.get(name) or [r[date_col].isoformat() for r in rows]
             table = table.append_column("dt", pa.array(dts, pa.string()))
         return table
 

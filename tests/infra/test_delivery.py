@@ -150,7 +150,8 @@ def test_summarise_run_reads_only_the_runs_outcomes_files(synth):
 
 
 def test_only_render_report_reads_the_recipients_names_and_emails(synth):
-    readers = [k for k in ("plan-run", "check-control-totals", "resolve-recipients", "render-report", "summarise-run")
+    readers = [k for k in ("plan-run", "check-control-totals", "build-insights", "resolve-recipients", "render-report",
+                           "summarise-run")
                if allowed(function_grants(synth, k), "s3:GetObject", objects_under(synth, "reports", recipients_key(RUN)))]
     assert readers == ["render-report"]
 

@@ -88,6 +88,13 @@ FUNCTION_S3 = {
     "snapshot-scores": objects("curated", "cur_crm__opportunity_scores/data.parquet", "s3:PutObject"),
     # distribution.results.read_result: the control and primary mart results.
     "check-control-totals": objects("athena-results", "*", "s3:GetObject") | listing("athena-results"),
+    # insights.job: its input queries run through Athena (which reads the curated tables and writes
+    # results as the caller); the run date's cur_insights__*/dt=<date>/<cadence>.parquet written, or
+    # deleted where a table has no rows this run (profitability without its sources).
+    "build-insights": (objects("athena-results", "*", "s3:GetObject", *WRITE, "s3:ListMultipartUploadParts")
+                       | {(a, "athena-results", None) for a in (*LISTING, "s3:ListBucketMultipartUploads")}
+                       | objects("curated", "cur_*", "s3:GetObject") | listing("curated")
+                       | objects("curated", "cur_insights__*", *WRITE, "s3:DeleteObject")),
     # the recipients mart result in; runs/<run id>/recipients.json, items.json and suppressed outcomes out.
     # links.holders.write_holders: reads the holders file (a later run's is kept) and replaces it.
     "resolve-recipients": (objects("athena-results", "*", "s3:GetObject") | listing("athena-results")

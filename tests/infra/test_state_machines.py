@@ -198,8 +198,8 @@ def test_curate_machine_writes_the_ledger_the_ingestion_stack_deploys(synth):
 
 def test_distribution_role_invokes_exactly_the_functions_its_definition_calls(synth):
     # apply-views runs once per deploy, from the views custom resource, never from the machine.
-    tasks = ("plan-run", "snapshot-scores", "check-control-totals", "resolve-recipients", "render-report",
-             "summarise-run")
+    tasks = ("plan-run", "snapshot-scores", "check-control-totals", "build-insights", "resolve-recipients",
+             "render-report", "summarise-run")
     invoked = {r for a, r in granted(synth, "distribute") if a == "lambda:InvokeFunction"}
     assert invoked == function_arns(synth, "distribution", tasks)
     _, sm = machine(synth, "distribute")

@@ -28,11 +28,12 @@ def test_a_distribution_run_of_120_recipients_in_batches_of_50():
     # 120 / 50 -> 3 batches (50, 50, 20): three Map children.
     assert cm.batches(120, 50) == 3
     assert cm.batches(100, 50) == 2
-    # Parent states on the success path with 18 mart queries: PlanRun, UseResolvedRunDate,
-    # SnapshotScores, BuildRoleMarts + 18 x QueryRoleMart, CheckControlTotals, ResolveRecipients,
-    # RenderAndDeliver, SummariseRun, CheckDeliveryTolerance, NotifyOpsOfSummary, Distributed = 11 + 18 = 29.
+    # Parent states on the success path with 19 mart and 3 insight-mart queries: PlanRun,
+    # UseResolvedRunDate, SnapshotScores, BuildRoleMarts + 19 x QueryRoleMart, CheckControlTotals,
+    # BuildInsights, BuildInsightMarts + 3 x QueryInsightMart, ResolveRecipients, RenderAndDeliver,
+    # SummariseRun, CheckDeliveryTolerance, NotifyOpsOfSummary, Distributed = 13 + 19 + 3 = 35.
     distribute = json.loads((ROOT / "step_functions" / "distribute.asl.json").read_text(encoding="utf-8"))
-    assert cm.success_path_states(distribute, {"BuildRoleMarts": 18}) == 29
+    assert cm.success_path_states(distribute, {"BuildRoleMarts": 19, "BuildInsightMarts": 3}) == 35
     # Express children are not Standard transitions; Standard ones add their one state each.
     assert cm.distribution_transitions(120, 50, 29, 1, children_standard=False) == 29
     assert cm.distribution_transitions(120, 50, 29, 1, children_standard=True) == 32

@@ -55,12 +55,13 @@ class CuratedTable:
     def schema(self) -> pa.Schema:
         return pa.schema([pa.field(c.name, arrow_type(c), nullable=c.nullable) for c in self.columns])
 
-    def key(self, dt: "str | None" = None) -> str:
-        """Object key in the curated bucket: the table's one object, or one partition's."""
+    def key(self, dt: "str | None" = None, object_name: str = "data") -> str:
+        """Object key in the curated bucket: the table's one object, or one partition's (insight
+        tables hold one object per cadence in a run date's partition: ``object_name``)."""
         if self.partitioned:
             if not dt:
                 raise ValueError(f"{self.name} is partitioned: a partition date is needed")
-            return f"{self.prefix}{PARTITION_COLUMN}={dt}/data.parquet"
+            return f"{self.prefix}{PARTITION_COLUMN}={dt}/{object_name}.parquet"
         return f"{self.prefix}data.parquet"
 
 
@@ -639,6 +640,38 @@ TABLES: Dict[str, CuratedTable] = {
             True,
             (),
         ),
+        # -- insights (written by the build-insights step of a distribution run, not by curation) ---
+        # Partition dt = the run date; one object per cadence in it (<cadence>.parquet), replaced
+        # whole by a re-run of that date and cadence.
+        CuratedTable(
+            "cur_insights__findings",
+            "Spikes and troughs of net primary per territory and division (the run date's day against the same "
+            "day of prior months; on monthly runs the closed month against the same month of prior years) and "
+            "channel-stuffing episodes per stockist and division (the last closed statement month), each with "
+            "its impact in rupees, top contributors and a sentence (saleslens.insights.job).",
+            "one row per run date, cadence, kind and key (territory and division, or stockist and division)",
+            (
+                _c("cadence", "string", "daily, fortnightly or monthly"),
+                _c("kind", "string", "spike, trough or stuffing"),
+                _c("territory_code", "string", "Territory of the finding (a stockist's territory on the run date)"),
+                _c("division_code", "string", "Division of the finding"),
+                _c("stockist_code", "string", "Stockist (stuffing episodes)", nullable=True),
+                _c("period_start", "date", "First day judged"),
+                _c("period_end", "date", "Last day judged"),
+                _c("basis", "string", "The comparable periods the baseline is taken on"),
+                _c("value", MONEY, "Net primary of the period"),
+                _c("baseline_median", MONEY, "Median of net primary on the comparable periods"),
+                _c("change_value", MONEY, "value - baseline_median"),
+                _c("change_pct", "float64", "change_value / |baseline_median| x 100 (null where the median is 0)",
+                   nullable=True),
+                _c("robust_z", "float64", "Robust z (null where the baseline has no spread)", nullable=True),
+                _c("impact_value", MONEY, "|change_value|: what the headline ranks by"),
+                _c("contributors", "string", "Top contributors in words (brand, stockist, SKU)", nullable=True),
+                _c("finding_text", "string", "The finding in plain words with its numbers"),
+            ),
+            True,
+            (),
+        ),
         CuratedTable(
             "cur_forecast__accuracy",
             "Stored forecasts against the actuals that arrived, once every month of their horizon closed, "
@@ -649,6 +682,61 @@ TABLES: Dict[str, CuratedTable] = {
                 _c("actual", "float64", "Net primary of the horizon's months as curated when the job ran"),
                 _c("abs_pct_error", "float64", "|actual - forecast| / actual x 100 (none when actual <= 0)", nullable=True),
                 _c("bias_pct", "float64", "(forecast - actual) / actual x 100 (none when actual <= 0)", nullable=True),
+            ),
+            True,
+            (),
+        ),
+        CuratedTable(
+            "cur_insights__churn",
+            "Stockist churn risk per stockist and brand on the run date (saleslens.insights.churn), with the "
+            "stockist's territory on the run date and the brand's division.",
+            "one row per run date, cadence, stockist and brand with a primary line in the 15 months to the run date",
+            (
+                _c("cadence", "string", "daily, fortnightly or monthly"),
+                _c("stockist_code", "string", "Stockist"),
+                _c("brand_code", "string", "Brand"),
+                _c("territory_code", "string", "The stockist's territory on the run date", nullable=True),
+                _c("division_code", "string", "The brand's division", nullable=True),
+                _c("trailing_net_value", MONEY, "Net primary of the trailing window"),
+                _c("ly_net_value", MONEY, "Net primary of the same dates a year earlier"),
+                _c("trailing_share_pct", "float64", "trailing / last year x 100", nullable=True),
+                _c("orders", "int64", "Order dates (invoiced gross above 0) read"),
+                _c("last_order_date", "date", "Last order date", nullable=True),
+                _c("days_since_last_order", "int64", "Days from the last order to the run date", nullable=True),
+                _c("median_order_gap_days", "float64", "Median days between consecutive orders", nullable=True),
+                _c("drop_flag", "boolean", "The drop factor holds"),
+                _c("gap_flag", "boolean", "The gap factor holds"),
+                _c("at_risk", "boolean", "Either factor holds"),
+                _c("factors", "string", "The factors that hold, in words with their numbers"),
+            ),
+            True,
+            (),
+        ),
+        CuratedTable(
+            "cur_insights__profitability",
+            "Client profitability per stockist over the report's focus window (month to date, or the closed month "
+            "on monthly runs): contribution after credit notes, free goods at standard cost and cost to serve "
+            "(saleslens.insights.profitability), ranked least contribution first.",
+            "one row per run date, cadence and stockist with a line, a call or a receivable",
+            (
+                _c("cadence", "string", "daily, fortnightly or monthly"),
+                _c("stockist_code", "string", "Stockist"),
+                _c("territory_code", "string", "The stockist's territory on the run date", nullable=True),
+                _c("period_start", "date", "First day of the window"),
+                _c("period_end", "date", "Last day of the window"),
+                _c("net_after_returns", MONEY, "gross - returns"),
+                _c("scheme_credit_value", MONEY, "Scheme credit notes"),
+                _c("rate_difference_credit_value", MONEY, "Rate-difference credit notes"),
+                _c("free_units", "int64", "Free units"),
+                _c("free_goods_cost", MONEY, "Free units at standard cost"),
+                _c("invoice_lines", "int64", "Invoice lines handled"),
+                _c("calls", "int64", "Field calls on the stockist"),
+                _c("outstanding_value", MONEY, "Receivables outstanding on the latest snapshot"),
+                _c("cost_to_serve", MONEY, "Invoice lines + calls + credit at the cost of capital"),
+                _c("contribution_value", MONEY, "net after returns - credit notes - free goods - cost to serve"),
+                _c("contribution_pct", "float64", "contribution / net after returns x 100", nullable=True),
+                _c("profit_rank", "int64", "1 = the least contribution of the run"),
+                _c("reasons", "string", "The contribution and largest deductions in words"),
             ),
             True,
             (),

@@ -68,6 +68,15 @@ MARTS: Tuple[Mart, ...] = (
     Mart("forecast", "mart_forecast__by_position", by_cadence=False, order=("position_id", "horizon_days")),
 )
 MART_KEYS = tuple(m.key for m in MARTS)
+# The insight marts read the tables the run's BuildInsights step writes, so they are queried after it
+# (BuildInsightMarts), not with the others.
+INSIGHT_MARTS: Tuple[Mart, ...] = (
+    Mart("findings", "mart_insights__findings_by_position", order=("position_id", "impact_value DESC", "kind",
+                                                                      "territory_code", "division_code", "stockist_code")),
+    Mart("churn", "mart_insights__churn_by_position", order=("position_id", "stockist_code", "brand_code")),
+    Mart("profitability", "mart_insights__profitability_by_position", order=("position_id", "position_rank")),
+)
+INSIGHT_MART_KEYS = tuple(m.key for m in INSIGHT_MARTS)
 
 
 def query(mart: Mart, request: RunRequest) -> str:
@@ -82,6 +91,11 @@ def query(mart: Mart, request: RunRequest) -> str:
 def plan_queries(request: RunRequest) -> List[Dict[str, str]]:
     """The run's Athena queries: one per mart, the same number for 20 recipients or 5,500."""
     return [{"mart": m.key, "sql": query(m, request)} for m in MARTS]
+
+
+def plan_insight_queries(request: RunRequest) -> List[Dict[str, str]]:
+    """The run's insight-mart queries (after BuildInsights): one per insight mart."""
+    return [{"mart": m.key, "sql": query(m, request)} for m in INSIGHT_MARTS]
 
 
 def result_locations(marts: List[Dict[str, object]]) -> Dict[str, str]:

@@ -7,7 +7,7 @@ from typing import Any, Callable, Dict, Optional
 
 from saleslens.curate.tables import TABLES
 from saleslens.distribution import readiness, run_date
-from saleslens.distribution.marts import RunRequest, plan_queries
+from saleslens.distribution.marts import RunRequest, plan_insight_queries, plan_queries
 from saleslens.errors import DataIncompleteError
 
 
@@ -33,7 +33,7 @@ def calendar_predicate(s3: Any, curated_bucket: str, country: str) -> Callable[[
 
 def plan(event: Dict[str, Any], *, s3: Any, clean_bucket: str, curated_bucket: str, timezone: str,
          main_country: str) -> Dict[str, Any]:
-    """{run_date, queries} for PlanRun's event: run_date and cadence of the execution's input,
+    """{run_date, queries, insight_queries} for PlanRun's event: run_date and cadence of the execution's input,
     and optionally its scheduled_time (``event["input"]``) and the execution's start time."""
     given = event["run_date"]
     if given == run_date.AUTO:
@@ -45,4 +45,5 @@ def plan(event: Dict[str, Any], *, s3: Any, clean_bucket: str, curated_bucket: s
         given = day.isoformat()
     request = RunRequest.parse(given, event["cadence"])
     readiness.check_ready(s3, clean_bucket, request.run_date)
-    return {"run_date": request.run_date.isoformat(), "queries": plan_queries(request)}
+    return {"run_date": request.run_date.isoformat(), "queries": plan_queries(request),
+            "insight_queries": plan_insight_queries(request)}

@@ -5,7 +5,8 @@ Inputs, each already cut to the period being judged:
 - ``lines``: primary lines with the columns of ``cur_erp__primary_lines``: ``stockist_code``,
   ``sku``, ``doc_type`` (INVOICE, SALES_RETURN, CREDIT_NOTE), ``credit_reason`` (RATE_DIFFERENCE,
   SCHEME, ... on credit documents), ``free_units``, ``gross_value``, ``return_value``,
-  ``credit_value``;
+  ``credit_value``; optionally ``line_count`` (rows that aggregate lines of one stockist, SKU, type and
+  reason: the lines each stands for; one line a row without it);
 - ``standard_costs``: ``sku``, ``standard_cost`` (rupees per unit): the product master's
   ``standard_cost`` (``erp_products``), read through the view ``stg_erp__standard_costs`` as the
   version in force (``valid_from`` <= day <= ``valid_to``);
@@ -63,7 +64,9 @@ def profitability(lines: pd.DataFrame, standard_costs: pd.DataFrame, calls: pd.D
         scheme=lines["credit_value"].where((lines["doc_type"] == "CREDIT_NOTE") & (lines["credit_reason"] == "SCHEME"), 0.0),
         rate_difference=lines["credit_value"].where(
             (lines["doc_type"] == "CREDIT_NOTE") & (lines["credit_reason"] == "RATE_DIFFERENCE"), 0.0),
-        invoice_line=(lines["doc_type"] == "INVOICE").astype(int),
+        # One row per line, or per aggregated group of lines with its count in ``line_count``.
+        invoice_line=(lines["doc_type"] == "INVOICE").astype(int) * (
+            lines["line_count"] if "line_count" in lines.columns else 1),
     )
     by = lines.groupby("stockist_code").agg(
         gross_value=("gross_value", "sum"), return_value=("return_value", "sum"),

@@ -19,12 +19,21 @@ from typing import Any, Dict, List, Mapping, Sequence
 
 import pandas as pd
 
-from saleslens.config import MeasureConfig, ScorecardConfig
+from saleslens.config import MeasureConfig, ObjectiveConfig, ScorecardConfig, ThemeConfig
 
 ON_TRACK = "on-track"
 AT_RISK = "at-risk"
 OFF_TRACK = "off-track"
 NO_DATA = "no-data"
+
+
+def card_from_dict(d: Mapping[str, Any]) -> ScorecardConfig:
+    """The config's ``scorecard`` section from its JSON (render-report's SCORECARD_SETTINGS)."""
+    return ScorecardConfig(themes=[
+        ThemeConfig(name=t["name"], objectives=[
+            ObjectiveConfig(name=o["name"], actions=list(o["actions"]),
+                            measures=[MeasureConfig(**m) for m in o["measures"]]) for o in t["objectives"]])
+        for t in d["themes"]])
 
 
 def status(value: Any, m: MeasureConfig) -> str:

@@ -1,8 +1,11 @@
 """The headline of a report: the three things that most need the reader's attention.
 
-Plain rules over the report's own figures, checked in a fixed order (docs/report.md); the first
-three that apply are shown, each one sentence with its numbers. Every rule reads the focus window
-(month to date on daily and fortnightly reports, the closed month on monthly ones).
+Plain rules over the report's own figures and insights (docs/report.md), each one sentence with its
+numbers. A point with an amount at stake in rupees (behind a target, a change on last year, sales in
+vacant territories, a spike, trough or stuffing episode, a stockist at risk, a stockist that costs
+more than it leaves) ranks by that amount, largest first; points without one (class A calls,
+training) follow in the rules' order; the first three are shown. The sales rules read the focus
+window (month to date on daily and fortnightly reports, the closed month on monthly ones).
 """
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ ZERO = Decimal("0")
 class Point:
     rule: str  # which rule found it (docs/report.md)
     text: str  # one sentence with its numbers; plain text (the template escapes it)
+    impact: Optional[Decimal] = None  # the rupees at stake that rank it; None: ranked after those with one
 
 
 def isolated(text: str) -> str:
@@ -67,9 +71,9 @@ def behind_pace(r: Report, w: Window) -> Optional[Point]:
         if rate is not None and days:
             text += (f"; it needs {rupees(rate)} a working day over the {format_int(days)} working days left "
                      f"to make the month's {rupees(t.get('month_target_value'))}")
-        return Point("behind_pace", text + ".")
+        return Point("behind_pace", text + ".", short)
     return Point("behind_pace", f"{who} reached {pct(t.get('achievement_value_pct'))} of its target "
-                                f"{_when(w)}: {rupees(short)} short of {rupees(t.get('target_value'))}.")
+                                f"{_when(w)}: {rupees(short)} short of {rupees(t.get('target_value'))}.", short)
 
 
 def change_vs_last_year(r: Report, w: Window) -> Optional[Point]:
@@ -99,7 +103,7 @@ def change_vs_last_year(r: Report, w: Window) -> Optional[Point]:
     if top is not None:
         sign = "+" if top[0] > 0 else "-"
         text += f"; the largest {'rise' if change > 0 else 'fall'} is {top[1]} ({sign}{rupees(abs(top[0]))})"
-    return Point("change_vs_last_year", text + ".")
+    return Point("change_vs_last_year", text + ".", abs(change))
 
 
 def vacant_sales(r: Report, w: Window) -> Optional[Point]:
@@ -116,7 +120,7 @@ def vacant_sales(r: Report, w: Window) -> Optional[Point]:
             f"(of {format_int(v.get('sr_positions'))})")
     if sold > 0:
         text += f"; vacant territories sold {rupees(sold)} {_when(w)} with nobody holding them"
-    return Point("vacant_sales", text + ".")
+    return Point("vacant_sales", text + ".", sold if sold > 0 else None)
 
 
 def class_a_missed(r: Report, w: Window) -> Optional[Point]:
@@ -148,21 +152,58 @@ def training_overdue(r: Report, w: Window) -> Optional[Point]:
                                      f"({format_int(t.get('completed'))} of {format_int(t.get('assigned'))}).")
 
 
+def largest_finding(r: Report, w: Window) -> Optional[Point]:
+    """The spike, trough or stuffing episode of the reader's area that moved the most rupees from
+    its baseline (section 8): its sentence, without the contributors' list."""
+    if not r.findings:
+        return None
+    f = r.findings[0]
+    text = str(f.get("finding_text") or "").split(" Top contributors:")[0]
+    return Point("largest_finding", f"{str(f.get('kind', '')).capitalize()}: {text}", number(f.get("impact_value")))
+
+
+def stockist_at_risk(r: Report, w: Window) -> Optional[Point]:
+    """The stockist x brand at risk of churning (section 9) with the most net primary at stake: the
+    larger of its trailing window's and the same dates last year's."""
+    best: Optional[Tuple[Decimal, Row]] = None
+    for c in r.churn:
+        stake = max(number(c.get("ly_net_value")) or ZERO, number(c.get("trailing_net_value")) or ZERO)
+        if best is None or stake > best[0]:
+            best = (stake, c)
+    if best is None:
+        return None
+    stake, c = best
+    who = isolated(f"{c.get('stockist_name') or c.get('stockist_code')} ({c.get('stockist_code')})")
+    return Point("stockist_at_risk", f"Stockist {who} may stop buying brand {isolated(str(c.get('brand_code')))} "
+                                     f"({rupees(stake)} at stake): {c.get('factors')}.", stake)
+
+
+def loss_making_stockist(r: Report, w: Window) -> Optional[Point]:
+    """The least profitable stockist (section 10) when it costs more to serve than it leaves."""
+    if not r.profitability:
+        return None
+    p = r.profitability[0]
+    contribution = number(p.get("contribution_value"))
+    if contribution is None or contribution >= 0:
+        return None
+    return Point("loss_making_stockist", f"Serving stockist {isolated(str(p.get('stockist_code')))} cost "
+                                         f"{rupees(-contribution)} more than it left from "
+                                         f"{p.get('period_start')} to {p.get('period_end')}. {p.get('reasons')}",
+                 -contribution)
+
+
 RULES: Tuple[Callable[[Report, Window], Optional[Point]], ...] = (
-    behind_pace, change_vs_last_year, vacant_sales, class_a_missed, training_overdue,
+    behind_pace, change_vs_last_year, vacant_sales, largest_finding, stockist_at_risk, loss_making_stockist,
+    class_a_missed, training_overdue,
 )
 
 
 def headline(report: Report) -> List[Point]:
-    """The first three points the rules find, in the rules' order."""
+    """Three points: those with rupees at stake by that amount (largest first; a tie keeps the
+    rules' order), then the others in the rules' order."""
     w = report.focus
     if w is None:
         return []
-    points: List[Point] = []
-    for rule in RULES:
-        p = rule(report, w)
-        if p is not None:
-            points.append(p)
-        if len(points) == MAX_POINTS:
-            break
-    return points
+    found = [p for p in (rule(report, w) for rule in RULES) if p is not None]
+    ranked = sorted((p for p in found if p.impact is not None), key=lambda p: -(p.impact or ZERO))
+    return (ranked + [p for p in found if p.impact is None])[:MAX_POINTS]

@@ -9,12 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from saleslens.config import ROLE_LEVELS
+from saleslens.config import ROLE_LEVELS, ProfitabilityParams, ScorecardConfig
 
 Row = Dict[str, str]
 # Roles that see a customer (stockist) cut (seed 000: SR, ASM, RSM, ZSM).
 CUSTOMER_CUT_ROLES = ("SR", "ASM", "RSM", "ZSM")
 MAX_LISTED = 50  # rows of a long list (customers, brands, unmapped codes) a report lists; the rest are counted
+# Roles whose report carries the executive scorecard (seed 004).
+SCORECARD_ROLES = ("CMO", "BUH", "NH")
 
 
 class RunData:
@@ -22,11 +24,17 @@ class RunData:
 
     ``freshness`` is not a mart: one row per source dataset saying which file of it landed last
     (``saleslens.reports.freshness``), computed once per run; empty when the run has none.
+    ``scorecard`` (config ``scorecard``) and ``least_profitable`` (config
+    ``insights.profitability.least_profitable``) say what sections 10 and 11 show.
     """
 
-    def __init__(self, tables: Dict[str, Sequence[Row]], freshness: Optional[Sequence[Row]] = None) -> None:
+    def __init__(self, tables: Dict[str, Sequence[Row]], freshness: Optional[Sequence[Row]] = None,
+                 scorecard: Optional[ScorecardConfig] = None,
+                 least_profitable: int = ProfitabilityParams().least_profitable) -> None:
         self.tables = {k: list(v) for k, v in tables.items()}
         self.freshness: List[Row] = list(freshness or [])
+        self.scorecard = scorecard
+        self.least_profitable = least_profitable
         self._by_position: Dict[str, Dict[str, List[Row]]] = {}
         self._by_parent: Dict[str, Dict[str, List[Row]]] = {}
         self._by_employee: Dict[str, Dict[str, List[Row]]] = {}
@@ -125,6 +133,17 @@ class Report:
     open_deals_unlisted: int = 0
     # The position's rows of mart "forecast", 30/60/90 days in order (empty: no forecast yet).
     forecast: List[Row] = field(default_factory=list)
+    # Insights of the position's subtree (marts "findings", "churn", "profitability"): findings by
+    # impact, largest first; stockists at risk; the least profitable stockists, least first.
+    findings: List[Row] = field(default_factory=list)
+    findings_unlisted: int = 0
+    churn: List[Row] = field(default_factory=list)
+    churn_unlisted: int = 0
+    profitability: List[Row] = field(default_factory=list)
+    profitability_stockists: int = 0  # how many stockists the position's ranking holds
+    # The scorecard (CMO, BUH, NH): one row per measure with theme, objective, actions, value,
+    # target, direction and status (saleslens.insights.scorecard); empty for other roles.
+    scorecard: List[Dict[str, Any]] = field(default_factory=list)
 
     @property
     def focus(self) -> Optional[Window]:
@@ -250,6 +269,8 @@ def build_report(recipient: Dict[str, Any], data: RunData, *, run_date: str, cad
         open_deals=deals,
         open_deals_unlisted=deals_unlisted,
         forecast=sorted(data.own("forecast", pid), key=lambda r: int(r["horizon_days"])),
+        **_insights(data, pid),
+        scorecard=scorecard_rows(data, pid, _focus_id(windows)) if role in SCORECARD_ROLES else [],
     )
 
 
@@ -258,6 +279,55 @@ def open_deals(data: RunData, position_id: str) -> Tuple[List[Row], int]:
     rows = sorted(data.own("open_deals", position_id), key=lambda r: int(r["deal_rank"]))[:MAX_LISTED]
     total = int(rows[0]["open_deal_count"]) if rows else 0
     return rows, max(total - len(rows), 0)
+
+
+def _num(row: Row, key: str) -> float:
+    try:
+        return float(row.get(key) or 0)
+    except ValueError:
+        return 0.0
+
+
+def _insights(data: RunData, position_id: str) -> Dict[str, Any]:
+    findings = sorted(data.own("findings", position_id), key=lambda r: (-_num(r, "impact_value"), r.get("kind", ""),
+                                                                       r.get("territory_code", ""), r.get("stockist_code", "")))
+    churn = sorted(data.own("churn", position_id),
+                   key=lambda r: (-_num(r, "ly_net_value"), r.get("stockist_code", ""), r.get("brand_code", "")))
+    profit = sorted(data.own("profitability", position_id), key=lambda r: _num(r, "position_rank"))
+    return {"findings": findings[:MAX_LISTED], "findings_unlisted": max(len(findings) - MAX_LISTED, 0),
+            "churn": churn[:MAX_LISTED], "churn_unlisted": max(len(churn) - MAX_LISTED, 0),
+            "profitability": profit[:min(data.least_profitable, MAX_LISTED)], "profitability_stockists": len(profit)}
+
+
+def scorecard_rows(data: RunData, position_id: str, window_id: str) -> List[Dict[str, Any]]:
+    """The scorecard of a position: each measure's value from its mart's row of the position (the
+    focus window's, where the mart has windows), its target and status."""
+    if data.scorecard is None:
+        return []
+    import pandas as pd
+
+    from saleslens.distribution.marts import INSIGHT_MARTS, MARTS
+    from saleslens.insights.scorecard import scorecard
+
+    key_of = {m.view: m.key for m in MARTS + INSIGHT_MARTS}
+    columns: Dict[str, List[str]] = {}
+    for theme in data.scorecard.themes:
+        for objective in theme.objectives:
+            for m in objective.measures:
+                columns.setdefault(m.mart, ["position_id"]).append(m.column)
+    frames = {}
+    for mart, cols in columns.items():
+        rows = [r for r in data.own(key_of.get(mart, ""), position_id) if r.get("window_id") in (None, window_id)]
+        frame = pd.DataFrame([{"position_id": position_id, **{c: r.get(c) for c in cols[1:]}} for r in rows[:1]],
+                             columns=cols)
+        # Every value is text in a mart result; an empty one is null (no data).
+        frames[mart] = frame.replace({"": None})
+    # The position is a key of the scorecard even where no mart has its row (every measure no-data).
+    first = next(iter(columns), None)
+    if first is not None and not len(frames[first]):
+        frames[first] = pd.DataFrame({"position_id": [position_id], **{c: [None] for c in columns[first][1:]}})
+    card = scorecard(data.scorecard, frames)
+    return [dict(r) for r in card.to_dict("records")]
 
 
 def _focus_id(windows: Sequence[Window]) -> str:
