@@ -14,6 +14,15 @@ GLUE_PLATFORM := --python-version 3.9 --implementation cp --abi cp39 \
 	$(foreach n,26 25 24 23 22 21 20 19 18 17 12 5,--platform manylinux_2_$(n)_x86_64) \
 	--platform manylinux2014_x86_64 --platform manylinux2010_x86_64 --platform manylinux1_x86_64
 GLUE_LOCKS := -r glue_jobs/requirements-glue.lock -r glue_jobs/requirements-forecast.lock -r glue_jobs/requirements-scoring.lock
+# The score-opportunity layer's wheels, for its runtime (python3.12, Amazon Linux 2023: glibc 2.34,
+# x86_64, CPython 3.12): pip takes no wheel built for a newer glibc. packaging.scoring_layer_bundle
+# unpacks them into the layer's python/.
+SCORING_LOCK := infra/requirements-scoring-layer.lock
+SCORING_WHEELS := build/scoring-layer-wheels
+SCORING_STAMP := $(SCORING_WHEELS)/.downloaded
+SCORING_PLATFORM := --python-version 3.12 --implementation cp --abi cp312 \
+	$(foreach n,34 33 32 31 30 29 28 27 26 25 24 23 22 21 20 19 18 17 12 5,--platform manylinux_2_$(n)_x86_64) \
+	--platform manylinux2014_x86_64 --platform manylinux2010_x86_64 --platform manylinux1_x86_64
 GLUE_TESTS := tests/glue39 tests/unit/test_validation.py tests/unit/test_validation_property.py tests/unit/test_contracts.py
 
 .PHONY: setup demo test lint glue39 synth lint-asl bench clean
@@ -26,7 +35,13 @@ $(STAMP): requirements.lock pyproject.toml package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-setup: $(STAMP)
+$(SCORING_STAMP): $(SCORING_LOCK) | $(STAMP)
+	rm -rf $(SCORING_WHEELS)
+	$(BIN)/python -m pip download --quiet --disable-pip-version-check --only-binary=:all: --no-deps \
+		$(SCORING_PLATFORM) -d $(SCORING_WHEELS) -r $(SCORING_LOCK)
+	touch $@
+
+setup: $(STAMP) $(SCORING_STAMP)
 
 demo: setup
 	$(BIN)/saleslens demo --out out

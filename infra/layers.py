@@ -49,6 +49,7 @@ class LayerRelease:
 
 AWS_SDK_PANDAS = "AWSSDKPandas-Python311"
 POWERTOOLS = "AWSLambdaPowertoolsPythonV3-python311-x86_64"
+POWERTOOLS_312 = "AWSLambdaPowertoolsPythonV3-python312-x86_64"  # score-opportunity's (python3.12)
 
 LAYER_RELEASES: Tuple[LayerRelease, ...] = (
     LayerRelease(AWS_SDK_PANDAS, "ap-south-1", 2, "awswrangler", "3.4.0",
@@ -68,6 +69,9 @@ LAYER_RELEASES: Tuple[LayerRelease, ...] = (
     LayerRelease(POWERTOOLS, None, 27, "aws-lambda-powertools", "3.23.0",
                  "https://github.com/aws-powertools/powertools-lambda-python/issues/7689",
                  "3.23.0 (PyPI 2025-11-13) is layer :27; the docs moved to :27 in pull/7757"),
+    LayerRelease(POWERTOOLS_312, None, 27, "aws-lambda-powertools", "3.23.0",
+                 "https://github.com/aws-powertools/powertools-lambda-python/issues/7689",
+                 "Powertools publishes each release for every Python version under the same layer version"),
 )
 
 _LAYER_ARN = re.compile(r"^arn:[^:]+:lambda:(?P<region>[^:]+):\d{12}:layer:(?P<name>[A-Za-z0-9_-]+):(?P<version>\d+)$")

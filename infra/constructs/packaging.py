@@ -30,7 +30,7 @@ import zipfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, List, Tuple
+from typing import Any, Dict, Iterable, List, Tuple
 
 import jsii
 from aws_cdk import AssetHashType, BundlingOptions, DockerImage, ILocalBundling
@@ -113,37 +113,95 @@ def lambda_bundle() -> Bundle:
 
 
 # The scoring function's own layer (score-opportunity): LightGBM and its closure (numpy, scipy,
-# narwhals), copied file for file from this venv's wheels (manylinux x86_64, CPython 3.11, what
-# the function runs), compiled extensions included. No pandas, no pyarrow: the function does not
-# take the AWS SDK for pandas layer, which would take the package past Lambda's 250 MB.
-SCORING_LAYER_REQUIREMENT = "lightgbm"
+# narwhals), unpacked from the wheels of infra/requirements-scoring-layer.lock that `make setup`
+# downloads for the function's runtime (python3.12, Amazon Linux 2023: CPython 3.12 manylinux x86_64
+# wheels, compiled extensions included). Not this venv's wheels: they are built for CPython 3.11.
+# No pandas, no pyarrow: the function does not take the AWS SDK for pandas layer, which would take
+# the package past Lambda's 250 MB.
+SCORING_LAYER_LOCK = PROJECT_ROOT / "infra" / "requirements-scoring-layer.lock"
+SCORING_LAYER_WHEELS = BUILD_ROOT / "scoring-layer-wheels"
 # lib_lightgbm.so links libgomp.so.1 (OpenMP), which the Lambda base image does not carry: the layer
 # ships the build host's copy under lib/ (Lambda puts /opt/lib on LD_LIBRARY_PATH).
 # tests/infra/test_scoring_layer_elf.py checks every native library's NEEDED entries are in the
-# layer or in the base image (docs/scoring.md, "Native libraries", for what the copy requires).
+# layer or in the base image, and that none needs a newer glibc than the runtime's (docs/scoring.md,
+# "Native libraries").
 SCORING_LAYER_SYSTEM_LIBRARIES = ("libgomp.so.1",)
 SYSTEM_LIBRARY_DIRS = ("/usr/lib/x86_64-linux-gnu", "/lib/x86_64-linux-gnu", "/usr/lib64", "/lib64")
 LAMBDA_UNZIPPED_LIMIT_BYTES = 250 * 1024 * 1024  # function code + all its layers, unzipped
+# Wheel metadata pip writes at install time, or that lists hashes of files left out: not in the layer.
+_WHEEL_SKIP = ("RECORD", "INSTALLER", "REQUESTED", "direct_url.json")
+
+
+def scoring_layer_pins(lock: Path = SCORING_LAYER_LOCK) -> Dict[str, str]:
+    """The layer's exact pins: canonical distribution name -> version."""
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    pins = {}
+    for line in lock.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        req = Requirement(line)
+        (spec,) = req.specifier
+        if spec.operator != "==":
+            raise RuntimeError(f"{lock.name}: {line!r} is not an exact pin")
+        pins[canonicalize_name(req.name)] = spec.version
+    return pins
+
+
+def scoring_layer_wheels(wheels: Path = SCORING_LAYER_WHEELS) -> List[Path]:
+    """The downloaded wheel of each pin of the layer's lock, one per pin."""
+    from packaging.utils import canonicalize_name, parse_wheel_filename
+
+    found: Dict[str, List[Path]] = {}
+    for wheel in sorted(wheels.glob("*.whl")) if wheels.is_dir() else []:
+        name, version, _build, _tags = parse_wheel_filename(wheel.name)
+        found.setdefault(f"{canonicalize_name(name)}=={version}", []).append(wheel)
+    out = []
+    for name, version in sorted(scoring_layer_pins().items()):
+        matches = found.get(f"{name}=={version}", [])
+        if len(matches) != 1:
+            raise RuntimeError(f"the scoring layer needs one wheel of {name}=={version} in {wheels} "
+                               f"(found {len(matches)}); run `make setup`")
+        out.append(matches[0])
+    return out
+
+
+def _unpacked_layer(wheels: List[Path]) -> Path:
+    """The wheels unpacked once into ``build/scoring-layer/<digest>/python`` (content-addressed:
+    a rename makes the write atomic, so concurrent synths and tests share it)."""
+    h = hashlib.sha256()
+    for wheel in wheels:
+        h.update(wheel.name.encode() + b"\0" + hashlib.sha256(wheel.read_bytes()).digest())
+    root = BUILD_ROOT / "scoring-layer" / h.hexdigest()[:16]
+    if root.is_dir():
+        return root / "python"
+    root.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=root.parent, suffix=".tmp"))
+    try:
+        for wheel in wheels:
+            with zipfile.ZipFile(wheel) as zf:
+                zf.extractall(tmp / "python")
+        try:
+            os.rename(tmp, root)
+        except OSError:
+            if not root.is_dir():
+                raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return root / "python"
 
 
 @lru_cache(maxsize=1)
 def scoring_layer_bundle() -> Bundle:
-    """The scoring layer as Lambda mounts it: ``python/<package>/...`` (``/opt/python``)."""
-    from infra.layers import LayerContents, layer_distributions
-
-    closure = layer_distributions(LayerContents("saleslens-scoring", SCORING_LAYER_REQUIREMENT, (),
-                                                "infra/constructs/packaging.py"))
-    if closure.absent:
-        raise RuntimeError(f"the scoring layer needs {', '.join(closure.absent)}, not installed here; run `make setup`")
-    entries = []
-    for dist in closure.installed:
-        for f in dist.files or ():
-            parts = Path(str(f)).parts
-            if not parts or parts[0] == ".." or "__pycache__" in parts or f.suffix in (".pyc", ".pyo"):
-                continue
-            if parts[0].endswith(".dist-info") and parts[-1] in ("RECORD", "INSTALLER", "REQUESTED", "direct_url.json"):
-                continue
-            entries.append((f"python/{Path(*parts).as_posix()}", Path(str(dist.locate_file(f)))))
+    """The scoring layer as Lambda mounts it: ``python/<package>/...`` (``/opt/python``) and ``lib/``."""
+    python = _unpacked_layer(scoring_layer_wheels())
+    entries = [(dest, src) for dest, src in _tree(python, "python") if not (
+        Path(dest).parts[1].endswith(".dist-info") and Path(dest).name in _WHEEL_SKIP)]
+    # _tree leaves compiled extensions out of the shared bundle; here they are the point.
+    entries += [(f"python/{p.relative_to(python).as_posix()}", p) for p in python.rglob("*")
+                if p.is_file() and p.suffix in (".so",) and "__pycache__" not in p.parts]
     entries += [(f"lib/{name}", system_library(name)) for name in SCORING_LAYER_SYSTEM_LIBRARIES]
     return Bundle(tuple(sorted(entries)))
 

@@ -18,6 +18,8 @@ from saleslens.components import LambdaSpec
 from saleslens.config import Config
 
 RUNTIME = lambda_.Runtime.PYTHON_3_11
+RUNTIME_REASON = ("Python 3.11 is pinned: the AWSSDKPandas and Powertools layers in config.deploy are "
+                  "built for it, and the shared library stays 3.9-safe for Glue")
 # What active tracing needs (what aws-cdk-lib grants for Tracing.ACTIVE).
 TRACING_ACTIONS = ("xray:PutTraceSegments", "xray:PutTelemetryRecords")
 
@@ -34,7 +36,7 @@ def function_environment(cfg: Config) -> Mapping[str, str]:
 
 
 class SalesLensFunction(Construct):
-    """Function named ``cfg.name(spec.key)``: Python 3.11, X-Ray active, its own KMS log group.
+    """Function named ``cfg.name(spec.key)``: Python 3.11 (unless ``runtime`` says otherwise), X-Ray active, its own KMS log group.
 
     Its role starts with nothing but writing to that log group (no AWSLambdaBasicExecutionRole)
     and sending traces; the stack grants each function exactly what it touches. Tracing is set on
@@ -56,6 +58,8 @@ class SalesLensFunction(Construct):
         layers: Sequence[lambda_.ILayerVersion],
         key: kms.IKey,
         removal_policy: RemovalPolicy,
+        runtime: lambda_.Runtime = RUNTIME,
+        runtime_reason: str = RUNTIME_REASON,
     ) -> None:
         super().__init__(scope, construct_id)
         name = cfg.name(spec.key)
@@ -77,7 +81,7 @@ class SalesLensFunction(Construct):
             "Function",
             function_name=name,
             description=spec.description,
-            runtime=RUNTIME,
+            runtime=runtime,
             architecture=lambda_.Architecture.X86_64,  # the layers in config.deploy are x86_64
             handler=handler_of(spec),
             code=code,
@@ -96,9 +100,7 @@ class SalesLensFunction(Construct):
             reason="X-Ray PutTraceSegments/PutTelemetryRecords have no resource-level permissions")
         # Like the default policy: in place before the function first runs.
         self.function.node.add_dependency(tracing)
-        acknowledge(self, "AwsSolutions-L1",
-                    "Python 3.11 is pinned: the AWSSDKPandas and Powertools layers in config.deploy are "
-                    "built for it, and the shared library stays 3.9-safe for Glue")
+        acknowledge(self, "AwsSolutions-L1", runtime_reason)
 
     @property
     def function_arn(self) -> str:

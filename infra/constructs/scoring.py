@@ -9,8 +9,10 @@
   redelivered, and after ``scoring.queue_max_receive_count`` receives SQS moves it to the same DLQ;
 - the DLQ is alarmed on any visible message to the ops topic (observability stack, with the redrive
   instructions of docs/runbook.md);
-- the function has its own layer (LightGBM, numpy, scipy: ``packaging.scoring_layer_bundle``) and
-  Powertools, not the AWS SDK for pandas layer; it may read the champion pointer and artefacts
+- the function runs on python3.12 (Amazon Linux 2023, glibc 2.34; the other functions run on
+  python3.11, Amazon Linux 2, glibc 2.26, which lightgbm 4.7.0, numpy and scipy's wheels and libgomp
+  need newer than) with its own layer (LightGBM, numpy, scipy: ``packaging.scoring_layer_bundle``,
+  CPython 3.12 wheels) and the python312 Powertools layer, not the AWS SDK for pandas layer; it may read the champion pointer and artefacts
   (curated bucket, ``scoring.model_prefix``), put and query the scores table, send to the DLQ.
 """
 from __future__ import annotations
@@ -27,7 +29,7 @@ from constructs import Construct
 from infra.constructs.access import grant_key, grant_s3, in_stack_partition
 from infra.constructs.event_targets import PlainTarget, allow_rule_to_send
 from infra.constructs.packaging import lambda_code, scoring_layer_code
-from infra.constructs.python_function import RUNTIME, SalesLensFunction
+from infra.constructs.python_function import SalesLensFunction
 from infra.constructs.tables import encrypted_table
 from saleslens import components
 from saleslens.config import Config
@@ -42,6 +44,15 @@ QUEUE_RETENTION_DAYS = 4
 # What the function does to the scores table: write a score, read the latest (and the trend).
 TABLE_ACTIONS = ("dynamodb:PutItem", "dynamodb:Query")
 DLQ_ACTIONS = ("sqs:SendMessage", "sqs:GetQueueUrl")
+# The function's runtime and its glibc (Amazon Linux 2023): no native library of its layer may need
+# a newer GLIBC_x.y symbol version (tests/infra/test_scoring_layer_elf.py), and the layer's wheels
+# are CPython 3.12's (infra/requirements-scoring-layer.lock; tests/infra/test_scoring_package.py
+# imports them and scores with pyenv's Python 3.12).
+RUNTIME = lambda_.Runtime.PYTHON_3_12
+RUNTIME_GLIBC = (2, 34)
+RUNTIME_REASON = ("Python 3.12 (Amazon Linux 2023, glibc 2.34): lightgbm 4.7.0, numpy, scipy and libgomp need "
+                  "glibc > 2.26 (python3.11's Amazon Linux 2); the layer's wheels and the python312 Powertools "
+                  "layer in config.deploy are built for it")
 
 
 class ScoringEvents(Construct):
@@ -54,11 +65,12 @@ class ScoringEvents(Construct):
             compatible_architectures=[lambda_.Architecture.X86_64],
             description="SalesLens scoring: lightgbm, numpy, scipy, narwhals (no pandas, no pyarrow)",
             removal_policy=RemovalPolicy.DESTROY)
-        powertools_arn = in_stack_partition(cfg.deploy.powertools_layer_arn.format(region=Aws.REGION))
+        powertools_arn = in_stack_partition(cfg.deploy.scoring_powertools_layer_arn.format(region=Aws.REGION))
         powertools = lambda_.LayerVersion.from_layer_version_arn(self, "PowertoolsLayer", powertools_arn)
         self.function = SalesLensFunction(self, "ScoreOpportunity", cfg=cfg, spec=components.LAMBDAS[FUNCTION],
                                           code=lambda_code(), layers=[powertools, layer], key=key,
-                                          removal_policy=removal_policy)
+                                          removal_policy=removal_policy, runtime=RUNTIME,
+                                          runtime_reason=RUNTIME_REASON)
         self.table = encrypted_table(self, "ScoresTable", table_name=cfg.name(components.OPPORTUNITY_SCORES_TABLE),
                                      partition=store.KEY, sort=store.SORT_KEY, ttl=store.TTL_ATTRIBUTE, key=key,
                                      removal_policy=removal_policy)

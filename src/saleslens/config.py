@@ -457,6 +457,9 @@ class DeployConfig:
     lambda_log_level: str = field(metadata=rule(choices=LOG_LEVELS))
     aws_sdk_pandas_layer_arn: str = field(metadata=rule(pattern=_LAYER_ARN, means="a Lambda layer version ARN with {region}"))
     powertools_layer_arn: str = field(metadata=rule(pattern=_LAYER_ARN, means="a Lambda layer version ARN with {region}"))
+    # score-opportunity runs on python3.12 (infra/constructs/scoring.py): Powertools built for it.
+    scoring_powertools_layer_arn: str = field(metadata=rule(pattern=_LAYER_ARN,
+                                                            means="a Lambda layer version ARN with {region}"))
     # Files landing together run conform in parallel; beyond this Glue throttles (and the ASL retries).
     glue_max_concurrent_runs: int = field(metadata=rule(ge=1))
     # Landing events EventBridge cannot deliver to the ingest-events queue: retries, then the DLQ.

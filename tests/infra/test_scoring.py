@@ -8,6 +8,7 @@ from typing import Any, Dict, Tuple
 import pytest
 
 from infra.constructs.packaging import scoring_layer_bundle
+from infra.layers import layer_problems, parse_layer_arn, read_lock
 from saleslens import components
 from saleslens.scoring import events as crm_events
 from tests.infra.cfn import as_list, export_of, flat, function_role, role_grants
@@ -86,10 +87,15 @@ def test_the_function_runs_on_its_own_layer_and_powertools_not_the_pandas_layer(
     _, fn = one(synth, "AWS::Lambda::Function", FunctionName=synth.cfg.name("score-opportunity"))
     layers = [flat(layer) for layer in fn["Properties"]["Layers"]]
     assert len(layers) == 2
-    assert any("AWSLambdaPowertoolsPythonV3" in layer for layer in layers)
-    assert not any("AWSSDKPandas" in layer for layer in layers)
+    assert any("AWSLambdaPowertoolsPythonV3-python312-x86_64" in layer for layer in layers)
+    assert not any("AWSSDKPandas" in layer or "python311" in layer for layer in layers)
+    assert fn["Properties"]["Runtime"] == "python3.12"
     (layer,) = [r for _, _, r in synth.resources("AWS::Lambda::LayerVersion", (STACK,))]
-    assert layer["Properties"]["CompatibleRuntimes"] == ["python3.11"]
+    assert layer["Properties"]["CompatibleRuntimes"] == ["python3.12"]
+    # the python312 Powertools layer holds the Powertools version requirements.lock pins
+    arn = synth.cfg.deploy.scoring_powertools_layer_arn.format(region=synth.cfg.region)
+    assert parse_layer_arn(arn)[1] == "AWSLambdaPowertoolsPythonV3-python312-x86_64"
+    assert layer_problems([arn], read_lock()) == []
     assert scoring_layer_bundle().entries  # the layer's files (sized in test_scoring_package.py)
 
 

@@ -1,9 +1,10 @@
-"""Every native library of the scoring layer finds what it links: each DT_NEEDED entry of each ELF
-file in the bundle is either in the bundle (the layer's python/ folders: wheels vendor theirs
-beside them, found through their RPATH; lib/: on LD_LIBRARY_PATH as /opt/lib) or a library the
-Lambda python3.11 base image provides (LAMBDA_BASE_LIBRARIES). Offline the handler imports
-lightgbm from the development venv, where the host has every library: this is the check moto
-cannot make."""
+"""Every native library of the scoring layer loads on the function's runtime (python3.12, Amazon
+Linux 2023): each DT_NEEDED entry of each ELF file in the bundle is either in the bundle (the
+layer's python/ folders: wheels vendor theirs beside them, found through their RPATH; lib/: on
+LD_LIBRARY_PATH as /opt/lib) or a library the Lambda base image provides (LAMBDA_BASE_LIBRARIES),
+and no file needs a GLIBC_x.y symbol version above the runtime's glibc (scoring.RUNTIME_GLIBC): the
+dynamic loader refuses such a file, as AWS would at import. Offline the handler imports lightgbm
+from the development venv, where the host has every library: this is the check moto cannot make."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -11,11 +12,12 @@ from pathlib import Path
 import pytest
 
 from infra.constructs.packaging import scoring_layer_bundle
-from infra.elf import is_elf, needed
+from infra.constructs.scoring import RUNTIME, RUNTIME_GLIBC
+from infra.elf import is_elf, needed, required_versions
 
 pytestmark = pytest.mark.infra
 
-# What the Lambda base image (Amazon Linux 2 for python3.11) provides to any native library: the
+# What the Lambda base image (Amazon Linux 2023 for python3.12) provides to any native library: the
 # glibc family, the C++ and GCC runtime libraries, zlib. Nothing else is assumed (libgomp is not
 # there: the layer ships it).
 LAMBDA_BASE_LIBRARIES = frozenset({
@@ -48,3 +50,28 @@ def test_the_elf_reader_reads_the_needed_entries_of_a_known_library():
     # libgomp itself links the C library only (readelf -d libgomp.so.1: one NEEDED, libc.so.6)
     files = dict(native_files())
     assert needed(files["lib/libgomp.so.1"]) == ["libc.so.6"]
+
+
+def glibc_needed(path) -> tuple:
+    """The highest GLIBC_x.y symbol version the file requires (of any library), (0,) if none."""
+    versions = [tuple(int(n) for n in v[len("GLIBC_"):].split("."))
+                for vs in required_versions(path).values() for v in vs
+                if v.startswith("GLIBC_") and v[len("GLIBC_"):].replace(".", "").isdigit()]
+    return max(versions, default=(0,))
+
+
+def test_the_runtime_is_amazon_linux_2023_with_glibc_2_34():
+    assert RUNTIME.name == "python3.12" and RUNTIME_GLIBC == (2, 34)
+
+
+def test_no_native_library_of_the_layer_needs_a_newer_glibc_than_the_runtime_s():
+    too_new = {dest: glibc_needed(src) for dest, src in native_files() if glibc_needed(src) > RUNTIME_GLIBC}
+    assert not too_new, too_new
+
+
+def test_the_glibc_check_reads_the_versions_the_libraries_need():
+    # Measured with `objdump -T`: lib_lightgbm.so (4.7.0) needs GLIBC_2.27 (logf), above python3.11's
+    # Amazon Linux 2 glibc 2.26; the host's libgomp GLIBC_2.34 (Debian's build), the runtime's own.
+    files = dict(native_files())
+    assert glibc_needed(files["python/lightgbm/lib/lib_lightgbm.so"]) == (2, 27)
+    assert glibc_needed(files["lib/libgomp.so.1"]) == (2, 34)
