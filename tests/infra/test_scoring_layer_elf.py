@@ -7,11 +7,14 @@ dynamic loader refuses such a file, as AWS would at import. Offline the handler 
 from the development venv, where the host has every library: this is the check moto cannot make."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from packaging.utils import parse_wheel_filename
 
-from infra.constructs.packaging import scoring_layer_bundle
+from infra import PROJECT_ROOT
+from infra.constructs.packaging import scoring_layer_bundle, scoring_layer_wheels
 from infra.constructs.scoring import RUNTIME, RUNTIME_GLIBC
 from infra.elf import is_elf, needed, required_versions
 
@@ -75,3 +78,15 @@ def test_the_glibc_check_reads_the_versions_the_libraries_need():
     files = dict(native_files())
     assert glibc_needed(files["python/lightgbm/lib/lib_lightgbm.so"]) == (2, 27)
     assert glibc_needed(files["lib/libgomp.so.1"]) == (2, 34)
+
+
+def test_setup_downloads_wheels_for_the_runtime_s_glibc_and_python():
+    # The Makefile's SCORING_PLATFORM lets pip take manylinux wheels up to the runtime's glibc, no newer,
+    # and only CPython 3.12's ABI (or pure-Python wheels): what the layer's wheels are.
+    makefile = (PROJECT_ROOT / "Makefile").read_text(encoding="utf-8")
+    platform = re.search(r"^SCORING_PLATFORM := (.*?)\n\n", makefile, re.M | re.S).group(1)
+    glibcs = [int(n) for n in re.search(r"\$\(foreach n,([\d ]+),--platform manylinux_2_", platform).group(1).split()]
+    assert max(glibcs) == RUNTIME_GLIBC[1] and "--python-version 3.12" in platform and "--abi cp312" in platform
+    for wheel in scoring_layer_wheels():
+        _name, _version, _build, tags = parse_wheel_filename(wheel.name)
+        assert all(t.interpreter in ("cp312", "py3") and t.abi in ("cp312", "none") for t in tags), wheel.name
