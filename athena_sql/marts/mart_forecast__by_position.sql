@@ -59,19 +59,19 @@ SELECT
     f.horizon_days,
     f.period_start,
     f.period_end,
-    round(f.forecast, 2) AS forecast,
-    round(f.lower, 2) AS lower,
-    round(f.upper, 2) AS upper,
+    round(round(f.forecast, 8), 2) AS forecast,
+    round(round(f.lower, 8), 2) AS lower,
+    round(round(f.upper, 8), 2) AS upper,
     f.residuals,
     a.origin AS scored_origin,
     a.period_start AS scored_period_start,
     a.period_end AS scored_period_end,
-    round(a.forecast, 2) AS scored_forecast,
-    round(a.actual, 2) AS scored_actual,
-    round(a.abs_pct_error, 2) AS scored_abs_pct_error,
-    round(a.bias_pct, 2) AS scored_bias_pct,
-    round(lv.mape_pct, 2) AS level_mape_pct,
-    round(lv.bias_pct, 2) AS level_bias_pct
+    round(round(a.forecast, 8), 2) AS scored_forecast,
+    round(round(a.actual, 8), 2) AS scored_actual,
+    round(round(a.abs_pct_error, 8), 2) AS scored_abs_pct_error,
+    round(round(a.bias_pct, 8), 2) AS scored_bias_pct,
+    round(round(lv.mape_pct, 8), 2) AS level_mape_pct,
+    round(round(lv.bias_pct, 8), 2) AS level_bias_pct
 FROM int_hr__positions_asof AS p
 JOIN latest AS l ON l.as_of_date = p.as_of_date
 JOIN stg_forecast__by_position AS f

@@ -113,7 +113,7 @@ def test_runs_json_of_curation_runs(runs):
 
     bad = cli(runs, "runs", "--pipeline", "curate")
     assert (bad.exit_code, bad.stderr) == (
-        2, "error: unknown pipeline 'curate'; expected one of ingest, curation, distribution, training\n")
+        2, "error: unknown pipeline 'curate'; expected one of ingest, curation, distribution, training, forecast\n")
 
 
 def test_runs_show_finds_the_curation_run_on_the_curate_state_machine(runs):

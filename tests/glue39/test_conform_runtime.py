@@ -54,27 +54,10 @@ def top_levels(distribution: str) -> Set[str]:
     return names
 
 
-# Pinned for Glue only: lightgbm 3.3.5's install requirements (scikit-learn with joblib, wheel),
-# which the development venv's lightgbm 4.7.0 does not need and no job imports.
-GLUE_ONLY = {"joblib", "scikit-learn", "wheel"}
-
-
-def installed_version(name: str):  # type: ignore[no-untyped-def]
-    try:
-        return metadata.version(name)
-    except metadata.PackageNotFoundError:
-        return None
-
-
 def test_the_job_libraries_are_this_runtimes_lock():
-    """On Python 3.9 (make glue39) exactly the Glue lock; in the development venv, its own lock
-    (less the Glue-only pins, absent there)."""
-    on_glue = sys.version_info[:2] == (3, 9)
-    lock = pins(GLUE_LOCK if on_glue else MAIN_LOCK)
-    installed = {name: installed_version(name) for name in pins(GLUE_LOCK)}
-    absent = {name for name, version in installed.items() if version is None}
-    assert absent == (set() if on_glue else GLUE_ONLY)
-    installed = {name: v for name, v in installed.items() if v is not None}
+    """On Python 3.9 (make glue39) exactly the Glue lock; in the development venv, its own lock."""
+    lock = pins(GLUE_LOCK if sys.version_info[:2] == (3, 9) else MAIN_LOCK)
+    installed = {name: metadata.version(name) for name in pins(GLUE_LOCK)}
     assert installed == {name: lock[name] for name in installed}
 
 
@@ -111,8 +94,7 @@ def test_the_job_script_imports_only_the_standard_library_its_lock_and_glue_s_ow
     # runs the job without it.
     allowed = {"saleslens"} | GLUE_PROVIDED | OPTIONAL_WHEN_INSTALLED
     for name in pins(GLUE_LOCK):
-        if installed_version(name) is not None:  # a Glue-only pin is not installed in the development venv
-            allowed |= top_levels(name)
+        allowed |= top_levels(name)
     assert "pyarrow" in loaded and "saleslens" in loaded
     assert loaded <= allowed, sorted(loaded - allowed)
 

@@ -35,6 +35,13 @@ def read_result(s3: Any, output_location: str) -> List[Row]:
     return [{k: stable_number(v) if len(v) > limit else v for k, v in row.items()} for row in csv.DictReader(io.StringIO(text))]
 
 
+def read_columns(s3: Any, output_location: str) -> List[str]:
+    """The column names of an Athena result CSV (its header line, there even when no row is)."""
+    bucket, _, key = output_location.split("://", 1)[1].partition("/")
+    text = s3.get_object(Bucket=bucket, Key=key)["Body"].read().decode("utf-8")
+    return next(csv.reader(io.StringIO(text)), [])
+
+
 # A sum of doubles differs in its last bits with the order of a parallel aggregation, so the same
 # data can give 15.624999999999998 on one run and 15.625000000000002 on the next, which display
 # as 15.62 and 15.63 and hash as different figures. Every amount the marts add up is in paisa and

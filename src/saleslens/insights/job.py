@@ -350,7 +350,7 @@ def athena_query(athena: object, s3: object, *, database: str, workgroup: str, p
     """A Query running the SQL on Athena and reading its CSV result (every value text, empty = null)."""
     import time
 
-    from saleslens.distribution.results import read_result
+    from saleslens.distribution.results import read_columns, read_result
 
     def run(sql: str) -> pd.DataFrame:
         qid = athena.start_query_execution(QueryString=sql, WorkGroup=workgroup,  # type: ignore[attr-defined]
@@ -364,9 +364,11 @@ def athena_query(athena: object, s3: object, *, database: str, workgroup: str, p
                 raise InsightQueryError(f"insight input query {state.lower()}: "
                                         f"{ex['Status'].get('StateChangeReason', 'no reason given')}")
             time.sleep(poll_seconds)
-        rows = read_result(s3, ex["ResultConfiguration"]["OutputLocation"])
-        frame = pd.DataFrame(rows)
-        return frame.replace({"": None}) if len(frame) else frame
+        location = ex["ResultConfiguration"]["OutputLocation"]
+        rows = read_result(s3, location)
+        if not rows:  # no row: the columns still, so the rules see an empty frame of the query's shape
+            return pd.DataFrame(columns=read_columns(s3, location))
+        return pd.DataFrame(rows).replace({"": None})
 
     return run
 
