@@ -10,17 +10,13 @@ from __future__ import annotations
 
 import json
 
-from aws_cdk import Aws, Duration, RemovalPolicy, TimeZone
-from aws_cdk import aws_iam as iam
+from aws_cdk import Duration, RemovalPolicy, TimeZone
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_scheduler_targets as targets
-from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from infra.constructs.access import grant_key
-from infra.constructs.schedules import DLQ_RETENTION_DAYS, MAX_EVENT_AGE_HOURS, RETRY_ATTEMPTS
-from infra.nag import acknowledge
+from infra.constructs.schedules import MAX_EVENT_AGE_HOURS, RETRY_ATTEMPTS, scheduler_plumbing
 from saleslens.config import Config
 from saleslens.forecast.job import AUTO
 
@@ -33,28 +29,9 @@ class ForecastSchedule(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, cfg: Config, state_machine, state_machine_arn: str,
                  key: kms.IKey, removal_policy: RemovalPolicy) -> None:
         super().__init__(scope, construct_id)
-        group_name = cfg.name(FORECAST_SCHEDULE_GROUP)
-        self.group = scheduler.ScheduleGroup(self, "Group", schedule_group_name=group_name,
-                                             removal_policy=removal_policy)
-        self.dead_letters = sqs.Queue(
-            self, "DeadLetters", queue_name=cfg.name(FORECAST_SCHEDULE_DLQ),
-            encryption=sqs.QueueEncryption.KMS, encryption_master_key=key, enforce_ssl=True,
-            retention_period=Duration.days(DLQ_RETENTION_DAYS),
-        )
-        acknowledge(self.dead_letters, "AwsSolutions-SQS3",
-                    "It is a dead-letter queue: the forecast schedule sends it the starts it could not make")
-        self.role = iam.Role(
-            self, "Role",
-            assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com", conditions={
-                "StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID},
-                "ArnLike": {"aws:SourceArn": f"arn:{Aws.PARTITION}:scheduler:{Aws.REGION}:{Aws.ACCOUNT_ID}:"
-                                             f"schedule/{group_name}/*"},
-            }),
-            description="EventBridge Scheduler: start the forecast state machine",
-        )
-        self.role.add_to_principal_policy(iam.PolicyStatement(
-            actions=["states:StartExecution"], resources=[state_machine_arn]))
-        grant_key(self.role, key, encrypt=True)
+        self.group, self.dead_letters, self.role = scheduler_plumbing(
+            self, cfg, group=FORECAST_SCHEDULE_GROUP, dead_letter_queue=FORECAST_SCHEDULE_DLQ,
+            machine_arn=state_machine_arn, what="forecast", key=key, removal_policy=removal_policy)
         settings = cfg.forecast.schedule
         self.schedule = scheduler.Schedule(
             self, "Monthly",

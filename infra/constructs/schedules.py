@@ -10,7 +10,7 @@ missing, access denied) is retried, then lands in an encrypted dead-letter queue
 from __future__ import annotations
 
 import json
-from typing import Dict
+from typing import Dict, Tuple
 
 from aws_cdk import Aws, Duration, RemovalPolicy, TimeZone
 from aws_cdk import aws_iam as iam
@@ -40,34 +40,45 @@ def schedule_input(cadence: str) -> Dict[str, str]:
     return {"run_date": AUTO, "cadence": cadence, "scheduled_time": "<aws.scheduler.scheduled-time>"}
 
 
+def scheduler_plumbing(scope: Construct, cfg: Config, *, group: str, dead_letter_queue: str, machine_arn: str,
+                       what: str, key: kms.IKey, removal_policy: RemovalPolicy
+                       ) -> Tuple[scheduler.ScheduleGroup, sqs.Queue, iam.Role]:
+    """What every schedule of ``scope`` shares: its group, an encrypted dead-letter queue for the
+    starts it could not make, and a role that may start ``machine_arn`` and nothing else (sending
+    a failed start to the queue is granted by the targets). ``what`` names the schedules in the
+    role's description and the queue's nag reason."""
+    group_name = cfg.name(group)
+    schedule_group = scheduler.ScheduleGroup(scope, "Group", schedule_group_name=group_name,
+                                             removal_policy=removal_policy)
+    dead_letters = sqs.Queue(
+        scope, "DeadLetters", queue_name=cfg.name(dead_letter_queue),
+        encryption=sqs.QueueEncryption.KMS, encryption_master_key=key, enforce_ssl=True,
+        retention_period=Duration.days(DLQ_RETENTION_DAYS),
+    )
+    acknowledge(dead_letters, "AwsSolutions-SQS3",
+                f"It is a dead-letter queue: the {what} schedules send it the starts they could not make")
+    role = iam.Role(
+        scope, "Role",
+        assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com", conditions={
+            "StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID},
+            "ArnLike": {"aws:SourceArn": f"arn:{Aws.PARTITION}:scheduler:{Aws.REGION}:{Aws.ACCOUNT_ID}:"
+                                         f"schedule/{group_name}/*"},
+        }),
+        description=f"EventBridge Scheduler: start the {what} state machine",
+    )
+    role.add_to_principal_policy(iam.PolicyStatement(actions=["states:StartExecution"], resources=[machine_arn]))
+    # The schedules are encrypted with the lake key, and so is the dead-letter queue it writes.
+    grant_key(role, key, encrypt=True)
+    return schedule_group, dead_letters, role
+
+
 class DistributionSchedules(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, cfg: Config, machine_name: str, state_machine,
                  key: kms.IKey, removal_policy: RemovalPolicy) -> None:
         super().__init__(scope, construct_id)
-        self.group = scheduler.ScheduleGroup(self, "Group", schedule_group_name=cfg.name(SCHEDULE_GROUP),
-                                             removal_policy=removal_policy)
-        self.dead_letters = sqs.Queue(
-            self, "DeadLetters", queue_name=cfg.name(SCHEDULES_DLQ),
-            encryption=sqs.QueueEncryption.KMS, encryption_master_key=key, enforce_ssl=True,
-            retention_period=Duration.days(DLQ_RETENTION_DAYS),
-        )
-        acknowledge(self.dead_letters, "AwsSolutions-SQS3",
-                    "It is a dead-letter queue: the distribution schedules send it the starts they could not make")
-        # One role for the three schedules: it may start the distribution machine and nothing else
-        # (plus sending a failed start to the dead-letter queue, granted by the targets).
-        self.role = iam.Role(
-            self, "Role",
-            assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com", conditions={
-                "StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID},
-                "ArnLike": {"aws:SourceArn": f"arn:{Aws.PARTITION}:scheduler:{Aws.REGION}:{Aws.ACCOUNT_ID}:"
-                                             f"schedule/{cfg.name(SCHEDULE_GROUP)}/*"},
-            }),
-            description="EventBridge Scheduler: start the distribution state machine",
-        )
-        self.role.add_to_principal_policy(iam.PolicyStatement(
-            actions=["states:StartExecution"], resources=[state_machine_arn(machine_name)]))
-        # The schedules are encrypted with the lake key, and so is the dead-letter queue it writes.
-        grant_key(self.role, key, encrypt=True)
+        self.group, self.dead_letters, self.role = scheduler_plumbing(
+            self, cfg, group=SCHEDULE_GROUP, dead_letter_queue=SCHEDULES_DLQ, machine_arn=state_machine_arn(machine_name),
+            what="distribution", key=key, removal_policy=removal_policy)
         self.schedules: Dict[str, scheduler.Schedule] = {}
         for cadence in CADENCES:
             settings = cfg.schedules.of(cadence)

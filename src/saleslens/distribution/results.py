@@ -7,7 +7,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
-from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from saleslens.config import ROLE_LEVELS
 
@@ -29,17 +29,18 @@ class RecipientError(ValueError):
 def read_result(s3: Any, output_location: str) -> List[Row]:
     """Rows of an Athena result CSV (every value text; empty = null), each decimal number taken to
     its stable value (``stable_number``)."""
+    return read_result_table(s3, output_location)[1]
+
+
+def read_result_table(s3: Any, output_location: str) -> Tuple[List[str], List[Row]]:
+    """The column names of an Athena result CSV (its header, there even when no row is) and its
+    rows as ``read_result`` gives them, from one read of the object."""
     bucket, _, key = output_location.split("://", 1)[1].partition("/")
     text = s3.get_object(Bucket=bucket, Key=key)["Body"].read().decode("utf-8")
     limit = STABLE_DIGITS + 2  # shorter values are exact as printed (stable_number)
-    return [{k: stable_number(v) if len(v) > limit else v for k, v in row.items()} for row in csv.DictReader(io.StringIO(text))]
-
-
-def read_columns(s3: Any, output_location: str) -> List[str]:
-    """The column names of an Athena result CSV (its header line, there even when no row is)."""
-    bucket, _, key = output_location.split("://", 1)[1].partition("/")
-    text = s3.get_object(Bucket=bucket, Key=key)["Body"].read().decode("utf-8")
-    return next(csv.reader(io.StringIO(text)), [])
+    reader = csv.DictReader(io.StringIO(text))
+    rows = [{k: stable_number(v) if len(v) > limit else v for k, v in row.items()} for row in reader]
+    return list(reader.fieldnames or []), rows
 
 
 # A sum of doubles differs in its last bits with the order of a parallel aggregation, so the same

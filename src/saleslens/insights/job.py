@@ -350,7 +350,7 @@ def athena_query(athena: object, s3: object, *, database: str, workgroup: str, p
     """A Query running the SQL on Athena and reading its CSV result (every value text, empty = null)."""
     import time
 
-    from saleslens.distribution.results import read_columns, read_result
+    from saleslens.distribution.results import read_result_table
 
     def run(sql: str) -> pd.DataFrame:
         qid = athena.start_query_execution(QueryString=sql, WorkGroup=workgroup,  # type: ignore[attr-defined]
@@ -364,10 +364,9 @@ def athena_query(athena: object, s3: object, *, database: str, workgroup: str, p
                 raise InsightQueryError(f"insight input query {state.lower()}: "
                                         f"{ex['Status'].get('StateChangeReason', 'no reason given')}")
             time.sleep(poll_seconds)
-        location = ex["ResultConfiguration"]["OutputLocation"]
-        rows = read_result(s3, location)
+        columns, rows = read_result_table(s3, ex["ResultConfiguration"]["OutputLocation"])
         if not rows:  # no row: the columns still, so the rules see an empty frame of the query's shape
-            return pd.DataFrame(columns=read_columns(s3, location))
+            return pd.DataFrame(columns=columns)
         return pd.DataFrame(rows).replace({"": None})
 
     return run
