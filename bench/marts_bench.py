@@ -167,13 +167,36 @@ def scanned(view: str, asked: Dict[str, Set[str]], sizes: Dict[str, Dict[str, in
 
 
 def connect_files(folder: Path):
-    """The offline Athena's DuckDB over one Parquet file per table, with athena_sql/ on top."""
+    """The offline Athena's DuckDB over one Parquet file per table, with athena_sql/ on top. A table
+    the cache predates is an empty table of its schema, and a column it predates (e.g. the product
+    master's standard_cost) reads as null, so an older cache still serves the views of today."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from saleslens.contracts import DATASETS
+    from saleslens.contracts.ddl import PARTITION_COLUMN
+    from saleslens.contracts.validation import clean_schema
+    from saleslens.curate.tables import TABLES
     from saleslens.offline.duck_athena import connect, transpile
     from saleslens.views import load_views
 
     con = connect()
-    for path in sorted(folder.glob("*.parquet")):
-        con.execute(f"CREATE VIEW {path.stem} AS SELECT * FROM read_parquet('{path}')")
+    present = {p.stem for p in folder.glob("*.parquet")}
+    for name in sorted(present):
+        path = folder / f"{name}.parquet"
+        have = set(pq.read_schema(path).names)
+        missing = [c for c in TABLES[name].columns if c.name not in have] if name in TABLES else []
+        extra = "".join(f", CAST(NULL AS {c.athena_type.upper()}) AS {c.name}" for c in missing)
+        con.execute(f"CREATE VIEW {name} AS SELECT *{extra} FROM read_parquet('{path}')")
+    for name, table in TABLES.items():
+        if name not in present:
+            schema = table.schema()
+            if table.partitioned:
+                schema = schema.append(pa.field(PARTITION_COLUMN, pa.string()))
+            con.register(name, schema.empty_table())
+    for name, dataset in DATASETS.items():
+        if name not in present:
+            con.register(name, clean_schema(dataset).append(pa.field(PARTITION_COLUMN, pa.string())).empty_table())
     for view in load_views():
         for statement in transpile(view.sql):
             con.execute(statement)

@@ -4,6 +4,7 @@ DynamoDB in process (the real services' offline stand-ins)."""
 from __future__ import annotations
 
 import email
+import hashlib
 from email import policy
 from typing import Any, Dict, Iterator, List
 
@@ -13,6 +14,7 @@ from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 
+from saleslens.delivery import figures as figures_mod
 from saleslens.delivery import ledger as ledger_mod
 from saleslens.delivery.deliver import Settings, deliver_batch
 from saleslens.delivery.figures import changed, figures_hash
@@ -58,6 +60,16 @@ def test_the_same_figures_hash_the_same_whenever_and_for_whatever_name():
     assert names == sorted(names) and {"primary", "targets", "recipient", "pipeline"} <= set(names)
     assert "freshness" not in names
     assert all(len(part.split("=")[1]) == 16 for part in hashed[3:].split(","))
+
+
+def test_a_sections_digest_is_the_sha256_of_its_figures_as_sorted_json_at_four_places():
+    # Stored hashes are compared with new ones, so the serialisation must never drift: written by
+    # hand, "100.00" -> "100", "15.62500" -> "15.625", "0.123456" -> "0.1235" (4 places, half
+    # even), a float 2.675 -> "2.675", "-0.00" -> "-0", an id without a decimal point unchanged,
+    # None -> null, an int stays a number, keys sorted.
+    value = {"b": ["100.00", "15.62500", "0.123456", "-0.00"], "a": {"x": 2.675, "y": "SR-01.A", "z": None, "n": 3}}
+    text = '{"a":{"n":3,"x":"2.675","y":"SR-01.A","z":null},"b":["100","15.625","0.1235","-0"]}'
+    assert figures_mod._digest(value) == hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def test_a_section_the_report_gained_is_no_correction_a_changed_one_is():

@@ -69,6 +69,18 @@ _DECIMAL = re.compile(r"^-?\d+\.\d+(?:[eE][-+]?\d+)?$")
 
 
 def _rounded(value: Any) -> Any:
+    # Exact types first: a report holds millions of strs, dicts and lists, and this runs once per
+    # report (as long as rendering it took before the order changed); subclasses fall through to
+    # the general checks below, which give the same result.
+    kind = type(value)
+    if kind is str:
+        return _rounded_text(value) if "." in value else value
+    if kind is dict:
+        return {str(k): _rounded(v) for k, v in value.items()}
+    if kind is list or kind is tuple:
+        return [_rounded(v) for v in value]
+    if value is None or kind is bool or kind is int:
+        return value
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         value = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
     if isinstance(value, dict):
@@ -76,7 +88,11 @@ def _rounded(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_rounded(v) for v in value]
     if isinstance(value, str) and _DECIMAL.match(value):
-        return format(round(Decimal(value), FIGURE_PLACES).normalize(), "f")
+        return _rounded_text(value)
     if isinstance(value, float):
         return format(round(Decimal(repr(value)), FIGURE_PLACES).normalize(), "f")
     return value if value is None or isinstance(value, (bool, int)) else str(value)
+
+
+def _rounded_text(value: str) -> str:
+    return format(round(Decimal(value), FIGURE_PLACES).normalize(), "f") if _DECIMAL.match(value) else value
