@@ -49,31 +49,35 @@ def main() -> None:
     args = ap.parse_args()
     opportunities = int(args.sr_positions * args.opportunities_per_sr_month * args.months)
     start = datetime(2025, 11, 1, tzinfo=timezone.utc)
-    records = []
-    for n in range(opportunities):
-        for e in range(EVENTS_PER_OPPORTUNITY):
-            when = start + timedelta(days=(n % 390) + e * 9, minutes=n % 997)
-            records.append(store.ScoreRecord(
-                f"O{n:08d}", store.stamp(when), e + 1, "STAGE_CHANGE", "proposal" if e > 2 else "creation",
-                "20261101T000000Z-1a2b3c", "lightgbm", "model", 0.1 + (n % 80) / 100, 1 + n % 5,
-                ("owner's prior win rate 38%", "account type TEACHING_HOSPITAL", "14 days to expected close"),
-                ("competitor Curatis", "amount 12,50,000", "3 meetings before the proposal")))
-    size = item_bytes(records[0].to_item(400))
-    total = size * len(records)
+    def items():  # what the Scan's pages yield, one at a time (the function never holds them all)
+        for n in range(opportunities):
+            for e in range(EVENTS_PER_OPPORTUNITY):
+                when = start + timedelta(days=(n % 390) + e * 9, minutes=n % 997)
+                yield store.ScoreRecord(
+                    f"O{n:08d}", store.stamp(when), e + 1, "STAGE_CHANGE", "proposal" if e > 2 else "creation",
+                    "20261101T000000Z-1a2b3c", "lightgbm", "model", 0.1 + (n % 80) / 100, 1 + n % 5,
+                    ("owner's prior win rate 38%", "account type TEACHING_HOSPITAL", "14 days to expected close"),
+                    ("competitor Curatis", "amount 12,50,000", "3 meetings before the proposal")).to_item(400)
+
+    size = item_bytes(next(items()))
+    scores = opportunities * EVENTS_PER_OPPORTUNITY
+    total = size * scores
     pages = math.ceil(total / PAGE_BYTES)
     units = total / READ_UNIT_BYTES * 0.5
-    items = [r.to_item(400) for r in records]  # what the Scan pages hold
-    del records
+    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: kilobytes
     t0, c0 = time.perf_counter(), time.process_time()
-    table = snapshot_rows([store.ScoreRecord.from_item(i) for i in items], datetime.now(timezone.utc))
+    # As saleslens.scoring.snapshot.snapshot: every item parsed into a record as the pages come in,
+    # then one row per opportunity, then Parquet.
+    table = snapshot_rows([store.ScoreRecord.from_item(i) for i in items()], datetime.now(timezone.utc))
     body = parquet_bytes(table)
     seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: kilobytes
-    print(f"opportunities {opportunities:,}, scores {len(items):,}, item {size} B, table {total / 1e6:,.1f} MB")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    print(f"opportunities {opportunities:,}, scores {scores:,}, item {size} B, table {total / 1e6:,.1f} MB")
     print(f"one Scan: {pages:,} pages of 1 MB, {units:,.0f} read units, USD {units / 1e6 * USD_PER_MILLION_READ_UNITS:.4f}")
     print(f"a Query per opportunity instead: {opportunities:,} requests (>= {opportunities:,} read units)")
     print(f"items -> records -> {table.num_rows:,} rows -> Parquet {len(body) / 1e6:.1f} MB: {cpu:.1f} s CPU "
-          f"({seconds:.1f} s wall); peak RSS of the process {peak / 1e6:,.0f} MB (the items included)")
+          f"({seconds:.1f} s wall, the items made on the way included); peak RSS of the process {peak / 1e6:,.0f} MB "
+          f"({base / 1e6:,.0f} MB before the snapshot: the interpreter and its imports)")
 
 
 if __name__ == "__main__":
