@@ -301,6 +301,24 @@ class ThreadProfiles:
         print(f"  profile of {len(self.profiles)} threads in {self.path} (pstats; wall time per thread)")
 
 
+def state_seconds(events: List[Dict[str, Any]]) -> List[Any]:
+    """(state, seconds from entered to exited) for each top-level state of an execution's history,
+    in the order entered; a state entered more than once (a retry, a loop) is summed."""
+    entered: Dict[str, Any] = {}
+    spent: Dict[str, float] = {}
+    for e in events:
+        kind = e["type"]
+        if kind.endswith("StateEntered"):
+            name = e["stateEnteredEventDetails"]["name"]
+            entered[name] = e["timestamp"]
+            spent.setdefault(name, 0.0)
+        elif kind.endswith("StateExited"):
+            name = e["stateExitedEventDetails"]["name"]
+            if name in entered:
+                spent[name] += (e["timestamp"] - entered.pop(name)).total_seconds()
+    return list(spent.items())
+
+
 def offline_bench(args: argparse.Namespace) -> None:
     import logging
     from dataclasses import replace
@@ -339,6 +357,9 @@ def offline_bench(args: argparse.Namespace) -> None:
                   f"peak RSS so far {_peak_rss_mb():,.0f} MB in this process, "
                   f"{tree.peak_mb:,.0f} MB with its Lambda worker process")
             print(f"  held: {_memory_held(aws)}")
+            timeline = state_seconds(aws.history(result.arn))
+            print("  seconds per state (entered -> exited, wall): " + ", ".join(
+                f"{name} {sec:.1f}" for name, sec in timeline if sec >= 0.05))
             total = sum(counter.calls.values())
             print(f"  AWS API calls: {total:,} = {total / n:.2f} per report")
             for op, count in counter.calls.most_common():
