@@ -198,11 +198,17 @@ def topic_arn(cfg: Config, account: str, region: str, partition: Optional[str] =
     return f"arn:{partition or partition_of(region)}:sns:{region}:{account}:{cfg.name(OPS_TOPIC)}"
 
 
+def _compact(value: object) -> str:
+    """JSON without the spaces json.dumps puts after separators: Lambda allows 4 KB of variables in
+    all (tests/infra/test_lambda_environment_size.py)."""
+    import json
+
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
 def runtime_environment(cfg: Config, account: str, region: str, partition: Optional[str] = None) -> Dict[str, str]:
     """Environment of every Lambda: the same keys in AWS and offline, each read by a handler
     (or by Powertools: the POWERTOOLS_ ones)."""
-    import json
-
     return {
         "CLEAN_BUCKET": cfg.bucket_name("clean", account, region),
         "QUARANTINE_BUCKET": cfg.bucket_name("quarantine", account, region),
@@ -211,7 +217,7 @@ def runtime_environment(cfg: Config, account: str, region: str, partition: Optio
         "GLUE_DATABASE": cfg.glue_database,
         "ATHENA_WORKGROUP": cfg.athena_workgroup,
         "SENDER_EMAIL": cfg.distribution.sender,
-        "EMAIL_DOMAINS": json.dumps(cfg.distribution.email_domains),
+        "EMAIL_DOMAINS": _compact(cfg.distribution.email_domains),
         "SES_CONFIGURATION_SET": cfg.name(SES_CONFIGURATION_SET),
         "DELIVERY_LEDGER_TABLE": cfg.name(DELIVERY_LEDGER_TABLE),
         "RUN_LEDGER_TABLE": cfg.name(RUN_LEDGER_TABLE),
@@ -219,9 +225,9 @@ def runtime_environment(cfg: Config, account: str, region: str, partition: Optio
         "LEDGER_TTL_DAYS": str(cfg.ingest.ledger_ttl_days),
         "DELIVERY_LEDGER_TTL_DAYS": str(cfg.retention.delivery_ledger_days),
         "OPS_TOPIC_ARN": topic_arn(cfg, account, region, partition),
-        "STATE_MACHINE_PIPELINES": json.dumps(state_machine_pipelines(cfg), sort_keys=True),
+        "STATE_MACHINE_PIPELINES": _compact(state_machine_pipelines(cfg)),
         "LATE_AFTER_DAYS": str(cfg.ingest.late_after_days),
-        "QUALITY_THRESHOLDS": json.dumps(cfg.ingest.quality, sort_keys=True),
+        "QUALITY_THRESHOLDS": _compact(cfg.ingest.quality),
         "LINK_SIGNING_SECRET": cfg.name(LINK_SIGNING_SECRET),
         "LINK_REVOCATION_TABLE": cfg.name(LINK_REVOCATION_TABLE),
         "LINK_ACCESS_LOG_TABLE": cfg.name(LINK_ACCESS_LOG_TABLE),
@@ -233,18 +239,18 @@ def runtime_environment(cfg: Config, account: str, region: str, partition: Optio
         # Per deployment, so the suppression table's hashes match nothing elsewhere (delivery.suppression).
         "SUPPRESSION_SALT": f"{cfg.prefix}/{account}",
         # The SNS platform application of each push platform (delivery.push); created at deploy time.
-        "PUSH_APPLICATIONS": json.dumps({p: push_application_arn(cfg, p, account, region, partition)
-                                         for p in cfg.distribution.push_platforms}, sort_keys=True),
+        "PUSH_APPLICATIONS": _compact({p: push_application_arn(cfg, p, account, region, partition)
+                                       for p in cfg.distribution.push_platforms}),
         # Each render-report container's share of the SES quota (delivery.pacing); offline sets 0.
         "SES_SEND_RATE_PER_SECOND": str(ses_send_rate_per_container(cfg)),
         "DELIVERY_BATCH_SIZE": str(cfg.distribution.batch_size),
         "DELIVERY_TOLERATED_FAILURE_PERCENTAGE": str(cfg.distribution.tolerated_failure_percentage),
-        "CURATE_SETTINGS": json.dumps(curate_settings(cfg), sort_keys=True),
+        "CURATE_SETTINGS": _compact(curate_settings(cfg)),
         # The company's zone: PlanRun reads a schedule's fire time in it to settle an "auto" run
         # date; curate and the link service take today's date in it (a holder's last day, links.holders).
         "SCHEDULE_TIMEZONE": cfg.schedules.timezone,
         # Scoring on CRM events (saleslens.scoring.service): the CRM, retries, champions, history.
-        "SCORING_SETTINGS": json.dumps(scoring_settings(cfg), sort_keys=True),
+        "SCORING_SETTINGS": _compact(scoring_settings(cfg)),
         "OPPORTUNITY_SCORES_TABLE": cfg.name(OPPORTUNITY_SCORES_TABLE),
         "SCORING_DLQ": cfg.name(SCORING_DLQ),
         "POWERTOOLS_SERVICE_NAME": cfg.project,

@@ -116,7 +116,7 @@ def test_function_environment_names_the_deployed_resources(synth, key):
         "OPS_TOPIC_ARN": f"arn:<AWS::Partition>:sns:<AWS::Region>:<AWS::AccountId>:{prefix}-ops-alerts",
         "STATE_MACHINE_PIPELINES": json.dumps({f"{prefix}-curate": "curation", f"{prefix}-distribute": "distribution",
                                                 f"{prefix}-forecast": "forecast", f"{prefix}-ingest": "ingest",
-                                                f"{prefix}-train-scoring": "training"}),
+                                                f"{prefix}-train-scoring": "training"}, separators=(",", ":")),
         "LATE_AFTER_DAYS": str(cfg.ingest.late_after_days),
         "LINK_SIGNING_SECRET": f"{prefix}-link-signing-key",
         "LINK_REVOCATION_TABLE": f"{prefix}-link-revocations",
@@ -140,7 +140,7 @@ def test_function_environment_names_the_deployed_resources(synth, key):
     }
     # JSON holding ARNs (flattened, its closing brace shows as the flattener's ">")
     assert settings["PUSH_APPLICATIONS"].startswith(
-        '{"APNS": "arn:<AWS::Partition>:sns:<AWS::Region>:<AWS::AccountId>:app/APNS/' + f'{prefix}-push-apns", "GCM": ')
+        '{"APNS":"arn:<AWS::Partition>:sns:<AWS::Region>:<AWS::AccountId>:app/APNS/' + f'{prefix}-push-apns","GCM":')
     assert f"app/GCM/{prefix}-push-gcm" in settings["PUSH_APPLICATIONS"]
     # The JSON settings read back as check-quality and curate read them.
     quality = IngestConfig(quality=json.loads(settings["QUALITY_THRESHOLDS"]))
