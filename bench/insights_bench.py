@@ -14,11 +14,22 @@ Measured per cadence for the last day of the history: the seconds of each input 
 Athena would run), the rows each returns (what the function holds in pandas), the seconds of the
 rules in pandas, and the process's peak RSS at the end (ru_maxrss: a high-water mark, so the
 largest of the three cadences). Median of --repeat runs for the totals.
+
+Modelled scan, as bench/marts_bench.py models it: the Parquet bytes (sizes.json: as the lake stores
+each partition) of the partitions a query's SQL names in its ``dt`` predicates (``dt IN (...)``,
+``dt BETWEEN ... AND ...``), for every partitioned table the query reads through its views, plus the
+tables it reads without such a predicate whole (dimensions). A partition the cache does not hold (the
+history before its three months: churn reads from the start of last year's trailing window) counts
+as the mean of the table's cached partitions, so the figure models a full history. Athena reads only
+the columns a query names, and the contributors' query reads the series query's partitions (its
+territory filter prunes none): an upper bound. USD 5 per TB, at least 10 MB per query.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import re
 import resource
 import statistics
 import sys
@@ -26,7 +37,7 @@ import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
@@ -74,7 +85,62 @@ def connect(folder: Path):  # type: ignore[no-untyped-def]
     return con
 
 
-def timed_query(con, log: List[Tuple[str, float, int]]):  # type: ignore[no-untyped-def]
+MIN_BYTES = 10 * 1024 * 1024  # Athena bills at least 10 MB a query
+USD_PER_TB = 5.0
+_IDENT = re.compile(r"\b[a-z][a-z0-9_]*\b")
+_DAY = re.compile(r"'(\d{4}-\d{2}-\d{2})'")
+_DT_IN = re.compile(r"\bdt\s+IN\s*\(([^)]*)\)", re.IGNORECASE)
+_DT_BETWEEN = re.compile(r"\bdt\s+BETWEEN\s+'(\d{4}-\d{2}-\d{2})'\s+AND\s+'(\d{4}-\d{2}-\d{2})'", re.IGNORECASE)
+Entry = Tuple[str, float, int, int]  # the SQL's first words, seconds, rows, modelled bytes
+
+
+def partitions_named(sql: str) -> Optional[Set[str]]:
+    """The ``dt`` values a query's predicates name (a BETWEEN: every day of it); None: no ``dt`` predicate."""
+    named: Optional[Set[str]] = None
+    for m in _DT_IN.finditer(sql):
+        named = (named or set()) | set(_DAY.findall(m.group(1)))
+    for m in _DT_BETWEEN.finditer(sql):
+        first, last = date.fromisoformat(m.group(1)), date.fromisoformat(m.group(2))
+        named = (named or set()) | {(first + timedelta(days=i)).isoformat() for i in range((last - first).days + 1)}
+    return named
+
+
+def tables_read(sql: str, views: Dict[str, FrozenSet[str]]) -> Set[str]:
+    """Catalog tables a query reads, through every view below the ones it names."""
+    from saleslens.contracts import DATASETS
+    from saleslens.curate.tables import TABLES
+
+    seen: Set[str] = set()
+    stack = list(set(_IDENT.findall(sql.lower())))
+    out: Set[str] = set()
+    while stack:
+        name = stack.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        if name in views:
+            stack.extend(views[name])
+        elif name in TABLES or name in DATASETS:
+            out.add(name)
+    return out
+
+
+def modelled_bytes(sql: str, views: Dict[str, FrozenSet[str]], sizes: Dict[str, Dict[str, int]]) -> int:
+    """Bytes Athena would scan for ``sql`` (module docstring: the partitions named, dimensions whole)."""
+    named = partitions_named(sql)
+    total = 0
+    for table in tables_read(sql, views):
+        parts = sizes.get(table, {})
+        if named is None or len(parts) <= 1:  # no dt predicate, or an unpartitioned table: read whole
+            total += sum(parts.values())
+        else:
+            mean = sum(parts.values()) / len(parts)
+            total += round(sum(parts.get(dt, mean) for dt in named))
+    return total
+
+
+def timed_query(con, log: List[Entry], views: Dict[str, FrozenSet[str]],  # type: ignore[no-untyped-def]
+                sizes: Dict[str, Dict[str, int]]):
     import pandas as pd
 
     from saleslens.offline.duck_athena import as_of_domain, single_as_of_date, transpile
@@ -84,7 +150,7 @@ def timed_query(con, log: List[Tuple[str, float, int]]):  # type: ignore[no-unty
         # As the offline Athena runs a query: an as-of query's domain cut to its date (Trino's pushdown).
         with as_of_domain(con, single_as_of_date(sql)):
             frame = con.sql(transpile(sql)[-1]).df()
-        log.append((" ".join(sql.split()[:12]), time.perf_counter() - t, len(frame)))
+        log.append((" ".join(sql.split()[:12]), time.perf_counter() - t, len(frame), modelled_bytes(sql, views, sizes)))
         return frame
 
     return run
@@ -93,6 +159,7 @@ def timed_query(con, log: List[Tuple[str, float, int]]):  # type: ignore[no-unty
 def main() -> None:
     from saleslens.config import load_config
     from saleslens.insights import job
+    from saleslens.views import load_views
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--start", type=date.fromisoformat, default=date(2024, 7, 1),
@@ -108,25 +175,37 @@ def main() -> None:
 
         build(folder, args.start, args.months)
     con = connect(folder)
+    sizes: Dict[str, Dict[str, int]] = json.loads((folder / "sizes.json").read_text())
+    views = {v.name: v.identifiers() for v in load_views()}
     cfg = load_config().insights
     run_date = args.start - timedelta(days=1)
     print(f"run date {run_date}; DuckDB threads: {os.cpu_count()}")
     for cadence in ("daily", "fortnightly", "monthly"):
         totals, rules = [], []
-        last: List[Tuple[str, float, int]] = []
+        last: List[Entry] = []
         counts: Dict[str, int] = {}
         for _ in range(args.repeat):
-            log: List[Tuple[str, float, int]] = []
+            log: List[Entry] = []
             t = time.perf_counter()
-            tables = job.build(timed_query(con, log), run_date, cadence, cfg, profit_sources=True)
+            tables = job.build(timed_query(con, log, views, sizes), run_date, cadence, cfg, profit_sources=True)
             total = time.perf_counter() - t
             totals.append(total)
-            rules.append(total - sum(s for _, s, _ in log))
+            rules.append(total - sum(s for _, s, _, _ in log))
             last, counts = log, tables.counts()
         print(f"\n{cadence}: {statistics.median(totals):.1f} s in all (median of {args.repeat}), of which "
               f"{statistics.median(rules):.1f} s the rules in pandas; {counts}")
-        for sql, seconds, rows in last:
-            print(f"  {seconds:6.2f} s {rows:>10,} rows  {sql} ...")
+        for sql, seconds, rows, scan in last:
+            print(f"  {seconds:6.2f} s {rows:>10,} rows {scan / 1e6:8.1f} MB  {sql} ...")
+        billed = sum(max(b, MIN_BYTES) for _, _, _, b in last)
+        print(f"  modelled scan of the run: {len(last)} queries, {billed / 1e9:.3f} GB billed "
+              f"(10 MB minimum each) = USD {billed / 1e12 * USD_PER_TB:.4f}")
+        # Spikes and troughs: the series query (per territory x division x period) and, when a finding
+        # is flagged, the contributors' query (the same, by brand, stockist and SKU too).
+        findings_queries = [(sql, b) for sql, _, _, b in last if sql.startswith("SELECT territory_code, division_code,")]
+        if not any("brand_code," in sql for sql, _ in findings_queries):
+            series = max(findings_queries[0][1], MIN_BYTES)  # the contributors' query reads the series' partitions
+            print(f"  no finding, so no contributors' query; with it (the series query's partitions again): "
+                  f"{len(last) + 1} queries, {(billed + series) / 1e9:.3f} GB")
     print(f"\npeak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 
