@@ -8,7 +8,7 @@ and every price a public on-demand list price. Run from the project root:
 
 Read from the code at run time: the states each state machine traverses on its success path
 (step_functions/*.asl.json), the number of mart queries per distribution run (saleslens.distribution.marts.MARTS),
-the batch size and SES rate (config/saleslens.json), each Lambda's memory and the Glue job's DPUs
+the batch size and SES rate (config/saleslens.json), each Lambda's memory and the Glue jobs' DPUs
 (src/saleslens/components.py), the Distributed Map's MaxConcurrency, and the alarms the
 observability stack creates (one per rule in infra/stacks/observability.py, counted from the
 same component lists). Volumes and durations the code cannot tell are the ASSUMPTIONS below,
@@ -173,9 +173,22 @@ class Assumptions:
     glue_seconds_per_run: float = 90.0
     # Athena: bench/README.md's modelled bytes per run with the daily primary sums: daily and
     # fortnightly 0.35 GB, monthly 0.94 GB (an upper bound: Athena reads only named columns).
+    # The benches print decimal GB (bytes / 10^9).
     athena_gb_daily: float = 0.35
     athena_gb_fortnightly: float = 0.35
     athena_gb_monthly: float = 0.94
+    # build-insights' Athena input queries (saleslens.insights.job: 11 a run, and the contributors'
+    # query of spikes and troughs when one is flagged): bench/insights_bench.py's modelled scan for
+    # 2024-06-30 with the contributors' query counted, bench/README.md "Insights": daily and
+    # fortnightly 0.852 GB, monthly 0.986 GB (its series query reads whole closed months), of which
+    # churn's summary, 15 months of primary lines, 0.586 GB. An upper bound: whole Parquet objects,
+    # the contributors' query on every run, and a month-end run date (profitability reads the month
+    # to date: a whole month). The receivables' month-end snapshots (not in the bench's lake; at most
+    # 5 rows a stockist) are billed the 10 MB minimum a query, which the figures include.
+    insight_queries_per_run: int = 12
+    insights_gb_daily: float = 0.852
+    insights_gb_fortnightly: float = 0.852
+    insights_gb_monthly: float = 0.986
     # Devices per person that receive a push: the generator's device registry (datasets.py:
     # 70 % have one, a fifth of those a second, one in ten disabled): 0.70 x 1.2 x 0.9.
     push_devices_per_person: float = 0.70 * 1.2 * 0.9
@@ -232,6 +245,12 @@ class Assumptions:
     # 300 s billed is an assumption with room.
     training_runs_per_month: float = 52 / 12
     glue_training_seconds_per_run: float = 300.0
+    # Forecast: monthly (forecast.schedule cron(0 6 3 * ? *): the 3rd of each month), one run. At usv
+    # scale its 5 AutoETS fits (4 backtest origins and the forecast) take ~6,588 s of CPU, ~27 min on
+    # the job's 4 processes, and the rest of the job seconds (bench/README.md "The forecast job at usv
+    # scale"); with the install of its locks' wheels (~650 MB): 1,800 s billed, the README's estimate.
+    forecast_runs_per_month: float = 1.0
+    glue_forecast_seconds_per_run: float = 1800.0
     # Customer-managed KMS keys: lake, ops, email events (kms.Key in infra/).
     kms_keys: int = 3
     # Secrets Manager: the link signing key (components.LINK_SIGNING_SECRET).
@@ -344,9 +363,10 @@ def model(a: Assumptions, p: Prices = PRICES, map_concurrency: int | None = None
     n_batches = batches(a.recipients, batch_size) * runs
     score_events = a.score_events_per_month()
     trainings = a.training_runs_per_month
+    forecasts = a.forecast_runs_per_month
     lines: List[Line] = []
 
-    # Step Functions: Standard transitions of the three machines, Express Map children.
+    # Step Functions: Standard transitions of the machines, Express Map children.
     ingest_states = success_path_states(_load(components.STATE_MACHINES["ingest"].definition), {})
     curate_states = success_path_states(_load(components.STATE_MACHINES["curate"].definition), {})
     distribute = _load(components.STATE_MACHINES["distribute"].definition)
@@ -354,7 +374,9 @@ def model(a: Assumptions, p: Prices = PRICES, map_concurrency: int | None = None
                                                          "BuildInsightMarts": len(INSIGHT_MARTS)})
     per_run = distribution_transitions(a.recipients, batch_size, distribute_states, 1, children_standard=False)
     train_states = success_path_states(_load(components.STATE_MACHINES["train-scoring"].definition), {})
-    transitions = ingest_states * files + curate_states * curates + per_run * runs + train_states * trainings
+    forecast_states = success_path_states(_load(components.STATE_MACHINES["forecast"].definition), {})
+    transitions = (ingest_states * files + curate_states * curates + per_run * runs + train_states * trainings
+                   + forecast_states * forecasts)
     batch_s = paced_batch_seconds(batch_size, concurrency, cfg.distribution.ses_max_send_rate,
                                   a.render_seconds_per_recipient)
     express_gb_s = n_batches * math.ceil(batch_s * 10) / 10 * p.sfn_express_memory_gb
@@ -364,7 +386,7 @@ def model(a: Assumptions, p: Prices = PRICES, map_concurrency: int | None = None
         + n_batches * p.sfn_express_per_request + express_gb_s * p.sfn_express_per_gb_second,
         f"{transitions:,.0f} transitions (ingest {ingest_states}/file, curate {curate_states}/run, distribute "
         f"{distribute_states}/run with {mart_queries} mart queries, train-scoring {train_states}/run x "
-        f"{trainings:.2f}; 4,000 free); {n_batches:,} Express Map "
+        f"{trainings:.2f}, forecast {forecast_states}/run x {forecasts:.0f}; 4,000 free); {n_batches:,} Express Map "
         f"children ({batch_s:.0f} s each, 64 MB)"))
 
     # Lambda: requests and GB-seconds.
@@ -397,9 +419,14 @@ def model(a: Assumptions, p: Prices = PRICES, map_concurrency: int | None = None
     lines.append(Line("SNS mobile push", max(0.0, pushes - p.sns_free_pushes) * p.sns_per_push,
                       f"{pushes:,.0f} pushes ({a.push_devices_per_person:.3f} devices a person; 1 M free)"))
 
-    athena_gb = (a.daily_runs * a.athena_gb_daily + a.fortnightly_runs * a.athena_gb_fortnightly
-                 + a.monthly_runs * a.athena_gb_monthly)
-    lines.append(Line("Athena", athena_usd(athena_gb, p), f"{athena_gb:.2f} GB scanned ({mart_queries} queries a run)"))
+    marts_gb = (a.daily_runs * a.athena_gb_daily + a.fortnightly_runs * a.athena_gb_fortnightly
+                + a.monthly_runs * a.athena_gb_monthly)
+    insights_gb = (a.daily_runs * a.insights_gb_daily + a.fortnightly_runs * a.insights_gb_fortnightly
+                   + a.monthly_runs * a.insights_gb_monthly)
+    athena_gb = marts_gb + insights_gb
+    lines.append(Line("Athena", athena_usd(athena_gb * 1e9 / GB, p),
+                      f"{athena_gb:.2f} GB scanned: {mart_queries} mart queries a run {marts_gb:.2f} GB, up to "
+                      f"{a.insight_queries_per_run} build-insights input queries a run {insights_gb:.2f} GB"))
 
     glue = components.GLUE_JOBS["conform"]
     dpu_hours = files * max(a.glue_seconds_per_run, p.glue_minimum_seconds) / 3600 * glue.max_capacity
@@ -411,6 +438,12 @@ def model(a: Assumptions, p: Prices = PRICES, map_concurrency: int | None = None
     lines.append(Line("Glue (train-scoring, Python shell)", train_dpu_hours * p.glue_per_dpu_hour,
                       f"{train_dpu_hours:.2f} DPU-hours ({trainings:.2f} weekly runs x "
                       f"{a.glue_training_seconds_per_run:.0f} s x {train.max_capacity} DPU)"))
+    forecast = components.GLUE_JOBS["forecast"]
+    forecast_dpu_hours = (forecasts * max(a.glue_forecast_seconds_per_run, p.glue_minimum_seconds) / 3600
+                          * forecast.max_capacity)
+    lines.append(Line("Glue (forecast, Python shell)", forecast_dpu_hours * p.glue_per_dpu_hour,
+                      f"{forecast_dpu_hours:.2f} DPU-hours ({forecasts:.0f} monthly run x "
+                      f"{a.glue_forecast_seconds_per_run:.0f} s x {forecast.max_capacity} DPU)"))
     sqs = sqs_requests(score_events, components.SCORING_BATCH_SIZE, a.sqs_pollers, a.sqs_long_poll_seconds,
                        a.days_per_month * 86400)
     lines.append(Line("SQS (scoring queue)", max(0.0, sqs - p.sqs_free_requests) * p.sqs_per_request,
@@ -444,7 +477,7 @@ def model(a: Assumptions, p: Prices = PRICES, map_concurrency: int | None = None
         f"{alarms} alarms (10 free), {a.custom_metrics} custom metrics (10 free), {log_gb:.2f} GB logs a "
         f"month, {stored_log_gb:.2f} GB kept {cfg.logs.retention_days} days (5 GB free), 1 dashboard (3 free)"))
 
-    writes = (emails * a.ddb_writes_per_email + (files + curates + trainings) * a.ddb_writes_per_file_run
+    writes = (emails * a.ddb_writes_per_email + (files + curates + trainings + forecasts) * a.ddb_writes_per_file_run
               + score_events * a.score_ddb_writes_per_event)
     reads = emails + score_events * a.score_ddb_reads_per_event  # the batch's BatchGetItem; the scores Query
     lines.append(Line("DynamoDB (on demand)", writes * p.ddb_per_write + reads * p.ddb_per_read,
@@ -453,7 +486,7 @@ def model(a: Assumptions, p: Prices = PRICES, map_concurrency: int | None = None
     lines.append(Line("Secrets Manager", a.secrets * p.secret_per_month, f"{a.secrets} secret"))
     lines.append(Line("EventBridge", (files + score_events) * p.events_per_custom_event,
                       f"{files} PartitionPublished events, {score_events:,.0f} CRM events on the CRM bus; "
-                      f"{runs} + {trainings:.2f} Scheduler starts (free)"))
+                      f"{runs} + {trainings:.2f} + {forecasts:.0f} Scheduler starts (free)"))
     lines.append(Line("Lambda function URL", 0.0, "no charge beyond the open-report Lambda"))
     return lines
 

@@ -629,8 +629,8 @@ def _print_summary(summary) -> None:  # type: ignore[no-untyped-def]
                    + (f": {t['error']}" if t.get("error") else ""))
     f = summary.forecast
     if f:
-        written = {True: "forecast written", False: "no forecast: the history is too short (see forecast in docs/kpis.md)",
-                   None: "origin auto"}[f.get("written")]
+        written = ("forecast written" if f.get("written")
+                   else "no forecast: the history is too short (see forecast in docs/kpis.md)")
         typer.echo(f"Forecast execution {f.get('execution')} at origin {f.get('origin')}: {f.get('status')}"
                    + (f" ({f.get('error')})" if f.get("error") else f", {written}"))
     d = summary.distribution

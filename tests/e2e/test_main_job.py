@@ -32,7 +32,7 @@ from saleslens.config import load_config
 from saleslens.distribution.marts import INSIGHT_MARTS, MARTS
 from saleslens.generate import default_history_from, generate
 from saleslens.offline import OfflineAws
-from saleslens.offline.main_job import export, ingest_files, run_main_job
+from saleslens.offline.main_job import export, forecast_after_ingest, ingest_files, run_main_job
 
 pytestmark = pytest.mark.e2e
 
@@ -577,6 +577,15 @@ def test_the_forecast_machine_writes_both_tables_and_records_each_run(run):
     # May's forecast scored in June's run: only its 30-day horizon (June) had closed
     scored = run["forecast_tables"]["cur_forecast__accuracy"]
     assert scored and {(r["origin"], r["horizon_days"]) for r in scored} == {(date(2026, 5, 31), 30)}
+
+
+def test_the_main_job_reports_the_origin_its_forecast_was_written_at(run):
+    said: List[str] = []
+    # The run date's forecast again (31 July: June's month end): the job rewrites dt=2026-06-30, a new
+    # version of the partition, which is where the summary's origin is read from.
+    step = forecast_after_ingest(run["aws"], DAY, said.append)
+    assert (step["status"], step["origin"], step["written"]) == ("SUCCEEDED", "2026-06-30", True)
+    assert said == ["forecast at origin 2026-06-30"]
 
 
 @pytest.mark.parametrize("role", ["SR", "ASM", "CMO"])

@@ -95,3 +95,18 @@ def test_the_scoring_stack_and_weekly_training_are_in_the_month():
     # (356 + 29,124.23) x $1 per million = $0.02948.
     assert lines["EventBridge"].usd == pytest.approx(0.02948, abs=1e-5)
     assert lines["SQS (scoring queue)"].usd == 0.0  # 682,950 requests, inside the free million
+
+
+def test_the_monthly_forecast_and_the_insights_input_queries_are_in_the_month():
+    forecast = json.loads((ROOT / "step_functions" / "forecast.asl.json").read_text(encoding="utf-8"))
+    # RecordRunStarted, Forecast, RecordRunSucceeded, Forecasted.
+    assert cm.success_path_states(forecast, {}) == 4
+    lines = {line.service: line for line in cm.model(cm.Assumptions())}
+    # 1 monthly run x 1,800 s x 1 DPU = 0.5 DPU-hours x $0.44 = $0.22.
+    assert lines["Glue (forecast, Python shell)"].usd == pytest.approx(0.22, abs=1e-9)
+    assert "forecast 4/run x 1" in lines["Step Functions"].basis
+    # Marts: 30 daily x 0.35 + 2 fortnightly x 0.35 + 1 monthly x 0.94 = 10.5 + 0.7 + 0.94 = 12.14 GB;
+    # insights: 30 x 0.852 + 2 x 0.852 + 0.986 = 25.56 + 1.704 + 0.986 = 28.25 GB; 40.39 GB in all
+    # (decimal: 10^9 bytes) = 0.04039 TB x $5 = $0.20195.
+    assert lines["Athena"].usd == pytest.approx(0.20195, abs=1e-6)
+    assert "12.14 GB" in lines["Athena"].basis and "28.25 GB" in lines["Athena"].basis

@@ -245,16 +245,35 @@ def _body(s3: Any, bucket: str, key: str) -> bytes:
     return s3.get_object(Bucket=bucket, Key=key)["Body"].read()
 
 
-def _forecast_written(aws: OfflineAws, origin: str) -> Optional[bool]:
-    """Whether the forecast of ``origin`` is in the curated zone (the job writes none on a history
-    too short); None for "auto", whose month end the job settles."""
-    if origin == "auto":
-        return None
+def _forecast_versions(aws: OfflineAws) -> Dict[str, str]:
+    """Version id -> partition date of every object version of the by-position forecast table (the
+    curated bucket is versioned, so a rewrite of a partition is a new version too)."""
     from saleslens.curate.tables import TABLES
 
-    key = TABLES["cur_forecast__by_position"].key(origin)
-    found = aws.client("s3").list_objects_v2(Bucket=aws.bucket("curated"), Prefix=key).get("KeyCount", 0)
-    return bool(found)
+    prefix = TABLES["cur_forecast__by_position"].prefix
+    pages = aws.client("s3").get_paginator("list_object_versions").paginate(Bucket=aws.bucket("curated"), Prefix=prefix)
+    return {v["VersionId"]: v["Key"][len(prefix):].split("/", 1)[0].split("=", 1)[1]
+            for page in pages for v in page.get("Versions", [])}
+
+
+def forecast_after_ingest(aws: OfflineAws, run_date: Union[date, str],
+                          progress: Callable[[str], None]) -> Dict[str, Any]:
+    """Run the forecast machine at the last month end before the run date, as the monthly schedule
+    would have ("auto": the job settles the origin, the last month end before today). The origin in
+    the summary is the one the job wrote its forecast at, read from the versions it added to the
+    by-position table; with none written (a history too short, or a failed run) "written" is False
+    and an "auto" origin stays "auto"."""
+    origin = forecast_origin_for(run_date)
+    progress(f"forecast at origin {origin}" + (" (the last month end before today, as the job settles it)"
+                                               if origin == "auto" else ""))
+    before = _forecast_versions(aws)
+    result = aws.forecast(origin)
+    written = sorted({dt for version, dt in _forecast_versions(aws).items() if version not in before})
+    settled = written[0] if written else origin
+    if origin == "auto":
+        progress(f"  forecast written at origin {settled}" if written else "  no forecast written")
+    return {"execution": result.name, "status": result.status, "error": result.error,
+            "origin": settled, "written": bool(written)}
 
 
 def forecast_origin_for(run_date: Union[date, str]) -> str:
@@ -296,11 +315,7 @@ def run_main_job(
         if files:
             # New history arrived: forecast at the last month end before the run date, as the
             # monthly schedule would have (the job says itself when the history is too short).
-            origin = forecast_origin_for(run_date)
-            progress(f"forecast at origin {origin}")
-            result = aws.forecast(origin)
-            summary.forecast = {"execution": result.name, "status": result.status, "error": result.error,
-                                "origin": origin, "written": _forecast_written(aws, origin)}
+            summary.forecast = forecast_after_ingest(aws, run_date, progress)
         progress(f"distribution {cadence} for {day}" + (f" (scheduled at {scheduled_time})" if scheduled_time else ""))
         queries_before = len(aws.athena_engine.queries)
         result = aws.distribute(run_date, cadence, scheduled_time=scheduled_time)
