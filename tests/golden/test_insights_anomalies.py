@@ -157,6 +157,28 @@ def test_too_few_comparable_periods_raise_nothing():
     assert findings(s, date(2024, 3, 10), ["territory_code"], P) == []
 
 
+def test_a_day_the_territory_did_not_trade_is_neither_judged_nor_compared():
+    # T1 did not trade on 10 March, 10 June and 20 July 2024 (its country's weekly off or holidays).
+    closed = {"T1": {date(2024, 3, 10), date(2024, 6, 10), date(2024, 7, 20)}}
+
+    def closed_days(key: Dict[str, str]) -> set:
+        return closed.get(key["territory_code"], set())
+
+    series = daily_series(PLANTS)
+    found = [f for day in range(1, 32)
+             for f in findings(series, date(2024, 7, day), ["territory_code"], P, closed_days=closed_days)]
+    # 20 July is not judged (the planted trough raises nothing); 10 July is judged against the 10th of
+    # January, February, April and May only: 2,02,000 2,03,000 2,02,000 2,03,000 -> median 2,02,500,
+    # deviations 500 each -> MAD 500; z = (4,00,000 - 2,02,500) / (1.4826 x 500) = 1,97,500 / 741.3 = 266.424.
+    assert [(f.period, f.direction) for f in found] == [(date(2024, 7, 10), SPIKE)]
+    (spike,) = found
+    assert (spike.verdict.baseline.median, spike.verdict.baseline.mad, spike.verdict.baseline.periods) == (202500, 500, 4)
+    assert spike.verdict.z == pytest.approx(266.424, abs=1e-3)
+    # Two more closed days (10 January, 10 February) leave 2 comparable days, fewer than the 3 needed.
+    closed["T1"] |= {date(2024, 1, 10), date(2024, 2, 10)}
+    assert findings(series, date(2024, 7, 10), ["territory_code"], P, closed_days=closed_days) == []
+
+
 # -- top contributors and the sentence ---------------------------------------------------------------------
 def test_top_contributors_per_brand_stockist_and_sku_and_the_sentence():
     days = [date(2024, m, 10) for m in (2, 3, 4)]

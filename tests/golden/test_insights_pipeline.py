@@ -42,9 +42,10 @@ def _statement(stockist: str, month: date, opening: int, received: int, closing:
 
 
 def world() -> Lake:
-    """Daily net primary on the 10th (units x 1,000.00), the same for T1, T2 and T3 on the six
-    comparable days (the 10th of December to May): 100, 110, 90, 100, 105, 95 units; on 10 June
-    T1 sells 300 (the spike), T2 20 (the trough), T3 102 (flat).
+    """Daily net primary on the 10th (units x 1,000.00), the same for T1, T2 and T3 on the 10th of
+    December to May: 100, 110, 90, 100, 105, 95 units (10 December and 10 March were Sundays, so
+    four of them are comparable); on 10 June T1 sells 300 (the spike), T2 20 (the trough), T3 102
+    (flat).
 
     S4 (T3) buys on the 20th: 100 units in May 2023, 100 in April 2024, 400 in May 2024, and its
     statements say secondary 100, 100, 105 units with closing 100, 100, 400 (the stuffing episode).
@@ -114,16 +115,18 @@ def test_the_planted_spike_trough_and_stuffing_are_found_and_the_flat_territory_
     got = sorted(zip(f["kind"], f["territory_code"], f["stockist_code"].fillna("")))
     assert got == [("spike", "T1", ""), ("stuffing", "T3", "S4"), ("trough", "T2", "")]
     spike = f[f["kind"] == "spike"].iloc[0]
-    # Baseline 100, 110, 90, 100, 105, 95 thousand: median 1,00,000; absolute deviations 0, 10, 10,
-    # 0, 5, 5 thousand -> MAD 5,000; 3,00,000 - 1,00,000 = +2,00,000 (+200 %);
-    # z = 2,00,000 / (1.4826 x 5,000) = 2,00,000 / 7,413 = 26.98.
+    # 10 December 2023 and 10 March 2024 were Sundays, India's weekly off: not comparable, whatever
+    # was invoiced on them. Baseline 110, 90, 105, 95 thousand (January, February, April, May):
+    # median (95 + 105) / 2 = 1,00,000; absolute deviations 10, 10, 5, 5 thousand -> MAD 7,500;
+    # 3,00,000 - 1,00,000 = +2,00,000 (+200 %); z = 2,00,000 / (1.4826 x 7,500) = 2,00,000 / 11,119.5 = 17.99.
     assert (spike["value"], spike["baseline_median"], spike["change_value"]) == (300000.0, 100000.0, 200000.0)
-    assert spike["robust_z"] == pytest.approx(26.98, abs=0.01)
+    assert spike["robust_z"] == pytest.approx(17.99, abs=0.01)
+    assert "(4 periods)" in spike["finding_text"]
     assert spike["contributors"] == "brand B1 +200000.00; stockist S1 +200000.00; SKU X1 +200000.00"
     trough = f[f["kind"] == "trough"].iloc[0]
-    # 20,000 - 1,00,000 = -80,000 (-80 %); z = -80,000 / 7,413 = -10.79.
+    # 20,000 - 1,00,000 = -80,000 (-80 %); z = -80,000 / 11,119.5 = -7.19.
     assert (trough["change_value"], trough["change_pct"]) == (-80000.0, -80.0)
-    assert trough["robust_z"] == pytest.approx(-10.79, abs=0.01)
+    assert trough["robust_z"] == pytest.approx(-7.19, abs=0.01)
     episode = f[f["kind"] == "stuffing"].iloc[0]
     # S4's May 2024 primary 4,00,000 against 1,00,000 in May 2023: +3,00,000 (one comparable month:
     # no spread, the minimum changes decide); secondary 105 units x 1,000 = 1,05,000 against

@@ -14,12 +14,17 @@ Daily values are judged against the same day of month in the prior ``comparable_
 ``comparable_years`` years (at least one), by ``saleslens.insights.robust.judge``. A finding names
 per dimension the members that moved most in its direction (value at the period minus the median
 of the member's values on the same comparable periods), at most ``top_contributors`` of each.
+
+A day the key did not trade (``closed_days``: its country's weekly off or a holiday, from the
+curated calendar) is not comparable: when it is the day judged, the key is not judged; when it is
+one of the prior months' days, it is left out of that key's baseline (a Sunday's nothing would
+otherwise read as a trough, and a month end that fell on a Sunday would pull a baseline down).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import AbstractSet, Callable, Dict, List, Optional, Sequence, Tuple
 
 import pandas as pd
 
@@ -93,12 +98,18 @@ def _values_at(frame: pd.DataFrame, cols: Sequence[str], wanted: Sequence[date],
     sub = frame[frame["period"].isin(known)]
     members = frame[list(cols)].drop_duplicates().set_index(list(cols)).index.sort_values()
     summed = sub.groupby(list(cols) + ["period"])["value"].sum().unstack("period") if len(sub) else pd.DataFrame()
-    return summed.reindex(index=members, columns=known).fillna(0.0)
+    # Rounded to 8 places: sums of paise in another order (Athena's parallel aggregation, the row
+    # order it returns) differ in their last bits, which must not move a contributor's paisa or a
+    # z's decimal from one run to the next (a changed figure sends a "Corrected:" email).
+    return summed.reindex(index=members, columns=known).fillna(0.0).round(8)
+
+
+ClosedDays = Callable[[Dict[str, str]], AbstractSet[date]]  # a key (column -> value) -> the days it did not trade
 
 
 def findings(series: pd.DataFrame, period: date, keys: Sequence[str], p: AnomalyParams, *,
              monthly: bool = False, breakdown: Optional[pd.DataFrame] = None,
-             measure: str = "Net primary") -> List[Finding]:
+             measure: str = "Net primary", closed_days: Optional[ClosedDays] = None) -> List[Finding]:
     """Spikes and troughs of ``period`` per key, largest change first (module docstring)."""
     if not len(series):
         return []
@@ -114,23 +125,44 @@ def findings(series: pd.DataFrame, period: date, keys: Sequence[str], p: Anomaly
     if len(known) < minimum:
         return []
     table = _values_at(s, keys, [period] + known, first)
+    parts = _by_key(breakdown, keys, [period] + known) if breakdown is not None else None
     out = []
     for idx, row in table.iterrows():
         key_values = idx if isinstance(idx, tuple) else (idx,)
-        v = judge(float(row[period]), baseline([float(row[c]) for c in known]), p)
+        key = tuple(zip(keys, (str(k) for k in key_values)))
+        compared = known
+        if closed_days is not None:
+            closed = closed_days(dict(key))
+            if period in closed:
+                continue
+            compared = [c for c in known if c not in closed]
+            if len(compared) < minimum:
+                continue
+        v = judge(float(row[period]), baseline([float(row[c]) for c in compared]), p)
         if v.direction is None:
             continue
-        key = tuple(zip(keys, (str(k) for k in key_values)))
-        contributors = _contributors(breakdown, dict(key), period, known, first, v, p) if breakdown is not None else []
+        contributors = [] if parts is None else _contributors(
+            parts.get(tuple(val for _, val in key), _EMPTY), period, compared, first, v, p)
         out.append(Finding(key, period, monthly, basis, v, contributors, measure))
     return sorted(out, key=lambda f: -abs(f.verdict.change))
 
 
-def _contributors(breakdown: pd.DataFrame, key: Dict[str, str], period: date, known: List[date], first: date,
-                  v: Verdict, p: AnomalyParams) -> List[Contributor]:
+_EMPTY = pd.DataFrame()
+
+
+def _by_key(breakdown: pd.DataFrame, keys: Sequence[str], wanted: Sequence[date]) -> Dict[Tuple[str, ...], pd.DataFrame]:
+    """The breakdown's rows of the compared periods, split once by key (the keys as text, as a
+    finding names them): a usv daily run has hundreds of findings over ~300,000 breakdown rows, and
+    filtering the whole frame once per finding took over a minute. A member with no row in the
+    compared periods has no change, so leaving those rows out names the same contributors."""
     b = breakdown.assign(period=_as_dates(breakdown["period"]))
-    for col, val in key.items():
-        b = b[b[col].astype(str) == val]
+    b = b[b["period"].isin(list(wanted))]
+    b = b.assign(**{col: b[col].astype(str) for col in keys})
+    return {(k if isinstance(k, tuple) else (k,)): g for k, g in b.groupby(list(keys), sort=False)}
+
+
+def _contributors(b: pd.DataFrame, period: date, known: List[date], first: date,
+                  v: Verdict, p: AnomalyParams) -> List[Contributor]:
     out: List[Contributor] = []
     for col, label in DIMENSIONS:
         if col not in b.columns or not len(b):

@@ -114,8 +114,9 @@ def _findings(query: Query, rp: RunPeriods, cfg: InsightsConfig) -> List[anomali
     series = query(f"SELECT territory_code, division_code, {period_sql} AS period, sum(net_value) AS value "
                    f"{base} GROUP BY 1, 2, 3")
     series = series.assign(value=series["value"].astype(float))
+    closed = None if rp.monthly else _closed_days(query, wanted)
     # A comparable period before the first one with any line is before the history: left out.
-    found = anomalies.findings(series, judged, KEYS, p, monthly=rp.monthly)
+    found = anomalies.findings(series, judged, KEYS, p, monthly=rp.monthly, closed_days=closed)
     if not found:
         return []
     territories = sorted({dict(f.key)["territory_code"] for f in found})
@@ -123,7 +124,20 @@ def _findings(query: Query, rp: RunPeriods, cfg: InsightsConfig) -> List[anomali
                       f"sum(net_value) AS value {base} AND territory_code IN ({', '.join(_text(t) for t in territories)}) "
                       f"GROUP BY 1, 2, 3, 4, 5, 6")
     breakdown = breakdown.assign(value=breakdown["value"].astype(float))
-    return anomalies.findings(series, judged, KEYS, p, monthly=rp.monthly, breakdown=breakdown)
+    return anomalies.findings(series, judged, KEYS, p, monthly=rp.monthly, breakdown=breakdown, closed_days=closed)
+
+
+def _closed_days(query: Query, days: Sequence[date]) -> anomalies.ClosedDays:
+    """Which of ``days`` each territory did not trade: its country's weekly off or holidays (the
+    curated calendar), the country of the territory's version on that day."""
+    rows = query(f"SELECT DISTINCT t.territory_code, c.cal_date FROM stg_hr__territory_versions AS t "
+                 f"JOIN stg_ref__calendar AS c ON c.country = t.country "
+                 f"AND c.cal_date BETWEEN t.valid_from AND t.valid_to "
+                 f"WHERE c.cal_date IN ({', '.join(f'DATE {_lit(d)}' for d in days)}) AND NOT c.is_working_day")
+    closed: Dict[str, set] = {}
+    for territory, day in zip(rows["territory_code"].astype(str), rows["cal_date"]):
+        closed.setdefault(territory, set()).add(_d(day))
+    return lambda key: closed.get(key["territory_code"], set())
 
 
 def _finding_rows(found: Sequence[anomalies.Finding]) -> List[Dict[str, object]]:
