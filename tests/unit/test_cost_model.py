@@ -106,7 +106,7 @@ def test_the_monthly_forecast_and_the_insights_input_queries_are_in_the_month():
     assert lines["Glue (forecast, Python shell)"].usd == pytest.approx(0.22, abs=1e-9)
     assert "forecast 4/run x 1" in lines["Step Functions"].basis
     # Marts: 30 daily x 0.35 + 2 fortnightly x 0.35 + 1 monthly x 0.94 = 10.5 + 0.7 + 0.94 = 12.14 GB;
-    # insights: 30 x 0.852 + 2 x 0.852 + 0.986 = 25.56 + 1.704 + 0.986 = 28.25 GB; 40.39 GB in all
-    # (decimal: 10^9 bytes) = 0.04039 TB x $5 = $0.20195.
-    assert lines["Athena"].usd == pytest.approx(0.20195, abs=1e-6)
-    assert "12.14 GB" in lines["Athena"].basis and "28.25 GB" in lines["Athena"].basis
+    # insights: 30 x 0.862 + 2 x 0.862 + 0.986 = 25.86 + 1.724 + 0.986 = 28.57 GB; 40.71 GB in all
+    # (decimal: 10^9 bytes) = 0.04071 TB x $5 = $0.20355.
+    assert lines["Athena"].usd == pytest.approx(0.20355, abs=1e-6)
+    assert "12.14 GB" in lines["Athena"].basis and "28.57 GB" in lines["Athena"].basis
