@@ -51,39 +51,12 @@ sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 
 
 def connect(folder: Path):  # type: ignore[no-untyped-def]
-    """DuckDB over the cached files, an empty table for each table the cache predates, the views on top."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+    """The marts bench's DuckDB over the cached files (tables and columns the cache predates empty
+    or null), with the profitability sources stood in (module docstring)."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from marts_bench import connect_files
 
-    from saleslens.contracts import DATASETS
-    from saleslens.contracts.ddl import PARTITION_COLUMN
-    from saleslens.contracts.validation import clean_schema
-    from saleslens.curate.tables import TABLES
-    from saleslens.offline.duck_athena import connect as duck
-    from saleslens.offline.duck_athena import transpile
-    from saleslens.views import load_views
-
-    con = duck()
-    present = {p.stem for p in folder.glob("*.parquet")}
-    for name in sorted(present):
-        path = folder / f"{name}.parquet"
-        # A column the cache predates (e.g. the product master's standard_cost) reads as null.
-        have = set(pq.read_schema(path).names)
-        missing = [c for c in TABLES[name].columns if c.name not in have] if name in TABLES else []
-        extra = "".join(f", CAST(NULL AS {c.athena_type.upper()}) AS {c.name}" for c in missing)
-        con.execute(f"CREATE VIEW {name} AS SELECT *{extra} FROM read_parquet('{path}')")
-    for name, table in TABLES.items():
-        if name not in present:
-            schema = table.schema()
-            if table.partitioned:
-                schema = schema.append(pa.field(PARTITION_COLUMN, pa.string()))
-            con.register(name, schema.empty_table())
-    for name, dataset in DATASETS.items():
-        if name not in present:
-            con.register(name, clean_schema(dataset).append(pa.field(PARTITION_COLUMN, pa.string())).empty_table())
-    for view in load_views():
-        for statement in transpile(view.sql):
-            con.execute(statement)
+    con = connect_files(folder)
     con.execute("CREATE OR REPLACE VIEW stg_erp__standard_costs AS SELECT sku, CAST(price_to_stockist AS DOUBLE) * 0.4 "
                 "AS standard_cost, valid_from, valid_to FROM stg_erp__sku_versions")
     con.execute("CREATE OR REPLACE VIEW stg_erp__receivables AS SELECT DISTINCT stockist_code, '0-30' AS age_bucket, "
