@@ -8,15 +8,11 @@ job forecasts at the last month end before the day it runs, so a schedule firing
 """
 from __future__ import annotations
 
-import json
-
-from aws_cdk import Duration, RemovalPolicy, TimeZone
+from aws_cdk import RemovalPolicy
 from aws_cdk import aws_kms as kms
-from aws_cdk import aws_scheduler as scheduler
-from aws_cdk import aws_scheduler_targets as targets
 from constructs import Construct
 
-from infra.constructs.schedules import MAX_EVENT_AGE_HOURS, RETRY_ATTEMPTS, scheduler_plumbing
+from infra.constructs.schedules import machine_schedule, scheduler_plumbing
 from saleslens.config import Config
 from saleslens.forecast.job import AUTO
 
@@ -33,21 +29,8 @@ class ForecastSchedule(Construct):
             self, cfg, group=FORECAST_SCHEDULE_GROUP, dead_letter_queue=FORECAST_SCHEDULE_DLQ,
             machine_arn=state_machine_arn, what="forecast", key=key, removal_policy=removal_policy)
         settings = cfg.forecast.schedule
-        self.schedule = scheduler.Schedule(
-            self, "Monthly",
-            schedule_name=cfg.name("forecast-monthly"),
-            schedule_group=self.group,
+        self.schedule = machine_schedule(
+            self, "Monthly", cfg, name="forecast-monthly", group=self.group,
             description="Start the monthly forecast (origin: the last month end before the run)",
-            schedule=scheduler.ScheduleExpression.expression(settings.cron, TimeZone.of(cfg.schedules.timezone)),
-            enabled=settings.enabled,
-            time_window=scheduler.TimeWindow.off(),
-            key=key,
-            target=targets.StepFunctionsStartExecution(
-                state_machine,
-                input=scheduler.ScheduleTargetInput.from_text(json.dumps(FORECAST_SCHEDULE_INPUT)),
-                role=self.role,
-                dead_letter_queue=self.dead_letters,
-                retry_attempts=RETRY_ATTEMPTS,
-                max_event_age=Duration.hours(MAX_EVENT_AGE_HOURS),
-            ),
-        )
+            cron=settings.cron, enabled=settings.enabled, key=key, state_machine=state_machine,
+            machine_input=FORECAST_SCHEDULE_INPUT, role=self.role, dead_letters=self.dead_letters)

@@ -72,6 +72,32 @@ def scheduler_plumbing(scope: Construct, cfg: Config, *, group: str, dead_letter
     return schedule_group, dead_letters, role
 
 
+def machine_schedule(scope: Construct, construct_id: str, cfg: Config, *, name: str, group: scheduler.ScheduleGroup,
+                     description: str, cron: str, enabled: bool, key: kms.IKey, state_machine,
+                     machine_input: Dict[str, str], role: iam.Role, dead_letters: sqs.Queue) -> scheduler.Schedule:
+    """A schedule that starts ``state_machine`` with ``machine_input`` at the cron's exact times (no
+    flexible window, read in ``schedules.timezone``), encrypted with ``key``; a start it cannot make
+    is retried RETRY_ATTEMPTS times for at most MAX_EVENT_AGE_HOURS, then goes to ``dead_letters``."""
+    return scheduler.Schedule(
+        scope, construct_id,
+        schedule_name=cfg.name(name),
+        schedule_group=group,
+        description=description,
+        schedule=scheduler.ScheduleExpression.expression(cron, TimeZone.of(cfg.schedules.timezone)),
+        enabled=enabled,
+        time_window=scheduler.TimeWindow.off(),
+        key=key,
+        target=targets.StepFunctionsStartExecution(
+            state_machine,
+            input=scheduler.ScheduleTargetInput.from_text(json.dumps(machine_input)),
+            role=role,
+            dead_letter_queue=dead_letters,
+            retry_attempts=RETRY_ATTEMPTS,
+            max_event_age=Duration.hours(MAX_EVENT_AGE_HOURS),
+        ),
+    )
+
+
 class DistributionSchedules(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, cfg: Config, machine_name: str, state_machine,
                  key: kms.IKey, removal_policy: RemovalPolicy) -> None:
@@ -82,21 +108,8 @@ class DistributionSchedules(Construct):
         self.schedules: Dict[str, scheduler.Schedule] = {}
         for cadence in CADENCES:
             settings = cfg.schedules.of(cadence)
-            self.schedules[cadence] = scheduler.Schedule(
-                self, cadence.capitalize(),
-                schedule_name=cfg.name(f"distribute-{cadence}"),
-                schedule_group=self.group,
+            self.schedules[cadence] = machine_schedule(
+                self, cadence.capitalize(), cfg, name=f"distribute-{cadence}", group=self.group,
                 description=f"Start the {cadence} distribution (run date: the previous business day)",
-                schedule=scheduler.ScheduleExpression.expression(settings.cron, TimeZone.of(cfg.schedules.timezone)),
-                enabled=settings.enabled,
-                time_window=scheduler.TimeWindow.off(),
-                key=key,
-                target=targets.StepFunctionsStartExecution(
-                    state_machine,
-                    input=scheduler.ScheduleTargetInput.from_text(json.dumps(schedule_input(cadence))),
-                    role=self.role,
-                    dead_letter_queue=self.dead_letters,
-                    retry_attempts=RETRY_ATTEMPTS,
-                    max_event_age=Duration.hours(MAX_EVENT_AGE_HOURS),
-                ),
-            )
+                cron=settings.cron, enabled=settings.enabled, key=key, state_machine=state_machine,
+                machine_input=schedule_input(cadence), role=self.role, dead_letters=self.dead_letters)
