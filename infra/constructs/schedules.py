@@ -41,24 +41,25 @@ def schedule_input(cadence: str) -> Dict[str, str]:
 
 
 def scheduler_plumbing(scope: Construct, cfg: Config, *, group: str, dead_letter_queue: str, machine_arn: str,
-                       what: str, key: kms.IKey, removal_policy: RemovalPolicy
+                       what: str, key: kms.IKey, removal_policy: RemovalPolicy, id_prefix: str = ""
                        ) -> Tuple[scheduler.ScheduleGroup, sqs.Queue, iam.Role]:
     """What every schedule of ``scope`` shares: its group, an encrypted dead-letter queue for the
     starts it could not make, and a role that may start ``machine_arn`` and nothing else (sending
     a failed start to the queue is granted by the targets). ``what`` names the schedules in the
-    role's description and the queue's nag reason."""
+    role's description and the queue's nag reason; ``id_prefix`` sets the queue's and the role's
+    construct ids apart from others of ``scope``."""
     group_name = cfg.name(group)
     schedule_group = scheduler.ScheduleGroup(scope, "Group", schedule_group_name=group_name,
                                              removal_policy=removal_policy)
     dead_letters = sqs.Queue(
-        scope, "DeadLetters", queue_name=cfg.name(dead_letter_queue),
+        scope, f"{id_prefix}DeadLetters", queue_name=cfg.name(dead_letter_queue),
         encryption=sqs.QueueEncryption.KMS, encryption_master_key=key, enforce_ssl=True,
         retention_period=Duration.days(DLQ_RETENTION_DAYS),
     )
     acknowledge(dead_letters, "AwsSolutions-SQS3",
                 f"It is a dead-letter queue: the {what} schedules send it the starts they could not make")
     role = iam.Role(
-        scope, "Role",
+        scope, f"{id_prefix}Role",
         assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com", conditions={
             "StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID},
             "ArnLike": {"aws:SourceArn": f"arn:{Aws.PARTITION}:scheduler:{Aws.REGION}:{Aws.ACCOUNT_ID}:"
@@ -74,10 +75,11 @@ def scheduler_plumbing(scope: Construct, cfg: Config, *, group: str, dead_letter
 
 def machine_schedule(scope: Construct, construct_id: str, cfg: Config, *, name: str, group: scheduler.ScheduleGroup,
                      description: str, cron: str, enabled: bool, key: kms.IKey, state_machine,
-                     machine_input: Dict[str, str], role: iam.Role, dead_letters: sqs.Queue) -> scheduler.Schedule:
+                     machine_input: Dict[str, str], role: iam.Role, dead_letters: sqs.Queue,
+                     max_event_age_hours: int = MAX_EVENT_AGE_HOURS) -> scheduler.Schedule:
     """A schedule that starts ``state_machine`` with ``machine_input`` at the cron's exact times (no
     flexible window, read in ``schedules.timezone``), encrypted with ``key``; a start it cannot make
-    is retried RETRY_ATTEMPTS times for at most MAX_EVENT_AGE_HOURS, then goes to ``dead_letters``."""
+    is retried RETRY_ATTEMPTS times for at most ``max_event_age_hours``, then goes to ``dead_letters``."""
     return scheduler.Schedule(
         scope, construct_id,
         schedule_name=cfg.name(name),
@@ -93,7 +95,7 @@ def machine_schedule(scope: Construct, construct_id: str, cfg: Config, *, name: 
             role=role,
             dead_letter_queue=dead_letters,
             retry_attempts=RETRY_ATTEMPTS,
-            max_event_age=Duration.hours(MAX_EVENT_AGE_HOURS),
+            max_event_age=Duration.hours(max_event_age_hours),
         ),
     )
 

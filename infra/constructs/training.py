@@ -15,23 +15,19 @@ A Glue job and not a Lambda: pandas, pyarrow, lightgbm and scipy exceed Lambda's
 """
 from __future__ import annotations
 
-import json
 from typing import Dict
 
-from aws_cdk import Aws, Duration, RemovalPolicy, TimeZone
+from aws_cdk import Aws, RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
-from aws_cdk import aws_scheduler as scheduler
-from aws_cdk import aws_scheduler_targets as targets
-from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from infra.constructs.access import RUN_LEDGER_WRITES, grant_key, grant_s3
+from infra.constructs.access import RUN_LEDGER_WRITES, grant_s3
 from infra.constructs.glue_job import PythonShellJob
+from infra.constructs.schedules import machine_schedule, scheduler_plumbing
 from infra.constructs.state_machine import StateMachineFromFile
-from infra.nag import acknowledge
 from infra.stacks.ops import OpsStack
 from saleslens import components
 from saleslens.config import Config
@@ -41,11 +37,9 @@ from saleslens.scoring.schedule import training_input
 JOB = MACHINE = "train-scoring"
 SCHEDULE_GROUP = "training"
 TRAINING_DLQ = "training-schedule-dlq"
-# Starts Scheduler retries before the dead-letter queue, and how long it keeps trying (a later
-# start would train on the same week's history as the next one).
-RETRY_ATTEMPTS = 5
+# How long Scheduler keeps retrying a start (infra.constructs.schedules: same retries and
+# dead-letter queue): a later start would train on the same week's history as the next one.
 MAX_EVENT_AGE_HOURS = 24
-DLQ_RETENTION_DAYS = 14
 
 
 class ScoringTraining(Construct):
@@ -86,35 +80,16 @@ class ScoringTraining(Construct):
         self.dead_letters, self.schedule = self._schedule(cfg, key, removal_policy)
 
     def _schedule(self, cfg: Config, key: kms.IKey, removal_policy: RemovalPolicy):  # type: ignore[no-untyped-def]
-        group = scheduler.ScheduleGroup(self, "Group", schedule_group_name=cfg.name(SCHEDULE_GROUP),
-                                        removal_policy=removal_policy)
-        dead_letters = sqs.Queue(
-            self, "ScheduleDeadLetters", queue_name=cfg.name(TRAINING_DLQ),
-            encryption=sqs.QueueEncryption.KMS, encryption_master_key=key, enforce_ssl=True,
-            retention_period=Duration.days(DLQ_RETENTION_DAYS))
-        acknowledge(dead_letters, "AwsSolutions-SQS3",
-                    "It is a dead-letter queue: the training schedule sends it the starts it could not make")
-        role = iam.Role(
-            self, "ScheduleRole",
-            assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com", conditions={
-                "StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID},
-                "ArnLike": {"aws:SourceArn": f"arn:{Aws.PARTITION}:scheduler:{Aws.REGION}:{Aws.ACCOUNT_ID}:"
-                                             f"schedule/{cfg.name(SCHEDULE_GROUP)}/*"},
-            }),
-            description="EventBridge Scheduler: start the train-scoring state machine")
-        role.add_to_principal_policy(iam.PolicyStatement(
-            actions=["states:StartExecution"], resources=[self.machine.state_machine_arn]))
-        grant_key(role, key, encrypt=True)
+        group, dead_letters, role = scheduler_plumbing(
+            self, cfg, group=SCHEDULE_GROUP, dead_letter_queue=TRAINING_DLQ, machine_arn=self.machine.state_machine_arn,
+            what="train-scoring", key=key, removal_policy=removal_policy, id_prefix="Schedule")
         settings = cfg.scoring.training
-        schedule = scheduler.Schedule(
-            self, "Weekly", schedule_name=cfg.name("train-scoring"), schedule_group=group,
-            description="Train the opportunity-scoring models as of the fire time; a better challenger becomes champion",
-            schedule=scheduler.ScheduleExpression.expression(settings.cron, TimeZone.of(cfg.schedules.timezone)),
-            enabled=settings.enabled, time_window=scheduler.TimeWindow.off(), key=key,
-            target=targets.StepFunctionsStartExecution(
-                self.machine.state_machine, input=scheduler.ScheduleTargetInput.from_text(json.dumps(training_input())),
-                role=role, dead_letter_queue=dead_letters, retry_attempts=RETRY_ATTEMPTS,
-                max_event_age=Duration.hours(MAX_EVENT_AGE_HOURS)))
+        schedule = machine_schedule(
+            self, "Weekly", cfg, name="train-scoring", group=group, description=(
+                "Train the opportunity-scoring models as of the fire time; a better challenger becomes champion"),
+            cron=settings.cron, enabled=settings.enabled, key=key, state_machine=self.machine.state_machine,
+            machine_input=training_input(), role=role, dead_letters=dead_letters,
+            max_event_age_hours=MAX_EVENT_AGE_HOURS)
         return dead_letters, schedule
 
     def dead_letter_queues(self, cfg: Config) -> Dict[str, str]:

@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from infra.constructs.training import MAX_EVENT_AGE_HOURS, RETRY_ATTEMPTS, TRAINING_DLQ
+from infra.constructs.schedules import RETRY_ATTEMPTS
+from infra.constructs.training import MAX_EVENT_AGE_HOURS, TRAINING_DLQ
 from tests.infra.cfn import as_list, flat, policy_statements, role_grants
 
 pytestmark = pytest.mark.infra
