@@ -220,6 +220,11 @@ class Assumptions:
     # write is billed as two), and a conditional complete; one BatchGetItem of the batch (50
     # reads) per batch; 2 run-ledger writes per ingest or curate run.
     ddb_writes_per_email: float = 3.0
+    # The batch's BatchGetItem reads each recipient's delivery item and the endpoint kept for each
+    # device pushed to (4,113 devices for 5,478 reports on a usv day: 0.75 a report, bench/README.md),
+    # strongly consistent, each under 4 KB: 1.75 read units a report. An endpoint item is written
+    # only at a device's first push or when its registry row changes: left out.
+    ddb_reads_per_email: float = 1.75
     ddb_writes_per_file_run: float = 2.0
     # Scoring on CRM events: every CRM opportunity event is taken to reach the scoring queue (created,
     # updated and proposal events; an upper bound). The usv CRM history the generator writes holds
@@ -480,7 +485,7 @@ def model(a: Assumptions, p: Prices = PRICES, map_concurrency: int | None = None
 
     writes = (emails * a.ddb_writes_per_email + (files + curates + trainings + forecasts) * a.ddb_writes_per_file_run
               + score_events * a.score_ddb_writes_per_event)
-    reads = emails + score_events * a.score_ddb_reads_per_event  # the batch's BatchGetItem; the scores Query
+    reads = emails * a.ddb_reads_per_email + score_events * a.score_ddb_reads_per_event  # BatchGetItems; scores Query
     lines.append(Line("DynamoDB (on demand)", writes * p.ddb_per_write + reads * p.ddb_per_read,
                       f"{writes:,.0f} writes, {reads:,.0f} reads (scores table: {score_events:,.0f} events x "
                       f"{a.score_ddb_writes_per_event:.0f} writes, {a.score_ddb_reads_per_event:.0f} read)"))

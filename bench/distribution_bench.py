@@ -14,7 +14,10 @@ reports/s by step and by role.
 offline: a generated org's day (no history) landed, ingested and curated in the embedded AWS, then
 the daily distribution state machine run on it, with every AWS API call the embedded AWS serves
 counted (by service and operation: the handlers' calls, from this process or a Lambda worker
-process, and the Step Functions engine's own).
+process, and the Step Functions engine's own). With --day-before, the day before is landed and
+distributed first (untimed: the org's opening files, every master, and the first push to each
+device), then the day measured is an ordinary one on top of it: its own files only (the daily
+transactions and the HR snapshot), the devices' endpoints already kept.
 """
 from __future__ import annotations
 
@@ -330,15 +333,27 @@ def offline_bench(args: argparse.Namespace) -> None:
 
     logging.getLogger("moto").setLevel(logging.CRITICAL)
     t = time.perf_counter()
-    data = generate(args.scale, start=args.day, days=1, seed=7)
-    print(f"generated {args.scale} {args.day}: {len(data.files)} files in {time.perf_counter() - t:.1f} s", flush=True)
+    before = args.day - timedelta(days=1)
+    data = generate(args.scale, start=before if args.day_before else args.day, days=2 if args.day_before else 1, seed=7)
+    print(f"generated {args.scale} {before if args.day_before else ''} {args.day}: {len(data.files)} files in "
+          f"{time.perf_counter() - t:.1f} s", flush=True)
+    own = f"/dt={args.day.isoformat()}/"
+    files = {k: v for k, v in data.files.items() if own in k} if args.day_before else dict(data.files)
     base = load_config()
     cfg = replace(base, distribution=replace(base.distribution, batch_size=args.batch_size or base.distribution.batch_size))
     with TreeRss() as tree, OfflineAws(cfg) as aws:
+        if args.day_before:
+            t, c = time.perf_counter(), _tree_cpu()
+            ingest_files(aws, {k: v for k, v in data.files.items() if k not in files}, lambda _m: None, data.arrivals)
+            earlier = aws.distribute(before.isoformat(), "daily")
+            s = earlier.output["summary"]["summary"] if earlier.output else {}
+            print(f"the day before ({before}, untimed): {len(data.files) - len(files)} files ingested and curated, "
+                  f"distributed {earlier.status}: {s.get('delivered')} delivered of {s.get('recipients')}, "
+                  f"{time.perf_counter() - t:.1f} s wall, {_tree_cpu() - c:.1f} s CPU", flush=True)
         t, c = time.perf_counter(), time.process_time()
-        ingest_files(aws, data.files, lambda _m: None, data.arrivals)
-        print(f"ingest + curate: {time.perf_counter() - t:.1f} s wall, {time.process_time() - c:.1f} s CPU; "
-              f"load average {_loadavg()}", flush=True)
+        ingest_files(aws, files, lambda _m: None, data.arrivals)
+        print(f"ingest + curate of {args.day}'s {len(files)} files: {time.perf_counter() - t:.1f} s wall, "
+              f"{time.process_time() - c:.1f} s CPU; load average {_loadavg()}", flush=True)
         print(f"  held: {_memory_held(aws)}", flush=True)
         for label in ("first run", "second run (same figures: re-rendered, nothing sent)"):
             profile = args.profile if args.profile and label == "first run" else None
@@ -382,6 +397,8 @@ def main() -> None:
     o.add_argument("--day", type=date.fromisoformat, default=date(2024, 6, 12))
     o.add_argument("--batch-size", type=int, default=0, help="default: distribution.batch_size of the config")
     o.add_argument("--profile", type=Path, help="cProfile the first distribution run in every thread into this file")
+    o.add_argument("--day-before", action="store_true",
+                   help="land and distribute the day before first (untimed), so the day measured is an ordinary one")
     args = parser.parse_args()
     render_bench(args) if args.what == "render" else offline_bench(args)
 

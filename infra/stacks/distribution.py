@@ -63,8 +63,9 @@ GLUE_READ = ("glue:GetDatabase", "glue:GetTable", "glue:GetTables", "glue:GetPar
 GLUE_VIEWS = ("glue:GetDatabase", "glue:GetTable", "glue:GetTables", "glue:CreateTable", "glue:UpdateTable",
               "glue:DeleteTable")
 # The delivery ledger (saleslens.delivery.ledger): a batch's items read at once, then each claimed,
-# completed or released by a conditional put (a released new claim is deleted).
-LEDGER_ACTIONS = ("dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:DeleteItem")
+# completed or released by a conditional put (a released new claim is deleted); the devices'
+# endpoints the batch learned written at once (BatchWriteItem, no condition: hints).
+LEDGER_ACTIONS = ("dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem")
 # snapshot-scores reads the whole scores table page by page (saleslens.scoring.snapshot) and
 # replaces one curated object: nothing else.
 SCORES_ACTIONS = ("dynamodb:Scan",)

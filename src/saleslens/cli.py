@@ -539,7 +539,8 @@ def erase(
     _run_ops(lambda: erasure.check_employee_id(employee))
     cfg = _config()
     sess, target = _ops_context(ctx, endpoint_url, region, profile, account, cfg=cfg)
-    s3, ddb, sfn = (sess.client(s, endpoint_url=target.endpoint_url) for s in ("s3", "dynamodb", "stepfunctions"))
+    s3, ddb, sfn, sns = (sess.client(s, endpoint_url=target.endpoint_url)
+                         for s in ("s3", "dynamodb", "stepfunctions", "sns"))
 
     def who() -> str:
         with ops.aws_errors("sts:GetCallerIdentity", target.endpoint_url):
@@ -549,7 +550,7 @@ def erase(
     typer.echo(f"erasing {employee}" + (" (dry run: nothing changes)" if dry_run else "") + f", requested by {requested_by}")
     outcome = _run_ops(lambda: erasure.erase(
         s3, ddb, sfn, target, erasure.Where.of(cfg, target.account, target.region), employee,
-        requested_by=requested_by, dry_run=dry_run, progress=typer.echo))
+        sns=sns, requested_by=requested_by, dry_run=dry_run, progress=typer.echo))
     if dry_run:
         return
     for line in erasure.summary(outcome):

@@ -63,6 +63,20 @@ def test_hook_points_still_exist_with_the_expected_signatures():
     from moto.stepfunctions.parser.backend.execution import BaseExecutionWorkerCommunication, Execution
     assert list(inspect.signature(BaseExecutionWorkerCommunication.terminated).parameters) == ["self"]
     assert "exec_arn" in inspect.signature(Execution.__init__).parameters
+    # the per-class method listing moto's dispatch looks an action up in (kept per class)
+    from moto.core import responses
+    assert "method_names_from_class(self.__class__)" in inspect.getsource(responses.BaseResponse.call_action)
+
+
+def test_an_action_is_still_looked_up_in_its_class_methods_listed_once():
+    from moto.core import responses
+    from moto.s3.responses import S3Response
+    from moto.sns.responses import SNSResponse
+
+    hooks.install()
+    assert responses.method_names_from_class(SNSResponse) is responses.method_names_from_class(SNSResponse)
+    assert "publish" in responses.method_names_from_class(SNSResponse)
+    assert "publish" not in responses.method_names_from_class(S3Response)
 
 
 def test_wait_is_woken_when_the_execution_ends(offline_moto):

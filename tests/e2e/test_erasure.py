@@ -99,6 +99,16 @@ def _json(aws, zone: str, key: str) -> Any:
     return json.loads(aws.client("s3").get_object(Bucket=aws.bucket(zone), Key=key)["Body"].read())
 
 
+def _endpoint_tokens(aws) -> List[str]:
+    """The device token of every SNS endpoint of the stage's platform applications."""
+    sns = aws.client("sns")
+    tokens = []
+    for app_arn in (a["PlatformApplicationArn"] for a in sns.list_platform_applications()["PlatformApplications"]):
+        for page in sns.get_paginator("list_endpoints_by_platform_application").paginate(PlatformApplicationArn=app_arn):
+            tokens += [e["Attributes"]["Token"] for e in page["Endpoints"]]
+    return sorted(tokens)
+
+
 def _ledger_items(aws) -> List[Dict[str, Any]]:
     ddb = aws.client("dynamodb")
     table = aws.cfg.name(components.DELIVERY_LEDGER_TABLE)
@@ -127,6 +137,9 @@ def erased():
         sr = next(r for r in recipients if r["role"] == "SR")
         employees = {r["employee_id"]: r for r in _rows(data.files[EMPLOYEES_KEY])}
         me = employees[sr["employee_id"]]
+        # the devices the run pushed to (enabled ones): the delivery ledger keeps each one's endpoint
+        my_devices = [r for k, body in data.files.items() if k.startswith("mdm/devices/")
+                      for r in _rows(body) if r["employee_id"] == me["employee_id"] and r["enabled"] == "true"]
         colleague = next(r for r in recipients if r["employee_id"] != me["employee_id"])
         other = employees[colleague["employee_id"]]
 
@@ -148,6 +161,7 @@ def erased():
 
         needles = [me["employee_name"], me["email"], me["mobile"]]
         found_before = _scan(aws, needles)
+        endpoints_before = _endpoint_tokens(aws)
         ledger_before = _ledger_items(aws)
         clean_before = _clean_hr(aws)
         curated_assignments = s3.get_object(Bucket=aws.bucket("curated"), Key="cur_hr__assignments/data.parquet")["Body"].read()
@@ -175,6 +189,7 @@ def erased():
         audit_texts = [s3.get_object(Bucket=aws.bucket("quarantine"), Key=k)["Body"].read().decode() for k in sorted(audits)]
         clean_after = _clean_hr(aws)
         ledger_after = _ledger_items(aws)
+        endpoints_after = _endpoint_tokens(aws)
         pages_after = {k: s3.get_object(Bucket=reports_bucket, Key=k)["Body"].read() for k in pages
                        if k in {o["Key"] for o in s3.list_objects_v2(Bucket=reports_bucket, Prefix="reports/")["Contents"]}}
         outcome = SimpleNamespace(
@@ -198,7 +213,8 @@ def erased():
             dry=dry, unchanged_by_dry_run=unchanged_by_dry_run, result=result, again=again, audits=audits,
             audit_texts=audit_texts, clean_before=clean_before, clean_after=clean_after, ledger_before=ledger_before,
             ledger_after=ledger_after, curated_assignments=curated_assignments, pages=pages, pages_after=pages_after,
-            landing_before=landing_before, rerun=rerun, outcomes=outcomes, timings=timings, **vars(outcome),
+            landing_before=landing_before, rerun=rerun, outcomes=outcomes, timings=timings, my_devices=my_devices,
+            endpoints_before=endpoints_before, endpoints_after=endpoints_after, **vars(outcome),
         )
 
 
@@ -248,7 +264,9 @@ def test_audit_records_who_when_and_what_without_the_personal_data(erased):
     assert first["employee_id"] == me and first["status"] == "completed" and first["found"] is True
     assert first["requested_by"].startswith("arn:aws:sts::") and first["started_at"] <= first["finished_at"]
     totals = first["totals"]
-    assert totals["report pages"]["objects"] == 1 and totals["delivery ledger"]["items"] == 1
+    # their one delivery, and the endpoint kept for each device they registered (two in this org)
+    assert len(erased.my_devices) == 2
+    assert totals["report pages"]["objects"] == 1 and totals["delivery ledger"]["items"] == 1 + 2
     assert totals["clean hr_employees"]["objects"] == 2  # both snapshots' partitions
     # the re-sent file: the current published partition rewritten, its earlier version (with them) removed
     partition = next(c for c in first["changes"] if c["key"] == f"hr/employees/dt={RUN_DAY}/data.parquet")
@@ -292,10 +310,20 @@ def test_their_reports_recipients_entries_and_ledger_records_go_and_no_one_elses
     assert len(mine) == 1 and not any(k.endswith(f"/{me}.html") for k in erased.pages_after)
     assert erased.pages_after == {k: v for k, v in erased.pages.items() if k not in mine}
     assert erased.recipients_after == [r for r in erased.recipients if r["employee_id"] != me]
-    assert len(erased.ledger_after) == len(erased.ledger_before) - 1
+    assert len(erased.ledger_after) == len(erased.ledger_before) - 1 - len(erased.my_devices)
     kept = {i["id"]["S"] for i in erased.ledger_after}
-    assert kept < {i["id"]["S"] for i in erased.ledger_before}
+    gone = {i["id"]["S"] for i in erased.ledger_before} - kept
+    assert sorted(i.split("#")[0] for i in gone) == ["delivery", "endpoint", "endpoint"]
     assert not any(me in json.dumps(i) for i in erased.ledger_after)
+
+
+def test_their_devices_sns_endpoints_go_and_no_one_elses(erased):
+    mine = sorted(d["device_token"] for d in erased.my_devices)
+    assert set(mine) <= set(erased.endpoints_before)
+    assert erased.endpoints_after == sorted(t for t in erased.endpoints_before if t not in mine)
+    changes = [c for c in erased.audits[sorted(erased.audits)[0]]["changes"] if c["place"] == "delivery ledger"]
+    assert sorted(c["action"] for c in changes) == ["deleted", "deleted with its SNS endpoint", "deleted with its SNS endpoint"]
+    assert not any("arn:" in json.dumps(c) for c in changes)  # the audit names the item, not the endpoint
 
 
 def test_raw_hr_files_holding_them_are_deleted_and_no_other_raw_file(erased):

@@ -103,7 +103,7 @@ def test_render_report_reads_results_and_sends_through_the_configuration_set(syn
         ("ses:SendRawEmail", f"{ses}:configuration-set/{synth.cfg.name(components.SES_CONFIGURATION_SET)}"),
     } <= grants
     assert {a for a, _ in grants if a.startswith("dynamodb:")} == {
-        "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"}
+        "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
 
 
 RUN, CADENCE, DAY = "daily-2024-06-28-1", "daily", "2024-06-28"

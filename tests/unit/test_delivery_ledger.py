@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email
 import hashlib
+from dataclasses import replace
 from email import policy
 from typing import Any, Dict, Iterator, List
 
@@ -13,14 +14,17 @@ import pytest
 from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
+from moto.sns.models import sns_backends
 
 from saleslens.delivery import figures as figures_mod
 from saleslens.delivery import ledger as ledger_mod
 from saleslens.delivery.deliver import Settings, deliver_batch
 from saleslens.delivery.figures import changed, figures_hash
+from saleslens.delivery.push import Device, Push
 from saleslens.distribution import outcomes
 from saleslens.distribution.results import read_result, stable_number
 from saleslens.links.issue import LinkIssuer
+from saleslens.offline import sns_mobile
 from saleslens.reports.model import RunData, build_report
 from tests.unit.test_render_and_email import ASM, primary
 
@@ -270,6 +274,88 @@ def test_claims_lost_to_another_writer_are_left_out_and_the_rest_claimed(aws):
     assert [claims[keys[0]]["version"], claims[keys[2]]["version"]] == [1, 1]  # new items: version 0 + 1
     assert aws["ledger"].read(keys)[keys[1]] == other  # the other writer's claim stands
     assert aws["ledger"].claim_all(wanted, **args) == {k: None for k in keys}  # all taken now
+
+
+def test_a_devices_endpoint_is_kept_in_the_ledger_and_its_next_push_is_one_publish(aws, monkeypatch):
+    sns_mobile.install()
+    sns = boto3.client("sns", region_name=REGION)
+    app = sns.create_platform_application(Name="app-apns", Platform="APNS",
+                                          Attributes={"PlatformCredential": "x"})["PlatformApplicationArn"]
+    tablet = Device(SR2["employee_id"], "APNS", "a" * 64, "2026-11-01", True)
+    registry = {SR2["employee_id"]: [tablet]}
+    calls: List[str] = []
+    for service in (aws["ddb"], sns):
+        monkeypatch.setattr(service, "_make_api_call",
+                            lambda op, params, _orig=service._make_api_call: calls.append(op) or _orig(op, params))
+    now = 1_800_000_000
+
+    def run(run_id: str, run_data: RunData) -> Dict[str, str]:
+        calls.clear()
+        settings = replace(SETTINGS, push=Push(sns=sns, applications={"APNS": app}, registry=registry, s3=aws["s3"],
+                                               bucket=BUCKET, run_id=run_id))
+        results = deliver_batch(aws["s3"], aws["ses"], aws["ledger"], recipients=PEOPLE, data=run_data,
+                                run_date="2026-11-20", cadence="daily", run_id=run_id, settings=settings,
+                                claim_until=now + 330, clock=lambda: now)
+        return {r["employee_id"]: r["outcome"] for r in results}
+
+    assert set(run("run-1", data()).values()) == {outcomes.DELIVERED}
+    assert calls == ["BatchGetItem", "TransactWriteItems", "PutItem", "PutItem",
+                     "CreatePlatformEndpoint", "Publish", "PutItem", "BatchWriteItem"]
+    (arn,) = sns_backends[DEFAULT_ACCOUNT_ID][REGION].platform_endpoints
+    assert aws["ledger"].read([tablet.endpoint_id]) == {tablet.endpoint_id: {
+        "id": tablet.endpoint_id, "employee_id": SR2["employee_id"], "endpoint_arn": arn, "applied": "2026-11-01",
+        "expiration": now + 400 * 24 * 3600}}
+    # a corrected figure of Mira's (and so her ASM's): both emailed again, Mira's tablet pushed to the
+    # endpoint kept, read with the deliveries; nothing new to keep
+    assert run("run-2", data("310.00")) == {ASM["employee_id"]: outcomes.CORRECTED,
+                                            SR1["employee_id"]: outcomes.ALREADY_SENT,
+                                            SR2["employee_id"]: outcomes.CORRECTED}
+    assert calls == ["BatchGetItem", "TransactWriteItems", "PutItem", "Publish", "PutItem"]
+    assert sum(len(e.messages) for e in sns_backends[DEFAULT_ACCOUNT_ID][REGION].platform_endpoints.values()) == 2
+
+
+class Unprocessed:
+    """A DynamoDB client whose first BatchWriteItem leaves its last item unprocessed (what DynamoDB
+    answers when it throttles part of a batch write; moto never does)."""
+
+    def __init__(self, real):
+        self.real, self.writes = real, []
+
+    def __getattr__(self, name):
+        return getattr(self.real, name)
+
+    def batch_write_item(self, RequestItems):
+        self.writes.append(sum(len(v) for v in RequestItems.values()))
+        if len(self.writes) > 1:
+            return self.real.batch_write_item(RequestItems=RequestItems)
+        (table, requests), = RequestItems.items()
+        self.real.batch_write_item(RequestItems={table: requests[:-1]})
+        return {"UnprocessedItems": {table: requests[-1:]}}
+
+
+def test_kept_items_are_written_in_calls_of_25_and_the_unprocessed_written_again(aws):
+    ddb = Unprocessed(aws["ddb"])
+    ledger = ledger_mod.Ledger(ddb, TABLE, ttl_days=400)
+    items = [{"id": f"endpoint#APNS#{n:064x}", "employee_id": "E000001", "endpoint_arn": f"arn:{n}", "applied": "2026-11-01"}
+             for n in range(30)]
+    assert ledger.keep(items, now=100, pause=0) == 30
+    assert ddb.writes == [25, 1, 5]
+    kept = ledger.read(i["id"] for i in items)
+    assert len(kept) == 30 and {i["expiration"] for i in kept.values()} == {100 + 400 * 24 * 3600}
+
+
+def test_a_keep_that_fails_is_logged_not_raised(aws, caplog):
+    class Refused(Unprocessed):
+        def batch_write_item(self, RequestItems):
+            raise self.real.exceptions.ProvisionedThroughputExceededException(
+                {"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "slow down"}}, "BatchWriteItem")
+
+    ledger = ledger_mod.Ledger(Refused(aws["ddb"]), TABLE, ttl_days=400)
+    with caplog.at_level("WARNING"):
+        assert ledger.keep([{"id": "endpoint#APNS#0", "employee_id": "E000001", "endpoint_arn": "a", "applied": "d"}],
+                           now=100) == 0
+    assert [(r.getMessage(), r.items, r.error) for r in caplog.records] == [
+        ("ledger items not kept", 1, "ProvisionedThroughputExceededException")]
 
 
 # -- the handler's input ---------------------------------------------------------------------------

@@ -191,8 +191,8 @@ def aws():
 def _erase(aws: Any, **kw: Any):
     s3, ddb, sfn = aws
     said: List[str] = []
-    outcome = erase(s3, ddb, sfn, TARGET, WHERE, ME, requested_by="arn:aws:iam::123456789012:user/ops",
-                    progress=said.append, **kw)
+    outcome = erase(s3, ddb, sfn, TARGET, WHERE, ME, sns=boto3.client("sns", region_name=REGION),
+                    requested_by="arn:aws:iam::123456789012:user/ops", progress=said.append, **kw)
     return outcome, said
 
 
@@ -341,3 +341,25 @@ def test_the_link_holders_file_loses_their_entries_in_every_version(aws):
     for v in _versions(s3, "reports", HOLDERS_KEY):
         body = s3.get_object(Bucket="reports", Key=HOLDERS_KEY, VersionId=v["VersionId"])["Body"].read()
         assert b"pooja" not in body and ME.encode() not in body
+
+
+def test_the_endpoints_kept_for_their_devices_are_deleted_from_sns_with_the_items(aws):
+    s3, ddb, _ = aws
+    _land_and_publish(s3, HEADER + MY_ROW + OTHER_ROW)
+    sns = boto3.client("sns", region_name=REGION)
+    app = sns.create_platform_application(Name="push-apns", Platform="APNS",
+                                          Attributes={"PlatformCredential": "x"})["PlatformApplicationArn"]
+    mine, gone, theirs = (sns.create_platform_endpoint(PlatformApplicationArn=app, Token=t * 64)["EndpointArn"]
+                          for t in "abc")
+    sns.delete_endpoint(EndpointArn=gone)  # deleted since it was kept: SNS's DeleteEndpoint is idempotent
+    for n, (employee, arn) in enumerate([(ME, mine), (ME, gone), (OTHER, theirs)]):
+        ddb.put_item(TableName="delivery-ledger", Item={
+            "id": {"S": f"endpoint#APNS#{n:064x}"}, "employee_id": {"S": employee}, "endpoint_arn": {"S": arn},
+            "applied": {"S": "2026-07-01"}})
+    outcome, said = _erase(aws)
+    assert outcome.status == "completed"
+    endpoints = sns.list_endpoints_by_platform_application(PlatformApplicationArn=app)["Endpoints"]
+    assert [e["EndpointArn"] for e in endpoints] == [theirs]
+    left = ddb.scan(TableName="delivery-ledger")["Items"]
+    assert [i["employee_id"]["S"] for i in left] == [OTHER]
+    assert "2 deleted with its SNS endpoint" in "\n".join(said)

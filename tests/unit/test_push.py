@@ -3,6 +3,7 @@ keeps platform applications and endpoints, refuses a publish to a disabled endpo
 what it accepts on the endpoint). Expected outcomes written by hand."""
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 
@@ -166,3 +167,82 @@ def test_an_endpoint_keeps_the_registry_date_it_was_created_with(sns):
     # the same row again: the same endpoint, nothing changed
     assert push.push_device(client, apps, device(updated="2026-07-01"), "{}") == "pushed"
     assert len(sns_backends[DEFAULT_ACCOUNT_ID][REGION].platform_endpoints) == 1
+
+
+class Counted:
+    """The SNS client, each call's operation name recorded."""
+
+    def __init__(self, real):
+        self.real, self.calls = real, []
+        original = real._make_api_call
+
+        def counted(operation, params):
+            self.calls.append(operation)
+            return original(operation, params)
+
+        real._make_api_call = counted
+
+    def __getattr__(self, name):
+        return getattr(self.real, name)
+
+
+def test_a_kept_endpoint_of_the_same_registry_row_is_one_publish(sns):
+    client, _, apps = sns
+    outcome, kept = push.push_to(client, apps, device(updated="2026-07-01"), "{}")
+    (arn,) = sns_backends[DEFAULT_ACCOUNT_ID][REGION].platform_endpoints
+    assert (outcome, kept) == ("pushed", push.Endpoint(arn, "2026-07-01"))
+    counted = Counted(client)
+    assert push.push_to(counted, apps, device(updated="2026-07-01"), "{}", kept) == ("pushed", None)
+    assert counted.calls == ["Publish"]
+    assert len(delivered(APNS_TOKEN)) == 2
+
+
+def test_a_kept_endpoint_of_an_older_registry_row_is_brought_in_line_and_kept_again(sns):
+    client, _, apps = sns
+    _, kept = push.push_to(client, apps, device(updated="2026-07-01"), "{}")
+    client.set_endpoint_attributes(EndpointArn=kept.arn, Attributes={"Enabled": "false"})
+    counted = Counted(client)
+    # the person registered the device again on 20 July: the endpoint is enabled with the new date
+    assert push.push_to(counted, apps, device(updated="2026-07-20"), "{}", kept) == (
+        "pushed", push.Endpoint(kept.arn, "2026-07-20"))
+    assert counted.calls == ["CreatePlatformEndpoint", "GetEndpointAttributes", "SetEndpointAttributes", "Publish"]
+    assert client.get_endpoint_attributes(EndpointArn=kept.arn)["Attributes"]["CustomUserData"] == "2026-07-20"
+
+
+def test_a_kept_endpoint_deleted_since_is_created_again_and_the_new_one_kept(sns):
+    client, _, apps = sns
+    _, kept = push.push_to(client, apps, device(updated="2026-07-01"), "{}")
+    client.delete_endpoint(EndpointArn=kept.arn)
+    outcome, again = push.push_to(client, apps, device(updated="2026-07-01"), "{}", kept)
+    (arn,) = sns_backends[DEFAULT_ACCOUNT_ID][REGION].platform_endpoints
+    assert (outcome, again) == ("pushed", push.Endpoint(arn, "2026-07-01"))
+    assert arn != kept.arn
+    assert len(delivered(APNS_TOKEN)) == 1  # the new endpoint's; the first went with the deleted one
+
+
+def test_a_kept_endpoint_the_platform_disabled_is_skipped_without_creating_anything(sns):
+    client, _, apps = sns
+    _, kept = push.push_to(client, apps, device(updated="2026-07-01"), "{}")
+    client.set_endpoint_attributes(EndpointArn=kept.arn, Attributes={"Enabled": "false"})
+    counted = Counted(client)
+    assert push.push_to(counted, apps, device(updated="2026-07-01"), "{}", kept) == ("skipped-endpoint_disabled", None)
+    assert counted.calls == ["Publish", "GetEndpointAttributes"]
+    assert len(sns_backends[DEFAULT_ACCOUNT_ID][REGION].platform_endpoints) == 1
+
+
+def test_notify_keeps_what_it_learned_and_a_second_position_of_the_person_publishes_straight(sns):
+    client, s3, apps = sns
+    counted = Counted(client)
+    ctx = Push(sns=counted, applications=apps, registry={"E000001": [device()]}, s3=s3, bucket="reports", run_id="run-1")
+    push.notify(ctx, recipient=ASHA, subject="s", link=LINK)
+    push.notify(ctx, recipient={**ASHA, "position_id": "P00002"}, subject="s", link=LINK)
+    assert counted.calls == ["CreatePlatformEndpoint", "Publish", "Publish"]
+    (arn,) = sns_backends[DEFAULT_ACCOUNT_ID][REGION].platform_endpoints
+    key = device().endpoint_id
+    assert key == "endpoint#APNS#" + hashlib.sha256(APNS_TOKEN.encode()).hexdigest()
+    assert ctx.learned == {key: ("E000001", push.Endpoint(arn, "2026-07-01"))}
+    assert push.endpoint_item(key, "E000001", push.Endpoint(arn, "2026-07-01")) == {
+        "id": key, "employee_id": "E000001", "endpoint_arn": arn, "applied": "2026-07-01"}
+    assert push.known_endpoints({key: {"id": key, "employee_id": "E000001", "endpoint_arn": arn, "applied": "2026-07-01"},
+                                 "delivery#daily#x": {"id": "delivery#daily#x", "state": "sent"}}) == {
+        key: push.Endpoint(arn, "2026-07-01")}

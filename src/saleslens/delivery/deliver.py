@@ -102,7 +102,11 @@ def deliver_batch(
     window = ledger_mod.delivery_window(run_date, cadence)
     ids = {ledger_mod.delivery_id(cadence=cadence, window=window, employee_id=r["employee_id"],
                                   position_id=r["position_id"]): r for r in recipients}
-    known = ledger.read(ids)
+    push = settings.push
+    # the recipients' devices' endpoints kept in the ledger, read in the same calls as their deliveries
+    known = ledger.read([*ids, *(push.endpoint_ids(recipients) if push is not None else [])])
+    if push is not None:
+        push.known.update(tablet.known_endpoints(known))
     results: Dict[str, Dict[str, str]] = {}
     to_send: List[Tuple[str, Rendered, ledger_mod.Decision]] = []
     for item_id, recipient in ids.items():
@@ -140,6 +144,10 @@ def deliver_batch(
             results[item_id] = _failed(rendered.recipient, exc)
             continue
         results[item_id] = _outcome(rendered.recipient, decision.outcome)
+    if push is not None and push.learned:
+        ledger.keep([tablet.endpoint_item(key, employee_id, endpoint)
+                     for key, (employee_id, endpoint) in sorted(push.learned.items())], now=int(clock()))
+        push.learned.clear()
     return [results[item_id] for item_id in ids]
 
 

@@ -15,9 +15,17 @@ email: an invocation that dies after SES accepted the email and before its compl
 DynamoDB call, for that one recipient) leaves a claim that a later attempt takes over and sends
 again; SES offers no idempotency key that could close it. If the send raises, the claim is
 released (the item goes back to what it was), so a redrive sends.
+
+The ledger also keeps, per device pushed to, its SNS endpoint's ARN (saleslens.delivery.push:
+items ``endpoint#<platform>#<token digest>`` holding the employee id, the ARN and the registry
+date applied), read with a batch's delivery items and written, all those a batch learned in
+BatchWriteItem calls, after its sends: a hint that saves a CreatePlatformEndpoint per device and
+report, never a record of what was sent (lost, the endpoint is found again at the next push).
 """
 from __future__ import annotations
 
+import logging
+import time
 import uuid
 from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Optional, Sequence
@@ -28,12 +36,15 @@ from saleslens.delivery.figures import changed
 from saleslens.distribution.marts import RunRequest
 
 _TO_PYTHON, _TO_DYNAMODB = TypeDeserializer(), TypeSerializer()
+log = logging.getLogger(__name__)
 KEY = "id"
 TTL_ATTRIBUTE = "expiration"
 CLAIMED, SENT = "claimed", "sent"
 REPORT, CORRECTION = "report", "correction"  # what kind of email the item's last send was
 _GET_MAX = 100  # BatchGetItem's limit
 _TRANSACT_MAX = 100  # TransactWriteItems' limit
+_WRITE_MAX = 25  # BatchWriteItem's limit
+_WRITE_ATTEMPTS = 4  # a batch write's unprocessed items are written again at most this many times
 
 
 def delivery_window(run_date: str, cadence: str) -> str:
@@ -104,6 +115,34 @@ class Ledger:
                     found[item[KEY]] = item
                 request = resp.get("UnprocessedKeys") or {}
         return found
+
+    def keep(self, items: Sequence[Dict[str, Any]], *, now: int, pause: float = 0.05) -> int:
+        """Write these items as they are (no condition: hints any writer may replace, such as the
+        endpoints saleslens.delivery.push learned), each expiring as a delivery item would, in
+        BatchWriteItem calls of up to 25; the items DynamoDB leaves unprocessed are written again
+        (up to 4 times, pausing 0.05, 0.1, 0.2 s). How many were written; what could not be is
+        logged (ids only), never raised: the caller's deliveries are done by then."""
+        requests = [{"PutRequest": {"Item": {k: _TO_DYNAMODB.serialize(v) for k, v in
+                                             {**item, TTL_ATTRIBUTE: now + self.ttl_seconds}.items()}}} for item in items]
+        written = 0
+        for i in range(0, len(requests), _WRITE_MAX):
+            pending = requests[i:i + _WRITE_MAX]
+            try:
+                for attempt in range(_WRITE_ATTEMPTS + 1):
+                    if attempt:
+                        time.sleep(pause * 2 ** (attempt - 1))
+                    resp = self.ddb.batch_write_item(RequestItems={self.table: pending})
+                    left = (resp.get("UnprocessedItems") or {}).get(self.table) or []
+                    written += len(pending) - len(left)
+                    pending = left
+                    if not pending:
+                        break
+            except Exception as exc:  # a hint not kept is found again next time
+                log.warning("ledger items not kept", extra={"items": len(pending), "error": type(exc).__name__})
+                continue
+            if pending:
+                log.warning("ledger items not kept", extra={"items": len(pending), "error": "UnprocessedItems"})
+        return written
 
     def _put(self, item: Dict[str, Any], prior: Optional[Dict[str, Any]]) -> bool:
         """Write the whole item if nobody wrote it since ``prior`` was read; False if somebody did."""

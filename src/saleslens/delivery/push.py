@@ -6,7 +6,11 @@ Per device: the platform endpoint is created, or found again (CreatePlatformEndp
 idempotent on the token and attributes; when SNS answers that the endpoint exists with other
 attributes, its ARN is taken from that answer and its attributes are read). The endpoint's
 ``CustomUserData`` holds the registry's ``updated_date`` last applied to it (a date, nothing
-personal). What becomes of a device is one of:
+personal). Its ARN is then kept (``Endpoint``: in the delivery ledger, saleslens.delivery.ledger,
+under ``endpoint_id``, with that date), so that the next report to the device is one Publish: the
+endpoint is created or found again only when the registry row changed since (another
+``updated_date``), when nothing is kept, or when SNS says the kept endpoint no longer exists.
+What becomes of a device is one of:
 
 - ``pushed``: SNS accepted the notification;
 - ``skipped-device_disabled``: the registry says the person turned report notifications off there;
@@ -47,6 +51,7 @@ ENDPOINT_DISABLED = "endpoint_disabled"
 ENDPOINT_MISSING = "endpoint_missing"
 NO_APPLICATION = "no_platform_application"
 ERASED = "[erased]"  # saleslens.erasure.person.ERASED: what erase leaves of a device token
+ENDPOINT_PREFIX = "endpoint#"  # the ids of kept endpoints, beside the deliveries' in the delivery ledger
 _EXISTS = re.compile(r"Endpoint (arn:\S+) already exists")
 
 
@@ -62,6 +67,20 @@ class Device:
     def label(self) -> str:
         """The device in markers and logs: platform and a digest of the token, never the token."""
         return f"{self.platform}-{hashlib.sha256(self.token.encode()).hexdigest()[:12]}"
+
+    @property
+    def endpoint_id(self) -> str:
+        """Where its endpoint's ARN is kept: the registry's key (platform, token), the token as a digest."""
+        return f"{ENDPOINT_PREFIX}{self.platform}#{hashlib.sha256(self.token.encode()).hexdigest()}"
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """A device's SNS endpoint as last brought in line with the registry: its ARN and the row's
+    ``updated_date`` then (the endpoint's ``CustomUserData``)."""
+
+    arn: str
+    applied: str
 
 
 @dataclass(frozen=True)
@@ -82,6 +101,24 @@ class Push:
     bucket: str
     run_id: str
     recorded: List[Dict[str, str]] = field(default_factory=list)  # each device's outcome so far (record_push writes them)
+    known: Dict[str, Endpoint] = field(default_factory=dict)  # Device.endpoint_id -> the endpoint kept for it
+    # endpoints created, found again or brought in line during this invocation, to keep: id -> (employee id, endpoint)
+    learned: Dict[str, Tuple[str, Endpoint]] = field(default_factory=dict)
+
+    def endpoint_ids(self, recipients: List[Dict[str, Any]]) -> List[str]:
+        """The ids under which the endpoints of these recipients' devices are kept."""
+        return [d.endpoint_id for r in recipients for d in self.registry.get(r["employee_id"], [])]
+
+
+def endpoint_item(endpoint_id: str, employee_id: str, endpoint: Endpoint) -> Dict[str, Any]:
+    """The delivery ledger item keeping a device's endpoint (ids, the ARN and a date: nothing of the token)."""
+    return {"id": endpoint_id, "employee_id": employee_id, "endpoint_arn": endpoint.arn, "applied": endpoint.applied}
+
+
+def known_endpoints(items: Dict[str, Dict[str, Any]]) -> Dict[str, Endpoint]:
+    """The endpoints kept among delivery ledger items read by id."""
+    return {k: Endpoint(str(v["endpoint_arn"]), str(v["applied"])) for k, v in items.items()
+            if k.startswith(ENDPOINT_PREFIX) and "endpoint_arn" in v and "applied" in v}
 
 
 def application_arn(partition: str, region: str, account: str, platform: str, name: str) -> str:
@@ -158,21 +195,43 @@ def _refresh(sns: Any, arn: str, device: Device) -> bool:
     return True
 
 
-def push_device(sns: Any, applications: Dict[str, str], device: Device, payload: str) -> str:
-    """Push to one device; its outcome (module docstring). Never raises for an SNS error. Two
-    calls when nothing changed (CreatePlatformEndpoint, Publish); the endpoint's attributes are
-    read only when SNS says they differ from the registry row or the endpoint is disabled."""
+def push_device(sns: Any, applications: Dict[str, str], device: Device, payload: str,
+                known: Optional[Endpoint] = None) -> str:
+    """Push to one device; its outcome (module docstring). Never raises for an SNS error."""
+    return push_to(sns, applications, device, payload, known)[0]
+
+
+def push_to(sns: Any, applications: Dict[str, str], device: Device, payload: str,
+            known: Optional[Endpoint] = None) -> Tuple[str, Optional[Endpoint]]:
+    """Push to one device: its outcome, and the endpoint to keep for it when this call created,
+    found again or refreshed one (None: nothing new to keep). One call (Publish) when ``known``
+    was brought in line with the same registry row; else two when nothing changed
+    (CreatePlatformEndpoint, Publish), the endpoint's attributes read only when SNS says they
+    differ from the registry row or the endpoint is disabled."""
     if not device.enabled:
-        return f"{SKIPPED}-{DEVICE_DISABLED}"
+        return f"{SKIPPED}-{DEVICE_DISABLED}", None
     application = applications.get(device.platform)
     if not application:
-        return f"{SKIPPED}-{NO_APPLICATION}"
+        return f"{SKIPPED}-{NO_APPLICATION}", None
+    if known is not None and known.applied == device.updated_date:
+        outcome = _publish(sns, known.arn, device, payload, differs=False)
+        if outcome != f"{SKIPPED}-{ENDPOINT_MISSING}":
+            return outcome, None
+        # deleted since it was kept (by hand, or by SNS): created again below, as a device never pushed to
     try:
         arn, differs = _endpoint(sns, application, device)
     except Exception as exc:
         if _code(exc) == "NotFound":  # the platform application is not there (docs/runbook.md: deploy step)
-            return f"{SKIPPED}-{NO_APPLICATION}"
-        return _failed(exc)
+            return f"{SKIPPED}-{NO_APPLICATION}", None
+        return _failed(exc), None
+    outcome = _publish(sns, arn, device, payload, differs=differs)
+    kept = outcome in (PUSHED, f"{SKIPPED}-{ENDPOINT_DISABLED}")
+    return outcome, (Endpoint(arn, device.updated_date) if kept else None)
+
+
+def _publish(sns: Any, arn: str, device: Device, payload: str, *, differs: bool) -> str:
+    """Publish to the device's endpoint, first bringing its attributes in line with the registry
+    row when SNS said they differ; the outcome."""
     try:
         if differs and not _refresh(sns, arn, device):
             return f"{SKIPPED}-{ENDPOINT_DISABLED}"
@@ -208,7 +267,11 @@ def notify(push: Push, *, recipient: Dict[str, str], subject: str, link: str) ->
     payload = message(subject, link)
     out = []
     for device in push.registry.get(recipient["employee_id"], []):
-        outcome = push_device(push.sns, push.applications, device, payload)
+        key = device.endpoint_id
+        outcome, learned = push_to(push.sns, push.applications, device, payload, push.known.get(key))
+        if learned is not None:
+            push.known[key] = learned  # the person's other position in this batch publishes straight to it
+            push.learned[key] = (device.employee_id, learned)
         push.recorded.append({"position_id": recipient["position_id"], "employee_id": recipient["employee_id"],
                               "device": device.label, "outcome": outcome})
         out.append(PushOutcome(device.label, outcome))

@@ -7,7 +7,10 @@
 - The delivery ledger holds one record per person, position, cadence and window emailed
   (saleslens.delivery.ledger: the employee and position ids, the figures' hash, the message id
   and the report key, which ends in the employee id). The person's records are deleted: their
-  reports are gone, and with no email address left they are never sent another.
+  reports are gone, and with no email address left they are never sent another. It also keeps
+  the SNS endpoint of each device pushed to (saleslens.delivery.push), with the employee id: the
+  endpoint holds the device's token (personal data), so it is deleted from SNS (DeleteEndpoint),
+  then the item.
 """
 from __future__ import annotations
 
@@ -29,6 +32,7 @@ class ItemChange:
     action: str  # "redacted" or "deleted"
     rows: int  # values replaced, or 1 for a deleted record
     attributes: List[str] = field(default_factory=list)
+    endpoint_arn: str = ""  # the device's SNS endpoint a delivery-ledger item kept (deleted with it); not recorded
 
     def record(self) -> Dict[str, Any]:
         return {"place": self.place, "table": self.table, "key": self.key, "action": self.action, "rows": self.rows,
@@ -103,8 +107,14 @@ class RunLedger:
         )
 
 
+ENDPOINT_DELETED = "deleted with its SNS endpoint"
+
+
 class DeliveryLedger:
     name = "delivery ledger"
+
+    def __init__(self, sns: Any) -> None:
+        self.sns = sns
 
     def plan(self, ddb: Any, table: str, person: Person) -> List[ItemChange]:
         keys = _key_names(ddb, table)
@@ -113,8 +123,16 @@ class DeliveryLedger:
             item = {k: _TO_PYTHON.deserialize(v) for k, v in raw.items()}
             texts = [t for k, v in item.items() if k not in keys for t in _texts(v)]
             if any(person.named_by_id(t) or person.contacted_in(t) for t in texts):
-                out.append(ItemChange(self.name, table, {k: str(item[k]) for k in keys}, "deleted", 1))
+                arn = str(item.get("endpoint_arn") or "")
+                out.append(ItemChange(self.name, table, {k: str(item[k]) for k in keys},
+                                      ENDPOINT_DELETED if arn else "deleted", 1, endpoint_arn=arn))
         return out
 
     def apply(self, ddb: Any, change: ItemChange, person: Person) -> None:
+        if change.endpoint_arn:
+            try:
+                self.sns.delete_endpoint(EndpointArn=change.endpoint_arn)
+            except Exception as exc:  # SNS's DeleteEndpoint is idempotent; moto answers NotFound for one gone
+                if (getattr(exc, "response", None) or {}).get("Error", {}).get("Code") != "NotFound":
+                    raise
         ddb.delete_item(TableName=change.table, Key={k: {"S": v} for k, v in change.key.items()})

@@ -127,6 +127,7 @@ def erase(
     where: Where,
     employee_id: str,
     *,
+    sns: Any,
     requested_by: str,
     dry_run: bool = False,
     progress: Callable[[str], None] = lambda _m: None,
@@ -151,7 +152,7 @@ def erase(
                 planned[place.name] = _plan_place(ctx, place)
     with ops.aws_errors("DynamoDB", target.endpoint_url):
         items = {ledgers.RunLedger.name: ledgers.RunLedger().plan(ddb, where.run_ledger, person),
-                 ledgers.DeliveryLedger.name: ledgers.DeliveryLedger().plan(ddb, where.delivery_ledger, person)}
+                 ledgers.DeliveryLedger.name: ledgers.DeliveryLedger(sns).plan(ddb, where.delivery_ledger, person)}
     outcome.changes = [c for p in every for c in planned[p.name]] + [c for cs in items.values() for c in cs]
     if dry_run:
         outcome.finished_at = _now().isoformat()
@@ -164,8 +165,8 @@ def erase(
             done = [c for c in (_apply(ctx, place, change.key) for change in planned[place.name]) if c is not None]
             outcome.changes += done
             _report(progress, place.zone, place.name, done)
-        with ops.aws_errors("DynamoDB", target.endpoint_url):
-            for ledger in (ledgers.RunLedger(), ledgers.DeliveryLedger()):
+        with ops.aws_errors("DynamoDB and SNS", target.endpoint_url):
+            for ledger in (ledgers.RunLedger(), ledgers.DeliveryLedger(sns)):
                 for change in items[ledger.name]:
                     ledger.apply(ddb, change, person)
                     outcome.changes.append(change)
@@ -270,7 +271,8 @@ def describe(outcome: ErasureOutcome) -> List[str]:
             lines.append(f"  {c.place:<34} {verb} s3://{c.bucket}/{c.key} ({len(c.versions)} version(s), {c.rows} row(s))"
                          + (f": {c.note}" if c.note else ""))
         else:
-            verb = "delete" if c.action == "deleted" else "replace values in"
+            verb = {"deleted": "delete", ledgers.ENDPOINT_DELETED: "delete, with its SNS endpoint,"}.get(
+                c.action, "replace values in")
             lines.append(f"  {c.place:<34} {verb} item {json.dumps(c.key)} of {c.table}")
     return lines
 

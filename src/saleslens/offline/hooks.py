@@ -317,6 +317,21 @@ def _install_dispatch_cache() -> None:
 
     DomainDispatcherApplication.get_backend_for_host = get_backend_for_host  # type: ignore[method-assign]
 
+    # Then, to tell whether the action is one of the response class's methods, moto lists every
+    # member of the class (inspect.getmembers: a few hundred getattr calls) on every request; a
+    # class's methods do not change while the server runs: listed once per class.
+    from moto.core import responses
+
+    listed: Dict[Any, List[str]] = {}
+    original_names = responses.method_names_from_class
+
+    def method_names_from_class(clazz: Any) -> List[str]:
+        if clazz not in listed:
+            listed[clazz] = original_names(clazz)
+        return listed[clazz]
+
+    responses.method_names_from_class = method_names_from_class  # type: ignore[assignment]
+
 
 _DDB_WRITES = threading.RLock()  # one DynamoDB item write (or transaction) at a time in the process's moto
 
