@@ -81,3 +81,19 @@ def test_the_parameters_move_the_flags():
     assert one.loc[("S2", "B1"), ["trailing_net_value", "ly_net_value", "drop_flag"]].tolist() == [50000, 100000, False]
     # S1 x B1: 30,000 vs 1,00,000 = 30% < 50%
     assert one.loc[("S1", "B1"), "drop_flag"]
+
+
+def test_the_figures_do_not_depend_on_the_order_the_lines_arrive_in():
+    # S9 x B9: six lines this quarter of ₹597.47, ₹2,880.42, ₹941.64, ₹500.29, ₹498.40 and ₹2,321.01
+    # = ₹7,739.23, against ₹20,000 last year: 38.7% of it. Summed as floats in the first order they come to
+    # 7739.2300000000005, in the second to 7739.23: the same figures either way.
+    values = [597.47, 2880.42, 941.64, 500.29, 498.4, 2321.01]
+    days = ["2024-04-05", "2024-04-20", "2024-05-05", "2024-05-20", "2024-06-05", "2024-06-20"]
+    this_year = [line("S9", "B9", d, v, v) for d, v in zip(days, values)]
+    last = [line("S9", "B9", "2023-05-10", 20000, 20000)]
+    outs = [churn_risk(pd.DataFrame(last + [this_year[i] for i in order]), AS_OF, ChurnParams())
+            for order in ([0, 1, 2, 3, 4, 5], [0, 3, 4, 1, 2, 5])]
+    assert outs[0].to_dict("records") == outs[1].to_dict("records")
+    (row,) = outs[0].to_dict("records")
+    assert (row["trailing_net_value"], row["ly_net_value"], row["drop_flag"]) == (7739.23, 20000.0, True)
+    assert row["factors"].startswith("net primary ₹7,739 from 2024-04-01 to 2024-06-30 is 38.7% of ₹20,000")

@@ -87,3 +87,28 @@ def test_the_costs_come_from_the_parameters():
 def test_free_goods_of_a_sku_without_a_standard_cost_are_refused():
     with pytest.raises(MissingStandardCostError, match="no standard cost for SKU X1: its free goods cannot be valued"):
         profitability(LINES, COSTS[COSTS["sku"] != "X1"], CALLS, RECEIVABLES, P)
+
+
+def test_the_reasons_do_not_depend_on_the_order_the_lines_arrive_in():
+    # S9: six free-goods lines of ₹597.47, ₹2,880.42, ₹941.64, ₹500.29, ₹498.40 and ₹2,321.01 at
+    # standard cost (one unit each) = ₹7,739.23, and a scheme credit note of ₹7,739.23: equal
+    # deductions, named in the order the deductions are listed (scheme first). Summed as floats in the
+    # first order the free goods come to 7739.2300000000005, in the second to 7739.23: without the
+    # sums taken to 8 places the first order names the free goods first.
+    costs = pd.DataFrame({"sku": [f"F{n}" for n in range(6)],
+                          "standard_cost": [597.47, 2880.42, 941.64, 500.29, 498.4, 2321.01]})
+    free = [line("S9", f"F{n}", "INVOICE", free=1) for n in range(6)]
+    rest = [line("S9", "X2", "INVOICE", gross=200000.0), line("S9", "X2", "CREDIT_NOTE", reason="SCHEME", credit=7739.23)]
+    none = pd.DataFrame({"stockist_code": [], "calls": []})
+    owed = RECEIVABLES.iloc[0:0]
+    orders = ([0, 1, 2, 3, 4, 5], [0, 3, 4, 1, 2, 5])
+    tops = [least_profitable(profitability(pd.DataFrame(rest + [free[i] for i in order]), costs, none, owed, P), P)
+            for order in orders]
+    # 7 invoice lines x ₹50 = ₹350; contribution 2,00,000 - 7,739.23 - 7,739.23 - 350 = 1,84,171.54;
+    # 7,739.23 / 2,00,000 = 3.87%; 350 / 2,00,000 = 0.175%
+    expected = ("Stockist S9: contribution ₹1.84 lakh on net primary after returns of ₹2.00 lakh; largest deductions: "
+                "scheme credit notes: ₹7,739 (3.9%); free goods at standard cost (6 units): ₹7,739 (3.9%); "
+                "7 invoice lines handled at ₹50: ₹350 (0.2%).")
+    assert [list(t["reasons"]) for t in tops] == [[expected], [expected]]
+    assert tops[0]["contribution_value"].tolist() == tops[1]["contribution_value"].tolist()
+    assert tops[0]["contribution_value"].tolist() == [pytest.approx(184171.54, abs=1e-6)]

@@ -75,3 +75,19 @@ def test_a_flat_history_raises_nothing():
 def test_without_last_year_there_is_no_baseline():
     recent = MONTHLY[MONTHLY["month"] != MAR23]
     assert episodes(recent, MAR24, ["stockist_code"], AnomalyParams(), StuffingParams()) == []
+
+
+def test_the_episode_does_not_depend_on_the_order_the_rows_arrive_in():
+    # S1's March 2024 secondary in six rows of ₹993.60, ₹1,857.24, ₹1,859.73, ₹2,042.22, ₹2,234.31 and
+    # ₹4,89,012.90 (= ₹4,98,000.00 in all): summed as floats in this order they come to 498000.0, in
+    # the reverse order to 497999.99999999994; the episode is the same either way.
+    parts = [993.6, 1857.24, 1859.73, 2042.22, 2234.31, 489012.9]
+    rows = stockist("S1", 900000.0, parts[0], 28.0, 55.0)
+    march = [rows[2]] + [{**rows[2], "primary_value": None, "closing_stock_days": None, "secondary_value": v}
+                         for v in parts[1:]]
+    found = [episodes(pd.DataFrame(rows[:2] + ordered), MAR24, ["stockist_code"], AnomalyParams(), StuffingParams())
+             for ordered in (march, march[::-1])]
+    assert found[0] == found[1]
+    (e,) = found[0]
+    assert e.secondary_value == 498000.0  # +18,000 / 4,80,000 = +3.75%: flat
+    assert round(e.secondary_change_pct, 4) == 3.75

@@ -65,7 +65,8 @@ def summarise(lines: pd.DataFrame, as_of: date, p: ChurnParams) -> pd.DataFrame:
 
     def net_between(a: date, b: date) -> "pd.Series[float]":
         within = df[(df["day"] >= pd.Timestamp(a)) & (df["day"] <= pd.Timestamp(b))]
-        return within.groupby(keys)["net_value"].sum().astype(float)
+        # to 8 places: float sums of lines in another arrival order differ in the last bits
+        return within.groupby(keys)["net_value"].sum().astype(float).round(8)
 
     pairs = df[keys].drop_duplicates().set_index(keys).index
     orders = df.loc[df["gross_value"] > 0, keys + ["day"]].drop_duplicates().sort_values(keys + ["day"])

@@ -77,7 +77,10 @@ def profitability(lines: pd.DataFrame, standard_costs: pd.DataFrame, calls: pd.D
     r = receivables.assign(credit_days_value=receivables["days_of_credit"] * receivables["outstanding_value"])
     owed = r.groupby("stockist_code").agg(outstanding_value=("outstanding_value", "sum"),
                                           credit_days_value=("credit_days_value", "sum"))
-    out = by.join(call_count, how="outer").join(owed, how="outer").fillna(0.0)
+    # Sums taken to 8 places: the lines arrive in whatever order the query engine returns them, and
+    # float sums in another order differ in the last bits, enough to reorder two equal deductions
+    # in the reasons (a "Corrected:" email for unchanged data).
+    out = by.join(call_count, how="outer").join(owed, how="outer").fillna(0.0).round(8)
     out["net_after_returns"] = out["gross_value"] - out["return_value"]
     out["invoice_line_cost"] = out["invoice_lines"] * p.cost_per_invoice_line
     out["call_cost"] = out["calls"] * p.cost_per_call

@@ -54,7 +54,8 @@ class StuffingEpisode:
 
 def _at(frame: pd.DataFrame, month: date, column: str) -> Optional[float]:
     rows = frame.loc[frame["month"] == month, column].dropna()
-    return float(rows.sum()) if len(rows) else None
+    # to 8 places: a float sum of rows in another arrival order differs in the last bits
+    return round(float(rows.sum()), 8) if len(rows) else None
 
 
 def episodes(monthly: pd.DataFrame, month: date, keys: Sequence[str], anomaly: AnomalyParams,
