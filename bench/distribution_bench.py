@@ -4,6 +4,7 @@ with the embedded AWS's calls counted per report.
     .venv/bin/python bench/distribution_bench.py render --cache /tmp/marts-usv   # usv marts (built once, ~4 min)
     .venv/bin/python bench/distribution_bench.py render --cache /tmp/marts-usv --role CMO,ZSM   # the top roles only
     .venv/bin/python bench/distribution_bench.py offline --scale small          # ingest a day, then distribute it
+    .venv/bin/python bench/distribution_bench.py email                          # CPU per report email built
 
 render: the marts of bench/marts_bench.py's usv lake (its --cache folder is reused) queried as a
 distribution run queries them, each result passed through the offline Athena's CSV (what
@@ -381,6 +382,28 @@ def offline_bench(args: argparse.Namespace) -> None:
                 print(f"    {op:<40} {count:>7,}  {count / n:6.2f} per report")
 
 
+def email_bench(args: argparse.Namespace) -> None:
+    """CPU per report email built (saleslens.delivery.email), the MIME message render-report hands SES."""
+    from saleslens.delivery.email import build_report_email
+    from saleslens.links.issue import LinkIssuer
+
+    link = LinkIssuer(base_url="https://links.example.com", key=b"k" * 32, lifetime_days=30)(
+        report_key="reports/daily/2026-11-20/P00007/E000002.html", employee_id="E000002", position_id="P00007")
+    person = {"employee_name": "Ravi Kumar", "email": "ravi.kumar@field.example.com"}
+
+    def build() -> bytes:
+        return build_report_email(sender="reports@saleslens.example.com", recipient=person, link=link,
+                                  subject="Your daily sales report as of 2026-11-20",
+                                  windows=["Day: 2026-11-20", "Month to date: 2026-11-01 to 2026-11-20"])
+
+    size = len(build())
+    c = time.process_time()
+    for _ in range(args.count):
+        build()
+    cpu = time.process_time() - c
+    print(f"{args.count:,} report emails of {size:,} bytes: {cpu / args.count * 1000:.2f} ms of CPU each")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="what", required=True)
@@ -399,8 +422,10 @@ def main() -> None:
     o.add_argument("--profile", type=Path, help="cProfile the first distribution run in every thread into this file")
     o.add_argument("--day-before", action="store_true",
                    help="land and distribute the day before first (untimed), so the day measured is an ordinary one")
+    e = sub.add_parser("email", help="CPU per report email built")
+    e.add_argument("--count", type=int, default=2000)
     args = parser.parse_args()
-    render_bench(args) if args.what == "render" else offline_bench(args)
+    {"render": render_bench, "offline": offline_bench, "email": email_bench}[args.what](args)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 
 Built with the email package's MIME classes (multipart/alternative, each part UTF-8 in
 quoted-printable; a name beyond ASCII RFC 2047-encoded by ``formataddr``): the message the newer
-``EmailMessage`` API builds, in a fifth of its time (bench/README.md, "Distribution").
+``EmailMessage`` API builds, in under a third of its time (bench/README.md, "Distribution").
 """
 from __future__ import annotations
 
