@@ -29,7 +29,7 @@ class ItemChange:
     place: str
     table: str
     key: Dict[str, str]  # the item's key (run id, or the ledger's hashed id)
-    action: str  # "redacted" or "deleted"
+    action: str  # "redacted", "deleted", or ENDPOINT_DELETED (an item keeping an endpoint, deleted with it)
     rows: int  # values replaced, or 1 for a deleted record
     attributes: List[str] = field(default_factory=list)
     endpoint_arn: str = ""  # the device's SNS endpoint a delivery-ledger item kept (deleted with it); not recorded
