@@ -351,7 +351,7 @@ def test_the_endpoints_kept_for_their_devices_are_deleted_from_sns_with_the_item
                                           Attributes={"PlatformCredential": "x"})["PlatformApplicationArn"]
     mine, gone, theirs = (sns.create_platform_endpoint(PlatformApplicationArn=app, Token=t * 64)["EndpointArn"]
                           for t in "abc")
-    sns.delete_endpoint(EndpointArn=gone)  # deleted since it was kept: SNS's DeleteEndpoint is idempotent
+    sns.delete_endpoint(EndpointArn=gone)  # deleted since it was kept: DeleteEndpoint is idempotent, in SNS and moto
     for n, (employee, arn) in enumerate([(ME, mine), (ME, gone), (OTHER, theirs)]):
         ddb.put_item(TableName="delivery-ledger", Item={
             "id": {"S": f"endpoint#APNS#{n:064x}"}, "employee_id": {"S": employee}, "endpoint_arn": {"S": arn},
