@@ -196,11 +196,12 @@ class Assumptions:
     # S3 storage at steady state: a 13-month usv history of landed CSV ~19 GB (bench/README.md:
     # ~400 usv days, 1.48 GB a 30-day month), its clean Parquet taken as a quarter of the CSV,
     # the curated zone ~1 GB a year (0.24 GB for three usv months), and reports kept
-    # lake.reports_expiry_days (400) at the median report size, 66.3 KB.
+    # lake.reports_expiry_days (400) at the median stored report size, 8.5 KB (gzip-compressed:
+    # saleslens.reports.stored; 74.2 KB of HTML, bench/distribution_bench.py render).
     landing_gb: float = 19.0
     clean_to_landing_ratio: float = 0.25
     curated_gb: float = 1.0
-    report_kb: float = 66.3
+    report_kb: float = 8.5
     # S3 requests per file through ingest and curate (validate, conform read and writes, publish,
     # curate reads and rewrites): an assumption; per emailed report 1.04 PUTs (the report, and a
     # share of its batch's outcomes file and push outcomes file) and 0.02 GETs are measured

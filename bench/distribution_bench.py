@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import csv
 import io
 import os
 import statistics
@@ -33,7 +32,7 @@ import time
 from collections import Counter, defaultdict
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Tuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -42,9 +41,11 @@ def _csv_rows(table: Any) -> List[Dict[str, str]]:
     """Rows as render-report reads them: the offline Athena's CSV, every value text."""
     import pyarrow.csv as pacsv
 
+    from saleslens.distribution.results import csv_rows
+
     buf = io.BytesIO()
     pacsv.write_csv(table, buf, pacsv.WriteOptions(quoting_style="all_valid"))
-    return list(csv.DictReader(io.StringIO(buf.getvalue().decode("utf-8"))))
+    return csv_rows(buf.getvalue().decode("utf-8"))[1]
 
 
 def render_bench(args: argparse.Namespace) -> None:
@@ -59,6 +60,7 @@ def render_bench(args: argparse.Namespace) -> None:
     from saleslens.offline.duck_athena import as_of_domain, single_as_of_date, transpile
     from saleslens.reports.model import RunData, build_report
     from saleslens.reports.render import render
+    from saleslens.reports.stored import page_bytes
 
     folder = args.cache or Path(tempfile.mkdtemp(prefix="marts-bench-"))
     marts_bench.build(folder, args.start, args.months)
@@ -87,6 +89,7 @@ def render_bench(args: argparse.Namespace) -> None:
     steps: Dict[str, List[float]] = defaultdict(list)
     by_role: Dict[str, List[float]] = defaultdict(list)
     sizes: List[int] = []
+    stored: List[int] = []  # as the reports bucket holds them (saleslens.reports.stored)
     cpu0, wall0 = time.process_time(), time.perf_counter()
     for r in recipients:
         t0 = time.perf_counter()
@@ -101,6 +104,7 @@ def render_bench(args: argparse.Namespace) -> None:
         steps["hash"].append(t3 - t2)
         by_role[r["role"]].append(t3 - t0)
         sizes.append(len(html.encode("utf-8")))
+        stored.append(len(page_bytes(html)))
     cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
     n = len(recipients)
     print(f"\n{n:,} reports in {wall:.1f} s wall, {cpu:.1f} s CPU: {n / cpu:.0f} reports/s per core "
@@ -109,7 +113,8 @@ def render_bench(args: argparse.Namespace) -> None:
         print(f"  {step:<7} mean {statistics.mean(times) * 1000:6.2f} ms  p95 {sorted(times)[int(len(times) * .95)] * 1000:6.2f} ms")
     for role, times in sorted(by_role.items(), key=lambda kv: -statistics.mean(kv[1])):
         print(f"  {role:<4} {len(times):>5} reports, mean {statistics.mean(times) * 1000:6.2f} ms")
-    print(f"  HTML size: median {statistics.median(sizes) / 1024:.1f} KB, max {max(sizes) / 1024:.1f} KB")
+    print(f"  HTML size: median {statistics.median(sizes) / 1024:.1f} KB, max {max(sizes) / 1024:.1f} KB; "
+          f"stored gzip-compressed: median {statistics.median(stored) / 1024:.1f} KB, max {max(stored) / 1024:.1f} KB")
     print(f"  peak RSS of the process: {_peak_rss_mb():,.0f} MB")
 
 
@@ -124,7 +129,8 @@ class TreeRss:
     def __init__(self) -> None:
         import threading
 
-        self.peak_mb = 0.0
+        self.peak_mb = 0.0  # this process and its children
+        self.own_peak_mb = 0.0  # this process alone
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
@@ -136,17 +142,28 @@ class TreeRss:
         self._stop.set()
         self._thread.join()
 
-    def _sample(self) -> None:
+    def reset(self) -> None:
+        """Peaks from now on (what a process holds now counts)."""
+        own, total = self._now()
+        self.own_peak_mb, self.peak_mb = own, total
+
+    def _now(self) -> Tuple[float, float]:
         page = os.sysconf("SC_PAGE_SIZE")
+        own = total = 0.0
+        for pid in ["self", *_child_pids()]:
+            try:
+                with open(f"/proc/{pid}/statm") as f:
+                    rss = int(f.read().split()[1]) * page / 1e6
+            except OSError:
+                continue
+            total += rss
+            own = rss if pid == "self" else own
+        return own, total
+
+    def _sample(self) -> None:
         while not self._stop.wait(0.2):
-            total = 0
-            for pid in ["self", *_child_pids()]:
-                try:
-                    with open(f"/proc/{pid}/statm") as f:
-                        total += int(f.read().split()[1]) * page
-                except OSError:
-                    pass
-            self.peak_mb = max(self.peak_mb, total / 1e6)
+            own, total = self._now()
+            self.own_peak_mb, self.peak_mb = max(self.own_peak_mb, own), max(self.peak_mb, total)
 
 
 def _memory_held(aws: Any) -> str:
@@ -155,14 +172,23 @@ def _memory_held(aws: Any) -> str:
     import pyarrow as pa
     from moto.s3.models import s3_backends
 
-    s3_bytes, versions = 0, 0
+    from saleslens.config import ZONES
+
+    s3_bytes, versions, spilled, on_disk = 0, 0, 0, 0
+    per_bucket: Counter = Counter()
     for bucket in s3_backends[aws.account]["global"].buckets.values():
         for _name, keys in bucket.keys.iterlists():
             for key in keys:
-                s3_bytes += getattr(key, "size", 0) or 0
+                size = getattr(key, "size", 0) or 0
+                s3_bytes += size
+                per_bucket[next((z for z in ZONES if bucket.name == aws.bucket(z)), bucket.name)] += size
+                if getattr(getattr(key, "_value_buffer", None), "_rolled", False):
+                    spilled, on_disk = spilled + size, on_disk + 1
                 versions += 1
     duck = aws.athena_engine._con.sql("SELECT sum(memory_usage_bytes) FROM duckdb_memory()").fetchall()[0][0] or 0
-    return (f"moto S3 {s3_bytes / 1e6:,.0f} MB in {versions:,} object versions, Arrow pool "
+    largest = ", ".join(f"{name} {size / 1e6:,.0f}" for name, size in per_bucket.most_common(4))
+    return (f"moto S3 {s3_bytes / 1e6:,.0f} MB in {versions:,} object versions ({largest} MB; "
+            f"{spilled / 1e6:,.0f} MB of it on disk in {on_disk:,} files), Arrow pool "
             f"{pa.total_allocated_bytes() / 1e6:,.0f} MB, DuckDB {duck / 1e6:,.0f} MB, RSS now {_rss_mb():,.0f} MB")
 
 
@@ -351,6 +377,7 @@ def offline_bench(args: argparse.Namespace) -> None:
             print(f"the day before ({before}, untimed): {len(data.files) - len(files)} files ingested and curated, "
                   f"distributed {earlier.status}: {s.get('delivered')} delivered of {s.get('recipients')}, "
                   f"{time.perf_counter() - t:.1f} s wall, {_tree_cpu() - c:.1f} s CPU", flush=True)
+        tree.reset()  # the day's peak: what the day before left held counts, its own peaks do not
         t, c = time.perf_counter(), time.process_time()
         ingest_files(aws, files, lambda _m: None, data.arrivals)
         print(f"ingest + curate of {args.day}'s {len(files)} files: {time.perf_counter() - t:.1f} s wall, "
@@ -370,7 +397,7 @@ def offline_bench(args: argparse.Namespace) -> None:
                   f"{s.get('failed')} failed of {s.get('recipients')}: {n / seconds:.0f} reports/s; "
                   f"{cpu:.1f} s CPU ({own:.1f} s in this process, the embedded AWS; the rest in the Lambda worker), "
                   f"load average {_loadavg()}; "
-                  f"peak RSS so far {_peak_rss_mb():,.0f} MB in this process, "
+                  f"peak RSS since the day began {tree.own_peak_mb:,.0f} MB in this process, "
                   f"{tree.peak_mb:,.0f} MB with its Lambda worker process")
             print(f"  held: {_memory_held(aws)}")
             timeline = state_seconds(aws.history(result.arn))

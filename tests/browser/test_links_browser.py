@@ -30,6 +30,7 @@ from saleslens.links import keys
 from saleslens.links.token import Claims, read_claims, sign
 from saleslens.offline import OfflineAws
 from saleslens.offline.main_job import export, ingest_files
+from saleslens.reports.stored import read_page
 from tests.browser.conftest import run_chromium
 from tests.e2e.distributed import links_in, resend_as_leaver
 
@@ -57,7 +58,7 @@ def world(tmp_path_factory):
 def _report_of(world, address: str) -> str:
     r = world.recipients[address]
     key = f"reports/daily/2026-07-31/{r['position_id']}/{r['employee_id']}.html"
-    return world.s3.get_object(Bucket=world.aws.bucket("reports"), Key=key)["Body"].read().decode("utf-8")
+    return read_page(world.s3, bucket=world.aws.bucket("reports"), key=key)
 
 
 def _title(page: str) -> str:

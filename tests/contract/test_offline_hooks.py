@@ -79,6 +79,41 @@ def test_an_action_is_still_looked_up_in_its_class_methods_listed_once():
     assert "publish" not in responses.method_names_from_class(S3Response)
 
 
+def test_the_engines_repeated_work_is_done_once_with_the_same_outcome():
+    from moto.ses import models as ses_models
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
+    from moto.stepfunctions.parser.asl.utils import boto_client, json_path
+
+    from saleslens.offline import sfn_athena
+
+    # the hook points: moto's SES reads the parsed message's headers only; the engine makes clients by name
+    module_source = inspect.getsource(ses_models)  # the class's method may be wrapped by now (service faults)
+    source = module_source[module_source.index("    def send_raw_email("):]
+    source = source[:source.index("\n    def ", 10)]
+    assert "email.message_from_string(raw_data)" in source
+    assert not any(use in source for use in (".get_payload(", ".walk(", ".is_multipart(", ".get_body("))
+    assert list(inspect.signature(boto_client.boto_client_for).parameters) == ["region", "service", "state_credentials"]
+    hooks.install()
+    assert lambda_eval_utils.boto_client_for is boto_client.boto_client_for is sfn_athena.boto_client_for
+    assert boto_client.boto_client_for(region=REGION, service="lambda") is boto_client.boto_client_for(
+        region=REGION, service="lambda")
+    assert boto_client.boto_client_for(region=REGION, service="athena") is not boto_client.boto_client_for(
+        region=REGION, service="lambda")
+    assert json_path.parse("$.batch.recipients") is json_path.parse("$.batch.recipients")
+    assert json_path.extract_json("$.batch.recipients[1]", {"batch": {"recipients": ["a", "b"]}}) == "b"
+    with moto.mock_aws():
+        ses = boto3.client("ses", region_name=REGION)
+        ses.verify_email_identity(EmailAddress="reports@example.com")
+        raw = ("From: reports@example.com\r\nTo: Ravi <ravi@example.com>\r\nCc: asha@example.com, dev@example.com\r\n"
+               "MIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary=\"b1\"\r\n\r\n"
+               "--b1\r\nContent-Type: text/plain\r\n\r\nhi\r\n--b1--\r\n")
+        ses.send_raw_email(RawMessage={"Data": raw})
+        # the sender from the From header, and every To and Cc address counted, as moto did
+        assert ses.get_send_quota()["SentLast24Hours"] == 3
+        with pytest.raises(ses.exceptions.MessageRejected):
+            ses.send_raw_email(RawMessage={"Data": raw.replace("From: reports@", "From: other@")})
+
+
 def test_wait_is_woken_when_the_execution_ends(offline_moto):
     """The runtime's wait sleeps on the hook's signal: an execution's end is seen at once."""
     sfn = offline_moto.client("stepfunctions")

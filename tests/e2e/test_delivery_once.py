@@ -24,6 +24,7 @@ from saleslens.distribution import outcomes
 from saleslens.generate import generate
 from saleslens.offline import OfflineAws
 from saleslens.offline.main_job import ingest_files
+from saleslens.reports.stored import read_page
 
 pytestmark = pytest.mark.e2e
 
@@ -66,11 +67,12 @@ def mails(aws) -> List[Dict[str, str]]:
 
 
 def reports(aws, cadence: str) -> Dict[str, bytes]:
+    """Each report page's HTML (stored gzip-compressed: saleslens.reports.stored)."""
     s3, bucket = aws.client("s3"), aws.bucket("reports")
     prefix = f"reports/{cadence}/{DAY.isoformat()}/"
     keys = [o["Key"] for p in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
             for o in p.get("Contents", [])]
-    return {k: s3.get_object(Bucket=bucket, Key=k)["Body"].read() for k in keys}
+    return {k: read_page(s3, bucket=bucket, key=k).encode("utf-8") for k in keys}
 
 
 def versions(aws, cadence: str) -> Dict[str, int]:

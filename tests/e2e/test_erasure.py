@@ -34,6 +34,7 @@ from saleslens.distribution.outcomes import read_outcomes
 from saleslens.generate import generate
 from saleslens.offline import OfflineAws
 from saleslens.offline.main_job import ingest_files
+from saleslens.reports.stored import page_html
 
 pytestmark = pytest.mark.e2e
 
@@ -67,8 +68,11 @@ def _scan(aws, needles: List[str]) -> List[Tuple[str, str, str]]:
     for zone in ZONES:
         bucket = aws.bucket(zone)
         for v in _versions(s3, bucket):
-            body = s3.get_object(Bucket=bucket, Key=v["Key"], VersionId=v["VersionId"])["Body"].read()
-            if v["Key"].endswith(".parquet"):
+            got = s3.get_object(Bucket=bucket, Key=v["Key"], VersionId=v["VersionId"])
+            body = got["Body"].read()
+            if got.get("ContentEncoding") == "gzip":  # report pages (saleslens.reports.stored)
+                text = page_html(body, "gzip")
+            elif v["Key"].endswith(".parquet"):
                 text = json.dumps(pq.read_table(io.BytesIO(body)).to_pylist(), default=str, ensure_ascii=False)
             else:
                 text = body.decode("utf-8", errors="replace")

@@ -27,6 +27,7 @@ from saleslens.links import keys
 from saleslens.links.token import Claims, read_claims, sign
 from saleslens.offline import OfflineAws
 from saleslens.offline.main_job import export, ingest_files
+from saleslens.reports.stored import read_page
 from tests.e2e.distributed import links_in, resend_as_leaver
 
 pytestmark = pytest.mark.e2e
@@ -87,7 +88,11 @@ def test_a_link_redirects_to_a_five_minute_presigned_url_whose_body_is_the_repor
     page = requests.get(location, timeout=30)
     key = f"reports/daily/2026-07-31/{r['position_id']}/{r['employee_id']}.html"
     assert page.status_code == 200
-    assert page.content == world.s3.get_object(Bucket=world.aws.bucket("reports"), Key=key)["Body"].read()
+    # stored gzip-compressed and served with Content-Encoding: gzip, which the client inflates
+    assert page.headers["Content-Encoding"] == "gzip" and page.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert page.raw.tell() < len(page.content) / 3  # the bytes that crossed the wire
+    assert page.text == read_page(world.s3, bucket=world.aws.bucket("reports"), key=key)
+    assert page.text.startswith("<!doctype html>")
 
 
 def test_a_tampered_link_gets_the_neutral_403(world):

@@ -22,10 +22,11 @@ from saleslens.delivery.deliver import Settings, deliver_batch
 from saleslens.delivery.figures import changed, figures_hash
 from saleslens.delivery.push import Device, Push
 from saleslens.distribution import outcomes
-from saleslens.distribution.results import read_result, stable_number
+from saleslens.distribution.results import csv_rows, read_result, stable_number
 from saleslens.links.issue import LinkIssuer
 from saleslens.offline import sns_mobile
 from saleslens.reports.model import RunData, build_report
+from saleslens.reports.stored import read_page
 from tests.unit.test_render_and_email import ASM, primary
 
 REGION = "eu-west-1"
@@ -189,16 +190,16 @@ def test_first_run_sends_each_once_and_a_redrive_or_rerun_sends_nothing(aws):
 
 def test_a_rerun_after_a_correction_rerenders_all_and_emails_corrected_only_to_those_affected(aws):
     deliver(aws, "run-1", data())
-    page = aws["s3"].get_object(Bucket=BUCKET, Key="reports/daily/2026-11-20/P00007/E000002.html")["Body"].read()
+    page = read_page(aws["s3"], bucket=BUCKET, key="reports/daily/2026-11-20/P00007/E000002.html")
     assert deliver(aws, "run-2", data("310.00")) == {
         ASM["employee_id"]: outcomes.CORRECTED, SR1["employee_id"]: outcomes.ALREADY_SENT,
         SR2["employee_id"]: outcomes.CORRECTED}
     corrected = sent(aws)[3:]
     assert sorted(m["to"] for m in corrected) == sorted([ASM["email"], SR2["email"]])
     assert {m["subject"] for m in corrected} == {"Corrected: your daily sales report as of 2026-11-20"}
-    sr2_page = aws["s3"].get_object(Bucket=BUCKET, Key="reports/daily/2026-11-20/P00008/E000003.html")["Body"].read()
-    assert b'data-value="310.00"' in sr2_page  # re-rendered with the corrected figure
-    assert aws["s3"].get_object(Bucket=BUCKET, Key="reports/daily/2026-11-20/P00007/E000002.html")["Body"].read() == page
+    sr2_page = read_page(aws["s3"], bucket=BUCKET, key="reports/daily/2026-11-20/P00008/E000003.html")
+    assert 'data-value="310.00"' in sr2_page  # re-rendered with the corrected figure
+    assert read_page(aws["s3"], bucket=BUCKET, key="reports/daily/2026-11-20/P00007/E000002.html") == page
     # a redrive of the correcting run sends no second "corrected"
     assert deliver(aws, "run-2", data("310.00"))[SR2["employee_id"]] == outcomes.CORRECTED
     # and a third run on the corrected figures sends nothing
@@ -408,3 +409,17 @@ def test_float_noise_across_a_rounding_boundary_reads_as_the_same_figures():
 ])
 def test_a_result_value_is_read_as_its_stable_value(text, stable):
     assert stable_number(text) == stable
+
+
+def test_result_rows_share_one_object_per_repeated_value_and_keep_every_value():
+    text = ('"position_id","window_id","net_value","growth_pct"\n'
+            '"P00006","mtd","1200.50","15.624999999999998"\n'
+            '"P00006","ytd","1200.50",""\n'
+            '"P00007","mtd","99.00","15.624999999999998"\n')
+    header, rows = csv_rows(text)
+    assert header == ["position_id", "window_id", "net_value", "growth_pct"]
+    assert rows == [{"position_id": "P00006", "window_id": "mtd", "net_value": "1200.50", "growth_pct": "15.625"},
+                    {"position_id": "P00006", "window_id": "ytd", "net_value": "1200.50", "growth_pct": ""},
+                    {"position_id": "P00007", "window_id": "mtd", "net_value": "99.00", "growth_pct": "15.625"}]
+    assert rows[0]["position_id"] is rows[1]["position_id"] and rows[0]["window_id"] is rows[2]["window_id"]
+    assert rows[0]["net_value"] is rows[1]["net_value"]

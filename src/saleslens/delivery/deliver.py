@@ -23,6 +23,7 @@ from saleslens.distribution.summary import report_prefix
 from saleslens.links.issue import IssuedLink
 from saleslens.reports.model import Report, RunData, build_report
 from saleslens.reports.render import render
+from saleslens.reports.stored import put_page
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +59,7 @@ def render_and_store(s3: Any, *, recipient: Dict[str, Any], data: RunData, run_d
                      reports_bucket: str) -> Rendered:
     report = build_report(recipient, data, run_date=run_date, cadence=cadence)
     key = report_key(cadence, run_date, recipient)
-    s3.put_object(Bucket=reports_bucket, Key=key, Body=render(report).encode("utf-8"),
-                  ContentType="text/html; charset=utf-8")
+    put_page(s3, bucket=reports_bucket, key=key, html=render(report))
     return Rendered(recipient, report, key, figures_hash(report))
 
 

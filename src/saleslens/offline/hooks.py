@@ -245,6 +245,7 @@ def install() -> None:
         _install_service_faults()
         _install_dynamodb_transactions()
         _install_dispatch_cache()
+        _install_engine_caches()
         from saleslens.offline import sns_lambda, sns_mobile
 
         sns_lambda.install()
@@ -331,6 +332,66 @@ def _install_dispatch_cache() -> None:
         return listed[clazz]
 
     responses.method_names_from_class = method_names_from_class  # type: ignore[assignment]
+
+
+# The Step Functions engine's modules that make their own SDK clients (imported here, so that their
+# reference to boto_client_for is the one replaced).
+_CLIENT_MAKERS = (
+    "moto.stepfunctions.parser.asl.component.state.exec.state_task.lambda_eval_utils",
+    "saleslens.offline.sfn_athena",
+)
+
+
+def _install_engine_caches() -> None:
+    """Work moto's engines repeat on every call with the same answer, done once:
+
+    - The Step Functions interpreter makes a new SDK client for every Lambda or Athena task it
+      runs (``boto_client_for``: 10-30 ms of CPU each, a usv run has about 200 such tasks): kept
+      per region, service and endpoint (the engine passes no credentials offline; with some it
+      makes one).
+      SDK clients are thread-safe; making one from the default session is not, hence the lock.
+    - It parses every JSONPath (``Parameters``, ``ResultSelector``...) with a jsonpath_ng parser
+      it builds anew each time (a ply grammar's tables): parsed expressions are kept per text.
+    - moto's SES parses each raw email whole (``email.message_from_string``: every MIME part,
+      a regex compiled per boundary) and then reads only its From, To, Cc and Bcc headers: it
+      parses the headers alone.
+    """
+    import functools
+    import importlib
+    import types
+    from email.parser import Parser
+
+    from moto.core.models import botocore_stubber
+    from moto.ses import models as ses_models
+    from moto.settings import moto_server_port
+    from moto.stepfunctions.parser.asl.utils import boto_client, json_path
+
+    make_client = boto_client.boto_client_for
+    clients: Dict[Any, Any] = {}
+    clients_lock = threading.Lock()
+
+    def boto_client_for(region: str, service: str, state_credentials: Any = None) -> Any:
+        if state_credentials is not None:
+            return make_client(region=region, service=service, state_credentials=state_credentials)
+        # the endpoint is the server's port at the time (a process may run several runtimes in turn)
+        key = (region, service, botocore_stubber.enabled, moto_server_port())
+        with clients_lock:
+            if key not in clients:
+                clients[key] = make_client(region=region, service=service)
+            return clients[key]
+
+    boto_client.boto_client_for = boto_client_for  # type: ignore[assignment]
+    for name in _CLIENT_MAKERS:
+        module = importlib.import_module(name)
+        if getattr(module, "boto_client_for", None) is make_client:
+            module.boto_client_for = boto_client_for  # type: ignore[attr-defined]
+
+    json_path.parse = functools.lru_cache(maxsize=4096)(json_path.parse)  # type: ignore[assignment]
+
+    def headers_only(raw: str) -> Any:
+        return Parser().parsestr(raw, headersonly=True)
+
+    ses_models.email = types.SimpleNamespace(message_from_string=headers_only)  # type: ignore[assignment]
 
 
 _DDB_WRITES = threading.RLock()  # one DynamoDB item write (or transaction) at a time in the process's moto

@@ -22,6 +22,7 @@ from saleslens.contracts import DATASETS, dataset_for_key
 from saleslens.offline.landing import received_at
 from saleslens.offline.outdir import OutDir, Producer
 from saleslens.offline.runtime import ExecutionResult, OfflineAws
+from saleslens.reports.stored import read_page
 from saleslens.spreadsheet import spreadsheet_csv
 
 # DATASETS lists masters before facts, so a day's facts land after the org they refer to.
@@ -173,7 +174,7 @@ def export(aws: OfflineAws, out: Path) -> Dict[str, int]:
     a file of the user's at one of these paths stops the export before it writes anything."""
     s3 = aws.client("s3")
     bucket = aws.bucket("reports")
-    reports = {key: partial(_body, s3, bucket, key) for key in _keys(s3, bucket, "reports/")}
+    reports = {key: partial(_page, s3, bucket, key) for key in _keys(s3, bucket, "reports/")}
     emails: Dict[str, Producer] = {}
     for i, mail in enumerate(aws.sent_emails(), start=1):
         raw = mail["raw"] if isinstance(mail["raw"], bytes) else str(mail["raw"]).encode()
@@ -239,6 +240,11 @@ def _keys(s3: Any, bucket: str, prefix: str = "") -> Iterator[str]:
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
         for obj in page.get("Contents", []):
             yield obj["Key"]
+
+
+def _page(s3: Any, bucket: str, key: str) -> bytes:
+    """A report page as a file a browser opens from disk (stored compressed: saleslens.reports.stored)."""
+    return read_page(s3, bucket=bucket, key=key).encode("utf-8")
 
 
 def _body(s3: Any, bucket: str, key: str) -> bytes:

@@ -70,6 +70,21 @@ def keep_moto_config() -> Callable[[], None]:
 
     return restore
 
+S3_OBJECT_IN_MEMORY_MAX = 1 << 20
+# Each object kept on disk holds a file open: room for this many (a year of usv history is ~15,000 files).
+S3_OBJECTS_ON_DISK = 65536
+
+
+def _allow_open_files(wanted: int) -> None:
+    """Raise this process's soft limit of open files towards ``wanted`` (never above the hard limit)."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+
+
 class OfflineAws:
     """Context manager: ``with OfflineAws() as aws: aws.ingest(bucket, key)``."""
 
@@ -136,10 +151,15 @@ class OfflineAws:
             "POWERTOOLS_TRACE_DISABLED": "true",
             **components.runtime_environment(self.cfg, self.account, self.region),
             "SES_SEND_RATE_PER_SECOND": "0",  # no pacing offline: moto has no sending quota (delivery.pacing)
+            # moto keeps an object in memory up to this size and larger ones in an unnamed temporary
+            # file (its key buffer, a SpooledTemporaryFile): a usv day's landed files, curated tables
+            # and query results, hundreds of MB that are in S3, not in memory, in AWS.
+            "MOTO_S3_DEFAULT_KEY_BUFFER_SIZE": str(S3_OBJECT_IN_MEMORY_MAX),
         }
         for key, value in env.items():
             self._saved_env.setdefault(key, os.environ.get(key))
             os.environ[key] = value
+        _allow_open_files(S3_OBJECTS_ON_DISK)
         # moto serves no function URLs: the open-report function's is a local adapter, and the
         # links render-report emails point at it (LINK_BASE_URL, the function URL in AWS).
         from saleslens.offline.function_url import FunctionUrlServer, lambda_invoker
