@@ -45,7 +45,7 @@ def csv_rows(text: str) -> Tuple[List[str], List[Row]]:
     reader = csv.DictReader(io.StringIO(text))
     # One object per distinct text: the marts repeat ids, windows, roles, names and small numbers
     # on row after row, and a render-report container holds a run's rows (600 k at usv) for its
-    # life: about half their memory (1,053 against 559 MB, bench/README.md).
+    # life: about half their memory (bench/README.md, "The ordinary day under 4 GB").
     distinct: Dict[str, str] = {}
     one = distinct.setdefault
     rows = [{k: stable_number(v) if len(v) > limit else one(v, v) for k, v in row.items()} for row in reader]

@@ -70,8 +70,10 @@ def keep_moto_config() -> Callable[[], None]:
 
     return restore
 
+
 S3_OBJECT_IN_MEMORY_MAX = 1 << 20
-# Each object kept on disk holds a file open: room for this many (a year of usv history is ~15,000 files).
+# Each object kept on disk holds a file open (53 after an ordinary usv day on top of the day
+# before): the soft limit is raised towards this, so that a long history's do not run out of files.
 S3_OBJECTS_ON_DISK = 65536
 
 

@@ -1,8 +1,8 @@
 """A report page as the reports bucket holds it: the HTML gzip-compressed, stored with
 ``Content-Encoding: gzip``. S3 serves the bytes as stored with that header, and every browser
-asks for gzip and inflates it, so a tablet following its link downloads about a seventh of the
-page (a usv page is 35-185 KB of repetitive table and SVG markup, 6-25 KB compressed), and the
-bucket stores as little. Readers that are not browsers (the SDK does not inflate) use
+asks for gzip and inflates it, so a tablet following its link downloads about a ninth of the
+page (usv pages: 74.2 KB of repetitive table and SVG markup at the median, 8.5 KB compressed;
+bench/README.md), and the bucket stores as little. Readers that are not browsers (the SDK does not inflate) use
 ``read_page``."""
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from typing import Any, Optional
 
 CONTENT_TYPE = "text/html; charset=utf-8"
 ENCODING = "gzip"
-# zlib's default trade-off: 0.2-0.5 ms a page; level 9 buys 2-3 % of size for about twice the CPU.
+# zlib's default trade-off: 0.2-0.5 ms of CPU a page; level 1 took half of that for pages about
+# a fifth larger (six of the demo's pages).
 LEVEL = 6
 
 
