@@ -25,9 +25,9 @@ def put_page(s3: Any, *, bucket: str, key: str, html: str) -> None:
     s3.put_object(Bucket=bucket, Key=key, Body=page_bytes(html), ContentType=CONTENT_TYPE, ContentEncoding=ENCODING)
 
 
-def read_page(s3: Any, *, bucket: str, key: str, version_id: Optional[str] = None) -> str:
+def read_page(s3: Any, *, bucket: str, key: str) -> str:
     """A stored page's HTML (a page stored before pages were compressed is read as it is)."""
-    resp = s3.get_object(Bucket=bucket, Key=key, **({"VersionId": version_id} if version_id else {}))
+    resp = s3.get_object(Bucket=bucket, Key=key)
     return page_html(resp["Body"].read(), resp.get("ContentEncoding"))
 
 
