@@ -5,6 +5,7 @@ with the embedded AWS's calls counted per report.
     .venv/bin/python bench/distribution_bench.py render --cache /tmp/marts-usv --role CMO,ZSM   # the top roles only
     .venv/bin/python bench/distribution_bench.py offline --scale small          # ingest a day, then distribute it
     .venv/bin/python bench/distribution_bench.py email                          # CPU per report email built
+    .venv/bin/python bench/distribution_bench.py calls --threads 20             # the embedded AWS's cost per call
 
 render: the marts of bench/marts_bench.py's usv lake (its --cache folder is reused) queried as a
 distribution run queries them, each result passed through the offline Athena's CSV (what
@@ -19,6 +20,12 @@ process, and the Step Functions engine's own). With --day-before, the day before
 distributed first (untimed: the org's opening files, every master, and the first push to each
 device), then the day measured is an ordinary one on top of it: its own files only (the daily
 transactions and the HR snapshot), the devices' endpoints already kept.
+
+calls: what one delivery's calls cost the embedded AWS's server and its clients, as the Map's
+children make them: moto's server in a process of its own (the runtime's server, or moto's own
+ThreadedMotoServer with --moto-threaded-server), client threads in this one, each with clients of
+its own (a render-report worker's concurrent invocations), each making a report's PUT, a ledger
+PutItem and an SES SendRawEmail in turn. Prints wall and CPU per call on each side.
 """
 from __future__ import annotations
 
@@ -431,6 +438,80 @@ def email_bench(args: argparse.Namespace) -> None:
     print(f"{args.count:,} report emails of {size:,} bytes: {cpu / args.count * 1000:.2f} ms of CPU each")
 
 
+_CALLS_SERVER = """
+import logging, resource, sys
+logging.getLogger("werkzeug").setLevel(logging.ERROR)
+if sys.argv[1] == "moto":
+    from moto.server import ThreadedMotoServer
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+else:
+    from saleslens.offline.moto_server import EmbeddedMotoServer
+    server = EmbeddedMotoServer()
+server.start()
+print(server.get_host_and_port()[1], flush=True)
+for _ in sys.stdin:  # a line asks for the CPU used so far
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    print(usage.ru_utime + usage.ru_stime, flush=True)
+"""
+
+
+def calls_bench(args: argparse.Namespace) -> None:
+    import resource
+    import subprocess
+    import threading
+
+    import boto3
+
+    kind = "moto" if args.moto_threaded_server else "runtime"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    server = subprocess.Popen([sys.executable, "-c", _CALLS_SERVER, kind], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True, env=env)
+
+    def server_cpu() -> float:
+        server.stdin.write("\n")
+        server.stdin.flush()
+        return float(server.stdout.readline())
+
+    try:
+        endpoint = f"http://127.0.0.1:{int(server.stdout.readline())}"
+        opts = dict(endpoint_url=endpoint, region_name="ap-south-1", aws_access_key_id="testing",
+                    aws_secret_access_key="testing")
+        s3, ddb, ses = (boto3.client(name, **opts) for name in ("s3", "dynamodb", "ses"))
+        s3.create_bucket(Bucket="reports", CreateBucketConfiguration={"LocationConstraint": "ap-south-1"})
+        ddb.create_table(TableName="ledger", KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                         AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                         BillingMode="PAY_PER_REQUEST")
+        ses.verify_email_identity(EmailAddress="reports@example.com")
+        page, raw = b"x" * 8_500, b"From: reports@example.com\r\nTo: a@example.com\r\nSubject: r\r\n\r\n" + b"y" * 3_000
+
+        def deliver(thread: int) -> None:
+            # clients of its own, as each render-report invocation makes them (lambdas._runtime.client)
+            s3, ddb, ses = (boto3.client(name, **opts) for name in ("s3", "dynamodb", "ses"))
+            for i in range(args.per_thread):
+                key = f"{thread}-{i}"
+                s3.put_object(Bucket="reports", Key=f"{key}.html", Body=page, ContentEncoding="gzip")
+                ddb.put_item(TableName="ledger", Item={"id": {"S": key}, "sent": {"S": "2024-06-12"}})
+                ses.send_raw_email(Source="reports@example.com", Destinations=["a@example.com"], RawMessage={"Data": raw})
+
+        deliver(-1)  # lazy imports before the clock starts
+        own, theirs, t = resource.getrusage(resource.RUSAGE_SELF), server_cpu(), time.perf_counter()
+        threads = [threading.Thread(target=deliver, args=(n,)) for n in range(args.threads)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        wall, after, theirs = time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF), server_cpu() - theirs
+        mine = (after.ru_utime + after.ru_stime) - (own.ru_utime + own.ru_stime)
+        n = args.threads * args.per_thread * 3
+        server_name = "moto's ThreadedMotoServer" if kind == "moto" else "the runtime's server (kept connections)"
+        print(f"{server_name}, {args.threads} client threads, {n:,} calls (PutObject, PutItem, SendRawEmail): "
+              f"{wall / n * 1000:.2f} ms wall a call; CPU a call {mine / n * 1000:.2f} ms client + "
+              f"{theirs / n * 1000:.2f} ms server = {(mine + theirs) / n * 1000:.2f} ms")
+    finally:
+        server.stdin.close()
+        server.wait(timeout=30)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="what", required=True)
@@ -451,8 +532,13 @@ def main() -> None:
                    help="land and distribute the day before first (untimed), so the day measured is an ordinary one")
     e = sub.add_parser("email", help="CPU per report email built")
     e.add_argument("--count", type=int, default=2000)
+    c = sub.add_parser("calls", help="the embedded AWS's cost per call, client and server")
+    c.add_argument("--threads", type=int, default=20, help="client threads (the delivery Map's MaxConcurrency: 20)")
+    c.add_argument("--per-thread", type=int, default=60, help="deliveries per thread (3 calls each)")
+    c.add_argument("--moto-threaded-server", action="store_true",
+                   help="serve with moto's ThreadedMotoServer (a connection per call) instead of the runtime's server")
     args = parser.parse_args()
-    {"render": render_bench, "offline": offline_bench, "email": email_bench}[args.what](args)
+    {"render": render_bench, "offline": offline_bench, "email": email_bench, "calls": calls_bench}[args.what](args)
 
 
 if __name__ == "__main__":

@@ -133,11 +133,11 @@ class OfflineAws:
         self.stop()
 
     def start(self) -> None:
-        from moto.server import ThreadedMotoServer
+        from saleslens.offline.moto_server import EmbeddedMotoServer
 
         hooks.install()
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
-        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self._server = EmbeddedMotoServer(ip_address="127.0.0.1", port=0)
         self._server.start()
         host, port = self._server.get_host_and_port()
         self.endpoint = f"http://{host}:{port}"
