@@ -29,8 +29,9 @@ _log = logging.getLogger("werkzeug")
 
 class KeepAliveRequestHandler(MotoRequestHandler):
     """moto's request handler (its environ keeps S3 metadata names with underscores) serving
-    HTTP/1.1 keep-alive: a response has a Content-Length or is chunked, and the request's body is
-    consumed whole, so the connection can carry the next request."""
+    HTTP/1.1 keep-alive: every response carries its Content-Length (the app's answer is read
+    whole first), and the request's body is consumed to its end, so the connection can carry the
+    next request."""
 
     protocol_version = "HTTP/1.1"
     timeout = IDLE_SECONDS
@@ -57,12 +58,12 @@ class KeepAliveRequestHandler(MotoRequestHandler):
     @staticmethod
     def _call(app: Callable[..., Iterable[bytes]], environ: Any) -> Tuple[str, List[Tuple[str, str]], List[bytes]]:
         started: List[Any] = []
+        written: List[bytes] = []
 
         def start_response(status: str, headers: List[Tuple[str, str]], exc_info: Any = None) -> Callable[[bytes], None]:
             started[:] = [status, headers]
             return written.append
 
-        written: List[bytes] = []
         result = app(environ, start_response)
         try:
             written.extend(result)
@@ -82,7 +83,7 @@ class KeepAliveRequestHandler(MotoRequestHandler):
             names.add(key.lower())
             self.send_header(key, value)
         payload = b"".join(chunks)
-        if "content-length" not in names and not head and code not in _NO_BODY and code >= 200:
+        if "content-length" not in names and not head and code not in _NO_BODY:
             self.send_header("Content-Length", str(len(payload)))
         if self.close_connection:
             self.send_header("Connection", "close")
