@@ -75,6 +75,11 @@ def test_a_sections_digest_is_the_sha256_of_its_figures_as_sorted_json_at_four_p
     value = {"b": ["100.00", "15.62500", "0.123456", "-0.00"], "a": {"x": 2.675, "y": "SR-01.A", "z": None, "n": 3}}
     text = '{"a":{"n":3,"x":"2.675","y":"SR-01.A","z":null},"b":["100","15.625","0.1235","-0"]}'
     assert figures_mod._digest(value) == hashlib.sha256(text.encode("utf-8")).hexdigest()
+    # rows (dicts of text) in a list, a tuple, a key that is no text, text with points that is no
+    # number, "2.00005" -> "2" (half even at 4 places), a number in a list
+    rows = [{"v": "1.50000", 1: "a.b", "w": ("2.00005", "x")}, ["3.14159", 7]]
+    text = '[{"1":"a.b","v":"1.5","w":["2","x"]},["3.1416",7]]'
+    assert figures_mod._digest(rows) == hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def test_a_section_the_report_gained_is_no_correction_a_changed_one_is():
