@@ -47,10 +47,12 @@ demo: setup
 	$(BIN)/saleslens demo --out out
 
 # The linters first (make lint: seconds, and they fail early), the whole suite, then the Glue
-# job's tests on its own runtime (make glue39).
+# job's tests on its own runtime (make glue39). --dist loadscope keeps a module's tests on one
+# worker: an end-to-end module's fixture (a whole offline run, up to minutes) is built once, not
+# once on each worker its tests were dealt to.
 test: setup
 	$(MAKE) --no-print-directory lint
-	$(BIN)/python -m pytest -n 2 -q --durations=25
+	$(BIN)/python -m pytest -n 2 --dist loadscope -q --durations=25
 	$(MAKE) --no-print-directory glue39
 
 # ruff on all Python, mypy on the library, sqlfluff (Athena dialect) on the views; settings in pyproject.toml.
