@@ -12,6 +12,7 @@ what changed since the last one.
 """
 from __future__ import annotations
 
+import functools
 import io
 import logging
 import re
@@ -43,12 +44,16 @@ _ATHENA_TYPES = {
 }
 
 
-def transpile(sql: str) -> List[str]:
+@functools.lru_cache(maxsize=1024)
+def transpile(sql: str) -> Tuple[str, ...]:
     """Athena (Trino) SQL -> DuckDB statements.
 
     Trino inlines every WITH query into the plan, so a filter on a view's output reaches the
     tables below its CTEs; DuckDB materialises a CTE used twice, computing it for every as-of
     date before the filter. Marking each CTE NOT MATERIALIZED gives DuckDB Trino's plan shape.
+
+    Kept per process: each runtime deploys the same hundred views (half a second of sqlglot), and
+    a test process starts dozens of runtimes.
     """
     out = []
     for tree in sqlglot.parse(sql, read="athena"):
@@ -59,7 +64,7 @@ def transpile(sql: str) -> List[str]:
         text = tree.sql(dialect="duckdb")
         if text.strip():
             out.append(text)
-    return out
+    return tuple(out)
 
 
 def connect() -> duckdb.DuckDBPyConnection:
@@ -120,6 +125,7 @@ class DuckAthena:
         self._lock = threading.Lock()
         self._cache: Dict[str, Tuple[Tuple[Tuple[str, str], ...], pa.Table]] = {}
         self._parts: Dict[Tuple[str, str], pa.Table] = {}  # (key, etag) -> parsed object
+        self._registered: Dict[str, pa.Table] = {}  # name -> the table registered under it in DuckDB
         self.queries: List[str] = []  # every SQL text received, in order (tests count them)
 
     # -- moto hook -----------------------------------------------------------------------
@@ -156,7 +162,12 @@ class DuckAthena:
             spec = table.versions[str(table._current_version)]
             if spec.get("TableType") == "VIRTUAL_VIEW":
                 continue
-            self._con.register(name, self._load(name, spec))
+            table = self._load(name, spec)
+            # Registering costs about a millisecond a table and every query registers them all
+            # (deploying the views is a hundred queries): only a table whose data changed is registered again.
+            if self._registered.get(name) is not table:
+                self._con.register(name, table)
+                self._registered[name] = table
 
     def _objects(self, bucket: str, prefix: str) -> Dict[str, Any]:
         """Current Parquet objects under a prefix: key -> moto FakeKey (delete markers left out)."""

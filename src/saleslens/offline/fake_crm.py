@@ -18,6 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Dict, List, Optional, Tuple
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from saleslens.offline.moto_server import STOP_POLL_SECONDS
 from saleslens.scoring.crm import IDEMPOTENCY_HEADER
 
 
@@ -127,7 +128,8 @@ class FakeCrm:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-crm", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": STOP_POLL_SECONDS},
+                                        name="fake-crm", daemon=True)
         self._thread.start()
         port = self._server.server_address[1]
         self.url = f"http://127.0.0.1:{port}"

@@ -14,6 +14,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Dict, Optional
 from urllib.parse import parse_qsl, urlsplit
 
+from saleslens.offline.moto_server import STOP_POLL_SECONDS
+
 MAX_BODY_BYTES = 1024 * 1024  # function URLs accept request payloads up to 6 MB; ours are forms
 
 
@@ -70,7 +72,8 @@ class FunctionUrlServer:
         self._httpd.daemon_threads = True
         port = self._httpd.server_address[1]
         self.url = f"http://127.0.0.1:{port}/"
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name="function-url", daemon=True)
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": STOP_POLL_SECONDS},
+                                        name="function-url", daemon=True)
         self._thread.start()
 
     def stop(self) -> None:

@@ -23,6 +23,9 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wsgi import LimitedStream
 
 IDLE_SECONDS = 120  # an idle kept connection's thread ends after this long
+# How often a local server's loop looks for a stop request: socketserver's default (0.5 s) made
+# every runtime's stop wait about a second for its three servers, once per test that starts one.
+STOP_POLL_SECONDS = 0.05
 _NO_BODY = frozenset({204, 304})
 _log = logging.getLogger("werkzeug")
 
@@ -112,7 +115,8 @@ class EmbeddedMotoServer:
     def start(self) -> None:
         app = DomainDispatcherApplication(create_backend_app)
         self._server = make_server(*self._address, app, threaded=True, request_handler=KeepAliveRequestHandler)
-        self._thread = threading.Thread(target=self._server.serve_forever, name="moto-server", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": STOP_POLL_SECONDS},
+                                        name="moto-server", daemon=True)
         self._thread.start()
 
     def get_host_and_port(self) -> Tuple[str, int]:
