@@ -162,12 +162,12 @@ class DuckAthena:
             spec = table.versions[str(table._current_version)]
             if spec.get("TableType") == "VIRTUAL_VIEW":
                 continue
-            table = self._load(name, spec)
+            data = self._load(name, spec)
             # Registering costs about a millisecond a table and every query registers them all
             # (deploying the views is a hundred queries): only a table whose data changed is registered again.
-            if self._registered.get(name) is not table:
-                self._con.register(name, table)
-                self._registered[name] = table
+            if self._registered.get(name) is not data:
+                self._con.register(name, data)
+                self._registered[name] = data
 
     def _objects(self, bucket: str, prefix: str) -> Dict[str, Any]:
         """Current Parquet objects under a prefix: key -> moto FakeKey (delete markers left out)."""
