@@ -4,12 +4,14 @@ from __future__ import annotations
 import email
 import re
 from datetime import datetime, timezone
+from decimal import Decimal
 from email import policy
 from html.parser import HTMLParser
 
 from saleslens.delivery.email import build_report_email
 from saleslens.links.issue import IssuedLink
 from saleslens.reports.model import RunData, build_report
+from saleslens.reports.numbers import format_int, group_indian, number
 from saleslens.reports.render import format_inr, render
 
 ASM = {"employee_id": "E000001", "employee_name": "Asha <Rao>", "email": "asha@x.example.com",
@@ -70,6 +72,20 @@ def test_indian_digit_grouping():
     assert format_inr(999) == "999.00"
     assert format_inr("-1000") == "-1,000.00"
     assert format_inr(None) == "0.00"
+
+
+def test_indian_grouping_of_parsed_figures_rounds_half_even():
+    # The cells format Decimals already parsed; hand-written expectations, every head length.
+    assert [group_indian("1234567890"[:n]) for n in range(1, 11)] == [
+        "1", "12", "123", "1,234", "12,345", "1,23,456", "12,34,567", "1,23,45,678", "12,34,56,789", "1,23,45,67,890"]
+    assert format_inr(Decimal("1234567.125")) == "12,34,567.12"  # a half to the even paisa
+    assert format_inr(Decimal("1234567.135")) == "12,34,567.14"
+    assert format_inr(Decimal("-0.005")) == "0.00"  # no "-0.00"
+    assert format_inr(Decimal("-98765432.1")) == "-9,87,65,432.10"
+    assert format_int(Decimal("2.5")) == "2" and format_int(Decimal("3.5")) == "4"
+    assert format_int(Decimal("-123456789")) == "-12,34,56,789"
+    assert number("12.50") == Decimal("12.50") and number("") is None and number("n/a") is None
+    assert number("NaN") is None and number(Decimal("7")) == Decimal("7")
 
 
 def test_every_figure_is_labelled_with_its_window():

@@ -8,12 +8,15 @@ RUPEE = "\u20b9"
 NULL = "\u2013"  # an en dash where a figure does not exist (e.g. growth with no last year)
 
 
+_CENT = Decimal("0.01")
+
+
 def number(value: Any) -> Optional[Decimal]:
     """The value as a Decimal, or None for an empty or non-numeric value (a null of the marts)."""
     if value is None or value == "":
         return None
     try:
-        n = Decimal(str(value))
+        n = Decimal(value if type(value) is str else str(value))
     except InvalidOperation:
         return None
     return n if n.is_finite() else None
@@ -24,18 +27,17 @@ def group_indian(whole: str) -> str:
     if len(whole) <= 3:
         return whole
     head, tail = whole[:-3], whole[-3:]
-    groups: List[str] = []
-    while len(head) > 2:
-        groups.insert(0, head[-2:])
-        head = head[:-2]
-    if head:
-        groups.insert(0, head)
-    return ",".join(groups + [tail])
+    odd = len(head) % 2  # an odd head leads with one digit
+    groups: List[str] = [head[:1]] if odd else []
+    groups += [head[i:i + 2] for i in range(odd, len(head), 2)]
+    groups.append(tail)
+    return ",".join(groups)
 
 
 def format_inr(value: Any) -> str:
     """12345678.5 -> '1,23,45,678.50' (Indian digit grouping, two decimals)."""
-    q = Decimal(str(value or 0)).quantize(Decimal("0.01"))
+    # a report formats hundreds of thousands of cells from Decimals already parsed (number)
+    q = (value if type(value) is Decimal else Decimal(str(value or 0))).quantize(_CENT)
     sign = "-" if q < 0 else ""
     whole, frac = f"{abs(q):.2f}".split(".")
     return f"{sign}{group_indian(whole)}.{frac}"
@@ -43,7 +45,7 @@ def format_inr(value: Any) -> str:
 
 def format_int(value: Any) -> str:
     """12345678 -> '1,23,45,678'."""
-    n = int(Decimal(str(value or 0)).to_integral_value())
+    n = int((value if type(value) is Decimal else Decimal(str(value or 0))).to_integral_value())
     return ("-" if n < 0 else "") + group_indian(str(abs(n)))
 
 

@@ -37,6 +37,8 @@ _ENV = Environment(
     undefined=StrictUndefined,
     trim_blocks=True,
     lstrip_blocks=True,
+    # The templates are package files: a render need not stat them again (each page imports the charts).
+    auto_reload=False,
 )
 
 
