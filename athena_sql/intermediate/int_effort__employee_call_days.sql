@@ -1,6 +1,7 @@
--- Each employee's calls per day of the report windows: counts by type, e-detailing, and how late
--- the day's reports were submitted (on time when every call was submitted within the config's
--- dcr_allowed_days). Only the windows' days are read (each once, int_calendar__span_days).
+-- Each employee's calls per day of the report windows: counts by type (and of those submitted, the
+-- calls a call average counts), e-detailing, and how late the day's reports were submitted (on
+-- time when every call was submitted within the config's dcr_allowed_days). Only the windows' days
+-- are read (each once, int_calendar__span_days).
 -- Grain: one row per as-of date, cadence, employee and call date.
 CREATE OR REPLACE VIEW int_effort__employee_call_days AS
 WITH calls AS (
@@ -9,6 +10,8 @@ WITH calls AS (
         count(*) AS all_calls,
         count_if(c.call_type = 'DOCTOR') AS doctor_calls,
         count_if(c.call_type IN ('CHEMIST', 'STOCKIST')) AS chemist_calls,
+        count_if(c.call_type = 'DOCTOR' AND c.submitted_at IS NOT NULL) AS submitted_doctor_calls,
+        count_if(c.call_type IN ('CHEMIST', 'STOCKIST') AND c.submitted_at IS NOT NULL) AS submitted_chemist_calls,
         count_if(c.clm_used) AS clm_calls,
         count_if(c.submitted_at IS NOT NULL) AS submitted_calls,
         count_if(c.submitted_at IS NULL) AS unsubmitted_calls,
@@ -33,6 +36,8 @@ SELECT
     c.all_calls,
     c.doctor_calls,
     c.chemist_calls,
+    c.submitted_doctor_calls,
+    c.submitted_chemist_calls,
     c.clm_calls,
     c.submitted_calls,
     c.unsubmitted_calls,

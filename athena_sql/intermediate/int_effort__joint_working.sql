@@ -1,5 +1,5 @@
--- Joint working of managers (ASM to NH) in a window: the days the holder of a manager position
--- was in the field with a subordinate (named as joint on a call of someone holding an SR position
+-- Joint working of managers (ASM to NH) in a window: the working days the holder of a manager
+-- position was in the field with a subordinate (named as joint on a call of someone holding an SR position
 -- of the manager's subtree that day), against the manager's working days (working days of the
 -- position's country on which they held it), and how many SR positions they visited of those
 -- held on the as-of date (the team of the report date, as for training: a visit to a position
@@ -42,7 +42,8 @@ SELECT
     window_id,
     position_id,
     count(DISTINCT CASE WHEN is_working_day THEN day END) AS working_days,
-    count(DISTINCT CASE WHEN visited_sr_position_id IS NOT NULL THEN day END) AS joint_days,
+    -- a joint call on a weekly off or holiday is a visit, not a day of the ratio (it would pass 100 %)
+    count(DISTINCT CASE WHEN is_working_day AND visited_sr_position_id IS NOT NULL THEN day END) AS joint_days,
     count(DISTINCT visited_held_position_id) AS sr_positions_visited
 FROM days
 GROUP BY as_of_date, cadence, window_id, position_id

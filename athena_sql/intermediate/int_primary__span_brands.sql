@@ -13,6 +13,7 @@ SELECT
     l.brand_code,
     sum(l.billed_units) AS billed_units,
     sum(l.free_units) AS free_units,
+    sum(l.return_units) AS return_units,
     sum(l.net_value) AS net_value
 FROM stg_erp__primary_daily AS l
 JOIN int_calendar__span_days AS sd ON sd.dt = l.dt

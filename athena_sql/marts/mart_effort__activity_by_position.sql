@@ -1,13 +1,14 @@
 -- Field-force activity of every position, per report window (KPI catalogue 2 and 6); a manager's
 -- figures add up the SR positions of its subtree on the as-of date (calls and days of whoever
 -- held each SR position on each day of the window):
---   doctor_call_avg / chemist_call_avg   doctor (chemist + stockist) calls / field working days;
+--   doctor_call_avg / chemist_call_avg   doctor (chemist + stockist) calls submitted of field
+--                                        working days / field working days (int_effort__sr_days);
 --   edetailing_share_pct                 calls with e-detailing / all calls; seconds and slides
 --                                        per e-detailing call; key-message share of slides;
 --   on_time_dcr_pct                      field days whose calls were all submitted within
 --                                        dcr_allowed_days / field days;
---   joint_working_pct                    (ASM to NH) days in the field with a subordinate / the
---                                        manager's working days; sr_positions_visited_pct: SR
+--   joint_working_pct                    (ASM to NH) working days in the field with a subordinate /
+--                                        the manager's working days; sr_positions_visited_pct: SR
 --                                        positions of the subtree held on the as-of date and
 --                                        visited in the window / those held on the as-of date.
 -- The doctor-list figures of the same windows are in mart_effort__coverage_by_position (one

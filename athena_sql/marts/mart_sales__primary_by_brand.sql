@@ -1,7 +1,8 @@
 -- Primary sales and targets of every position by brand, per report window: net (TY and the same
--- dates last year), billed and free units, the brand's target for the window (a month's target
--- prorated by the window's working days) and achievement = actual / target x 100 (value: net;
--- units: billed units). growth_pct as in mart_sales__primary_by_position.
+-- dates last year), billed and free units, net units (billed - returned: the units kept, as net
+-- value is the value kept), the brand's target for the window (a month's target prorated by the
+-- window's working days) and achievement = actual / target x 100 (value: net value; units: net
+-- units). growth_pct as in mart_sales__primary_by_position.
 -- Grain: one row per as-of date, cadence, window, position and brand sold or targeted.
 CREATE OR REPLACE VIEW mart_sales__primary_by_brand AS
 WITH sales AS (
@@ -10,6 +11,7 @@ WITH sales AS (
         sum(CASE WHEN ws.period = 'TY' THEN b.net_value END) AS net_value,
         sum(CASE WHEN ws.period = 'TY' THEN b.billed_units END) AS billed_units,
         sum(CASE WHEN ws.period = 'TY' THEN b.free_units END) AS free_units,
+        sum(CASE WHEN ws.period = 'TY' THEN b.return_units END) AS return_units,
         sum(CASE WHEN ws.period = 'LY' THEN b.net_value END) AS net_value_ly
     FROM int_primary__span_brands AS b
     JOIN int_calendar__window_spans AS ws
@@ -33,7 +35,7 @@ sr AS (
         COALESCE(s.window_id, t.window_id) AS window_id,
         COALESCE(s.sr_position_id, t.sr_position_id) AS sr_position_id,
         COALESCE(s.brand_code, t.brand_code) AS brand_code,
-        s.net_value, s.billed_units, s.free_units, s.net_value_ly, t.target_value, t.target_units
+        s.net_value, s.billed_units, s.free_units, s.return_units, s.net_value_ly, t.target_value, t.target_units
     FROM sales AS s
     FULL OUTER JOIN targets AS t
         ON t.as_of_date = s.as_of_date AND t.cadence = s.cadence AND t.window_id = s.window_id
@@ -45,6 +47,7 @@ rolled AS (
         sum(sr.net_value) AS net_value,
         sum(sr.billed_units) AS billed_units,
         sum(sr.free_units) AS free_units,
+        sum(sr.return_units) AS return_units,
         sum(sr.net_value_ly) AS net_value_ly,
         sum(sr.target_value) AS target_value,
         sum(sr.target_units) AS target_units
@@ -66,6 +69,7 @@ SELECT
     COALESCE(r.net_value, CAST(0 AS DECIMAL(18, 2))) AS net_value,
     COALESCE(r.billed_units, 0) AS billed_units,
     COALESCE(r.free_units, 0) AS free_units,
+    COALESCE(r.billed_units, 0) - COALESCE(r.return_units, 0) AS net_units,
     r.net_value_ly,
     CASE WHEN r.net_value_ly > 0
         THEN round(round(
@@ -78,7 +82,7 @@ SELECT
         THEN round(round(CAST(COALESCE(r.net_value, 0) AS DOUBLE) / r.target_value * 100, 8), 2)
     END AS achievement_value_pct,
     CASE WHEN r.target_units > 0
-        THEN round(round(CAST(COALESCE(r.billed_units, 0) AS DOUBLE) / r.target_units * 100, 8), 2)
+        THEN round(round(CAST(COALESCE(r.billed_units, 0) - COALESCE(r.return_units, 0) AS DOUBLE) / r.target_units * 100, 8), 2)
     END AS achievement_units_pct
 FROM rolled AS r
 JOIN int_calendar__report_windows AS w

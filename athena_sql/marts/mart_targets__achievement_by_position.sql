@@ -1,7 +1,8 @@
 -- Target vs actual of every position, per report window (KPI catalogue 1 and 6):
 --   target_value / target_units   the window's target: each month's target x its working days in
 --                                 the window / its working days (territory's country);
---   achievement_value_pct         net primary / target value x 100 (units: billed units);
+--   achievement_value_pct         net primary / target value x 100; achievement_units_pct: net
+--                                 units (billed - returned) / target units x 100;
 --   month_target_value            the whole target of the as-of date's month (MTD windows), the
 --                                 same targets as target_value (int_targets__window): each counts once;
 --   balance_to_go_value           that month's target - net month to date (the MTD window of a
@@ -48,11 +49,11 @@ scored AS (
     SELECT
         a.as_of_date, a.cadence, a.window_id, a.window_order, a.start_date, a.end_date,
         a.position_id, a.role, a.position_name, a.parent_position_id,
-        a.net_value, a.billed_units, a.net_value_ly, a.growth_pct,
+        a.net_value, a.billed_units, a.billed_units - a.return_units AS net_units, a.net_value_ly, a.growth_pct,
         t.target_value, t.target_units,
         CASE WHEN t.target_value > 0 THEN round(round(CAST(a.net_value AS DOUBLE) / t.target_value * 100, 8), 2) END
             AS achievement_value_pct,
-        CASE WHEN t.target_units > 0 THEN round(round(CAST(a.billed_units AS DOUBLE) / t.target_units * 100, 8), 2) END
+        CASE WHEN t.target_units > 0 THEN round(round(CAST(a.billed_units - a.return_units AS DOUBLE) / t.target_units * 100, 8), 2) END
             AS achievement_units_pct,
         CASE WHEN a.window_id = 'mtd' THEN t.month_target_value END AS month_target_value,
         CASE WHEN a.window_id = 'mtd' AND NOT w.is_closed THEN t.month_target_value - a.net_value END
@@ -81,6 +82,7 @@ SELECT
     parent_position_id,
     net_value,
     billed_units,
+    net_units,
     net_value_ly,
     growth_pct,
     round(round(target_value, 8), 2) AS target_value,

@@ -129,6 +129,27 @@ def test_without_a_feed_row_a_day_with_a_submitted_call_counts_as_a_field_day():
     assert row(lake, "SR1")["field_days"] == 2  # 3 June (FIELD) + 11 June (submitted calls)
 
 
+def test_a_call_average_counts_the_submitted_calls_of_field_days_only():
+    lake = org(Lake())
+    activity(lake, june(3), "FIELD")
+    call(lake, june(3))
+    call(lake, june(3))  # 3 June, a field day: 2 submitted doctor calls
+    call(lake, june(3), call_type="CHEMIST")
+    call(lake, june(3), submitted_after=None)  # never submitted: not counted, the day stays a field day
+    activity(lake, june(4), "LEAVE")
+    call(lake, june(4))
+    call(lake, june(4))  # 4 June on leave: not a field day, so its calls are not in the average
+    call(lake, june(9))  # Sunday 9 June: not a working day
+    call(lake, june(12), submitted_after=None)
+    call(lake, june(12), submitted_after=None)  # 12 June: no feed, nothing submitted: not a field day
+    r = row(lake, "SR1")
+    assert r["field_days"] == 1  # 3 June
+    assert (r["doctor_calls"], r["chemist_calls"]) == (2, 1)
+    assert r["doctor_call_avg"] == 2.0  # 2 / 1, not the month's 8 doctor calls / 1
+    assert r["chemist_call_avg"] == 1.0
+    assert r["all_calls"] == 9  # every call of the month, for the e-detailing share
+
+
 def test_a_manager_adds_up_the_calls_and_field_days_of_its_srs():
     lake = org(Lake())
     for day in (3, 4):
@@ -384,6 +405,16 @@ def test_joint_working_of_an_asm_and_share_of_its_sr_positions_visited():
     assert r["joint_working_pct"] == 12.0  # 3 / 25
     assert (r["sr_positions_visited"], r["sr_positions_held"]) == (2, 3)  # SR1, SR2 of SR1..SR3
     assert r["sr_positions_visited_pct"] == 66.67  # 2 / 3
+
+
+def test_a_joint_call_on_a_sunday_is_a_visit_but_not_a_joint_working_day():
+    lake = org(Lake())
+    call(lake, june(9), "E1", "T1", joint="M1")  # Sunday 9 June
+    call(lake, june(10), "E2", "T2", joint="M1")  # Monday 10 June
+    r = row(lake, "ASM1")
+    assert (r["joint_days"], r["manager_working_days"]) == (1, 25)  # 10 June of June's 25 working days
+    assert r["joint_working_pct"] == 4.0  # 1 / 25, not 2 / 25
+    assert r["sr_positions_visited"] == 2  # SR1 on the Sunday, SR2 on the Monday: both visited
 
 
 def test_sr_positions_visited_counts_only_the_sr_positions_held_on_the_report_date():

@@ -253,6 +253,18 @@ def test_brand_achievement_is_net_over_the_target_prorated_to_month_to_date():
     assert asm["achievement_value_pct"] == 72.73  # 10,400.00 / 14,300.00 x 100 = 72.727...
 
 
+def test_brand_units_achievement_is_net_units_over_target_units():
+    lake = org()
+    # 1-15 May in India (no holiday in May here): 13 of May's 27 working days (test above)
+    lake.target(D(2024, 5, 1), "T1", "B1", "27000.00", 270)  # MTD: 130 units
+    lake.invoice(D(2024, 5, 6), "S1", "K1", 104, "100.00")  # B1 in T1: 104 units, 10,400.00
+    lake.credit(D(2024, 5, 10), "S1", "K1", "1300.00", kind="SALES_RETURN", reason="BREAKAGE", units=13)
+    b1 = by_brand(lake, D(2024, 5, 15), "daily", "mtd")[("SR1", "B1")]
+    assert (b1["billed_units"], b1["net_units"]) == (104, 91)  # 104 - 13 returned
+    assert b1["achievement_units_pct"] == 70.0  # 91 / 130 x 100
+    assert b1["achievement_value_pct"] == 70.0  # (10,400.00 - 1,300.00) / 13,000.00 x 100
+
+
 def test_brand_growth_compares_the_brand_with_the_same_dates_last_year():
     lake = org()
     lake.invoice(D(2024, 5, 6), "S1", "K1", 6, "100.00")  # B1 May 2024: 600.00

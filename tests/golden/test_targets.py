@@ -130,6 +130,20 @@ def test_achievement_is_actual_over_target_in_value_and_units():
     assert sr1["achievement_units_pct"] == 75.0  # 90 / 120 x 100
 
 
+def test_units_achievement_counts_the_units_kept_net_of_returns_as_value_achievement_does():
+    lake = org()
+    lake.target(MAY, "T1", "B1", "26000.00", 260)  # MTD 15 May: 12,000.00 and 120 units
+    lake.invoice(D(2024, 5, 6), "S1", "K1", 100, "100.00")  # 100 units billed: 10,000.00
+    lake.credit(D(2024, 5, 8), "S1", "K1", "1000.00", kind="SALES_RETURN", reason="EXPIRY", units=10)  # 10 back
+    lake.credit(D(2024, 5, 9), "S1", "K1", "500.00")  # a rate-difference credit note: value only, no units
+    sr1 = achievement(lake, D(2024, 5, 15), "daily", "mtd")["SR1"]
+    assert sr1["net_value"] == M("8500.00")  # 10,000.00 - 1,000.00 - 500.00
+    assert (sr1["billed_units"], sr1["net_units"]) == (100, 90)  # 100 billed - 10 returned
+    assert sr1["achievement_value_pct"] == 70.83  # 8,500.00 / 12,000.00 x 100 = 70.833
+    assert sr1["achievement_units_pct"] == 75.0  # 90 / 120 x 100, not 100 / 120 = 83.33
+    assert achievement(lake, D(2024, 5, 15), "daily", "mtd")["ASM1"]["achievement_units_pct"] == 75.0  # rolled up
+
+
 def test_vacant_territory_keeps_its_target_and_sales_in_the_manager_achievement():
     lake = org(sr2_country="IN", vacant=("SR2",))
     lake.target(MAY, "T1", "B1", "10000.00", 100)

@@ -252,7 +252,7 @@ def test_the_top_report_lists_fifty_of_each_long_list_and_adds_up_the_rest_under
     window). Each long list shows its 50 largest and one last line: how many more and their total."""
     brands = [pos("C1", "CMO", "", brand_code=f"B{i:03}", brand_name=f"Brand {i}", net_value=f"{i}.00",
                   net_value_ly="1.00", growth_pct="5.0", target_value="2.00", achievement_value_pct="50.0",
-                  billed_units="3", target_units="4.0", achievement_units_pct="75.0") for i in range(1, 301)]
+                  billed_units="3", net_units="3", target_units="4.0", achievement_units_pct="75.0") for i in range(1, 301)]
     unmapped = [{**MTD, "period": "TY", "unmapped_reason": "stockist not in the master", "code": f"K{i:05}",
                  "lines": "2", "net_value": f"{i}.50"} for i in range(1, 3001)]
     detailing = [pos("C1", "CMO", "", brand_code=f"B{i:03}", detailed_calls=str(i), seconds_per_call="40.0",

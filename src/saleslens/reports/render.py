@@ -237,7 +237,7 @@ def histogram_chart(report: Report) -> Optional[Dict[str, Any]]:
 
 
 BRAND_CELLS = (("net_value", "inr"), ("net_value_ly", "inr"), ("growth_pct", "pct"), ("target_value", "inr"),
-               ("achievement_value_pct", "pct"), ("billed_units", "int"), ("target_units", "dec1"),
+               ("achievement_value_pct", "pct"), ("net_units", "int"), ("target_units", "dec1"),
                ("achievement_units_pct", "pct"))
 CUSTOMER_CELLS = (("net_value", "inr"), ("return_value", "inr"), ("credit_value", "inr"), ("billed_units", "int"),
                   ("free_units", "int"), ("growth_pct", "pct"))
