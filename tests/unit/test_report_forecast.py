@@ -41,7 +41,7 @@ def test_the_recipients_own_forecast_per_horizon_with_its_range_and_the_last_sco
     assert 'data-kpi="lower" data-value="900.0"' in page and 'data-kpi="upper" data-value="1200.5"' in page
     # only the 30-day horizon has been scored
     assert re.findall(r'data-kpi="scored_abs_pct_error" data-value="([^"]+)" data-window="(\d+d)">([^<]+)<', page) == [
-        ("20.0", "30d", "20.0%")]
+        ("20.0", "30d", "20.00%")]
     assert 'data-kpi="level_mape_pct" data-value="12.5"' in page and "All ASMs: MAPE %" in page
 
 

@@ -165,7 +165,7 @@ def test_direct_reports_are_ranked_vacant_last_with_one_level_of_drill_down():
     assert re.findall(r'data-position="(\w+)" data-parent="A1"', html) == ["S1", "S2"]
     chart = re.search(r'id="chart-direct".*?</figure>', html, re.S).group(0)
     assert chart.index("A2 ") < chart.index("A1 ") < chart.index("A3 ")
-    assert "150.0% \u00b7 vacant" in chart
+    assert "150.00% \u00b7 vacant" in chart
 
 
 def test_the_distribution_counts_held_srs_of_the_whole_subtree():
@@ -209,10 +209,10 @@ def test_the_footer_says_per_source_how_fresh_it_is_and_the_statement_coverage()
     assert "<strong>ERP</strong>: last file landed 21 Nov 2026, 07:00 IST" in footer
     assert ("<strong>Stockist statements</strong>: last file landed 15 Nov 2026, 15:30 IST (statements of 15 Nov 2026); "
             "the newest file of each dataset is dated 15 Nov 2026; statements of 2026-10 received from 30 of 40 stockists "
-            "(75.0% coverage).") in footer
+            "(75.00% coverage).") in footer
     bare = page()
     assert "This run carries no record of when the source files landed. Stockist statements of 2026-10: received from " \
-           "30 of 40 stockists (75.0% coverage)." in bare
+           "30 of 40 stockists (75.00% coverage)." in bare
 
 
 def test_freshness_is_read_from_the_run_ledger():

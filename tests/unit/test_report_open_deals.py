@@ -118,7 +118,7 @@ def test_a_manager_sees_the_owner_and_expected_value_not_scored_yet():
     s1 = ev[ev.index('<tr data-report-position="S1">'):]
     s1 = s1[:s1.index("</tr>")]
     assert 'data-kpi="expected_value" data-value="50000.0" data-window="mtd">50,000.00</td>' in s1
-    assert 'data-kpi="expected_value_pct_of_remaining_target" data-value="12.5" data-window="mtd">12.5%</td>' in s1
+    assert 'data-kpi="expected_value_pct_of_remaining_target" data-value="12.5" data-window="mtd">12.50%</td>' in s1
 
 
 def test_an_srs_expected_value_against_the_target_still_to_win():

@@ -104,8 +104,8 @@ def test_a_manager_sees_its_own_figures_and_its_direct_reports_with_business_per
     # Indian grouping: 12395678.50 -> 1,23,95,678.50; 9876543.20 -> 98,76,543.20
     assert '<td class="num" data-kpi="open_value" data-value="12395678.50" data-window="mtd">1,23,95,678.50</td>' in own
     assert 'data-kpi="remaining_target_value" data-value="9876543.20" data-window="mtd">98,76,543.20</td>' in own
-    assert 'data-kpi="win_rate_count_pct" data-value="66.67" data-window="mtd">66.7%</td>' in own
-    assert 'data-kpi="win_rate_value_pct" data-value="75.00" data-window="mtd">75.0%</td>' in own
+    assert 'data-kpi="win_rate_count_pct" data-value="66.67" data-window="mtd">66.67%</td>' in own
+    assert 'data-kpi="win_rate_value_pct" data-value="75.00" data-window="mtd">75.00%</td>' in own
     assert 'data-kpi="won_value" data-value="300000.00" data-window="mtd">3,00,000.00</td>' in own
     assert 'data-kpi="pipeline_coverage" data-value="1.26" data-window="mtd">1.26</td>' in own
     assert 'data-kpi="at_risk_count" data-value="1" data-window="mtd">1</td>' in own

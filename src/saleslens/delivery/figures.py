@@ -64,7 +64,7 @@ def changed(sent: str, now: str) -> bool:
     return any(before[name] != after[name] for name in before.keys() & after.keys())
 
 
-FIGURE_PLACES = 4  # more than any report shows (amounts 2, percentages 1)
+FIGURE_PLACES = 4  # more than any report shows (amounts and percentages 2 places)
 _DECIMAL = re.compile(r"^-?\d+\.\d+(?:[eE][-+]?\d+)?$")
 
 

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Callable, List, Optional, Sequence, Tuple
 
 from saleslens.reports.model import Report, Row, Window
-from saleslens.reports.numbers import format_int, number, pct, rupees
+from saleslens.reports.numbers import figure_pct, format_int, number, rupees
 
 MAX_POINTS = 3
 ZERO = Decimal("0")
@@ -66,13 +66,13 @@ def behind_pace(r: Report, w: Window) -> Optional[Point]:
     who = _name(p) if r.is_manager else f"Your territory {_name(p)}"
     if w.window_id == "mtd":
         text = (f"{who} is {rupees(short)} behind its target's pace month to date "
-                f"({pct(t.get('achievement_value_pct'))} of {rupees(t.get('target_value'))})")
+                f"({figure_pct(t.get('achievement_value_pct'))} of {rupees(t.get('target_value'))})")
         rate, days = number(t.get("required_run_rate_value")), number(t.get("working_days_left"))
         if rate is not None and days:
             text += (f"; it needs {rupees(rate)} a working day over the {format_int(days)} working days left "
                      f"to make the month's {rupees(t.get('month_target_value'))}")
         return Point("behind_pace", text + ".", short)
-    return Point("behind_pace", f"{who} reached {pct(t.get('achievement_value_pct'))} of its target "
+    return Point("behind_pace", f"{who} reached {figure_pct(t.get('achievement_value_pct'))} of its target "
                                 f"{_when(w)}: {rupees(short)} short of {rupees(t.get('target_value'))}.", short)
 
 
@@ -88,7 +88,7 @@ def change_vs_last_year(r: Report, w: Window) -> Optional[Point]:
         return None
     change = net - ly
     word = "up" if change > 0 else "down"
-    growth = f" ({pct(own['growth_pct'])})" if number(own.get("growth_pct")) is not None else ""
+    growth = f" ({figure_pct(own['growth_pct'])})" if number(own.get("growth_pct")) is not None else ""
     text = f"Net primary {_when(w)} is {rupees(net)}, {word} {rupees(abs(change))}{growth} on the same dates last year"
     parts: Sequence[Tuple[str, Row]]
     if r.is_manager:
@@ -132,7 +132,7 @@ def class_a_missed(r: Report, w: Window) -> Optional[Point]:
     a = number(e.get("frequency_compliance_a_pct"))
     if a is None or a >= 100:
         return None
-    text = f"Only {pct(a)} of class A doctors had all their planned calls {_when(w)}"
+    text = f"Only {figure_pct(a)} of class A doctors had all their planned calls {_when(w)}"
     missed = number(e.get("missed_doctors"))
     if missed:
         text += (f"; {format_int(missed)} of the {format_int(e.get('mcl_doctors'))} doctors on the call list "
@@ -148,7 +148,7 @@ def training_overdue(r: Report, w: Window) -> Optional[Point]:
         return None
     whose = "your team's" if r.is_manager else "your"
     return Point("training_overdue", f"{format_int(overdue)} of {whose} training assignments are overdue; "
-                                     f"completion is {pct(t.get('completion_pct'))} "
+                                     f"completion is {figure_pct(t.get('completion_pct'))} "
                                      f"({format_int(t.get('completed'))} of {format_int(t.get('assigned'))}).")
 
 

@@ -26,7 +26,7 @@ from saleslens.reports.model import (
     build_report,
     has_pipeline,
 )
-from saleslens.reports.numbers import NULL, format_inr, format_int, number, pct, rupees
+from saleslens.reports.numbers import NULL, figure_pct, format_inr, format_int, number, rupees
 from saleslens.scoring.snapshot import FACTOR_SEPARATOR
 
 __all__ = ["format_inr", "render", "render_report", "display", "cell"]
@@ -45,8 +45,8 @@ _ENV = Environment(
 def _shown(n: Decimal, kind: str) -> str:
     if kind == "inr":
         return format_inr(n)
-    if kind == "pct":
-        return f"{n:.1f}%"
+    if kind == "pct":  # a mart's percentage, at its 2 places (numbers.MART_PLACES)
+        return f"{n:.2f}%"
     if kind == "int":
         return format_int(n)
     if kind == "dec1":
@@ -174,7 +174,7 @@ def achievement_chart(report: Report) -> Optional[Dict[str, Any]]:
     bars = []
     for i, (label, name, value, vacant, rank) in enumerate(rows):
         width = float(min(max(value or 0, 0), scale) / scale) * span if value is not None else 0.0
-        shown = pct(value) + (" \u00b7 vacant" if vacant else "")
+        shown = figure_pct(value) + (" \u00b7 vacant" if vacant else "")
         end = x0 + width
         # a figure that would cross the 100% line sits inside the end of its (red or green) bar, in white
         inside = not vacant and end < hundred <= end + 6 + 8 * len(shown) and width >= 8 * len(shown) + 12
@@ -237,7 +237,7 @@ def histogram_chart(report: Report) -> Optional[Dict[str, Any]]:
 
 
 BRAND_CELLS = (("net_value", "inr"), ("net_value_ly", "inr"), ("growth_pct", "pct"), ("target_value", "inr"),
-               ("achievement_value_pct", "pct"), ("net_units", "int"), ("target_units", "dec1"),
+               ("achievement_value_pct", "pct"), ("net_units", "int"), ("target_units", "dec2"),
                ("achievement_units_pct", "pct"))
 CUSTOMER_CELLS = (("net_value", "inr"), ("return_value", "inr"), ("credit_value", "inr"), ("billed_units", "int"),
                   ("free_units", "int"), ("growth_pct", "pct"))
@@ -348,7 +348,7 @@ _ENV.filters["inr"] = format_inr
 _ENV.filters["bdi"] = bdi
 _ENV.filters["isolate"] = isolated
 _ENV.filters["rupees"] = rupees
-_ENV.filters["pct"] = pct
+_ENV.filters["pct"] = figure_pct  # every percentage the template shows is a mart's
 _ENV.tests["has_pipeline"] = has_pipeline
 _ENV.globals.update(cell=cell, cells=cells, row_cells=row_cells, display=display, ranked=ranked,
                     position_label=position_label, headline=headline, listed=listed,
