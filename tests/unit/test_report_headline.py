@@ -144,7 +144,7 @@ def test_vacant_sales_counts_vacant_territories_and_what_they_sold():
 def test_class_a_missed_needs_plan_figures_below_full_compliance():
     coverage = [pos("A1", "ASM", "R1", frequency_compliance_a_pct="62.5", missed_doctors="12", mcl_doctors="150")]
     r = report(data=world(coverage=coverage))
-    assert class_a_missed(r, r.focus).text == ("Only 62.50% of class A doctors had all their planned calls month to date; "
+    assert class_a_missed(r, r.focus).text == ("Only 62.50% of class A doctors had all of the month's planned calls month to date; "
                                                "12 of the 150 doctors on the call list had no call at all.")
     coverage[0]["frequency_compliance_a_pct"] = ""  # a window without plan figures
     r = report(data=world(coverage=coverage))

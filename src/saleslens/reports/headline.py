@@ -132,7 +132,7 @@ def class_a_missed(r: Report, w: Window) -> Optional[Point]:
     a = number(e.get("frequency_compliance_a_pct"))
     if a is None or a >= 100:
         return None
-    text = f"Only {figure_pct(a)} of class A doctors had all their planned calls {_when(w)}"
+    text = f"Only {figure_pct(a)} of class A doctors had all of the month's planned calls {_when(w)}"
     missed = number(e.get("missed_doctors"))
     if missed:
         text += (f"; {format_int(missed)} of the {format_int(e.get('mcl_doctors'))} doctors on the call list "
