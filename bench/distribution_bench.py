@@ -8,10 +8,13 @@ with the embedded AWS's calls counted per report.
     .venv/bin/python bench/distribution_bench.py calls --threads 20             # the embedded AWS's cost per call
 
 render: the marts of bench/marts_bench.py's usv lake (its --cache folder is reused) queried as a
-distribution run queries them, each result passed through the offline Athena's CSV (what
-render-report reads), then every recipient's report built, rendered and hashed in one process on
-one core (what a render-report invocation does per recipient, without the AWS calls). Prints
-reports/s by step and by role.
+distribution run queries them, then the run's insights built on the same lake (BuildInsights'
+job, as bench/insights_bench.py runs it, with its stand-ins for the profitability sources and its
+planted findings) and the insight marts queried, each result passed through the offline Athena's
+CSV (what render-report reads), then every recipient's report built with the config's scorecard,
+rendered, hashed and compressed in one process on one core (what a render-report invocation does
+per recipient, without the AWS calls). --no-insights leaves the insight sections out (the bench
+as it was before). Prints reports/s by step and by role.
 
 offline: a generated org's day (no history) landed, ingested and curated in the embedded AWS, then
 the daily distribution state machine run on it, with every AWS API call the embedded AWS serves
@@ -55,15 +58,41 @@ def _csv_rows(table: Any) -> List[Dict[str, str]]:
     return csv_rows(buf.getvalue().decode("utf-8"))[1]
 
 
+def _insight_marts(con: Any, as_of: date, cadence: str, cfg: Any) -> Dict[str, List[Dict[str, str]]]:
+    """The insight marts' rows as render-report reads them: BuildInsights' tables for the run date
+    (saleslens.insights.job on the bench's lake), then each insight mart's query on them."""
+    import insights_bench
+
+    from saleslens.distribution.marts import INSIGHT_MARTS, RunRequest, query
+    from saleslens.insights import job
+    from saleslens.offline.duck_athena import as_of_domain, single_as_of_date, transpile
+
+    def run(sql: str) -> Any:
+        with as_of_domain(con, single_as_of_date(sql)):
+            return con.sql(transpile(sql)[-1]).df()
+
+    built = job.build(run, as_of, cadence, cfg.insights, profit_sources=True)
+    print(f"insight tables: {built.counts()}", flush=True)
+    insights_bench.insight_marts(con, as_of, cadence, built)  # registers the tables, times each mart
+    out: Dict[str, List[Dict[str, str]]] = {}
+    for mart in INSIGHT_MARTS:
+        sql = query(mart, RunRequest(as_of, cadence))
+        with as_of_domain(con, single_as_of_date(sql)):
+            out[mart.key] = _csv_rows(con.sql(transpile(sql)[0]).to_arrow_table())
+    return out
+
+
 def render_bench(args: argparse.Namespace) -> None:
     import tempfile
 
     import marts_bench
 
+    from saleslens.components import report_settings
     from saleslens.config import load_config
     from saleslens.delivery.figures import figures_hash
-    from saleslens.distribution.marts import MARTS, RunRequest, query
+    from saleslens.distribution.marts import INSIGHT_MART_KEYS, MARTS, RunRequest, query
     from saleslens.distribution.results import resolve_recipients
+    from saleslens.insights.scorecard import card_from_dict
     from saleslens.offline.duck_athena import as_of_domain, single_as_of_date, transpile
     from saleslens.reports.model import RunData, build_report
     from saleslens.reports.render import render
@@ -71,8 +100,14 @@ def render_bench(args: argparse.Namespace) -> None:
 
     folder = args.cache or Path(tempfile.mkdtemp(prefix="marts-bench-"))
     marts_bench.build(folder, args.start, args.months)
-    con = marts_bench.connect_files(folder)
     as_of = args.start - timedelta(days=1)
+    if args.no_insights:
+        con = marts_bench.connect_files(folder)
+    else:
+        import insights_bench
+
+        con = insights_bench.connect(folder)  # the profitability sources stood in, as that bench does
+        insights_bench.plant(con, as_of)  # findings to show: the cached months alone give none
     rss_before = _rss_mb()
     t = time.perf_counter()
     tables: Dict[str, List[Dict[str, str]]] = {}
@@ -82,12 +117,20 @@ def render_bench(args: argparse.Namespace) -> None:
             tables[mart.key] = _csv_rows(con.sql(transpile(sql)[0]).to_arrow_table())
     print(f"marts as of {as_of} ({args.cadence}): {sum(len(v) for v in tables.values()):,} rows in "
           f"{time.perf_counter() - t:.1f} s", flush=True)
+    cfg = load_config()
+    if not args.no_insights:
+        t = time.perf_counter()
+        tables.update(_insight_marts(con, as_of, args.cadence, cfg))
+        print(f"insights built and their marts queried in {time.perf_counter() - t:.1f} s: "
+              + ", ".join(f"{k} {len(tables[k]):,} rows" for k in INSIGHT_MART_KEYS), flush=True)
     t = time.perf_counter()
-    data = RunData({k: v for k, v in tables.items() if k != "recipients"})
+    settings = report_settings(cfg)  # as BuildInsights passes them to render-report
+    data = RunData({k: v for k, v in tables.items() if k != "recipients"},
+                   scorecard=card_from_dict(settings["scorecard"]), least_profitable=int(settings["least_profitable"]))
     index_s = time.perf_counter() - t
     print(f"the run's mart rows as render-report holds them: {_rss_mb() - rss_before:,.0f} MB of RSS "
           f"(the rows read from CSV and their RunData index)", flush=True)
-    recipients = resolve_recipients(tables["recipients"], email_domains=load_config().distribution.email_domains).recipients
+    recipients = resolve_recipients(tables["recipients"], email_domains=cfg.distribution.email_domains).recipients
     if args.role:
         recipients = [r for r in recipients if r["role"] in args.role.split(",")]
     if args.limit:
@@ -106,12 +149,14 @@ def render_bench(args: argparse.Namespace) -> None:
         t2 = time.perf_counter()
         figures_hash(report)
         t3 = time.perf_counter()
+        stored.append(len(page_bytes(html)))
+        t4 = time.perf_counter()
         steps["build"].append(t1 - t0)
         steps["render"].append(t2 - t1)
         steps["hash"].append(t3 - t2)
-        by_role[r["role"]].append(t3 - t0)
+        steps["gzip"].append(t4 - t3)
+        by_role[r["role"]].append(t4 - t0)
         sizes.append(len(html.encode("utf-8")))
-        stored.append(len(page_bytes(html)))
     cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
     n = len(recipients)
     print(f"\n{n:,} reports in {wall:.1f} s wall, {cpu:.1f} s CPU: {n / cpu:.0f} reports/s per core "
@@ -523,6 +568,8 @@ def main() -> None:
     r.add_argument("--limit", type=int, default=0, help="Render this many recipients, spread over the list (0: all).")
     r.add_argument("--cache", type=Path, help="marts_bench's lake folder (kept between runs).")
     r.add_argument("--role", default="", help="Only recipients of these roles, comma-separated (e.g. CMO,ZSM).")
+    r.add_argument("--no-insights", action="store_true",
+                   help="Leave the insight sections out (findings, churn, profitability, scorecard): the bench before they were in.")
     o = sub.add_parser("offline", help="a day ingested and distributed in the embedded AWS, calls counted")
     o.add_argument("--scale", default="small")
     o.add_argument("--day", type=date.fromisoformat, default=date(2024, 6, 12))

@@ -75,8 +75,10 @@ def _rounded(value: Any) -> Any:
     kind = type(value)
     if kind is str:
         return _rounded_text(value) if "." in value else value
-    if kind is dict:
-        return {str(k): _rounded(v) for k, v in value.items()}
+    if kind is dict:  # most are mart rows, text to text: their values rounded here, without a call each
+        return {k if type(k) is str else str(k):
+                (v if "." not in v else _rounded_text(v)) if type(v) is str else _rounded(v)
+                for k, v in value.items()}
     if kind is list or kind is tuple:
         return [_rounded(v) for v in value]
     if value is None or kind is bool or kind is int:
