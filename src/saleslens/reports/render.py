@@ -26,7 +26,7 @@ from saleslens.reports.model import (
     build_report,
     has_pipeline,
 )
-from saleslens.reports.numbers import NULL, figure_pct, format_inr, format_int, number, rupees
+from saleslens.reports.numbers import MART_PLACES, NULL, figure_pct, format_inr, format_int, number, rupees
 from saleslens.scoring.snapshot import FACTOR_SEPARATOR
 
 __all__ = ["format_inr", "render", "render_report", "display", "cell"]
@@ -45,8 +45,8 @@ _ENV = Environment(
 def _shown(n: Decimal, kind: str) -> str:
     if kind == "inr":
         return format_inr(n)
-    if kind == "pct":  # a mart's percentage, at its 2 places (numbers.MART_PLACES)
-        return f"{n:.2f}%"
+    if kind == "pct":  # a mart's percentage, at the mart's places
+        return f"{n:.{MART_PLACES}f}%"
     if kind == "int":
         return format_int(n)
     if kind == "dec1":
