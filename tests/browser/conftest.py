@@ -7,7 +7,6 @@ import json
 import shutil
 import subprocess
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, Dict, List
 
@@ -21,6 +20,7 @@ from saleslens.distribution.results import recipients_from
 from saleslens.generate import generate
 from saleslens.offline.lake import LocalLake, run_query
 from saleslens.reports.model import RunData
+from tests.golden.lake import athena_text
 
 RUN_DATE = date(2026, 11, 18)  # a Wednesday: month to date has working days behind and ahead
 HISTORY_FROM = date(2025, 4, 1)  # last year's same dates are in the history
@@ -47,17 +47,6 @@ def run_chromium(chromium: str, tmp: Path, *args: str) -> subprocess.CompletedPr
                           capture_output=True, text=True, timeout=120, check=True)
 
 
-def _text(v: Any) -> str:
-    """A result value as Athena's CSV gives it to the distribution functions."""
-    if v is None:
-        return ""
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, Decimal):
-        return format(v, "f")
-    return str(v)
-
-
 @pytest.fixture(scope="session")
 def small_world() -> Dict[str, Dict[str, List[Dict[str, str]]]]:
     """Each cadence's mart results for RUN_DATE of a generated small org (curated in process)."""
@@ -66,7 +55,8 @@ def small_world() -> Dict[str, Dict[str, List[Dict[str, str]]]]:
         lake = LocalLake(CurateSettings.from_config(load_config()))
         lake.load(data.files)
         con = lake.connect()
-    return {cadence: {m.key: [{k: _text(v) for k, v in row.items()} for row in run_query(con, query(m, RunRequest(RUN_DATE, cadence)))]
+    return {cadence: {m.key: [{k: athena_text(v) for k, v in row.items()}
+                              for row in run_query(con, query(m, RunRequest(RUN_DATE, cadence)))]
                       for m in MARTS} for cadence in CADENCES}
 
 

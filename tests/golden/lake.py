@@ -191,6 +191,18 @@ class Lake:
         return self.query(sql, [as_of, cadence])
 
 
+def athena_text(value: Any) -> str:
+    """A result value as Athena's CSV gives it to the distribution functions (every value text,
+    null empty, a decimal without an exponent)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value)
+
+
 def days(start: date, end: date) -> List[date]:
     out, d = [], start
     while d <= end:

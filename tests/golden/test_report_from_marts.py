@@ -8,31 +8,19 @@ and the 1 May holiday out); 1-15 May holds 12 of them, 16-31 May the other 14.
 from __future__ import annotations
 
 import re
-from datetime import date
-from typing import Any, Dict, List
+from typing import Dict, List
 
 from saleslens.reports.headline import behind_pace
 from saleslens.reports.model import RunData, build_report
 from saleslens.reports.render import render
-from tests.golden.lake import D, Lake
+from tests.golden.lake import D, Lake, athena_text
 from tests.golden.test_targets import MAY, org
 
 AS_OF = D(2024, 5, 15)
 
 
-def as_csv(value: Any) -> str:
-    """A value as Athena's CSV result gives it to render-report."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
-
-
 def rows(lake: Lake, view: str) -> List[Dict[str, str]]:
-    return [{k: as_csv(v) for k, v in r.items()} for r in lake.mart(view, AS_OF, "daily")]
+    return [{k: athena_text(v) for k, v in r.items()} for r in lake.mart(view, AS_OF, "daily")]
 
 
 def test_an_srs_month_to_date_target_figures_and_headline_from_the_views():
