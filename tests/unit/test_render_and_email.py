@@ -8,11 +8,14 @@ from decimal import Decimal
 from email import policy
 from html.parser import HTMLParser
 
+import pytest
+from jinja2 import UndefinedError
+
 from saleslens.delivery.email import build_report_email
 from saleslens.links.issue import IssuedLink
 from saleslens.reports.model import RunData, build_report
 from saleslens.reports.numbers import format_int, group_indian, number
-from saleslens.reports.render import format_inr, render
+from saleslens.reports.render import _ENV, cell, format_inr, render
 
 ASM = {"employee_id": "E000001", "employee_name": "Asha <Rao>", "email": "asha@x.example.com",
        "position_id": "P00006", "role": "ASM", "position_name": "Pune", "parent_position_id": "P00005"}
@@ -86,6 +89,32 @@ def test_indian_grouping_of_parsed_figures_rounds_half_even():
     assert format_int(Decimal("-123456789")) == "-12,34,56,789"
     assert number("12.50") == Decimal("12.50") and number("") is None and number("n/a") is None
     assert number("NaN") is None and number(Decimal("7")) == Decimal("7")
+
+
+def test_a_value_reads_as_its_kind_each_time_it_is_shown():
+    # A cell's text is kept per kind and value (render._SHOWN_TEXTS): the same value shown as an
+    # amount, a percentage and a count reads as each, and the second time as the first.
+    row = {"v": "1234.5", "bad": "<b>n/a</b>"}
+    for _ in range(2):
+        assert cell(row, "v", "mtd", "inr") == ('<td class="num" data-kpi="v" data-value="1234.5" '
+                                                'data-window="mtd">1,234.50</td>')
+        assert cell(row, "v", "", "pct").endswith('data-value="1234.5">1234.50%</td>')
+        assert cell(row, "v", "", "int").endswith(">1,234</td>")  # 1234.5 to the even unit
+        assert cell(row, "v", "", "dec1").endswith(">1234.5</td>")
+        # text that is no number: a dash, the text kept as data and escaped
+        assert cell(row, "bad", "", "inr") == ('<td class="num" data-kpi="bad" data-value="&lt;b&gt;n/a&lt;/b&gt;">'
+                                               '\u2013</td>')
+        assert cell(None, "v", "", "inr").endswith('data-value="">\u2013</td>')
+
+
+def test_the_templates_read_a_rows_figure_and_a_dicts_own_methods_as_jinja_orders_them():
+    # The environment reads a dict's key before trying the attribute; a key named like a dict
+    # method still gives the method (Jinja's order), and a missing figure is still an error.
+    r = {"net_value": "5", "items": "shadowed", "get": "shadowed"}
+    page = _ENV.from_string("{{ r.net_value }}|{{ r.items is callable }}|{{ r.get('x', 'none') }}").render(r=r)
+    assert page == "5|True|none"
+    with pytest.raises(UndefinedError):
+        _ENV.from_string("{{ r.missing }}").render(r=r)
 
 
 def test_every_figure_is_labelled_with_its_window():

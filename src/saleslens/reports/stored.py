@@ -12,9 +12,10 @@ from typing import Any, Optional
 CONTENT_TYPE = "text/html; charset=utf-8"
 ENCODING = "gzip"
 # Over 1,096 usv pages (every fifth recipient), CPU a page and the median stored page: level 6
-# (zlib's default) 1.17 ms, 9.7 KB; level 5 0.71 ms, 10.0 KB; level 4 0.62 ms, 10.6 KB; level 1
-# 0.39 ms, 11.8 KB. Level 5 keeps most of the saving of CPU for 3 % more bytes (bench/README.md).
-LEVEL = 5
+# (zlib's default) 0.96 ms, 9.7 KB; level 5 0.69 ms, 10.0 KB; level 3 0.38 ms, 11.1 KB; level 1
+# 0.34 ms, 11.8 KB. Levels 1-3 take zlib's fast path: level 3 halves level 5's CPU, which the
+# render-report worker spends on one interpreter lock, for 1.1 KB more a page (bench/README.md).
+LEVEL = 3
 
 
 def page_bytes(html: str) -> bytes:
