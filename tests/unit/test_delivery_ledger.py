@@ -432,3 +432,13 @@ def test_result_rows_share_one_object_per_repeated_value_and_keep_every_value():
                     {"position_id": "P00007", "window_id": "mtd", "net_value": "99.00", "growth_pct": "15.625"}]
     assert rows[0]["position_id"] is rows[1]["position_id"] and rows[0]["window_id"] is rows[2]["window_id"]
     assert rows[0]["net_value"] is rows[1]["net_value"]
+    # a header alone is no row; a quoted comma and a quoted line break stay in their value
+    assert csv_rows('"a","b"\n') == (["a", "b"], [])
+    assert csv_rows('"a","b"\n"x,1","line\nbreak"\n')[1] == [{"a": "x,1", "b": "line\nbreak"}]
+
+
+def test_a_result_row_with_a_missing_or_extra_value_is_refused_with_its_line():
+    with pytest.raises(ValueError, match="line 3 has 1 values for 2 columns"):
+        csv_rows('"a","b"\n"1","2"\n"3"\n')
+    with pytest.raises(ValueError, match="line 2 has 3 values for 2 columns"):
+        csv_rows('"a","b"\n"1","2","3"\n')

@@ -42,14 +42,23 @@ def read_result_table(s3: Any, output_location: str) -> Tuple[List[str], List[Ro
 def csv_rows(text: str) -> Tuple[List[str], List[Row]]:
     """The header and rows of a result CSV's text, as ``read_result_table`` gives them."""
     limit = STABLE_DIGITS + 2  # shorter values are exact as printed (stable_number)
-    reader = csv.DictReader(io.StringIO(text))
+    # csv.reader with the header zipped in here: csv.DictReader's row building is Python code, a
+    # sixth of reading a usv run's 659 k rows.
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader, [])
     # One object per distinct text: the marts repeat ids, windows, roles, names and small numbers
     # on row after row, and a render-report container holds a run's rows (600 k at usv) for its
     # life: about half their memory (bench/README.md, "The ordinary day under 4 GB").
     distinct: Dict[str, str] = {}
     one = distinct.setdefault
-    rows = [{k: stable_number(v) if len(v) > limit else one(v, v) for k, v in row.items()} for row in reader]
-    return list(reader.fieldnames or []), rows
+    rows: List[Row] = []
+    for record in reader:
+        if len(record) != len(header):
+            if not record:  # a blank line, which csv.DictReader skipped too
+                continue
+            raise ValueError(f"result CSV line {reader.line_num} has {len(record)} values for {len(header)} columns")
+        rows.append(dict(zip(header, [stable_number(v) if len(v) > limit else one(v, v) for v in record])))
+    return header, rows
 
 
 # A sum of doubles differs in its last bits with the order of a parallel aggregation, so the same
