@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 
 import pytest
 from jinja2 import UndefinedError
+from markupsafe import Markup
 
 from saleslens.delivery.email import build_report_email
 from saleslens.links.issue import IssuedLink
@@ -115,6 +116,19 @@ def test_the_templates_read_a_rows_figure_and_a_dicts_own_methods_as_jinja_order
     assert page == "5|True|none"
     with pytest.raises(UndefinedError):
         _ENV.from_string("{{ r.missing }}").render(r=r)
+
+
+def test_markup_is_output_as_it_is_and_text_escaped_in_every_template_the_report_uses():
+    # render._escape hands markup back without copying it; every template the environment
+    # compiles (the page, its chart macros, a string) escapes with it, and text is still escaped.
+    from saleslens.reports import render as render_mod
+
+    for template in (render_mod._TEMPLATE, _ENV.get_template("charts.html.j2"), _ENV.from_string("")):
+        assert template.root_render_func.__globals__["escape"] is render_mod._escape
+    page = _ENV.from_string("{{ a }}|{{ b }}|{{ c }}|{{ n }}").render(
+        a=Markup("<b>x &amp; y</b>"), b="<i>\"Rao\" & 'co'</i>", c=cell({"v": "5"}, "v", "", "int"), n=None)
+    assert page == ('<b>x &amp; y</b>|&lt;i&gt;&#34;Rao&#34; &amp; &#39;co&#39;&lt;/i&gt;|'
+                    '<td class="num" data-kpi="v" data-value="5">5</td>|None')
 
 
 def test_every_figure_is_labelled_with_its_window():

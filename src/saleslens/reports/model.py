@@ -264,7 +264,7 @@ def build_report(recipient: Dict[str, Any], data: RunData, *, run_date: str, cad
         training=training[0] if training else None,
         unmapped=_grouped([r for r in data.all("unmapped") if r.get("period") == "TY"]) if is_top else {},
         team_srs=_team_srs(data, pid, _focus_id(windows)) if role != ROLE_LEVELS[0] else [],
-        freshness=list(data.freshness),
+        freshness=data.freshness,  # the run's one list, shared by its reports (render.source_lines)
         pipeline=_by_window(data.own("pipeline", pid)),
         open_deals=deals,
         open_deals_unlisted=deals_unlisted,

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import html
 from decimal import Decimal
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from types import CodeType
+from typing import Any, Callable, Dict, List, MutableMapping, Optional, Sequence, Tuple
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup
+from jinja2 import Environment, PackageLoader, StrictUndefined, Template, select_autoescape
+from markupsafe import Markup, escape
 
 from saleslens.reports import freshness
 from saleslens.reports.headline import headline, isolated
@@ -34,6 +35,23 @@ __all__ = ["format_inr", "render", "render_report", "display", "cell"]
 _DICT_ATTRIBUTES = frozenset(dir(dict))
 
 
+def _escape(value: Any) -> Markup:
+    """markupsafe.escape, giving markup back as it is: escape copies a Markup into a new one, and a
+    page's tables and macros are Markup output again by each enclosing macro (a tenth of a render)."""
+    return value if type(value) is Markup else escape(value)
+
+
+class _Template(Template):
+    """A compiled template whose output escapes with ``_escape``."""
+
+    @classmethod
+    def from_code(cls, environment: Environment, code: CodeType, globals: MutableMapping[str, Any],
+                  uptodate: Optional[Callable[[], bool]] = None) -> Template:
+        template = super().from_code(environment, code, globals, uptodate)
+        template.root_render_func.__globals__["escape"] = _escape  # the module's name for it, bound at compile
+        return template
+
+
 class _Environment(Environment):
     """Jinja's environment, reading a plain dict's key first. ``row.net_value`` on a dict first
     tries the attribute, and the AttributeError it raises for every mart figure took a tenth of a
@@ -48,6 +66,8 @@ class _Environment(Environment):
                 pass
         return super().getattr(obj, attribute)
 
+
+_Environment.template_class = _Template
 
 _ENV = _Environment(
     loader=PackageLoader("saleslens", "templates"),
@@ -373,6 +393,20 @@ def listed(rows: Sequence[Row], total_of: str = "net_value") -> Tuple[List[Row],
     return shown, {"count": len(rest), "kpi": kpi, kpi: str(total)}
 
 
+_last_sources: Tuple[Any, List[Tuple[str, str]]] = (None, [])
+
+
+def source_lines(rows: Sequence[Dict[str, str]]) -> List[Tuple[str, str]]:
+    """freshness.source_lines, worked out once per run: every report of a run carries the run's
+    one list of freshness rows (RunData.freshness), and dates formatted afresh were 2 % of a render."""
+    global _last_sources
+    held, lines = _last_sources
+    if held is not rows:
+        lines = freshness.source_lines(rows)
+        _last_sources = (rows, lines)
+    return lines
+
+
 def bdi(text: Any) -> Markup:
     """Source text inside a sentence, isolated: its own direction marks stay inside it."""
     return Markup("<bdi>%s</bdi>") % str(text)
@@ -387,7 +421,7 @@ _ENV.tests["has_pipeline"] = has_pipeline
 _ENV.globals.update(cell=cell, cells=cells, row_cells=row_cells, display=display, ranked=ranked,
                     position_label=position_label, headline=headline, listed=listed,
                     pace_chart=pace_chart, achievement_chart=achievement_chart, histogram_chart=histogram_chart,
-                    source_lines=freshness.source_lines, number=number,
+                    source_lines=source_lines, number=number,
                     pipeline_rows=pipeline_rows, PIPELINE_CELLS=PIPELINE_CELLS,
                     expected_cell=expected_cell, score_text=score_text, trend_text=trend_text, reasons=reasons,
                     EXPECTED_CELLS=EXPECTED_CELLS, EXPECTED_DIRECT_CELLS=EXPECTED_DIRECT_CELLS,
