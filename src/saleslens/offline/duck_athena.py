@@ -201,6 +201,11 @@ class DuckAthena:
                 self._parts[(key, etag)] = part
             parts.append(part)
         table = pa.concat_tables(parts) if parts else schema.empty_table()
+        # A part replaced (a partition curated again) is read no more: it goes, or every day's
+        # rewritten partitions would stay in memory for the runtime's life.
+        if cached:
+            for old in set(cached[0]) - set(fingerprint):
+                self._parts.pop(old, None)
         self._cache[name] = (fingerprint, table)
         return table
 
