@@ -1,11 +1,18 @@
 """The offline Athena's DuckDB plans joins as Athena does without table statistics."""
 from __future__ import annotations
 
+import io
 import json
 
+import boto3
 import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+from moto import mock_aws
+from moto.core import DEFAULT_ACCOUNT_ID
+from moto.s3.models import s3_backends
 
-from saleslens.offline.duck_athena import as_of_domain, connect, single_as_of_date
+from saleslens.offline.duck_athena import DuckAthena, as_of_domain, connect, single_as_of_date
 
 
 def hash_join_sides(con: duckdb.DuckDBPyConnection, sql: str) -> list:
@@ -73,3 +80,25 @@ def test_a_query_for_one_as_of_date_is_recognised_and_restricted():
     with as_of_domain(con, "2024-06-30"):
         assert con.execute("SELECT n FROM v").fetchone()[0] == 1
     assert con.execute("SELECT n FROM v").fetchone()[0] == 3
+
+
+def test_a_partition_written_again_is_read_anew_and_its_old_part_let_go():
+    def parquet(values):
+        out = io.BytesIO()
+        pq.write_table(pa.table({"v": pa.array(values, pa.int64())}), out)
+        return out.getvalue()
+
+    spec = {"StorageDescriptor": {"Location": "s3://lake/t/", "Columns": [{"Name": "v", "Type": "bigint"}]},
+            "PartitionKeys": [{"Name": "dt", "Type": "string"}]}
+    with mock_aws():
+        s3 = boto3.client("s3", region_name="us-east-1")
+        s3.create_bucket(Bucket="lake")
+        s3.put_object(Bucket="lake", Key="t/dt=2024-06-11/data.parquet", Body=parquet([1, 2]))
+        s3.put_object(Bucket="lake", Key="t/dt=2024-06-12/data.parquet", Body=parquet([3]))
+        athena = DuckAthena(None, s3, s3_backends[DEFAULT_ACCOUNT_ID]["global"])
+        assert sorted(athena._load("t", spec).column("v").to_pylist()) == [1, 2, 3]
+        s3.put_object(Bucket="lake", Key="t/dt=2024-06-12/data.parquet", Body=parquet([3, 4]))  # curated again
+        assert sorted(athena._load("t", spec).column("v").to_pylist()) == [1, 2, 3, 4]
+        # the parts held are the two current objects only, not the replaced one
+        etags = {o["Key"]: o["ETag"] for o in s3.list_objects_v2(Bucket="lake")["Contents"]}
+        assert set(athena._parts) == set(etags.items())

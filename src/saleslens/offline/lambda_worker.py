@@ -118,4 +118,7 @@ def _invoke(conn: Any, send_lock: threading.Lock, env_lock: threading.Lock, mess
 if __name__ == "__main__":
     from multiprocessing.connection import Connection
 
+    from saleslens.offline.malloc import limit_arenas
+
+    limit_arenas()  # before the invocations' threads
     serve(Connection(int(sys.argv[1])))

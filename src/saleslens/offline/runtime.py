@@ -133,8 +133,10 @@ class OfflineAws:
         self.stop()
 
     def start(self) -> None:
+        from saleslens.offline.malloc import limit_arenas
         from saleslens.offline.moto_server import EmbeddedMotoServer
 
+        limit_arenas()  # before the server's threads
         hooks.install()
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         self._server = EmbeddedMotoServer(ip_address="127.0.0.1", port=0)

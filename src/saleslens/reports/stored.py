@@ -1,9 +1,9 @@
 """A report page as the reports bucket holds it: the HTML gzip-compressed, stored with
 ``Content-Encoding: gzip``. S3 serves the bytes as stored with that header, and every browser
-asks for gzip and inflates it, so a tablet following its link downloads about an eighth of the
+asks for gzip and inflates it, so a tablet following its link downloads about a seventh of the
 page (usv pages with the insight sections: 89.7 KB of repetitive table and SVG markup at the
-median, 12.5 KB stored at level 3; bench/README.md), and the bucket stores as little. Readers that are not browsers (the SDK does not inflate) use
-``read_page``."""
+median, 12.5 KB stored at level 3; bench/README.md), and the bucket stores as little. Readers
+that are not browsers (the SDK does not inflate) use ``read_page``."""
 from __future__ import annotations
 
 import gzip
