@@ -96,8 +96,8 @@ def _rounded(value: Any) -> Any:
     return value if value is None or isinstance(value, (bool, int)) else str(value)
 
 
-# text -> its rounded text: the same values recur across a run's reports (a usv run's cells hold
-# 0.34 M distinct values among 2.7 M); bounded, past the limit dropped and kept again.
+# text -> its rounded text: the same values recur across a run's reports (a usv run rounds
+# 285,403 distinct texts, 10 MB kept); bounded, past the limit dropped and kept again.
 _TEXTS: Dict[str, str] = {}
 _TEXTS_MAX = 400_000
 
