@@ -38,6 +38,7 @@ from saleslens.distribution.results import recipients_from
 from saleslens.generate import generate
 from saleslens.offline.lake import LocalLake, run_query
 from saleslens.reports.model import RunData, build_report
+from tests.golden.lake import athena_text
 
 Tree = Dict[str, Tuple[str, str]]  # position -> (role, parent)
 Owners = Dict[Tuple[str, str], str]  # (territory, division) -> SR position
@@ -125,15 +126,7 @@ def report_dates(snapshots: Dict[date, Tree], assignments, employees) -> List[da
 
 def as_csv(row: Dict) -> Dict[str, str]:
     """A result row as Athena's CSV gives it to the distribution functions."""
-    def text(v) -> str:
-        if v is None:
-            return ""
-        if isinstance(v, bool):
-            return "true" if v else "false"
-        if isinstance(v, Decimal):
-            return format(v, "f")
-        return str(v)
-    return {k: text(v) for k, v in row.items()}
+    return {k: athena_text(v) for k, v in row.items()}
 
 
 def test_the_history_changes_the_tree_moves_and_loses_people(world):
