@@ -33,6 +33,8 @@ def probe_handler(event: Dict[str, Any], context: Any) -> Dict[str, Any]:
     """The Lambda handler the probe function names; only the in-process hook can run it."""
     if "fail" in event:
         raise ValueError(event["fail"])
+    if "sleep" in event:
+        time.sleep(event["sleep"])
     PROBE_CALLS.append(event)
     return {"handled_by": "probe_handler", "function": context.function_name, "event": event, "pid": os.getpid()}
 
@@ -293,3 +295,33 @@ def test_a_function_named_for_a_worker_runs_its_handler_in_another_process(offli
     assert output["handled_by"] == "probe_handler" and output["event"] == {"n": 1}
     assert output["pid"] != os.getpid()
     assert (failed["status"], failed["error"]) == ("FAILED", "ValueError")
+
+
+def test_a_worker_of_two_processes_runs_concurrent_invocations_in_both():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from saleslens.offline.lambda_worker import LambdaWorker
+
+    worker = LambdaWorker("hook-probe", processes=2)
+    context = {"function_name": "hook-probe", "memory_limit_in_mb": 128,
+               "invoked_function_arn": "arn:aws:lambda:ap-south-1:123456789012:function:hook-probe",
+               "log_group_name": "/aws/lambda/hook-probe"}
+    try:
+        def invoke(event: Dict[str, Any]) -> Dict[str, Any]:
+            payload, error = worker.invoke(__name__, "probe_handler", json.dumps(event).encode(), context)
+            assert error is None, payload
+            return json.loads(payload)
+
+        with ThreadPoolExecutor(2) as pool:
+            slow = pool.submit(invoke, {"sleep": 1.0})
+            while not any(worker.running):  # the first is in flight before the second is sent
+                time.sleep(0.01)
+            fast = invoke({"n": 2})
+            slow_pid = slow.result(timeout=60)["pid"]
+        # the second went to the process with nothing running; with both idle, the first process again
+        assert {slow_pid, fast["pid"]} == set(worker.pids) and slow_pid != fast["pid"]
+        assert invoke({"n": 3})["pid"] == worker.pids[0]
+    finally:
+        worker.stop()
+    with pytest.raises(ValueError, match="at least one process"):
+        LambdaWorker("hook-probe", processes=0)

@@ -22,7 +22,7 @@ import pytest
 from saleslens.config import load_config
 from saleslens.distribution import outcomes
 from saleslens.generate import generate
-from saleslens.offline import OfflineAws
+from saleslens.offline import OfflineAws, hooks
 from saleslens.offline.main_job import ingest_files
 from saleslens.reports.stored import read_page
 
@@ -116,7 +116,9 @@ def story():
     data = generate(scale="tiny", start=DAY, days=1, seed=5)
     base = load_config()
     cfg = replace(base, distribution=replace(base.distribution, batch_size=BATCH))
-    with OfflineAws(cfg) as aws:
+    # render-report in two warm containers, as Lambda runs concurrent children: each process keeps
+    # its own copy of the run's data, and only the ledger stands between them and a second email
+    with OfflineAws(cfg, worker_processes=2) as aws:
         ingest_files(aws, data.files, lambda _m: None, data.arrivals)
         out: Dict[str, Any] = {"aws": aws}
         first = aws.distribute(DAY, "daily", name="daily-first")
@@ -155,6 +157,7 @@ def story():
         over = aws.distribute(DAY, "monthly", name="monthly-refused")
         out["over"], out["over_map_runs"] = over, aws.map_runs(over.arn)
         out["ops"] = aws.ops_messages()
+        out["invocations"] = hooks.STATE.workers[cfg.name("render-report")].invocations
         yield out
 
 
@@ -168,6 +171,10 @@ def test_the_first_run_emails_everyone_once(story):
     s = summary(story["first"])
     assert (s["recipients"], s["delivered"], s["corrected"], s["already_sent"], s["failed"]) == (n, n, 0, 0, 0)
     assert sorted(m["to"] for m in story["mails_first"]) == sorted(r["email"] for r in story["recipients"])
+
+
+def test_both_render_report_containers_took_batches(story):
+    assert len(story["invocations"]) == 2 and all(n > 0 for n in story["invocations"]), story["invocations"]
 
 
 def test_a_redrive_sends_nothing_twice(story):

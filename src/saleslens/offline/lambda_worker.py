@@ -1,13 +1,15 @@
-"""A Lambda function's warm container as a process of its own, offline.
+"""A Lambda function's warm containers as processes of their own, offline.
 
 In AWS a Map child's Lambda runs in a container apart from Step Functions; offline, by default, a
 handler runs in the embedded AWS's process, whose one interpreter lock the handler's rendering
 then shares with every request the embedded AWS serves. A function named in
-``OfflineAws(worker_functions=...)`` runs instead in one process of its own for the runtime's life
-(one warm container), each invocation in a thread of it as invocations share the in-process
-runtime's module: the same handler, event, context attributes and environment, calling the
-embedded AWS over HTTP like any client. Only where the handler's Python runs changes; what it sees
-and what Step Functions sees (the payload, ``x-amz-function-error``) do not.
+``OfflineAws(worker_functions=...)`` runs instead in processes of its own for the runtime's life
+(its warm containers: one unless ``OfflineAws(worker_processes=...)`` says more), each invocation
+in a thread of one of them as invocations share the in-process runtime's module: the same
+handler, event, context attributes and environment, calling the embedded AWS over HTTP like any
+client. Only where the handler's Python runs changes; what it sees and what Step Functions sees
+(the payload, ``x-amz-function-error``) do not. As with Lambda's containers, each process keeps its
+own module state (a handler's per-container caches are read once per process).
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ import subprocess
 import sys
 import threading
 from concurrent.futures import Future
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 Outcome = Tuple[bytes, Optional[str]]  # the response payload, and the function error ("Unhandled") if any
 
@@ -28,6 +30,45 @@ class WorkerGone(RuntimeError):
 
 
 class LambdaWorker:
+    """A function's warm containers: ``processes`` processes, each running invocations in threads.
+    An invocation goes to the process with the fewest invocations running (the first of those)."""
+
+    def __init__(self, name: str, processes: int = 1) -> None:
+        if processes < 1:
+            raise ValueError(f"a Lambda worker needs at least one process, not {processes}")
+        self.name = name
+        self._containers = [_Container(name) for _ in range(processes)]
+        self._running = [0] * processes
+        self.invocations = [0] * processes  # how many each process was given
+        self._lock = threading.Lock()
+
+    @property
+    def pids(self) -> List[int]:
+        return [c.pid for c in self._containers]
+
+    @property
+    def running(self) -> List[int]:
+        """How many invocations each process is running now."""
+        with self._lock:
+            return list(self._running)
+
+    def invoke(self, module: str, attr: str, body: Any, context: Dict[str, Any]) -> Outcome:
+        with self._lock:
+            i = self._running.index(min(self._running))
+            self._running[i] += 1
+            self.invocations[i] += 1
+        try:
+            return self._containers[i].invoke(module, attr, body, context)
+        finally:
+            with self._lock:
+                self._running[i] -= 1
+
+    def stop(self) -> None:
+        for container in self._containers:
+            container.stop()
+
+
+class _Container:
     """One process running one function's invocations, each in a thread."""
 
     def __init__(self, name: str) -> None:
@@ -45,6 +86,10 @@ class LambdaWorker:
         self._ids = itertools.count()
         self._reader = threading.Thread(target=self._read, name=f"lambda-{name}-results", daemon=True)
         self._reader.start()
+
+    @property
+    def pid(self) -> int:
+        return self._process.pid
 
     def invoke(self, module: str, attr: str, body: Any, context: Dict[str, Any]) -> Outcome:
         future: "Future[Outcome]" = Future()

@@ -95,9 +95,16 @@ class OfflineAws:
     # this process serves the embedded AWS.
     WORKER_FUNCTIONS: Tuple[str, ...] = ("render-report",)
 
-    def __init__(self, cfg: Optional[Config] = None, *, worker_functions: Optional[Sequence[str]] = None) -> None:
+    def __init__(self, cfg: Optional[Config] = None, *, worker_functions: Optional[Sequence[str]] = None,
+                 worker_processes: int = 1) -> None:
         self.cfg = cfg or load_config()
         self.worker_functions = tuple(self.WORKER_FUNCTIONS if worker_functions is None else worker_functions)
+        # Warm containers per worker function. One by default: each holds its own copy of what the
+        # handler reads once per container (a render-report container holds a run's marts, about
+        # 1.2 GB at usv), and the ordinary usv day must stay under 4 GB (bench/README.md).
+        if worker_processes < 1:
+            raise ValueError(f"worker_processes must be at least 1, not {worker_processes}")
+        self.worker_processes = worker_processes
         self.account = self.cfg.offline_account
         self.region = self.cfg.region
         self.endpoint = ""
@@ -187,7 +194,7 @@ class OfflineAws:
         from saleslens.offline.lambda_worker import LambdaWorker
 
         for key in self.worker_functions:  # started once the environment above is in place
-            hooks.STATE.workers[self.cfg.name(key)] = LambdaWorker(self.cfg.name(key))
+            hooks.STATE.workers[self.cfg.name(key)] = LambdaWorker(self.cfg.name(key), self.worker_processes)
         self._restore_moto_config = keep_moto_config()
         # moto's backends are process-global: start every runtime from an empty account.
         requests.post(f"{self.endpoint}/moto-api/reset", timeout=10).raise_for_status()
