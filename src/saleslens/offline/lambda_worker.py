@@ -39,7 +39,7 @@ class LambdaWorker:
         self.name = name
         self._containers = [_Container(name) for _ in range(processes)]
         self._running = [0] * processes
-        self.invocations = [0] * processes  # how many each process was given
+        self._given = [0] * processes
         self._lock = threading.Lock()
 
     @property
@@ -52,11 +52,17 @@ class LambdaWorker:
         with self._lock:
             return list(self._running)
 
+    @property
+    def invocations(self) -> List[int]:
+        """How many invocations each process was given so far."""
+        with self._lock:
+            return list(self._given)
+
     def invoke(self, module: str, attr: str, body: Any, context: Dict[str, Any]) -> Outcome:
         with self._lock:
             i = self._running.index(min(self._running))
             self._running[i] += 1
-            self.invocations[i] += 1
+            self._given[i] += 1
         try:
             return self._containers[i].invoke(module, attr, body, context)
         finally:
