@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email
 import hashlib
+import sys
 from dataclasses import replace
 from email import policy
 from typing import Any, Dict, Iterator, List
@@ -432,9 +433,35 @@ def test_result_rows_share_one_object_per_repeated_value_and_keep_every_value():
                     {"position_id": "P00007", "window_id": "mtd", "net_value": "99.00", "growth_pct": "15.625"}]
     assert rows[0]["position_id"] is rows[1]["position_id"] and rows[0]["window_id"] is rows[2]["window_id"]
     assert rows[0]["net_value"] is rows[1]["net_value"]
+    assert all(type(r) is dict for r in rows)
     # a header alone is no row; a quoted comma and a quoted line break stay in their value
     assert csv_rows('"a","b"\n') == (["a", "b"], [])
     assert csv_rows('"a","b"\n"x,1","line\nbreak"\n')[1] == [{"a": "x,1", "b": "line\nbreak"}]
+
+
+@pytest.mark.parametrize("columns", [12, 29, 30, 36])
+def test_result_rows_take_less_memory_than_dicts_of_their_own_and_never_more(columns):
+    header = ",".join(f'"c{i}"' for i in range(columns))
+    text = header + "\n" + "".join(",".join(f'"{r}-{i}"' for i in range(columns)) + "\n" for r in range(200))
+    _, rows = csv_rows(text)
+    assert len(rows) == 200 and rows[7] == {f"c{i}": f"7-{i}" for i in range(columns)}
+    own = sys.getsizeof(dict(rows[-1].items()))  # a dict of its own with the same items
+    if columns < 30:  # CPython 3.11 shares up to 29 keys: the rows store their values only
+        assert sys.getsizeof(rows[-1]) * 2 < own
+    else:
+        assert sys.getsizeof(rows[-1]) == own
+
+
+def test_a_result_read_from_its_bytes_gives_the_rows_its_text_gives():
+    # The object as S3 returns it: UTF-8, CRLF line ends, a quoted CRLF inside a value, no last line end.
+    text = '"name","city"\r\n"Ravi Kumar","Pune"\r\n"Anjali\r\nDas","Kolkātā, WB"\r\n"Zoë","Thāne"'
+    header, rows = csv_rows(text.encode("utf-8"))
+    assert header == ["name", "city"]
+    assert rows == [{"name": "Ravi Kumar", "city": "Pune"}, {"name": "Anjali\r\nDas", "city": "Kolkātā, WB"},
+                    {"name": "Zoë", "city": "Thāne"}]
+    assert csv_rows(text) == (header, rows)
+    with pytest.raises(UnicodeDecodeError):
+        csv_rows(b'"a"\n"\xff"\n')
 
 
 def test_a_result_row_with_a_missing_or_extra_value_is_refused_with_its_line():

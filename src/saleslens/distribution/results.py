@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 import csv
-import io
 import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
-from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
 
 from saleslens.config import ROLE_LEVELS
 
@@ -36,29 +35,68 @@ def read_result_table(s3: Any, output_location: str) -> Tuple[List[str], List[Ro
     """The column names of an Athena result CSV (its header, there even when no row is) and its
     rows as ``read_result`` gives them, from one read of the object."""
     bucket, _, key = output_location.split("://", 1)[1].partition("/")
-    return csv_rows(s3.get_object(Bucket=bucket, Key=key)["Body"].read().decode("utf-8"))
+    return csv_rows(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
 
 
-def csv_rows(text: str) -> Tuple[List[str], List[Row]]:
-    """The header and rows of a result CSV's text, as ``read_result_table`` gives them."""
+def csv_rows(text: Union[str, bytes]) -> Tuple[List[str], List[Row]]:
+    """The header and rows of a result CSV's text (or its UTF-8 bytes), as ``read_result_table``
+    gives them."""
     limit = STABLE_DIGITS + 2  # shorter values are exact as printed (stable_number)
     # csv.reader with the header zipped in here: csv.DictReader's row building is Python code, a
     # sixth of reading a usv run's 659 k rows.
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(_lines(text))
     header = next(reader, [])
     # One object per distinct text: the marts repeat ids, windows, roles, names and small numbers
     # on row after row, and a render-report container holds a run's rows (600 k at usv) for its
     # life: about half their memory (bench/README.md, "The ordinary day under 4 GB").
     distinct: Dict[str, str] = {}
     one = distinct.setdefault
+    row = _row_maker(header)
     rows: List[Row] = []
     for record in reader:
         if len(record) != len(header):
             if not record:  # a blank line, which csv.DictReader skipped too
                 continue
             raise ValueError(f"result CSV line {reader.line_num} has {len(record)} values for {len(header)} columns")
-        rows.append(dict(zip(header, [stable_number(v) if len(v) > limit else one(v, v) for v in record])))
+        rows.append(row(zip(header, [stable_number(v) if len(v) > limit else one(v, v) for v in record])))
     return header, rows
+
+
+def _row_maker(header: Sequence[str]) -> Callable[[Iterable[Tuple[str, str]]], Row]:
+    """Rows as dicts that share one table of keys (PEP 412's key-sharing dicts, as the attribute
+    dicts of one class's instances are): a plain ``dict`` of the same items, in the same order,
+    that stores its values only. A usv result row of 19 columns takes 224 bytes against 464 for
+    ``dict(zip(...))``, and a render-report container holds 600 k rows for its life (340 MB of
+    dicts against 160 MB). One class per result, so that its rows' keys are the ones shared;
+    CPython (3.11) shares at most 29 keys, and its rows of 30 columns or more would take twice a
+    plain dict's size: those are plain dicts."""
+    if len(header) >= _SHARED_KEYS_LIMIT:
+        return dict
+    cls = type("ResultRow", (), {"__slots__": ("__dict__",)})
+
+    def make(items: Iterable[Tuple[str, str]], new: Callable[[type], Any] = object.__new__) -> Row:
+        values: Row = new(cls).__dict__
+        values.update(items)
+        return values
+
+    return make
+
+
+_SHARED_KEYS_LIMIT = 30
+
+
+def _lines(text: Union[str, bytes]) -> Iterator[str]:
+    """The CSV's lines, each with its line ending (which csv.reader needs to keep a quoted line
+    break), decoded one at a time. io.StringIO over the whole text would copy it at 4 bytes a
+    character: 115 MB more for a usv run's largest result (29 MB), in every render-report
+    container that reads it."""
+    newline = "\n" if isinstance(text, str) else b"\n"
+    start, end = 0, len(text)
+    while start < end:
+        stop = text.find(newline, start) + 1 or end  # type: ignore[arg-type]
+        line = text[start:stop]
+        yield line if isinstance(line, str) else line.decode("utf-8")
+        start = stop
 
 
 # A sum of doubles differs in its last bits with the order of a parallel aggregation, so the same
