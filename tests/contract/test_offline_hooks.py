@@ -282,6 +282,37 @@ def test_a_cancelled_transaction_writes_nothing_and_names_the_failed_condition(o
     assert [ddb.get_item(TableName="tx-probe", Key={"id": {"S": k}})["Item"]["v"]["N"] for k in "ab"] == ["2", "1"]
 
 
+def test_an_item_over_the_size_limit_is_refused_as_moto_refused_it_and_one_at_it_is_stored_whole(offline_moto):
+    from moto.dynamodb.models import dynamo_type
+
+    # the hook point: moto makes an item by setting its attributes one by one into a LimitedSizeDict
+    assert list(inspect.signature(dynamo_type.Item.__init__).parameters) == ["self", "hash_key", "range_key", "attrs"]
+    assert "405000" in inspect.getsource(dynamo_type.LimitedSizeDict.__setitem__)
+    assert dynamo_type.Item.__init__.__qualname__.startswith("_install_dynamodb_item_size")
+    ddb = offline_moto.client("dynamodb")
+    ddb.create_table(TableName="size-probe", KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                     AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST")
+    # 405,000 bytes: "id" + "a" (3), "blob" + its text (4 + n), "n1".."n9" + a 1-digit number each (9 x 3)
+    numbers = {f"n{i}": {"N": str(i)} for i in range(1, 10)}
+    at_limit = 405_000 - 3 - 4 - 27
+    ddb.put_item(TableName="size-probe", Item={"id": {"S": "a"}, "blob": {"S": "x" * at_limit}, **numbers})
+    ddb.transact_write_items(TransactItems=[{"Put": {"TableName": "size-probe", "Item": {
+        "id": {"S": "b"}, "blob": {"S": "y" * at_limit}, **numbers}}}])
+    for key in "ab":
+        stored = ddb.get_item(TableName="size-probe", Key={"id": {"S": key}})["Item"]
+        assert set(stored) == {"id", "blob", *numbers} and len(stored["blob"]["S"]) == at_limit
+    over = {"id": {"S": "c"}, "blob": {"S": "z" * (at_limit + 1)}, **numbers}
+    with pytest.raises(ddb.exceptions.ClientError, match="Item size has exceeded the maximum allowed size"):
+        ddb.put_item(TableName="size-probe", Item=over)
+    with pytest.raises(ddb.exceptions.ClientError, match="Item size has exceeded the maximum allowed size"):
+        ddb.transact_write_items(TransactItems=[{"Put": {"TableName": "size-probe", "Item": over}}])
+    # an attribute set later is moto's own check
+    with pytest.raises(ddb.exceptions.ClientError, match="Item size to update has exceeded the maximum allowed size"):
+        ddb.update_item(TableName="size-probe", Key={"id": {"S": "a"}}, UpdateExpression="SET extra = :v",
+                        ExpressionAttributeValues={":v": {"S": "more"}})
+    assert "Item" not in ddb.get_item(TableName="size-probe", Key={"id": {"S": "c"}})
+
+
 def test_a_function_named_for_a_worker_runs_its_handler_in_another_process(offline_moto, probe_function):
     from saleslens.offline.lambda_worker import LambdaWorker
 

@@ -102,3 +102,27 @@ def test_a_partition_written_again_is_read_anew_and_its_old_part_let_go():
         # the parts held are the two current objects only, not the replaced one
         etags = {o["Key"]: o["ETag"] for o in s3.list_objects_v2(Bucket="lake")["Contents"]}
         assert set(athena._parts) == set(etags.items())
+
+
+def test_query_results_give_the_header_then_each_value_as_text_and_a_null_as_empty():
+    import datetime
+    from decimal import Decimal
+
+    from saleslens.offline.duck_athena import ArrowQueryResults
+
+    table = pa.table({"position_id": ["P001", "P002", None],
+                      "net_value": pa.array([Decimal("1200.50"), None, Decimal("-3.25")], pa.decimal128(12, 2)),
+                      "calls": pa.array([3, 0, None], pa.int64()),
+                      "as_of": pa.array([datetime.date(2024, 6, 12)] * 3, pa.date32())})
+    info = [{"Name": "position_id", "Type": "varchar"}]
+    results = ArrowQueryResults(table, info)
+    del table  # what GetQueryResults answers comes from what the results kept
+    assert results.to_dict() == {"ResultSet": {"ResultSetMetadata": {"ColumnInfo": info}, "Rows": [
+        {"Data": [{"VarCharValue": "position_id"}, {"VarCharValue": "net_value"}, {"VarCharValue": "calls"},
+                  {"VarCharValue": "as_of"}]},
+        {"Data": [{"VarCharValue": "P001"}, {"VarCharValue": "1200.50"}, {"VarCharValue": "3"},
+                  {"VarCharValue": "2024-06-12"}]},
+        {"Data": [{"VarCharValue": "P002"}, {}, {"VarCharValue": "0"}, {"VarCharValue": "2024-06-12"}]},
+        {"Data": [{}, {"VarCharValue": "-3.25"}, {}, {"VarCharValue": "2024-06-12"}]},
+    ]}}
+    assert ArrowQueryResults(pa.table({"v": pa.array([], pa.int64())}), []).rows == [{"Data": [{"VarCharValue": "v"}]}]
