@@ -22,9 +22,9 @@ counted (by service and operation: the handlers' calls, from this process or a L
 process, and the Step Functions engine's own). With --day-before, the day before is landed and
 distributed first (untimed: the org's opening files, every master, and the first push to each
 device), then the day measured is an ordinary one on top of it: its own files only (the daily
-transactions and the HR snapshot), the devices' endpoints already kept. --worker-processes 2
-runs render-report in two processes (two warm containers, each with its own copy of the marts)
-instead of one.
+transactions and the HR snapshot), the devices' endpoints already kept. render-report runs in
+the offline runtime's default of two processes (two warm containers, each with its own copy of
+the marts); --worker-processes 1 runs it in one.
 
 calls: what one delivery's calls cost the embedded AWS's server and its clients, as the Map's
 children make them: moto's server in a process of its own (the runtime's server, or moto's own
@@ -422,7 +422,8 @@ def offline_bench(args: argparse.Namespace) -> None:
     files = {k: v for k, v in data.files.items() if own in k} if args.day_before else dict(data.files)
     base = load_config()
     cfg = replace(base, distribution=replace(base.distribution, batch_size=args.batch_size or base.distribution.batch_size))
-    with TreeRss() as tree, OfflineAws(cfg, worker_processes=args.worker_processes) as aws:
+    processes = args.worker_processes or OfflineAws.WORKER_PROCESSES
+    with TreeRss() as tree, OfflineAws(cfg, worker_processes=processes) as aws:
         if args.day_before:
             t, c = time.perf_counter(), _tree_cpu()
             ingest_files(aws, {k: v for k, v in data.files.items() if k not in files}, lambda _m: None, data.arrivals)
@@ -452,7 +453,7 @@ def offline_bench(args: argparse.Namespace) -> None:
                   f"{cpu:.1f} s CPU ({own:.1f} s in this process, the embedded AWS; the rest in the Lambda worker), "
                   f"load average {_loadavg()}; "
                   f"peak RSS since the day began {tree.own_peak_mb:,.0f} MB in this process, "
-                  f"{tree.peak_mb:,.0f} MB with its Lambda worker processes ({args.worker_processes})")
+                  f"{tree.peak_mb:,.0f} MB with its Lambda worker processes ({processes})")
             print(f"  held: {_memory_held(aws)}")
             timeline = state_seconds(aws.history(result.arn))
             print("  seconds per state (entered -> exited, wall): " + ", ".join(
@@ -578,8 +579,9 @@ def main() -> None:
     o.add_argument("--scale", default="small")
     o.add_argument("--day", type=date.fromisoformat, default=date(2024, 6, 12))
     o.add_argument("--batch-size", type=int, default=0, help="default: distribution.batch_size of the config")
-    o.add_argument("--worker-processes", type=int, default=1,
-                   help="render-report's warm containers, each a process holding its own copy of the run's marts")
+    o.add_argument("--worker-processes", type=int, default=0,
+                   help="render-report's warm containers, each a process holding its own copy of the run's marts "
+                        "(0: the offline runtime's default, OfflineAws.WORKER_PROCESSES)")
     o.add_argument("--profile", type=Path, help="cProfile the first distribution run in every thread into this file")
     o.add_argument("--day-before", action="store_true",
                    help="land and distribute the day before first (untimed), so the day measured is an ordinary one")

@@ -4,7 +4,7 @@ In AWS a Map child's Lambda runs in a container apart from Step Functions; offli
 handler runs in the embedded AWS's process, whose one interpreter lock the handler's rendering
 then shares with every request the embedded AWS serves. A function named in
 ``OfflineAws(worker_functions=...)`` runs instead in processes of its own for the runtime's life
-(its warm containers: one unless ``OfflineAws(worker_processes=...)`` says more), each invocation
+(its warm containers: ``OfflineAws(worker_processes=...)``, two by default), each invocation
 in a thread of one of them as invocations share the in-process runtime's module: the same
 handler, event, context attributes and environment, calling the embedded AWS over HTTP like any
 client. Only where the handler's Python runs changes; what it sees and what Step Functions sees

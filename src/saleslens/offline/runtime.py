@@ -94,14 +94,17 @@ class OfflineAws:
     # delivery Map's child, which renders every report, so rendering takes the second core while
     # this process serves the embedded AWS.
     WORKER_FUNCTIONS: Tuple[str, ...] = ("render-report",)
+    # Two warm containers of each: the delivery Map's children keep both cores busy, the embedded
+    # AWS's process serving their calls meanwhile (in AWS each concurrent child has a container).
+    WORKER_PROCESSES = 2
 
     def __init__(self, cfg: Optional[Config] = None, *, worker_functions: Optional[Sequence[str]] = None,
-                 worker_processes: int = 1) -> None:
+                 worker_processes: int = WORKER_PROCESSES) -> None:
         self.cfg = cfg or load_config()
         self.worker_functions = tuple(self.WORKER_FUNCTIONS if worker_functions is None else worker_functions)
-        # Warm containers per worker function. One by default: each holds its own copy of what the
-        # handler reads once per container (a render-report container holds a run's marts, about
-        # 1.2 GB at usv), and the ordinary usv day must stay under 4 GB (bench/README.md).
+        # Warm containers per worker function. Each holds its own copy of what the handler reads
+        # once per container (a render-report container holds a run's marts, about 0.7 GB at usv),
+        # and the ordinary usv day must stay under 4 GB (bench/README.md).
         if worker_processes < 1:
             raise ValueError(f"worker_processes must be at least 1, not {worker_processes}")
         self.worker_processes = worker_processes
