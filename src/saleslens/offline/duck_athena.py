@@ -225,8 +225,8 @@ class ArrowQueryResults:
     the rows GetQueryResults returns are made when it asks for them. Made once up front, as moto's
     class holds them, a usv distribution run's 600 k mart rows took about 2 GB of Python objects
     that nothing read (render-report reads the CSV results). The table is kept as a compressed
-    Arrow IPC stream, as Athena keeps a result in S3 rather than in the engine: a usv run's
-    results took about 90 MB of the runtime's memory for the day, and it keeps every run's."""
+    Arrow IPC stream, as Athena keeps a result in S3 rather than in the engine, and the runtime
+    keeps every run's: the usv role marts' 19 results take 88.4 MB as Arrow tables, 20.3 MB so."""
 
     def __init__(self, table: pa.Table, column_info: List[Dict[str, Any]]) -> None:
         sink = pa.BufferOutputStream()
