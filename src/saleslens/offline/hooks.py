@@ -444,6 +444,9 @@ def _install_dynamodb_transactions() -> None:
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
 
 
+ITEM_SIZE_LIMIT = 405_000  # moto's (LimitedSizeDict): between DynamoDB's documented 400 KB and the 409-410 KB it takes
+
+
 def _install_dynamodb_item_size() -> None:
     """moto 5.2.5 checks an item's size limit as each attribute is set (``LimitedSizeDict``),
     summing the sizes of every attribute set before it: quadratic in the attributes, about 7 % of
@@ -464,9 +467,6 @@ def _install_dynamodb_item_size() -> None:
         dict.update(self.attrs, values)
 
     dynamo_type.Item.__init__ = item_init  # type: ignore[method-assign]
-
-
-ITEM_SIZE_LIMIT = 405_000  # moto's (LimitedSizeDict): between DynamoDB's documented 400 KB and the 409-410 KB it takes
 
 
 def _transact_one(backend: Any, item: Dict[str, Any], seen: set, backups: List[Any]) -> Any:
