@@ -462,13 +462,13 @@ def offline_bench(args: argparse.Namespace) -> None:
                   f"distributed {earlier.status}: {s.get('delivered')} delivered of {s.get('recipients')}, "
                   f"{time.perf_counter() - t:.1f} s wall, {_tree_cpu() - c:.1f} s CPU", flush=True)
         tree.reset()  # the day's peak: what the day before left held counts, its own peaks do not
-        t, c, day_cpu, machine = time.perf_counter(), time.process_time(), _tree_cpu(), _machine_jiffies()
+        t, c, day_start = time.perf_counter(), time.process_time(), (_tree_cpu(), _machine_jiffies())
         ingest_files(aws, files, lambda _m: None, data.arrivals)
         ingest_seconds = time.perf_counter() - t
         print(f"ingest + curate of {args.day}'s {len(files)} files: {ingest_seconds:.1f} s wall, "
               f"{time.process_time() - c:.1f} s CPU; load average {_loadavg()}", flush=True)
-        runs: List[float] = []
         print(f"  held: {_memory_held(aws)}", flush=True)
+        runs: List[float] = []
         for label in ("first run", "second run (same figures: re-rendered, nothing sent)"):
             profile = args.profile if args.profile and label == "first run" else None
             with ServerCallCounter() as counter, (ThreadProfiles(profile) if profile else contextlib.nullcontext()):
@@ -477,7 +477,7 @@ def offline_bench(args: argparse.Namespace) -> None:
                 seconds, cpu, own = time.perf_counter() - t, _tree_cpu() - c, time.process_time() - own
             runs.append(seconds)
             if len(runs) == 1:  # the day ends with its first run
-                day_cpu, machine = _tree_cpu() - day_cpu, _machine_busy(machine)
+                day_cpu, busy = _tree_cpu() - day_start[0], _machine_busy(day_start[1])
             s = result.output["summary"]["summary"] if result.output else {}
             n = s.get("recipients", 0) or 1
             print(f"\ndistribution, {label}: {result.status} in {seconds:.1f} s, batch size "
@@ -498,7 +498,7 @@ def offline_bench(args: argparse.Namespace) -> None:
                 print(f"    {op:<40} {count:>7,}  {count / n:6.2f} per report")
     print(f"\nthe day (ingest + curate {ingest_seconds:.1f} s, first run {runs[0]:.1f} s): "
           f"{ingest_seconds + runs[0]:.1f} s, {day_cpu:.1f} s CPU, the machine's {os.cpu_count()} cores "
-          f"{machine:.0%} busy; the same day sending nothing (ingest + curate, then the second run: every "
+          f"{busy:.0%} busy; the same day sending nothing (ingest + curate, then the second run: every "
           f"report rendered and stored, no email, push or ledger write): {ingest_seconds + runs[1]:.1f} s")
 
 
